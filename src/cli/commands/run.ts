@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { catalog } from '../../../nodes/catalog.js';
+import { formatProblem, hasErrors } from '../../flow/problem.js';
+import { createFlowValidator } from '../../flow/validate.js';
+import { Engine } from '../../runtime/engine.js';
+import { StartupError } from '../../runtime/errors.js';
+import { createLogger } from '../../runtime/log.js';
+import { EXIT, readText } from '../io.js';
+
+export interface RunOptions {
+  logLevel?: string;
+  drainTimeout?: string;
+  /** Stop (with drain) after this many milliseconds: for demos and smoke tests. */
+  duration?: string;
+}
+
+/** Headless: run a flow until SIGINT/SIGTERM, then drain and exit. */
+export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  const log = createLogger({ level: opts.logLevel });
+  const { problems, flow } = createFlowValidator(catalog).validateText(readText(file));
+  if (!flow || hasErrors(problems)) {
+    for (const p of problems) process.stderr.write(`${formatProblem(p, file)}\n`);
+    return EXIT.invalid;
+  }
+  for (const p of problems) log.warn({ problem: p }, formatProblem(p, file));
+  const engine = new Engine({ catalog, log });
+  engine.on('status', (s) => log.info({ node: s.nodeId, state: s.state, reason: s.reason }, 'node status'));
+  try {
+    await engine.start(flow);
+  } catch (err) {
+    process.stderr.write(`sluice run: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof StartupError && err.problems.length ? EXIT.invalid : EXIT.startup;
+  }
+  log.info({ file: resolve(file) }, 'running; SIGINT or SIGTERM drains and exits');
+
+  const drainMs = opts.drainTimeout === undefined ? undefined : Number(opts.drainTimeout);
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = async (why: string) => {
+      if (stopping) {
+        log.warn('second signal: exiting without drain');
+        process.exit(130);
+      }
+      stopping = true;
+      log.info({ why }, 'stopping: draining in-flight messages');
+      const report = await engine.stop({ deadlineMs: drainMs });
+      log.info({ counters: engine.counters(), ...report }, 'stopped');
+      done(EXIT.ok);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    if (opts.duration !== undefined) setTimeout(() => void stop(`duration ${opts.duration} ms`), Number(opts.duration));
+  });
+}

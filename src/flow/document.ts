@@ -1,0 +1,91 @@
+/** The flow document users save, export, diff and review. Isomorphic. */
+import { type Static, Type } from 'typebox';
+
+export const FLOW_FORMAT = 'sluice/flow@1';
+export const FLOW_FORMAT_PREFIX = 'sluice/flow@';
+
+const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' });
+
+export const Position = Type.Object({ x: Type.Number(), y: Type.Number() }, { additionalProperties: false });
+
+export const FlowNode = Type.Object(
+  {
+    id: Id,
+    type: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String()),
+    config: Type.Record(Type.String(), Type.Unknown()),
+    position: Type.Optional(Position),
+  },
+  { additionalProperties: false },
+);
+
+export const FlowEdge = Type.Object(
+  {
+    id: Type.Optional(Id),
+    source: Id,
+    sourcePort: Type.String({ minLength: 1 }),
+    target: Id,
+    targetPort: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const FlowConnection = Type.Object(
+  {
+    id: Id,
+    kind: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String()),
+    config: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export const FlowSettings = Type.Object(
+  {
+    /** Node id that receives every failed message no error port took. */
+    errorRoute: Type.Optional(Id),
+    /** What happens to a failed message with no error port and no error route. */
+    onError: Type.Optional(
+      Type.Union([Type.Literal('nack'), Type.Literal('ack')], {
+        default: 'nack',
+        description: 'nack: the source redelivers (at-least-once); ack: log it and let it go',
+      }),
+    ),
+    /** Ingested messages per source not yet settled; sources wait beyond it. */
+    maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 })),
+    /** How long stop/redeploy waits for in-flight messages before nacking them. */
+    drainTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const FlowDocumentSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    format: Type.String(),
+    id: Type.Optional(Id),
+    name: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    settings: Type.Optional(FlowSettings),
+    connections: Type.Optional(Type.Array(FlowConnection)),
+    nodes: Type.Array(FlowNode),
+    edges: Type.Optional(Type.Array(FlowEdge)),
+  },
+  { additionalProperties: false },
+);
+
+export type FlowNode = Static<typeof FlowNode>;
+export type FlowEdge = Static<typeof FlowEdge>;
+export type FlowConnection = Static<typeof FlowConnection>;
+export type FlowSettings = Static<typeof FlowSettings>;
+export type FlowDocument = Static<typeof FlowDocumentSchema>;
+
+export const DEFAULT_SETTINGS: Required<Omit<FlowSettings, 'errorRoute'>> = {
+  onError: 'nack',
+  maxInFlight: 1000,
+  drainTimeoutMs: 10_000,
+};
+
+export function edgeId(e: FlowEdge): string {
+  return e.id ?? `${e.source}.${e.sourcePort}->${e.target}.${e.targetPort}`;
+}

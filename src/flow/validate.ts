@@ -1,0 +1,394 @@
+/**
+ * Flow validation: one entry point for editor, CLI and runtime. Every problem names the JSON pointer,
+ * the node or connection id where there is one, and a fix.
+ */
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { type Catalog, ERROR_PORT, findNodeType, outputPorts } from '../spec/node-definition.js';
+import { createAjv } from './ajv.js';
+import { edgeId, FLOW_FORMAT, FLOW_FORMAT_PREFIX, type FlowDocument } from './document.js';
+import { assembleFlowSchema } from './flow-schema.js';
+import { findCycle } from './graph.js';
+import { migrateFlow } from './migrate.js';
+import { parseFlowText } from './parse.js';
+import type { Problem } from './problem.js';
+import { isWholeReference } from './references.js';
+import { explainSchemaErrors } from './schema-errors.js';
+import { findAnnotated } from './schema-walk.js';
+import { closest } from './suggest.js';
+
+export interface ValidationResult {
+  problems: Problem[];
+  /** The (migrated) document when it parsed as an object, even if it has problems. */
+  flow?: FlowDocument;
+}
+
+export interface FlowValidator {
+  readonly catalog: Catalog;
+  readonly schema: Record<string, unknown>;
+  validate(input: unknown): ValidationResult;
+  validateText(text: string): ValidationResult;
+}
+
+const validators = new WeakMap<Catalog, FlowValidator>();
+
+export function createFlowValidator(catalog: Catalog): FlowValidator {
+  const cached = validators.get(catalog);
+  if (cached) return cached;
+  const schema = assembleFlowSchema(catalog);
+  let compiled: ValidateFunction | undefined;
+  const v: FlowValidator = {
+    catalog,
+    schema,
+    validate(input) {
+      // Defaults fill a copy, so a field with a default may be left out of the file.
+      compiled ??= createAjv({ useDefaults: true }).compile(schema);
+      return validateFlow(input, catalog, compiled);
+    },
+    validateText(text) {
+      const parsed = parseFlowText(text);
+      return parsed.ok ? v.validate(parsed.value) : { problems: [parsed.problem] };
+    },
+  };
+  validators.set(catalog, v);
+  return v;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkFormat(input: Record<string, unknown>): Problem | undefined {
+  const format = input.format;
+  if (typeof format !== 'string') {
+    return {
+      severity: 'error',
+      code: 'missing-format',
+      path: '/format',
+      message: 'missing "format": this does not look like a Sluice flow',
+      hint: `add "format": "${FLOW_FORMAT}" at the top of the file`,
+    };
+  }
+  if (!format.startsWith(FLOW_FORMAT_PREFIX)) {
+    return {
+      severity: 'error',
+      code: 'unknown-format',
+      path: '/format',
+      message: `unknown format "${format}"`,
+      hint: `a Sluice flow has "format": "${FLOW_FORMAT}"`,
+    };
+  }
+  return undefined;
+}
+
+function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFunction): ValidationResult {
+  if (!isObject(input)) {
+    return {
+      problems: [
+        {
+          severity: 'error',
+          code: 'not-an-object',
+          path: '',
+          message: 'a flow file must hold a JSON object',
+          hint: `start from an example: { "format": "${FLOW_FORMAT}", "nodes": [], "edges": [] }`,
+        },
+      ],
+    };
+  }
+  const formatProblem = checkFormat(input);
+  if (formatProblem) return { problems: [formatProblem] };
+  const migrated = migrateFlow(input);
+  if (!migrated.ok) return { problems: [migrated.problem] };
+  const doc = migrated.flow;
+
+  const problems: Problem[] = [];
+  const nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
+  const connections = Array.isArray(doc.connections) ? doc.connections : [];
+  const idAt = (path: string): { nodeId?: string; connectionId?: string } => {
+    const n = /^\/nodes\/(\d+)/.exec(path);
+    if (n) return { nodeId: strId(nodes[Number(n[1])]) };
+    const c = /^\/connections\/(\d+)/.exec(path);
+    if (c) return { connectionId: strId(connections[Number(c[1])]) };
+    return {};
+  };
+
+  if (!compiled(structuredClone(doc))) {
+    for (const l of explainSchemaErrors(compiled.errors ?? [], doc)) {
+      problems.push({ severity: 'error', code: 'schema', ...l, ...idAt(l.path) });
+    }
+  }
+  // Structural errors make the semantic checks below unreliable; stop on broken shapes only.
+  if (!Array.isArray(doc.nodes)) return { problems, flow: doc as FlowDocument };
+  const flow = doc as FlowDocument;
+  problems.push(...semanticProblems(flow, catalog));
+  return { problems, flow };
+}
+
+function strId(v: unknown): string | undefined {
+  return isObject(v) && typeof v.id === 'string' ? v.id : undefined;
+}
+
+function semanticProblems(flow: FlowDocument, catalog: Catalog): Problem[] {
+  const problems: Problem[] = [];
+  const add = (p: Omit<Problem, 'severity'> & { severity?: Problem['severity'] }) =>
+    problems.push({ severity: 'error', ...p });
+
+  // Duplicate ids.
+  const nodeIndex = new Map<string, number>();
+  flow.nodes.forEach((n, i) => {
+    if (typeof n?.id !== 'string') return;
+    if (nodeIndex.has(n.id)) {
+      add({
+        code: 'duplicate-id',
+        path: `/nodes/${i}/id`,
+        nodeId: n.id,
+        message: `node id "${n.id}" is used twice (also at /nodes/${nodeIndex.get(n.id)})`,
+        hint: 'give each node its own id',
+      });
+    } else nodeIndex.set(n.id, i);
+  });
+  const connIndex = new Map<string, number>();
+  (flow.connections ?? []).forEach((c, i) => {
+    if (typeof c?.id !== 'string') return;
+    if (connIndex.has(c.id)) {
+      add({
+        code: 'duplicate-id',
+        path: `/connections/${i}/id`,
+        connectionId: c.id,
+        message: `connection id "${c.id}" is used twice`,
+        hint: 'give each connection its own id',
+      });
+    } else connIndex.set(c.id, i);
+    if (typeof c?.kind === 'string' && !catalog.connections.some((k) => k.kind === c.kind)) {
+      const guess = closest(
+        c.kind,
+        catalog.connections.map((k) => k.kind),
+      );
+      add({
+        code: 'unknown-connection-kind',
+        path: `/connections/${i}/kind`,
+        connectionId: c.id,
+        message: `unknown connection kind "${c.kind}"`,
+        hint: guess
+          ? `did you mean "${guess}"?`
+          : `use one of: ${catalog.connections.map((k) => k.kind).join(', ') || '(none installed)'}`,
+      });
+    }
+    const kind = catalog.connections.find((k) => k.kind === c?.kind);
+    if (kind && isObject(c.config)) {
+      secretProblems(kind.config, c.config, `/connections/${i}/config`, { connectionId: c.id }, add);
+      for (const issue of safeLint(kind.lint, c.config)) {
+        add({
+          severity: issue.severity ?? 'error',
+          code: 'lint',
+          path: `/connections/${i}/config${issue.path}`,
+          connectionId: c.id,
+          message: issue.message,
+          hint: issue.hint,
+        });
+      }
+    }
+  });
+
+  // Node types, config-level rules.
+  flow.nodes.forEach((n, i) => {
+    if (typeof n?.type !== 'string') return;
+    const def = findNodeType(catalog, n.type);
+    if (!def) {
+      const guess = closest(
+        n.type,
+        catalog.nodes.map((d) => d.type),
+      );
+      add({
+        code: 'unknown-node-type',
+        path: `/nodes/${i}/type`,
+        nodeId: n.id,
+        message: `unknown node type "${n.type}"`,
+        hint: guess ? `did you mean "${guess}"? (\`sluice nodes\` lists them)` : '`sluice nodes` lists the node types',
+      });
+      return;
+    }
+    if (!isObject(n.config)) return;
+    secretProblems(def.config, n.config, `/nodes/${i}/config`, { nodeId: n.id }, add);
+    for (const ref of findAnnotated(def.config, n.config, 'x-connection')) {
+      const wanted = String(ref.schema['x-connection']);
+      const path = `/nodes/${i}/config${ref.pointer}`;
+      if (typeof ref.value !== 'string') continue;
+      const ci = connIndex.get(ref.value);
+      const conn = ci === undefined ? undefined : flow.connections?.[ci];
+      if (!conn) {
+        const ofKind = (flow.connections ?? []).filter((c) => c.kind === wanted).map((c) => c.id);
+        add({
+          code: 'unknown-connection',
+          path,
+          nodeId: n.id,
+          message: `connection "${ref.value}" does not exist`,
+          hint: ofKind.length
+            ? `use one of the flow's ${wanted} connections: ${ofKind.join(', ')}`
+            : `add a "${wanted}" connection with id "${ref.value}" under "connections"`,
+        });
+      } else if (conn.kind !== wanted) {
+        add({
+          code: 'wrong-connection-kind',
+          path,
+          nodeId: n.id,
+          message: `connection "${ref.value}" is a ${conn.kind} connection, but this field needs ${wanted}`,
+          hint: `point it at a ${wanted} connection`,
+        });
+      }
+    }
+    for (const issue of safeLint(def.lint, n.config)) {
+      add({
+        severity: issue.severity ?? 'error',
+        code: 'lint',
+        path: `/nodes/${i}/config${issue.path}`,
+        nodeId: n.id,
+        message: issue.message,
+        hint: issue.hint,
+      });
+    }
+  });
+
+  // Edges: endpoints and ports.
+  const seenEdges = new Set<string>();
+  const connectedInputs = new Set<string>();
+  (flow.edges ?? []).forEach((e, i) => {
+    if (!isObject(e)) return;
+    const path = `/edges/${i}`;
+    const id = edgeId(e);
+    if (seenEdges.has(id)) {
+      add({ code: 'duplicate-edge', path, message: `edge ${id} appears twice`, hint: 'remove the duplicate edge' });
+    }
+    seenEdges.add(id);
+    const src = flow.nodes[nodeIndex.get(e.source) ?? -1];
+    const dst = flow.nodes[nodeIndex.get(e.target) ?? -1];
+    if (!src) {
+      add({
+        code: 'dangling-edge',
+        path: `${path}/source`,
+        message: `edge ${id} starts at node "${e.source}", which does not exist`,
+        hint: 'remove the edge or fix its source id',
+      });
+    }
+    if (!dst) {
+      add({
+        code: 'dangling-edge',
+        path: `${path}/target`,
+        message: `edge ${id} ends at node "${e.target}", which does not exist`,
+        hint: 'remove the edge or fix its target id',
+      });
+    }
+    const srcDef = src && findNodeType(catalog, src.type);
+    if (src && srcDef) {
+      const ports = outputPorts(srcDef, src.config).map((p) => p.name);
+      if (!ports.includes(e.sourcePort)) {
+        add({
+          code: 'unknown-port',
+          path: `${path}/sourcePort`,
+          nodeId: src.id,
+          message: `node "${src.id}" (${src.type}) has no output port "${e.sourcePort}"`,
+          hint: `use one of its outputs: ${ports.join(', ')}`,
+        });
+      }
+    }
+    const dstDef = dst && findNodeType(catalog, dst.type);
+    if (dst && dstDef) {
+      const ports = dstDef.inputs.map((p) => p.name);
+      if (!ports.includes(e.targetPort)) {
+        add({
+          code: 'unknown-port',
+          path: `${path}/targetPort`,
+          nodeId: dst.id,
+          message: ports.length
+            ? `node "${dst.id}" (${dst.type}) has no input port "${e.targetPort}"`
+            : `node "${dst.id}" (${dst.type}) is a source and takes no input`,
+          hint: ports.length ? `use one of its inputs: ${ports.join(', ')}` : 'remove this edge',
+        });
+      } else connectedInputs.add(`${dst.id}\u0000${e.targetPort}`);
+    }
+  });
+
+  // Required inputs.
+  const errorRoute = flow.settings?.errorRoute;
+  flow.nodes.forEach((n, i) => {
+    const def = n && findNodeType(catalog, n.type);
+    if (!def) return;
+    for (const port of def.inputs) {
+      if (port.required && !connectedInputs.has(`${n.id}\u0000${port.name}`) && n.id !== errorRoute) {
+        add({
+          code: 'unconnected-input',
+          path: `/nodes/${i}`,
+          nodeId: n.id,
+          message: `input "${port.name}" of node "${n.id}" is not connected`,
+          hint: `connect an output to it, or remove the node`,
+        });
+      }
+    }
+  });
+
+  if (errorRoute !== undefined) {
+    const target = flow.nodes[nodeIndex.get(errorRoute) ?? -1];
+    const def = target && findNodeType(catalog, target.type);
+    if (!target) {
+      add({
+        code: 'unknown-error-route',
+        path: '/settings/errorRoute',
+        message: `the error route names node "${errorRoute}", which does not exist`,
+        hint: 'name an existing node with an input (a debug node or a sink), or remove the setting',
+      });
+    } else if (def && def.inputs.length === 0) {
+      add({
+        code: 'bad-error-route',
+        path: '/settings/errorRoute',
+        nodeId: target.id,
+        message: `the error route names node "${errorRoute}", a source with no input`,
+        hint: 'name a node that takes input (a debug node or a sink)',
+      });
+    }
+  }
+
+  const cycle = findCycle(flow);
+  if (cycle) {
+    const i = nodeIndex.get(cycle[0]) ?? 0;
+    add({
+      code: 'cycle',
+      path: `/nodes/${i}`,
+      nodeId: cycle[0],
+      message: `the flow has a cycle: ${cycle.join(' -> ')}`,
+      hint: 'remove one of the edges in the cycle; flows must be acyclic',
+    });
+  }
+  return problems;
+}
+
+function secretProblems(
+  schema: unknown,
+  config: Record<string, unknown>,
+  base: string,
+  where: { nodeId?: string; connectionId?: string },
+  add: (p: Omit<Problem, 'severity'>) => void,
+): void {
+  for (const s of findAnnotated(schema, config, 'x-secret')) {
+    if (s.value === '' || s.value === null || isWholeReference(s.value)) continue;
+    add({
+      code: 'literal-secret',
+      path: `${base}${s.pointer}`,
+      ...where,
+      message: 'a secret is written into the flow file as a literal value',
+      hint: 'use a reference instead, e.g. "${env:MQTT_PASSWORD}" or "${file:/run/secrets/mqtt}"',
+    });
+  }
+}
+
+function safeLint(
+  lint: ((config: never) => { path: string; message: string; hint?: string; severity?: 'error' | 'warning' }[]) | undefined,
+  config: unknown,
+) {
+  if (!lint) return [];
+  try {
+    return lint(config as never);
+  } catch (err) {
+    return [{ path: '', message: `lint failed: ${err instanceof Error ? err.message : String(err)}`, severity: 'warning' as const }];
+  }
+}
+
+export { ERROR_PORT };

@@ -1,0 +1,75 @@
+/** Shared connection clients: opened once per flow connection on first use, closed after the nodes stop. */
+import type { FlowDocument } from '../flow/document.js';
+import type { Catalog } from '../spec/node-definition.js';
+import type { ConnectionRuntime } from '../spec/runtime-contract.js';
+import { reasonOf } from './errors.js';
+import type { SluiceLogger } from './log.js';
+import { applyDefaults, type ResolveEnv, resolveReferences } from './resolve-config.js';
+
+interface Open {
+  runtime: ConnectionRuntime<unknown, unknown>;
+  client: Promise<unknown>;
+  users: Set<string>;
+}
+
+export class ConnectionPool {
+  private open = new Map<string, Open>();
+
+  constructor(
+    private readonly flow: FlowDocument,
+    private readonly catalog: Catalog,
+    private readonly resolve: ResolveEnv,
+    private readonly log: SluiceLogger,
+    private readonly load: (kind: string) => Promise<ConnectionRuntime<unknown, unknown>>,
+  ) {}
+
+  /** The resolved config of a connection (defaults applied, references resolved). */
+  config(id: string): { kind: string; config: Record<string, unknown> } {
+    const spec = (this.flow.connections ?? []).find((c) => c.id === id);
+    if (!spec) throw new Error(`connection "${id}" does not exist in this flow`);
+    const kind = this.catalog.connections.find((k) => k.kind === spec.kind);
+    if (!kind) throw new Error(`connection "${id}" has unknown kind "${spec.kind}"`);
+    const config = resolveReferences(
+      applyDefaults(kind.config, spec.config),
+      `connection "${id}" (${spec.kind})`,
+      this.resolve,
+    );
+    return { kind: spec.kind, config };
+  }
+
+  acquire<T>(id: string, nodeId: string): Promise<T> {
+    let entry = this.open.get(id);
+    if (!entry) {
+      const { kind, config } = this.config(id);
+      const log = this.log.child({ connection: id, kind });
+      const runtimeP = this.load(kind);
+      const client = runtimeP.then((rt) => rt.open(config, { log, connectionId: id }));
+      entry = { runtime: undefined as unknown as ConnectionRuntime<unknown, unknown>, client, users: new Set() };
+      const e = entry;
+      void runtimeP.then(
+        (rt) => {
+          e.runtime = rt;
+        },
+        () => undefined,
+      );
+      this.open.set(id, entry);
+    }
+    entry.users.add(nodeId);
+    return entry.client as Promise<T>;
+  }
+
+  async closeAll(): Promise<void> {
+    const entries = [...this.open.entries()];
+    this.open.clear();
+    await Promise.all(
+      entries.map(async ([id, e]) => {
+        try {
+          const client = await e.client;
+          await e.runtime?.close(client);
+        } catch (err) {
+          this.log.warn({ connection: id, err: reasonOf(err) }, 'closing a connection failed');
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,486 @@
+/**
+ * The engine: runs one validated flow. Routes messages between node runtimes, tracks every ingested
+ * message's lineage so its source settles exactly once, bounds in-flight messages per source, routes
+ * failures (error port, then error route, then the flow's policy) and keeps per-node counters and status.
+ */
+import { EventEmitter } from 'node:events';
+import { DEFAULT_SETTINGS, type FlowDocument, type FlowNode } from '../flow/document.js';
+import { topologicalOrder } from '../flow/graph.js';
+import { hasErrors } from '../flow/problem.js';
+import { createFlowValidator } from '../flow/validate.js';
+import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
+import { type Catalog, ERROR_PORT, findNodeType, type NodeDefinition, outputPorts } from '../spec/node-definition.js';
+import type { NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
+import { ConnectionPool } from './connections.js';
+import { type NodeCounters, newCounters } from './counters.js';
+import { reasonOf, StartupError } from './errors.js';
+import { Lineage, type SourceWindow } from './lineage.js';
+import { loadConnectionRuntime, loadNodeRuntime } from './loader.js';
+import { type SluiceLogger, silentLogger } from './log.js';
+import { applyDefaults, processEnv, type ResolveEnv, resolveReferences } from './resolve-config.js';
+
+export interface EngineOptions {
+  catalog: Catalog;
+  log?: SluiceLogger;
+  /** Where `${env:}` and `${file:}` references come from (default: the process). */
+  resolve?: ResolveEnv;
+  loadRuntime?: typeof loadNodeRuntime;
+  loadConnection?: typeof loadConnectionRuntime;
+  /** Emit a `trace` event for every message a node emits (the editor's try-it mode). Off on the hot path. */
+  trace?: boolean;
+}
+
+export interface TraceEvent {
+  nodeId: string;
+  port: string;
+  message: Message;
+}
+
+export interface StatusEvent extends NodeStatus {
+  nodeId: string;
+}
+
+export interface NodeEvent {
+  nodeId: string;
+  event: string;
+  data: unknown;
+}
+
+export interface StopReport {
+  /** Lineages still open at the deadline, nacked so their sources redeliver. */
+  nackedAtDeadline: number;
+  durationMs: number;
+}
+
+type EngineState = 'stopped' | 'starting' | 'running' | 'stopping';
+
+interface Target {
+  node: RunningNode;
+  port: string;
+}
+
+class RunningNode {
+  runtime: NodeRuntime = {};
+  readonly routes = new Map<string, Target[]>();
+  readonly counters: NodeCounters = newCounters();
+  status: NodeStatus = { state: 'idle' };
+  window: SourceWindow | undefined;
+  readonly abort = new AbortController();
+  /** Nodes without outputs (sinks) count a completed handle as delivered. */
+  readonly terminal: boolean;
+  readonly firstInput: string | undefined;
+  readonly firstOutput: string;
+  failureLogs = 0;
+  failureLogWindow = 0;
+
+  constructor(
+    readonly spec: FlowNode,
+    readonly def: NodeDefinition,
+    readonly config: Record<string, unknown>,
+  ) {
+    const outs = outputPorts(def, config).filter((p) => p.name !== ERROR_PORT);
+    this.terminal = outs.length === 0;
+    this.firstOutput = outs[0]?.name ?? 'out';
+    this.firstInput = def.inputs[0]?.name;
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+}
+
+/** Output handed to one `handle` call: emits derived messages on the same lineage. */
+class Delivery implements Output {
+  emitted = 0;
+  done = false;
+
+  constructor(
+    readonly engine: Engine,
+    readonly node: RunningNode,
+    readonly lineage: Lineage,
+  ) {}
+
+  emit(port: string, msg: Message): void {
+    if (this.done) {
+      this.engine.log.warn({ node: this.node.id, port }, 'emit after handle finished: ignored');
+      return;
+    }
+    this.emitted++;
+    this.node.counters.out++;
+    if (this.engine.tracing) this.engine.emit('trace', { nodeId: this.node.id, port, message: cloneMessage(msg) } satisfies TraceEvent);
+    this.engine.dispatch(this.node, port, msg, this.lineage);
+  }
+}
+
+export class Engine extends EventEmitter {
+  readonly log: SluiceLogger;
+  readonly tracing: boolean;
+  private state: EngineState = 'stopped';
+  private nodes = new Map<string, RunningNode>();
+  private order: string[] = [];
+  private live = new Set<Lineage>();
+  private idleWaiters: Array<() => void> = [];
+  private errorRoute: RunningNode | undefined;
+  private onErrorAck = false;
+  private connections: ConnectionPool | undefined;
+  private current: FlowDocument | undefined;
+
+  constructor(private readonly options: EngineOptions) {
+    super();
+    this.log = options.log ?? silentLogger();
+    this.tracing = options.trace ?? false;
+  }
+
+  get flow(): FlowDocument | undefined {
+    return this.current;
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Validate, resolve and start a flow. Throws StartupError (with problems) when it cannot start. */
+  async start(input: unknown): Promise<void> {
+    if (this.state !== 'stopped') throw new Error(`engine is ${this.state}; stop it first or use deploy()`);
+    const flow = this.validate(input);
+    this.state = 'starting';
+    try {
+      await this.instantiate(flow);
+      // Downstream first, so every sink is ready before a source produces.
+      for (const id of [...this.order].reverse()) await this.startNode(this.nodes.get(id)!);
+      this.state = 'running';
+      this.log.info({ flow: flow.id ?? flow.name, nodes: this.nodes.size }, 'flow started');
+    } catch (err) {
+      this.state = 'running'; // let stop() unwind what did start
+      await this.stop({ deadlineMs: 0 }).catch(() => undefined);
+      throw err instanceof StartupError ? err : new StartupError(reasonOf(err));
+    }
+  }
+
+  /** Replace the running flow: the new one is validated first; the old one drains before the new one starts. */
+  async deploy(input: unknown, options: { deadlineMs?: number } = {}): Promise<void> {
+    this.validate(input);
+    if (this.state === 'running') await this.stop(options);
+    await this.start(input);
+  }
+
+  /** Stop intake, drain in-flight messages until the deadline, nack the rest, then stop nodes (sinks last). */
+  async stop(options: { deadlineMs?: number } = {}): Promise<StopReport> {
+    const started = Date.now();
+    if (this.state === 'stopped' || this.state === 'stopping') return { nackedAtDeadline: 0, durationMs: 0 };
+    this.state = 'stopping';
+    const deadlineMs = options.deadlineMs ?? this.current?.settings?.drainTimeoutMs ?? DEFAULT_SETTINGS.drainTimeoutMs;
+    const sources = this.order.map((id) => this.nodes.get(id)!).filter((n) => n.window);
+    await Promise.all(sources.map((n) => this.call(n, 'stopIntake')));
+    await this.whenIdle(deadlineMs);
+    const leftovers = [...this.live];
+    for (const lin of leftovers) {
+      lin.failure ??= 'flow stopped before the message was delivered';
+      this.finish(lin, true);
+    }
+    for (const id of this.order) {
+      const n = this.nodes.get(id)!;
+      n.abort.abort();
+      await this.call(n, 'stop');
+      this.setStatus(n, { state: 'stopped' });
+    }
+    await this.connections?.closeAll();
+    this.connections = undefined;
+    this.state = 'stopped';
+    this.log.info({ nackedAtDeadline: leftovers.length }, 'flow stopped');
+    return { nackedAtDeadline: leftovers.length, durationMs: Date.now() - started };
+  }
+
+  /** Resolves when nothing is in flight (or after `timeoutMs`). */
+  whenIdle(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+    if (this.live.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      this.idleWaiters.push(done);
+      if (Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+          resolve();
+        }, timeoutMs);
+      }
+    });
+  }
+
+  counters(): Record<string, NodeCounters> {
+    const out: Record<string, NodeCounters> = {};
+    for (const [id, n] of this.nodes) {
+      out[id] = { ...n.counters };
+      if (n.window) {
+        out[id].acked = n.window.acked;
+        out[id].nacked = n.window.nacked;
+        out[id].inFlight = n.window.inFlight;
+      }
+    }
+    return out;
+  }
+
+  statuses(): Record<string, NodeStatus> {
+    const out: Record<string, NodeStatus> = {};
+    for (const [id, n] of this.nodes) out[id] = { ...n.status };
+    return out;
+  }
+
+  /** A node's own state for the editor (see NodeRuntime.snapshot). */
+  snapshot(nodeId: string): unknown {
+    return this.nodes.get(nodeId)?.runtime.snapshot?.();
+  }
+
+  inFlight(): number {
+    return this.live.size;
+  }
+
+  // ---- start-up -------------------------------------------------------------------------------
+
+  private validate(input: unknown): FlowDocument {
+    const { problems, flow } = createFlowValidator(this.options.catalog).validate(input);
+    if (!flow || hasErrors(problems)) throw StartupError.fromProblems(problems);
+    return flow;
+  }
+
+  private async instantiate(flow: FlowDocument): Promise<void> {
+    const resolve = this.options.resolve ?? processEnv;
+    this.current = flow;
+    this.nodes = new Map();
+    this.live = new Set();
+    const settings = { ...DEFAULT_SETTINGS, ...flow.settings };
+    this.onErrorAck = settings.onError === 'ack';
+    this.connections = new ConnectionPool(
+      flow,
+      this.options.catalog,
+      resolve,
+      this.log,
+      this.options.loadConnection ?? loadConnectionRuntime,
+    );
+    for (const spec of flow.nodes) {
+      const def = findNodeType(this.options.catalog, spec.type)!;
+      const where = `node "${spec.id}" (${spec.type})`;
+      const config = resolveReferences(applyDefaults(def.config, spec.config), where, resolve);
+      const node = new RunningNode(spec, def, config);
+      if (def.inputs.length === 0) {
+        node.window = { max: settings.maxInFlight, inFlight: 0, ingested: 0, acked: 0, nacked: 0, waiters: [] };
+      }
+      this.nodes.set(spec.id, node);
+    }
+    for (const e of flow.edges ?? []) {
+      const src = this.nodes.get(e.source)!;
+      const list = src.routes.get(e.sourcePort) ?? [];
+      list.push({ node: this.nodes.get(e.target)!, port: e.targetPort });
+      src.routes.set(e.sourcePort, list);
+    }
+    this.errorRoute = flow.settings?.errorRoute ? this.nodes.get(flow.settings.errorRoute) : undefined;
+    this.order = topologicalOrder(flow);
+    const load = this.options.loadRuntime ?? loadNodeRuntime;
+    for (const id of this.order) {
+      const node = this.nodes.get(id)!;
+      const create = await load(node.def.type);
+      node.runtime = await create(this.contextFor(node));
+    }
+  }
+
+  private contextFor(node: RunningNode) {
+    const log = this.log.child({ node: node.id, type: node.def.type });
+    return {
+      nodeId: node.id,
+      name: node.spec.name ?? node.id,
+      config: node.config,
+      log,
+      signal: node.abort.signal,
+      status: (s: NodeStatus) => this.setStatus(node, s),
+      publish: (event: string, data: unknown) => this.emit('event', { nodeId: node.id, event, data } satisfies NodeEvent),
+      ingest: (msg: Message, settle?: Settle) => this.ingest(node, msg, settle, undefined),
+      ingestFailed: (msg: Message, reason: string, settle?: Settle) => this.ingest(node, msg, settle, reason),
+      connection: <T>(id: string) => {
+        if (!this.connections) throw new Error('the flow is not running');
+        return this.connections.acquire<T>(id, node.id);
+      },
+    };
+  }
+
+  private async startNode(node: RunningNode): Promise<void> {
+    try {
+      await node.runtime.start?.();
+    } catch (err) {
+      this.setStatus(node, { state: 'error', reason: reasonOf(err) });
+      throw new StartupError(`node "${node.id}" (${node.def.type}) failed to start: ${reasonOf(err)}`);
+    }
+    if (node.status.state === 'idle') this.setStatus(node, { state: 'running' });
+  }
+
+  private async call(node: RunningNode, method: 'stopIntake' | 'stop'): Promise<void> {
+    try {
+      await node.runtime[method]?.();
+    } catch (err) {
+      this.log.warn({ node: node.id, err: reasonOf(err) }, `${method} failed`);
+    }
+  }
+
+  private setStatus(node: RunningNode, status: NodeStatus): void {
+    const prev = node.status;
+    if (prev.state === status.state && prev.reason === status.reason) return;
+    node.status = { ...status };
+    this.emit('status', { nodeId: node.id, ...status } satisfies StatusEvent);
+  }
+
+  // ---- the message path -----------------------------------------------------------------------
+
+  private ingest(node: RunningNode, msg: Message, settle: Settle | undefined, failure: string | undefined) {
+    const window = node.window;
+    if (!window) throw new Error(`node "${node.id}" is not a source: it cannot ingest`);
+    if (this.state !== 'running' && this.state !== 'stopping') {
+      settle?.({ ok: false, reason: 'the flow is not running' });
+      return undefined;
+    }
+    window.ingested++;
+    window.inFlight++;
+    const lin = new Lineage(window, settle);
+    this.live.add(lin);
+    if (failure === undefined) {
+      node.counters.out++;
+      this.dispatch(node, node.firstOutput, msg, lin);
+    } else {
+      node.counters.failed++;
+      this.routeFailure(node, msg, lin, failure);
+    }
+    this.release(lin);
+    if (window.inFlight >= window.max) return new Promise<void>((resolve) => window.waiters.push(resolve));
+    return undefined;
+  }
+
+  /** Send `msg` on `port` of `from`: one delivery per edge, each branch with its own copy. */
+  dispatch(from: RunningNode, port: string, msg: Message, lin: Lineage): void {
+    const targets = from.routes.get(port);
+    if (port === ERROR_PORT && !targets) {
+      // An explicit emit on an unwired error port is a failure like a throw.
+      this.routeFailure(from, msg, lin, msg.headers[ERROR_HEADER] ?? 'emitted on the error port');
+      return;
+    }
+    if (!targets) return; // unwired output: the message ends here on purpose
+    const last = targets.length - 1;
+    for (let i = 0; i <= last; i++) {
+      lin.pending++;
+      this.deliver(targets[i], i === last ? msg : cloneMessage(msg), lin);
+    }
+  }
+
+  private deliver(target: Target, msg: Message, lin: Lineage): void {
+    const node = target.node;
+    const handle = node.runtime.handle;
+    node.counters.in++;
+    node.counters.inFlight++;
+    if (!handle) {
+      this.fail(node, msg, lin, new Error(`node type ${node.def.type} takes no input`));
+      return;
+    }
+    const delivery = new Delivery(this, node, lin);
+    let result: void | Promise<void>;
+    try {
+      result = handle.call(node.runtime, msg, delivery, target.port);
+    } catch (err) {
+      delivery.done = true;
+      this.fail(node, msg, lin, err);
+      return;
+    }
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      (result as Promise<void>).then(
+        () => this.complete(delivery),
+        (err: unknown) => {
+          delivery.done = true;
+          this.fail(node, msg, lin, err);
+        },
+      );
+    } else {
+      this.complete(delivery);
+    }
+  }
+
+  private complete(d: Delivery): void {
+    d.done = true;
+    const c = d.node.counters;
+    c.inFlight--;
+    if (d.node.terminal) c.out++;
+    else if (d.emitted === 0) c.dropped++;
+    this.release(d.lineage);
+  }
+
+  private fail(node: RunningNode, msg: Message, lin: Lineage, err: unknown): void {
+    node.counters.inFlight--;
+    node.counters.failed++;
+    const reason = reasonOf(err);
+    this.logFailure(node, reason);
+    this.routeFailure(node, msg, lin, reason);
+    this.release(lin);
+  }
+
+  /** Error port if wired, else the flow's error route, else the lineage fails (nack or ack per policy). */
+  private routeFailure(node: RunningNode, msg: Message, lin: Lineage, reason: string): void {
+    const failed: Message = {
+      ...msg,
+      headers: { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id },
+    };
+    if (node.routes.get(ERROR_PORT)?.length) {
+      this.dispatch(node, ERROR_PORT, failed, lin);
+      return;
+    }
+    const route = this.errorRoute;
+    // Once a message has been to the error route, a second failure ends its lineage: no loops.
+    if (route && route !== node && route.firstInput && msg.headers[ERROR_ROUTED_HEADER] === undefined) {
+      failed.headers[ERROR_ROUTED_HEADER] = '1';
+      lin.pending++;
+      this.deliver({ node: route, port: route.firstInput }, failed, lin);
+      return;
+    }
+    lin.failure ??= `node "${node.id}": ${reason}`;
+  }
+
+  private release(lin: Lineage): void {
+    if (--lin.pending === 0 && !lin.settled) this.finish(lin, false);
+  }
+
+  private finish(lin: Lineage, forced: boolean): void {
+    if (lin.settled) return;
+    lin.settled = true;
+    this.live.delete(lin);
+    const w = lin.window;
+    w.inFlight--;
+    let outcome: Outcome;
+    if (lin.failure === undefined || (this.onErrorAck && !forced)) {
+      w.acked++;
+      outcome = { ok: true };
+    } else {
+      w.nacked++;
+      outcome = { ok: false, reason: lin.failure };
+    }
+    if (lin.settle) {
+      try {
+        lin.settle(outcome);
+      } catch (err) {
+        this.log.error({ err: reasonOf(err) }, 'a source settle callback threw');
+      }
+    }
+    if (w.waiters.length > 0 && w.inFlight < w.max) w.waiters.shift()!();
+    if (this.live.size === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  /** At most 10 failure log lines per node per 10 s: a flood of bad payloads must not flood the log. */
+  private logFailure(node: RunningNode, reason: string): void {
+    const now = Date.now();
+    if (now - node.failureLogWindow > 10_000) {
+      node.failureLogWindow = now;
+      node.failureLogs = 0;
+    }
+    if (++node.failureLogs <= 10) this.log.warn({ node: node.id, reason }, 'message failed');
+  }
+}

@@ -1,0 +1,28 @@
+/** Node-side: find a node type's or connection kind's runtime module by folder convention. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ConnectionRuntime, CreateRuntime } from '../spec/runtime-contract.js';
+
+const nodesDir = new URL('../../nodes/', import.meta.url);
+
+async function importModule(relative: string): Promise<Record<string, unknown>> {
+  // Compiled builds have .js next to each other; tests and `tsx` run the .ts sources.
+  for (const ext of ['.js', '.ts']) {
+    const url = new URL(`${relative}${ext}`, nodesDir);
+    if (existsSync(fileURLToPath(url))) return (await import(pathToFileURL(fileURLToPath(url)).href)) as Record<string, unknown>;
+  }
+  throw new Error(`no module nodes/${relative}.js`);
+}
+
+export async function loadNodeRuntime(type: string): Promise<CreateRuntime<unknown>> {
+  const mod = await importModule(`${type}/runtime`);
+  if (typeof mod.create !== 'function') throw new Error(`nodes/${type}/runtime does not export create()`);
+  return mod.create as CreateRuntime<unknown>;
+}
+
+export async function loadConnectionRuntime(kind: string): Promise<ConnectionRuntime<unknown, unknown>> {
+  const mod = await importModule(`connections/${kind}/runtime`);
+  const rt = (mod.runtime ?? mod.default) as ConnectionRuntime<unknown, unknown> | undefined;
+  if (!rt || typeof rt.open !== 'function') throw new Error(`nodes/connections/${kind}/runtime does not export runtime`);
+  return rt;
+}

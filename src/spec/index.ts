@@ -1,0 +1,4 @@
+export * from './message.js';
+export * from './node-definition.js';
+export type * from './runtime-contract.js';
+export * from './schema.js';

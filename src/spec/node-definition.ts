@@ -1,0 +1,96 @@
+/**
+ * What a node type is, as data. Shared by editor, validator, docs and runtime; never imports Node-only code.
+ */
+import type { Static, TSchema } from 'typebox';
+
+export type NodeCategory = 'source' | 'transform' | 'rule' | 'sink' | 'utility';
+
+export interface PortDef {
+  name: string;
+  label?: string;
+  description?: string;
+  /** An input port that must be connected for the flow to validate. */
+  required?: boolean;
+}
+
+export interface LintIssue {
+  /** JSON pointer inside the node's config, e.g. `/rules/1/port`. */
+  path: string;
+  message: string;
+  hint?: string;
+  severity?: 'error' | 'warning';
+}
+
+export interface NodeExample<C> {
+  title: string;
+  config: C;
+}
+
+/** The implicit output every node has: failed messages go here when it is wired. */
+export const ERROR_PORT = 'error';
+
+export interface NodeDefinition<S extends TSchema = TSchema> {
+  /** Kebab-case type id; also the folder name under `nodes/`. */
+  type: string;
+  version: number;
+  category: NodeCategory;
+  title: string;
+  /** One line for the palette. */
+  summary: string;
+  /** Markdown reference text. */
+  docs: string;
+  inputs: PortDef[];
+  /** Output ports; a function when they depend on config (a switch's rules). `error` is implicit. */
+  outputs: PortDef[] | ((config: Static<S>) => PortDef[]);
+  config: S;
+  /** Cross-field rules that JSON Schema cannot say. Pure: the editor runs it too. */
+  lint?: (config: Static<S>) => LintIssue[];
+  examples?: NodeExample<Static<S>>[];
+  /** Editor color hint. */
+  color?: string;
+}
+
+/** A kind of shared connection (broker or database) that nodes reference by id. */
+export interface ConnectionKindDefinition<S extends TSchema = TSchema> {
+  kind: string;
+  title: string;
+  summary: string;
+  docs: string;
+  config: S;
+  lint?: (config: Static<S>) => LintIssue[];
+  examples?: NodeExample<Static<S>>[];
+}
+
+export type ConfigOf<D> = D extends NodeDefinition<infer S> ? Static<S> : never;
+
+/** Identity with inference: `defineNode({...})` types `lint` and `outputs` from the schema. */
+export function defineNode<S extends TSchema>(def: NodeDefinition<S>): NodeDefinition<S> {
+  return def;
+}
+
+export function defineConnectionKind<S extends TSchema>(def: ConnectionKindDefinition<S>): ConnectionKindDefinition<S> {
+  return def;
+}
+
+/** Output ports for a given config, including the implicit error port. */
+export function outputPorts(def: NodeDefinition, config: unknown): PortDef[] {
+  const ports = typeof def.outputs === 'function' ? safeOutputs(def, config) : def.outputs;
+  return [...ports, { name: ERROR_PORT, label: 'error', description: 'Messages this node failed on, with the reason.' }];
+}
+
+function safeOutputs(def: NodeDefinition, config: unknown): PortDef[] {
+  try {
+    return (def.outputs as (c: unknown) => PortDef[])(config);
+  } catch {
+    return [];
+  }
+}
+
+export interface Catalog {
+  nodes: readonly NodeDefinition[];
+  connections: readonly ConnectionKindDefinition[];
+}
+
+export function findNodeType(catalog: Catalog, type: string): NodeDefinition | undefined {
+  return catalog.nodes.find((n) => n.type === type);
+}

@@ -1,0 +1,82 @@
+/**
+ * The contract between the engine and a node's runtime.ts. Types only, so it is safe to import anywhere,
+ * but only Node-side code implements it.
+ */
+import type { Message } from './message.js';
+
+export type NodeState = 'idle' | 'connecting' | 'connected' | 'running' | 'stopped' | 'error';
+
+export interface NodeStatus {
+  state: NodeState;
+  /** Human text: for `error`, the reason. */
+  reason?: string;
+}
+
+/** What became of an ingested message and everything derived from it. */
+export type Outcome = { ok: true } | { ok: false; reason: string };
+
+/** Called exactly once per ingested message: `ok` means every derived message was delivered, dropped on purpose or taken by an error route. */
+export type Settle = (outcome: Outcome) => void;
+
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** Given to `handle`: emits messages derived from the one being handled. */
+export interface Output {
+  /** Send on a named output port. Fan-out copies are made by the engine. */
+  emit(port: string, msg: Message): void;
+}
+
+export interface NodeContext<C> {
+  readonly nodeId: string;
+  readonly name: string;
+  /** The node's config with defaults applied and `${env:}`/`${file:}` references resolved. */
+  readonly config: C;
+  readonly log: Logger;
+  /** Aborted when the node is stopping; sources and retry loops should give up waiting. */
+  readonly signal: AbortSignal;
+  status(status: NodeStatus): void;
+  /** An event for the server/editor (e.g. the debug node's captured messages). */
+  publish(event: string, data: unknown): void;
+  /**
+   * Sources: hand a new message to the flow. Returns a promise only when the source's in-flight window is full:
+   * await it before ingesting more (back pressure). `settle` fires once when the message's lineage completes.
+   */
+  ingest(msg: Message, settle?: Settle): undefined | Promise<void>;
+  /** Sources: a message that could not be read (e.g. a payload that does not parse) goes to the error route. */
+  ingestFailed(msg: Message, reason: string, settle?: Settle): undefined | Promise<void>;
+  /** The shared client of a flow connection (opened once, shared by the nodes that reference it). */
+  connection<T>(connectionId: string): Promise<T>;
+}
+
+export interface NodeRuntime {
+  /** Connect / begin. Sinks start before sources. */
+  start?(): void | Promise<void>;
+  /**
+   * Handle one input message. Resolve (or return) when done: for sinks, when delivery is confirmed.
+   * Throw or reject to fail the message; the engine routes it to the error port or error route.
+   * Many handles may be in flight at once; a sink may batch them and settle them together.
+   */
+  handle?(msg: Message, out: Output, port: string): void | Promise<void>;
+  /** Sources: stop taking new input but keep the ack path open while the engine drains. */
+  stopIntake?(): void | Promise<void>;
+  /** Drain what the node holds, then disconnect. Sources stop first, sinks last. */
+  stop?(): void | Promise<void>;
+  /** State for the editor and API (e.g. the debug node's kept messages). Must be cheap and JSON-safe. */
+  snapshot?(): unknown;
+}
+
+/** A node's runtime.ts exports `create`. */
+export type CreateRuntime<C> = (ctx: NodeContext<C>) => NodeRuntime | Promise<NodeRuntime>;
+
+/** What a connection kind's runtime.ts exports: open a shared client and close it. */
+export interface ConnectionRuntime<C, T> {
+  open(config: C, ctx: { log: Logger; connectionId: string }): Promise<T>;
+  close(client: T): Promise<void>;
+  /** `sluice check`: try the connection and say why it fails. */
+  check?(config: C, ctx: { log: Logger; connectionId: string }): Promise<void>;
+}

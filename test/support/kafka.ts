@@ -1,0 +1,68 @@
+/**
+ * Kafka for test files. Global setup (global-setup.ts) starts one cluster per test run and publishes it through
+ * environment variables, which vitest's worker processes inherit:
+ *   SLUICE_TEST_KAFKA_BROKERS      comma-separated bootstrap addresses
+ *   SLUICE_TEST_KAFKA_CONTROL      control channel URL (topic creation, fault injection)
+ *   SLUICE_TEST_KAFKA_EXTERNAL     "true" when KAFKA_BROKERS pointed at a real cluster
+ *   SLUICE_TEST_KAFKA_UNAVAILABLE  why there is no cluster (outside CI only; under CI setup fails instead)
+ *
+ *   const kafka = kafkaForTests();
+ *   describe.runIf(kafka)('kafka sink', () => { ... await kafka!.createTopic(uniqueTopic('sink'), 3) ... });
+ *
+ * Contract for a missing service: under CI=true kafkaForTests() throws (the file fails); otherwise it returns null,
+ * prints why, and the caller skips.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface KafkaForTests {
+  brokers: string[];
+  /** True for a real cluster (KAFKA_BROKERS); fault injection is then unavailable. */
+  external: boolean;
+  /** Creates a topic on the shared cluster; rejects if it exists (use uniqueTopic). */
+  createTopic(name: string, partitions?: number): Promise<void>;
+  /** Mock only: drop a broker's connections and refuse new ones (-1 = all brokers), bring it back, add latency. */
+  brokerDown(brokerId: number): Promise<void>;
+  brokerUp(brokerId: number): Promise<void>;
+  setRtt(brokerId: number, ms: number): Promise<void>;
+}
+
+/** Why Kafka is not available to this test process, or null when it is. */
+export function kafkaUnavailableReason(): string | null {
+  const env = process.env;
+  if (env.SLUICE_TEST_KAFKA_BROKERS && env.SLUICE_TEST_KAFKA_CONTROL) return null;
+  return (
+    env.SLUICE_TEST_KAFKA_UNAVAILABLE ?? 'Kafka: global setup did not run (use the vitest config in the repo root)'
+  );
+}
+
+export function kafkaForTests(): KafkaForTests | null {
+  const reason = kafkaUnavailableReason();
+  if (reason !== null) {
+    if (process.env.CI === 'true') throw new Error(`Kafka is required under CI=true: ${reason}`);
+    console.warn(`[skip] Kafka tests skipped: ${reason}`);
+    return null;
+  }
+  const control = process.env.SLUICE_TEST_KAFKA_CONTROL!;
+  return {
+    brokers: process.env.SLUICE_TEST_KAFKA_BROKERS!.split(','),
+    external: process.env.SLUICE_TEST_KAFKA_EXTERNAL === 'true',
+    createTopic: (name, partitions = 1) => post(control, 'topic', { name, partitions }),
+    brokerDown: (broker) => post(control, 'fault', { action: 'down', broker }),
+    brokerUp: (broker) => post(control, 'fault', { action: 'up', broker }),
+    setRtt: (broker, ms) => post(control, 'fault', { action: 'rtt', broker, ms }),
+  };
+}
+
+/** A topic name no other test file or earlier run uses (the cluster is shared and, if external, persistent). */
+export function uniqueTopic(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+async function post(control: string, route: string, body: object): Promise<void> {
+  const res = await fetch(`${control}/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`Kafka test control ${route} failed (${res.status}): ${await res.text()}`);
+}
