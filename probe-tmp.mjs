@@ -21,6 +21,7 @@ for (const [name, code] of Object.entries(codes)) {
   const rt = mod.newRuntime();
   rt.setMemoryLimit(64*1024*1024);
   if (size >= 0) rt.setMaxStackSize(size);
+  const dl = Date.now()+3000; rt.setInterruptHandler(()=>Date.now()>dl);
   const ctx = rt.newContext();
   let res;
   try {
@@ -30,6 +31,6 @@ for (const [name, code] of Object.entries(codes)) {
   } catch (e) { res = 'HOST ' + String(e).slice(0, 60);
     try { const r2 = ctx.evalCode('1+1'); res += ' then ' + (r2.error ? 'err' : ctx.dump(r2.value)); } catch (e2) { res += ' then HOST ' + String(e2).slice(0,40); }
   }
-  out.push(`${name}: ${res}`);
+  console.log(size, `${name}: ${res}`);
 }
 console.log('size', size, '\n ' + out.join('\n '));

@@ -38,5 +38,10 @@ export const debug = defineNode({
   docs: `A terminal node for watching a flow. It keeps the newest \`keep\` messages in a ring buffer (memory stays
 bounded however fast messages arrive) and publishes each one to the editor's debug panel. Messages that reach a
 debug node count as delivered, so their sources acknowledge them.`,
-  examples: [{ title: 'Watch the last 100 messages', config: { keep: 100, capture: 'message', log: false, maxPayloadBytes: 16384 } }],
+  examples: [
+    {
+      title: 'Watch the last 100 messages',
+      config: { keep: 100, capture: 'message', log: false, maxPayloadBytes: 16384 },
+    },
+  ],
 });

@@ -16,7 +16,8 @@ export const generate = defineNode({
         title: 'Payload template',
         description:
           'JSONata evaluated per message. `$seq` is the sequence number (1, 2, ...); `$random()` and `$millis()` give random and timestamp fields.',
-        default: '{"seq": $seq, "device": "dev-" & ($seq % 5), "temp": $round(15 + $random() * 20, 1), "ts": $millis()}',
+        default:
+          '{"seq": $seq, "device": "dev-" & ($seq % 5), "temp": $round(15 + $random() * 20, 1), "ts": $millis()}',
       }),
       key: Type.Optional(Expression({ title: 'Key', description: 'Optional JSONata for the message key.' })),
       intervalMs: Type.Integer({
@@ -64,6 +65,9 @@ benchmark can check that nothing was lost.`,
         count: 0,
       },
     },
-    { title: '10,000 messages as fast as possible', config: { topic: 'load', payload: '{"n": $seq}', intervalMs: 0, count: 10000 } },
+    {
+      title: '10,000 messages as fast as possible',
+      config: { topic: 'load', payload: '{"n": $seq}', intervalMs: 0, count: 10000 },
+    },
   ],
 });

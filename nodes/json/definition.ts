@@ -16,7 +16,11 @@ export const json = defineNode({
         default: 'parse',
         description: 'parse: text or bytes to a value; serialize: a value to text; toggle: whichever applies.',
       }),
-      pretty: Type.Boolean({ title: 'Indent output', default: false, 'x-showWhen': { action: ['serialize', 'toggle'] } }),
+      pretty: Type.Boolean({
+        title: 'Indent output',
+        default: false,
+        'x-showWhen': { action: ['serialize', 'toggle'] },
+      }),
     },
     { additionalProperties: false },
   ),

@@ -14,7 +14,10 @@ import { EXIT, UserError } from './io.js';
 function packageVersion(): string {
   for (const rel of ['../../package.json', '../../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'sluice' && pkg.version) return pkg.version;
     } catch {
       // try the next candidate
@@ -103,7 +106,9 @@ main(process.argv).then(
   },
   (err: unknown) => {
     // A bug, not a user error: say so plainly, with the stack for the report.
-    process.stderr.write(`sluice: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `sluice: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 70;
   },
 );

@@ -15,6 +15,7 @@ function plain<T>(schema: T): JsonObject {
 function branch(discriminator: string, value: string, config: unknown): JsonObject {
   return {
     if: { properties: { [discriminator]: { const: value } }, required: [discriminator] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
     then: { properties: { config: plain(config) } },
   };
 }

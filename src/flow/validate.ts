@@ -380,14 +380,22 @@ function secretProblems(
 }
 
 function safeLint(
-  lint: ((config: never) => { path: string; message: string; hint?: string; severity?: 'error' | 'warning' }[]) | undefined,
+  lint:
+    | ((config: never) => { path: string; message: string; hint?: string; severity?: 'error' | 'warning' }[])
+    | undefined,
   config: unknown,
 ) {
   if (!lint) return [];
   try {
     return lint(config as never);
   } catch (err) {
-    return [{ path: '', message: `lint failed: ${err instanceof Error ? err.message : String(err)}`, severity: 'warning' as const }];
+    return [
+      {
+        path: '',
+        message: `lint failed: ${err instanceof Error ? err.message : String(err)}`,
+        severity: 'warning' as const,
+      },
+    ];
   }
 }
 

@@ -107,7 +107,8 @@ class Delivery implements Output {
     }
     this.emitted++;
     this.node.counters.out++;
-    if (this.engine.tracing) this.engine.emit('trace', { nodeId: this.node.id, port, message: cloneMessage(msg) } satisfies TraceEvent);
+    if (this.engine.tracing)
+      this.engine.emit('trace', { nodeId: this.node.id, port, message: cloneMessage(msg) } satisfies TraceEvent);
     this.engine.dispatch(this.node, port, msg, this.lineage);
   }
 }
@@ -295,12 +296,17 @@ export class Engine extends EventEmitter {
       log,
       signal: node.abort.signal,
       status: (s: NodeStatus) => this.setStatus(node, s),
-      publish: (event: string, data: unknown) => this.emit('event', { nodeId: node.id, event, data } satisfies NodeEvent),
+      publish: (event: string, data: unknown) =>
+        this.emit('event', { nodeId: node.id, event, data } satisfies NodeEvent),
       ingest: (msg: Message, settle?: Settle) => this.ingest(node, msg, settle, undefined),
       ingestFailed: (msg: Message, reason: string, settle?: Settle) => this.ingest(node, msg, settle, reason),
       connection: <T>(id: string) => {
         if (!this.connections) throw new Error('the flow is not running');
         return this.connections.acquire<T>(id, node.id);
+      },
+      connectionConfig: <T>(id: string) => {
+        if (!this.connections) throw new Error('the flow is not running');
+        return this.connections.config(id).config as T;
       },
     };
   }
@@ -335,7 +341,9 @@ export class Engine extends EventEmitter {
   private ingest(node: RunningNode, msg: Message, settle: Settle | undefined, failure: string | undefined) {
     const window = node.window;
     if (!window) throw new Error(`node "${node.id}" is not a source: it cannot ingest`);
-    if (this.state !== 'running' && this.state !== 'stopping') {
+    // Sources start last, while the engine is still `starting`: everything downstream is already up.
+    if (this.state === 'stopped') {
+      this.log.warn({ node: node.id }, 'a source ingested after the flow stopped: refused (not acknowledged)');
       settle?.({ ok: false, reason: 'the flow is not running' });
       return undefined;
     }

@@ -9,7 +9,8 @@ async function importModule(relative: string): Promise<Record<string, unknown>> 
   // Compiled builds have .js next to each other; tests and `tsx` run the .ts sources.
   for (const ext of ['.js', '.ts']) {
     const url = new URL(`${relative}${ext}`, nodesDir);
-    if (existsSync(fileURLToPath(url))) return (await import(pathToFileURL(fileURLToPath(url)).href)) as Record<string, unknown>;
+    if (existsSync(fileURLToPath(url)))
+      return (await import(pathToFileURL(fileURLToPath(url)).href)) as Record<string, unknown>;
   }
   throw new Error(`no module nodes/${relative}.js`);
 }
@@ -23,6 +24,7 @@ export async function loadNodeRuntime(type: string): Promise<CreateRuntime<unkno
 export async function loadConnectionRuntime(kind: string): Promise<ConnectionRuntime<unknown, unknown>> {
   const mod = await importModule(`connections/${kind}/runtime`);
   const rt = (mod.runtime ?? mod.default) as ConnectionRuntime<unknown, unknown> | undefined;
-  if (!rt || typeof rt.open !== 'function') throw new Error(`nodes/connections/${kind}/runtime does not export runtime`);
+  if (!rt || typeof rt.open !== 'function')
+    throw new Error(`nodes/connections/${kind}/runtime does not export runtime`);
   return rt;
 }

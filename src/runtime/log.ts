@@ -7,7 +7,10 @@ export interface SluiceLogger extends Logger {
 }
 
 export function createLogger(options: { level?: string; pretty?: boolean } = {}): SluiceLogger {
-  return pino({ level: options.level ?? process.env.SLUICE_LOG_LEVEL ?? 'info', base: undefined }) as unknown as SluiceLogger;
+  return pino({
+    level: options.level ?? process.env.SLUICE_LOG_LEVEL ?? 'info',
+    base: undefined,
+  }) as unknown as SluiceLogger;
 }
 
 /** A logger that drops everything (tests, benchmarks). */

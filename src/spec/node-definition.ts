@@ -75,7 +75,10 @@ export function defineConnectionKind<S extends TSchema>(def: ConnectionKindDefin
 /** Output ports for a given config, including the implicit error port. */
 export function outputPorts(def: NodeDefinition, config: unknown): PortDef[] {
   const ports = typeof def.outputs === 'function' ? safeOutputs(def, config) : def.outputs;
-  return [...ports, { name: ERROR_PORT, label: 'error', description: 'Messages this node failed on, with the reason.' }];
+  return [
+    ...ports,
+    { name: ERROR_PORT, label: 'error', description: 'Messages this node failed on, with the reason.' },
+  ];
 }
 
 function safeOutputs(def: NodeDefinition, config: unknown): PortDef[] {

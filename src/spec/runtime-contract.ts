@@ -51,6 +51,8 @@ export interface NodeContext<C> {
   ingestFailed(msg: Message, reason: string, settle?: Settle): undefined | Promise<void>;
   /** The shared client of a flow connection (opened once, shared by the nodes that reference it). */
   connection<T>(connectionId: string): Promise<T>;
+  /** A connection's settings (defaults applied, references resolved), for a node that must own its client. */
+  connectionConfig<T = Record<string, unknown>>(connectionId: string): T;
 }
 
 export interface NodeRuntime {

@@ -4,8 +4,8 @@
  */
 import { type Static, type TSchema, Type } from 'typebox';
 
-export { Type };
 export type { Static, TSchema };
+export { Type };
 
 /** Editor/validator annotations carried in the JSON Schema. */
 export interface SluiceAnnotations {
@@ -24,7 +24,9 @@ export interface SluiceAnnotations {
 }
 
 /** A string holding a JSONata expression. */
-export function Expression(options: { title?: string; description?: string; default?: string; examples?: string[] } = {}) {
+export function Expression(
+  options: { title?: string; description?: string; default?: string; examples?: string[] } = {},
+) {
   return Type.String({ ...options, 'x-widget': 'expression', 'x-language': 'jsonata' });
 }
 

@@ -114,7 +114,8 @@ const createSink: CreateRuntime<SinkConfig> = (ctx) => {
 
   return {
     handle(msg) {
-      if (c.mutate && msg.payload && typeof msg.payload === 'object') (msg.payload as Record<string, unknown>).mutated = ctx.nodeId;
+      if (c.mutate && msg.payload && typeof msg.payload === 'object')
+        (msg.payload as Record<string, unknown>).mutated = ctx.nodeId;
       pending++;
       state.maxPending = Math.max(state.maxPending, pending);
       return new Promise<void>((resolve, reject) => {

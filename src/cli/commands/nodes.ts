@@ -22,7 +22,8 @@ export function nodesCommand(type: string | undefined, opts: { json?: boolean })
   let list = describeNodeTypes();
   if (type) {
     list = list.filter((n) => n.type === type);
-    if (list.length === 0) throw new UserError(`unknown node type "${type}" (run \`sluice nodes\` for the list)`, EXIT.usage);
+    if (list.length === 0)
+      throw new UserError(`unknown node type "${type}" (run \`sluice nodes\` for the list)`, EXIT.usage);
   }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(type ? list[0] : list, null, 2)}\n`);

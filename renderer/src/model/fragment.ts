@@ -1,0 +1,130 @@
+/**
+ * Copy and paste: a selection as a small JSON document (`sluice/fragment@1`), pasted with fresh ids. The same text
+ * goes to the system clipboard, so nodes move between flows, tabs and browser windows. A whole flow file pastes too.
+ */
+import {
+  FLOW_FORMAT_PREFIX,
+  type FlowConnection,
+  type FlowEdge,
+  type FlowNode,
+} from '../../../src/flow/index';
+import { findAnnotated } from '../../../src/flow/schema-walk';
+import { nodeDefinition } from './catalog';
+import { toEditorEdge, toEditorNode, toFlowEdge, toFlowNode } from './convert';
+import { uniqueId } from './ids';
+import type { EditorEdge, EditorNode, FlowContent } from './types';
+
+export const FRAGMENT_FORMAT = 'sluice/fragment@1';
+
+export interface Fragment {
+  format: typeof FRAGMENT_FORMAT;
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  connections: FlowConnection[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Connection ids a node's config points at (fields annotated `x-connection`). */
+export function referencedConnections(node: FlowNode): string[] {
+  const def = nodeDefinition(node.type);
+  if (!def) return [];
+  return findAnnotated(def.config, node.config, 'x-connection')
+    .map((r) => r.value)
+    .filter((v): v is string => typeof v === 'string');
+}
+
+export function makeFragment(content: FlowContent, nodeIds: ReadonlySet<string>): Fragment | undefined {
+  const nodes = content.nodes.filter((n) => nodeIds.has(n.id)).map(toFlowNode);
+  if (nodes.length === 0) return undefined;
+  const edges = content.edges.filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target)).map(toFlowEdge);
+  const wanted = new Set(nodes.flatMap(referencedConnections));
+  const connections = content.connections.filter((c) => wanted.has(c.id));
+  return { format: FRAGMENT_FORMAT, nodes, edges, connections };
+}
+
+/** A fragment from clipboard text: a fragment, or a whole flow document. Undefined for anything else. */
+export function parseFragment(text: string): Fragment | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value) || !Array.isArray(value.nodes)) return undefined;
+  const format = value.format;
+  if (format !== FRAGMENT_FORMAT && !(typeof format === 'string' && format.startsWith(FLOW_FORMAT_PREFIX))) return undefined;
+  const nodes = value.nodes.filter(
+    (n): n is FlowNode => isObject(n) && typeof n.id === 'string' && typeof n.type === 'string' && isObject(n.config),
+  );
+  const edges = (Array.isArray(value.edges) ? value.edges : []).filter(
+    (e): e is FlowEdge =>
+      isObject(e) && typeof e.source === 'string' && typeof e.target === 'string' && typeof e.sourcePort === 'string' && typeof e.targetPort === 'string',
+  );
+  const connections = (Array.isArray(value.connections) ? value.connections : []).filter(
+    (c): c is FlowConnection => isObject(c) && typeof c.id === 'string' && typeof c.kind === 'string' && isObject(c.config),
+  );
+  return { format: FRAGMENT_FORMAT, nodes, edges, connections };
+}
+
+export interface Pasted {
+  nodes: EditorNode[];
+  edges: EditorEdge[];
+  connections: FlowConnection[];
+}
+
+/**
+ * New nodes (selected), edges and connections to add to `content`. Node ids are fresh; a connection with the same
+ * id and content as one in the flow is reused, a clashing one gets a new id and the pasted nodes follow it.
+ * `at` places the fragment's top-left corner; without it the copy lands 40 px below-right of the original.
+ */
+export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x: number; y: number }): Pasted {
+  const taken = new Set(content.nodes.map((n) => n.id));
+  const nodeIds = new Map<string, string>();
+  for (const n of fragment.nodes) {
+    const id = taken.has(n.id) ? uniqueId(n.type, taken) : n.id;
+    taken.add(id);
+    nodeIds.set(n.id, id);
+  }
+  const connIds = new Map<string, string>();
+  const connTaken = new Set(content.connections.map((c) => c.id));
+  const connections: FlowConnection[] = [];
+  for (const c of fragment.connections) {
+    const existing = content.connections.find((x) => x.id === c.id);
+    if (existing && existing.kind === c.kind && JSON.stringify(existing.config) === JSON.stringify(c.config)) continue;
+    const id = connTaken.has(c.id) ? uniqueId(c.kind, connTaken) : c.id;
+    connTaken.add(id);
+    connIds.set(c.id, id);
+    connections.push({ ...structuredClone(c), id });
+  }
+  const xs = fragment.nodes.map((n) => n.position?.x ?? 0);
+  const ys = fragment.nodes.map((n) => n.position?.y ?? 0);
+  const dx = at ? at.x - Math.min(...xs) : 40;
+  const dy = at ? at.y - Math.min(...ys) : 40;
+  const nodes = fragment.nodes.map((n, i): EditorNode => {
+    const config = structuredClone(n.config);
+    renameConnectionRefs(n.type, config, connIds);
+    const node = toEditorNode({ ...n, id: nodeIds.get(n.id)!, config }, i);
+    return { ...node, position: { x: node.position.x + dx, y: node.position.y + dy }, selected: true };
+  });
+  const edges = fragment.edges
+    .filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target))
+    .map((e) => toEditorEdge({ source: nodeIds.get(e.source)!, sourcePort: e.sourcePort, target: nodeIds.get(e.target)!, targetPort: e.targetPort }));
+  return { nodes, edges, connections };
+}
+
+function renameConnectionRefs(type: string, config: Record<string, unknown>, renamed: Map<string, string>): void {
+  if (renamed.size === 0) return;
+  const def = nodeDefinition(type);
+  if (!def) return;
+  for (const ref of findAnnotated(def.config, config, 'x-connection')) {
+    const to = typeof ref.value === 'string' ? renamed.get(ref.value) : undefined;
+    if (to === undefined) continue;
+    const segs = ref.pointer.split('/').slice(1);
+    let cur: unknown = config;
+    for (const s of segs.slice(0, -1)) cur = (cur as Record<string, unknown>)[s];
+    (cur as Record<string, unknown>)[segs[segs.length - 1]] = to;
+  }
+}

@@ -1,0 +1,27 @@
+/** The ports a node shows, from its definition and config (a switch's outputs follow its rules). */
+import { outputPorts, type PortDef } from '../../../src/spec/index';
+import { nodeDefinition } from './catalog';
+
+export interface NodePorts {
+  inputs: PortDef[];
+  outputs: PortDef[];
+}
+
+const NONE: NodePorts = { inputs: [], outputs: [] };
+const cache = new WeakMap<object, { type: string; ports: NodePorts }>();
+
+/** Memoised per config object: configs are replaced, never mutated, in the editor, so identity is enough. */
+export function portsOf(type: string, config: Record<string, unknown>): NodePorts {
+  const hit = cache.get(config);
+  if (hit && hit.type === type) return hit.ports;
+  const def = nodeDefinition(type);
+  if (!def) return NONE;
+  const ports = { inputs: def.inputs, outputs: outputPorts(def, config) };
+  cache.set(config, { type, ports });
+  return ports;
+}
+
+/** A key that changes when the node's handles change (React Flow must then re-measure them). */
+export function portsKey(p: NodePorts): string {
+  return `${p.inputs.map((x) => x.name).join(',')}|${p.outputs.map((x) => x.name).join(',')}`;
+}

@@ -1,0 +1,92 @@
+/**
+ * Collects items into batches by size and linger time and flushes them one batch at a time (order kept).
+ * `add` resolves when the batch holding the item has been flushed (e.g. committed), or rejects with its error:
+ * exactly what a sink's `handle` returns, so the engine acks each message only after its batch landed.
+ */
+export interface BatcherOptions<T> {
+  maxSize: number;
+  lingerMs: number;
+  /** Write one batch. Throw to fail every item in it. */
+  flush: (items: T[]) => Promise<void>;
+  /** Per-item failures: return a map of index -> error to fail only those items (the rest succeed). */
+  flushPartial?: (items: T[]) => Promise<Map<number, Error>>;
+}
+
+interface Entry<T> {
+  item: T;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class Batcher<T> {
+  private pending: Entry<T>[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private flushing = false;
+  private closed = false;
+
+  constructor(private readonly options: BatcherOptions<T>) {}
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  add(item: T): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the sink is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.pending.length >= this.options.maxSize) this.kick();
+      else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.options.lingerMs);
+    });
+  }
+
+  /** Flush what is pending now and wait for every flush to finish. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0 || this.flushing) {
+      this.kick();
+      await this.running;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+  }
+
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.flushing || this.pending.length === 0) return;
+    this.flushing = true;
+    const batch = this.pending.splice(0, this.options.maxSize);
+    this.running = this.write(batch).finally(() => {
+      this.flushing = false;
+      // Items that arrived during the flush go out now if a full batch waits, else after linger.
+      if (this.pending.length >= this.options.maxSize) this.kick();
+      else if (this.pending.length > 0 && !this.timer)
+        this.timer = setTimeout(() => this.kick(), this.options.lingerMs);
+    });
+  }
+
+  private async write(batch: Entry<T>[]): Promise<void> {
+    const items = batch.map((e) => e.item);
+    try {
+      if (this.options.flushPartial) {
+        const failures = await this.options.flushPartial(items);
+        batch.forEach((e, i) => {
+          const err = failures.get(i);
+          if (err) e.reject(err);
+          else e.resolve();
+        });
+      } else {
+        await this.options.flush(items);
+        for (const e of batch) e.resolve();
+      }
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const e of batch) e.reject(error);
+    }
+  }
+}

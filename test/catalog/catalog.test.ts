@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../nodes/catalog.js';
+import { generatedDocs } from '../../src/cli/commands/docs.js';
+import { createAjv } from '../../src/flow/ajv.js';
+import { loadConnectionRuntime, loadNodeRuntime } from '../../src/runtime/loader.js';
+import { applyDefaults } from '../../src/runtime/resolve-config.js';
+import { outputPorts } from '../../src/spec/node-definition.js';
+
+const ajv = createAjv();
+
+describe('the node catalogue', () => {
+  it('has unique types and kinds, named like their folders', () => {
+    const types = catalog.nodes.map((d) => d.type);
+    expect(new Set(types).size).toBe(types.length);
+    for (const t of types) {
+      expect(t).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(existsSync(new URL(`../../nodes/${t}/definition.ts`, import.meta.url)), `nodes/${t}/definition.ts`).toBe(
+        true,
+      );
+    }
+    const kinds = catalog.connections.map((c) => c.kind);
+    expect(new Set(kinds).size).toBe(kinds.length);
+  });
+
+  for (const def of catalog.nodes) {
+    describe(def.type, () => {
+      it('has a runtime exporting create()', async () => {
+        expect(typeof (await loadNodeRuntime(def.type))).toBe('function');
+      });
+
+      it('has a config schema that compiles, and defaults and examples that validate', () => {
+        const validate = ajv.compile(JSON.parse(JSON.stringify(def.config)));
+        const defaults = applyDefaults(def.config, {});
+        // Defaults alone may lack required fields without defaults (a connection id); examples must be complete.
+        for (const ex of def.examples ?? []) {
+          const ok = validate(applyDefaults(def.config, ex.config));
+          expect(ok, `${def.type} example "${ex.title}": ${JSON.stringify(validate.errors)}`).toBe(true);
+          expect(def.lint?.(ex.config as never) ?? [], `lint of example "${ex.title}"`).toEqual([]);
+        }
+        expect((def.examples ?? []).length, 'at least one example').toBeGreaterThan(0);
+        expect(outputPorts(def, defaults).at(-1)?.name).toBe('error');
+      });
+
+      it('is documented: title, summary, docs and a described field each', () => {
+        expect(def.title.length).toBeGreaterThan(0);
+        expect(def.summary.length).toBeGreaterThan(10);
+        expect(def.docs.length).toBeGreaterThan(40);
+        const props = (
+          def.config as unknown as { properties?: Record<string, { title?: string; description?: string }> }
+        ).properties;
+        for (const [name, p] of Object.entries(props ?? {})) {
+          expect(p.title ?? p.description, `${def.type}.${name} has a title or description`).toBeTruthy();
+        }
+      });
+    });
+  }
+
+  for (const kind of catalog.connections) {
+    it(`connection kind ${kind.kind} has a runtime with open/close and a compiling schema`, async () => {
+      const rt = await loadConnectionRuntime(kind.kind);
+      expect(typeof rt.open).toBe('function');
+      expect(typeof rt.close).toBe('function');
+      ajv.compile(JSON.parse(JSON.stringify(kind.config)));
+      for (const ex of kind.examples ?? []) {
+        const v = ajv.compile(JSON.parse(JSON.stringify(kind.config)));
+        expect(v(applyDefaults(kind.config, ex.config)), `${kind.kind} example ${ex.title}`).toBe(true);
+      }
+    });
+  }
+
+  it('the generated node reference in docs/nodes is up to date (run `npm run docs:nodes`)', () => {
+    for (const [name, text] of generatedDocs()) {
+      const path = new URL(`../../docs/nodes/${name}`, import.meta.url);
+      expect(existsSync(path), `docs/nodes/${name} exists`).toBe(true);
+      expect(readFileSync(path, 'utf8'), `docs/nodes/${name} is current`).toBe(text);
+    }
+  });
+});

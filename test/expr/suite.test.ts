@@ -1,0 +1,58 @@
+/**
+ * jsonata's own conformance cases (a vendored subset, see test/fixtures/jsonata/vendor.ts): every case that
+ * compiles to the fast path, and a sample of interpreter-only ones, must give the suite's expected result.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileExpression, ExpressionError } from '../../src/expr/index.js';
+import type { VendoredCase } from '../fixtures/jsonata/vendor.js';
+import { outcomeOf } from './helpers/outcome.js';
+
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/jsonata/cases.json', import.meta.url), 'utf8')) as {
+  datasets: Record<string, unknown>;
+  cases: VendoredCase[];
+};
+
+function inputOf(c: VendoredCase): unknown {
+  if ('data' in c) return structuredClone(c.data);
+  return c.dataset === undefined ? undefined : structuredClone(fixture.datasets[c.dataset]);
+}
+
+/** Results compare as JSON, as the suite's expectations are JSON. */
+function asJson(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+describe('jsonata conformance suite (vendored subset)', () => {
+  it('has both fast-path and interpreter-only cases', () => {
+    expect(fixture.cases.filter((c) => c.fast).length).toBeGreaterThanOrEqual(500);
+    expect(fixture.cases.filter((c) => !c.fast).length).toBeGreaterThanOrEqual(100);
+  });
+
+  it.each(fixture.cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const options = {
+      ...(c.timelimit === undefined ? {} : { timeoutMs: c.timelimit }),
+      ...(c.depth === undefined ? {} : { maxDepth: c.depth }),
+    };
+    let compiled: ReturnType<typeof compileExpression>;
+    try {
+      compiled = compileExpression(c.expr, options);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ExpressionError);
+      expect('code' in c.expect && c.expect.code).toBe((e as ExpressionError).code);
+      return;
+    }
+    expect(compiled.fast).toBe(c.fast);
+    const outcome = await outcomeOf(compiled, inputOf(c), c.bindings);
+    if ('code' in c.expect) {
+      expect(outcome.ok).toBe(false);
+      // U1001 is the suite runner's own code for exceeding its time or depth limit: our guards report those
+      const codes = c.expect.code === 'U1001' ? ['D1011', 'D1012'] : [c.expect.code];
+      expect(codes).toContain(outcome.ok ? 'no error' : outcome.code);
+    } else if ('undefinedResult' in c.expect) {
+      expect(outcome).toMatchObject({ ok: true, value: undefined });
+    } else {
+      expect(outcome.ok ? asJson(outcome.value) : outcome).toEqual(c.expect.result);
+    }
+  });
+});

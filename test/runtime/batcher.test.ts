@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../../src/runtime/batcher.js';
+import { withRetry } from '../../src/runtime/retry.js';
+
+describe('Batcher', () => {
+  it('flushes by size, then by linger, one batch at a time, in order', async () => {
+    const flushed: number[][] = [];
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const b = new Batcher<number>({
+      maxSize: 3,
+      lingerMs: 20,
+      flush: async (items) => {
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await new Promise((r) => setTimeout(r, 5));
+        flushed.push(items);
+        concurrent--;
+      },
+    });
+    const all = [1, 2, 3, 4, 5, 6, 7].map((n) => b.add(n));
+    await Promise.all(all);
+    expect(flushed).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(maxConcurrent).toBe(1);
+  });
+
+  it('a failed batch rejects each of its items; partial failures reject only those items', async () => {
+    const b = new Batcher<number>({
+      maxSize: 2,
+      lingerMs: 5,
+      flush: async () => {
+        throw new Error('db down');
+      },
+    });
+    await expect(b.add(1)).rejects.toThrow('db down');
+    const p = new Batcher<number>({
+      maxSize: 3,
+      lingerMs: 5,
+      flush: async () => undefined,
+      flushPartial: async (items) =>
+        new Map(items.flatMap((n, i) => (n < 0 ? [[i, new Error(`bad ${n}`)] as const] : []))),
+    });
+    const results = await Promise.allSettled([p.add(1), p.add(-2), p.add(3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('drain flushes what is pending', async () => {
+    const flushed: number[] = [];
+    const b = new Batcher<number>({ maxSize: 100, lingerMs: 10_000, flush: async (i) => void flushed.push(...i) });
+    const p = b.add(1);
+    await b.drain();
+    await p;
+    expect(flushed).toEqual([1]);
+  });
+});
+
+describe('withRetry', () => {
+  it('retries retryable errors with backoff and gives up after the budget', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new Error('transient');
+        },
+        { attempts: 3, baseMs: 1, maxMs: 4 },
+      ),
+    ).rejects.toThrow('transient');
+    expect(calls).toBe(3);
+    calls = 0;
+    const v = await withRetry(
+      async (a) => {
+        calls++;
+        if (a < 2) throw new Error('once');
+        return 'ok';
+      },
+      { attempts: 5, baseMs: 1, maxMs: 2 },
+    );
+    expect([v, calls]).toEqual(['ok', 2]);
+    calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new Error('fatal');
+        },
+        { attempts: 5, baseMs: 1, maxMs: 2, retryable: () => false },
+      ),
+    ).rejects.toThrow('fatal');
+    expect(calls).toBe(1);
+  });
+});
