@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { catalog } from '../../nodes/catalog.js';
 import { createFlowValidator } from '../flow/validate.js';
+import { checkCommand } from './commands/check.js';
 import { docsCommand } from './commands/docs.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runCommand } from './commands/run.js';
@@ -57,6 +58,16 @@ async function main(argv: string[]): Promise<number> {
     .option('--duration <ms>', 'stop (with drain) after this long', nonNegativeInt)
     .action(async (file: string, opts) => {
       exitCode = await runCommand(file, opts);
+    });
+
+  program
+    .command('check')
+    .description('try every connection of a flow and say which fail and why (exit 4 if any fails)')
+    .argument('<file>', 'flow JSON file')
+    .option('--json', 'print the results as JSON')
+    .option('--timeout <ms>', 'per connection', nonNegativeInt, '10000')
+    .action(async (file: string, opts: { json?: boolean; timeout?: string }) => {
+      exitCode = await checkCommand(file, opts);
     });
 
   program

@@ -101,7 +101,7 @@ export function toStr(arg: unknown, prettify = false): string | undefined {
   if (isFunction(arg)) return '';
   if (typeof arg === 'number') {
     if (!Number.isFinite(arg)) bail();
-    return Number.isInteger(arg) ? String(arg) : String(arg);
+    return Number.isInteger(arg) ? String(arg) : String(Number(arg.toPrecision(15)));
   }
   let value = arg;
   if (Array.isArray(value) && (value as Sequence).outerWrapper) value = value[0];

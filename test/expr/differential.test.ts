@@ -4,12 +4,12 @@
  * path must really handle them (synchronous results).
  */
 import jsonata from 'jsonata';
-import { describe as group, expect, it } from 'vitest';
+import { expect, describe as group, it } from 'vitest';
+import type { AstNode } from '../../src/expr/ast.js';
 import { BAIL } from '../../src/expr/bail.js';
 import { compileFast } from '../../src/expr/fast.js';
 import { compileExpression } from '../../src/expr/index.js';
-import type { AstNode } from '../../src/expr/ast.js';
-import { randomMessage, prng } from './helpers/messages.js';
+import { prng, randomMessage } from './helpers/messages.js';
 import { describe, type Outcome, outcomeOf } from './helpers/outcome.js';
 
 /** [expression, runs on the fast path] */

@@ -3,10 +3,11 @@
  * compiles to the fast path, and a sample of interpreter-only ones, must give the suite's expected result.
  */
 import { readFileSync } from 'node:fs';
+import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { compileExpression, ExpressionError } from '../../src/expr/index.js';
 import type { VendoredCase } from '../fixtures/jsonata/vendor.js';
-import { outcomeOf } from './helpers/outcome.js';
+import { describe as describeValue, type Outcome, outcomeOf } from './helpers/outcome.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/jsonata/cases.json', import.meta.url), 'utf8')) as {
   datasets: Record<string, unknown>;
@@ -54,5 +55,28 @@ describe('jsonata conformance suite (vendored subset)', () => {
     } else {
       expect(outcome.ok ? asJson(outcome.value) : outcome).toEqual(c.expect.result);
     }
+  });
+});
+
+describe('jsonata conformance suite: fast path identical to the interpreter', () => {
+  const fastCases = fixture.cases.filter((c) => c.fast);
+
+  async function interpreted(c: VendoredCase): Promise<Outcome> {
+    try {
+      const expr = jsonata(c.expr, { timeout: c.timelimit ?? 1000, stack: c.depth ?? 500 });
+      return { ok: true, value: await expr.evaluate(inputOf(c), c.bindings), sync: false };
+    } catch (e) {
+      return { ok: false, code: String((e as { code?: unknown }).code), sync: false };
+    }
+  }
+
+  const comparable = (o: Outcome): unknown => (o.ok ? { value: describeValue(o.value) } : { code: o.code });
+
+  it.each(fastCases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const compiled = compileExpression(c.expr, {
+      ...(c.timelimit === undefined ? {} : { timeoutMs: c.timelimit }),
+      ...(c.depth === undefined ? {} : { maxDepth: c.depth }),
+    });
+    expect(comparable(await outcomeOf(compiled, inputOf(c), c.bindings))).toEqual(comparable(await interpreted(c)));
   });
 });

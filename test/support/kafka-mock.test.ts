@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kafkaForTests, kafkaUnavailableReason, uniqueTopic } from './kafka.js';
+import { kafkaForTests, kafkaUnavailableReason, TEST_GROUP_TIMEOUTS, uniqueTopic } from './kafka.js';
 import { ensureLauncherBinary } from './kafka-mock/build.js';
 
 const kafka = kafkaForTests();
@@ -71,7 +71,7 @@ describe.runIf(kafka)('test Kafka cluster', () => {
   const k = kafka!;
   const open: Array<{ disconnect(): Promise<void> }> = [];
   afterEach(async () => {
-    for (const c of open.splice(0)) await c.disconnect().catch(() => {});
+    const t=performance.now(); for (const c of open.splice(0)) { await c.disconnect().catch(() => {}); console.log('disc', performance.now()-t); }
   });
 
   it('delivers 1,000 keyed messages exactly once through a group and resumes from committed offsets', async () => {
@@ -92,7 +92,7 @@ describe.runIf(kafka)('test Kafka cluster', () => {
     const keys = Array.from({ length: 1000 }, (_, i) => `key-${i}`);
     await produceKeyed(producer, topic, keys);
 
-    const first = await consumeAndCommit(kc.consumer({ groupId: group }), topic, keys.length);
+    const first = await consumeAndCommit(kc.consumer({ groupId: group, ...TEST_GROUP_TIMEOUTS }), topic, keys.length);
     const counts = new Map<string, number>();
     for (const s of first) counts.set(s.key, (counts.get(s.key) ?? 0) + 1);
     expect(first).toHaveLength(1000);
@@ -108,7 +108,7 @@ describe.runIf(kafka)('test Kafka cluster', () => {
     // A second member of the same group (also fromBeginning) must see only what was produced after the commits.
     const fresh = Array.from({ length: 30 }, (_, i) => `late-${i}`);
     await produceKeyed(producer, topic, fresh);
-    const second = await consumeAndCommit(kc.consumer({ groupId: group }), topic, fresh.length);
+    const second = await consumeAndCommit(kc.consumer({ groupId: group, ...TEST_GROUP_TIMEOUTS }), topic, fresh.length);
     expect(second.map((s) => s.key).sort()).toEqual([...fresh].sort());
   });
 
@@ -121,7 +121,7 @@ describe.runIf(kafka)('test Kafka cluster', () => {
   });
 
   it.skipIf(k.external)('injects a broker outage: sends fail while it is down and succeed once it is up', async () => {
-    const topic = uniqueTopic('support-fault');
+    const T0=performance.now(); const topic = uniqueTopic('support-fault');
     await k.createTopic(topic, 1);
     const producer = client(k.brokers).producer({
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -130,13 +130,16 @@ describe.runIf(kafka)('test Kafka cluster', () => {
     open.push(producer);
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [{ value: 'before' }] });
+    console.log('T before down', performance.now()-T0);
     await k.brokerDown(-1);
     try {
       await expect(producer.send({ topic, acks: -1, messages: [{ value: 'during' }] })).rejects.toThrow();
     } finally {
       await k.brokerUp(-1);
     }
+    console.log('T before after', performance.now()-T0);
     await producer.send({ topic, acks: -1, messages: [{ value: 'after' }] });
+    console.log('T end', performance.now()-T0);
   });
 });
 

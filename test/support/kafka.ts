@@ -53,6 +53,14 @@ export function kafkaForTests(): KafkaForTests | null {
   };
 }
 
+/**
+ * Consumer-group timeouts for tests. The mock holds a group's first JoinGroup for 3 s (Kafka's initial rebalance
+ * delay), and after the last member leaves it holds the next join for sessionTimeout - 1 s (29 s with kafkajs'
+ * default 30 s). sessionTimeout must stay above 3 s or the member expires while its first join is held.
+ * With these values a fresh group joins in ~3 s and a rejoin after a leave takes ~5 s.
+ */
+export const TEST_GROUP_TIMEOUTS = { sessionTimeout: 6_000, heartbeatInterval: 1_000 } as const;
+
 /** A topic name no other test file or earlier run uses (the cluster is shared and, if external, persistent). */
 export function uniqueTopic(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;

@@ -80,7 +80,13 @@ function payload(r: Rand): unknown {
   });
 }
 
+/** A message, or now and then a batch of two (an array input, which jsonata wraps as one value). */
 export function randomMessage(r: Rand): unknown {
+  if (r() < 0.05) return [singleMessage(r), singleMessage(r)];
+  return singleMessage(r);
+}
+
+function singleMessage(r: Rand): unknown {
   const device = pick(r, ['dev-1', 'dev-42', 'plc-7', 'm/x']);
   return obj({
     id: mostly(r, 0.8, () => Math.floor(r() * 1e6), [MISSING, 'abc', null]),

@@ -1,0 +1,68 @@
+/** The admin API over fetch: JSON in and out, errors as ApiError with the server's code, message and problems. */
+import type { FlowDocument, Problem } from '../../../src/flow/index';
+import { authToken } from './auth';
+import type { DebugEntry, FlowSummary, Revision, RuntimeInfo, TryResult } from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+function headers(json: boolean): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (json) h['Content-Type'] = 'application/json';
+  const t = authToken();
+  if (t) h.Authorization = `Bearer ${t}`;
+  return h;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, raw?: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path.replace(/^\//, './'), {
+      method,
+      headers: headers(body !== undefined),
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network', `cannot reach the Sluice server (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const text = await res.text();
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) {
+    const e = (data as { error?: { code?: string; message?: string; problems?: Problem[] } } | undefined)?.error;
+    throw new ApiError(res.status, e?.code ?? `http-${res.status}`, e?.message ?? (text || res.statusText), e?.problems ?? []);
+  }
+  return data as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  listFlows: () => request<FlowSummary[]>('GET', '/api/flows'),
+  createFlow: (flow: FlowDocument) => request<{ id: string; revision: Revision }>('POST', '/api/flows', { flow }),
+  getFlow: (id: string) => request<{ flow: FlowDocument; revision: Revision }>('GET', `/api/flows/${enc(id)}`),
+  saveFlow: (id: string, flow: FlowDocument, revision: Revision) =>
+    request<{ revision: Revision }>('PUT', `/api/flows/${enc(id)}`, { flow, revision }),
+  deleteFlow: (id: string) => request<unknown>('DELETE', `/api/flows/${enc(id)}`),
+  validate: (flow: FlowDocument) => request<{ problems: Problem[] }>('POST', '/api/validate', { flow }),
+  deploy: (id: string) => request<{ deployed: boolean }>('POST', `/api/flows/${enc(id)}/deploy`, {}),
+  stop: () => request<unknown>('POST', '/api/runtime/stop', {}),
+  runtime: () => request<RuntimeInfo>('GET', '/api/runtime'),
+  debug: (nodeId: string) => request<DebugEntry[] | { entries: DebugEntry[] }>('GET', `/api/runtime/debug/${enc(nodeId)}`),
+  tryNode: (flow: FlowDocument, nodeId: string, message: { payload: unknown; topic?: string }) =>
+    request<TryResult>('POST', '/api/try', { flow, nodeId, message }),
+  importText: (text: string) =>
+    request<{ id: string; revision: Revision; problems?: Problem[] }>('POST', '/api/import', undefined, text),
+};

@@ -1,0 +1,62 @@
+/** Shapes of the admin API (src/server), as the editor reads them. */
+import type { FlowDocument, Problem } from '../../../src/flow/index';
+import type { NodeStatus } from '../../../src/spec/index';
+
+export type Revision = string | number;
+
+export interface FlowSummary {
+  id: string;
+  name?: string;
+  revision: Revision;
+  deployed: boolean;
+}
+
+export interface Counters {
+  in: number;
+  out: number;
+  failed: number;
+  dropped: number;
+  inFlight: number;
+  acked?: number;
+  nacked?: number;
+}
+
+export interface RuntimeInfo {
+  flowId?: string | null;
+  state?: string;
+  statuses?: Record<string, NodeStatus>;
+  counters?: Record<string, Counters>;
+}
+
+export interface DebugEntry {
+  seq: number;
+  time: number | string;
+  nodeId: string;
+  id?: string;
+  topic?: string;
+  headers?: Record<string, string>;
+  payload: unknown;
+  truncated?: boolean;
+}
+
+export interface TryStep {
+  nodeId: string;
+  port: string;
+  message: { payload: unknown; topic?: string; key?: string; headers?: Record<string, string> };
+}
+
+export interface TryResult {
+  steps: TryStep[];
+  error?: string | { message: string; nodeId?: string };
+}
+
+export type LiveEvent =
+  | ({ type: 'status'; nodeId: string } & NodeStatus)
+  | { type: 'counters'; flowId: string; counters: Record<string, Counters> }
+  | { type: 'debug'; entry: DebugEntry }
+  | { type: 'debug-dropped'; count: number }
+  | { type: 'deployed'; flowId: string }
+  | { type: 'stopped' }
+  | { type: 'flow-saved'; id: string; revision: Revision };
+
+export type { FlowDocument, Problem };

@@ -1,0 +1,71 @@
+/**
+ * Messages that reached debug nodes. Memory is bounded (newest MAX_ENTRIES kept) and the view updates at most
+ * five times a second, however fast messages arrive. Pausing freezes the view; the flow keeps running.
+ */
+import { create } from 'zustand';
+import type { DebugEntry } from '../api/types';
+
+export const MAX_ENTRIES = 500;
+const FLUSH_MS = 200;
+
+export interface DebugState {
+  /** Oldest first; what the panel shows (frozen while paused). */
+  entries: DebugEntry[];
+  paused: boolean;
+  /** Arrived while paused (not shown yet). */
+  pending: number;
+  /** Dropped by the server's rate limit. */
+  dropped: number;
+  filter: string | undefined;
+  setPaused(paused: boolean): void;
+  setFilter(nodeId: string | undefined): void;
+  clear(): void;
+}
+
+let buffer: DebugEntry[] = [];
+let arrived = 0;
+let arrivedAtPause = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+export const useDebug = create<DebugState>()((set) => ({
+  entries: [],
+  paused: false,
+  pending: 0,
+  dropped: 0,
+  filter: undefined,
+  setPaused: (paused) => {
+    arrivedAtPause = arrived;
+    set({ paused, pending: 0 });
+    if (!paused) flush();
+  },
+  setFilter: (filter) => set({ filter }),
+  clear: () => {
+    buffer = [];
+    arrivedAtPause = arrived;
+    set({ entries: [], pending: 0, dropped: 0 });
+  },
+}));
+
+function flush(): void {
+  timer = undefined;
+  if (useDebug.getState().paused) {
+    useDebug.setState({ pending: arrived - arrivedAtPause });
+    return;
+  }
+  useDebug.setState({ entries: buffer.slice(), pending: 0 });
+}
+
+export function pushDebug(entry: DebugEntry): void {
+  arrived++;
+  buffer.push(entry);
+  // Trim in batches so that a busy stream does not copy the array on every message.
+  if (buffer.length > MAX_ENTRIES * 1.2) buffer = buffer.slice(buffer.length - MAX_ENTRIES);
+  timer ??= setTimeout(() => {
+    if (buffer.length > MAX_ENTRIES) buffer = buffer.slice(buffer.length - MAX_ENTRIES);
+    flush();
+  }, FLUSH_MS);
+}
+
+export function noteDropped(count: number): void {
+  useDebug.setState({ dropped: useDebug.getState().dropped + count });
+}

@@ -1,0 +1,156 @@
+/** What the toolbar and shortcuts do with flows on the server: open, save, deploy, stop, import, export, try. */
+import { serializeFlow, stripSecrets } from '../../../src/flow/index';
+import { ApiError, api } from '../api/client';
+import { catalog } from '../model/catalog';
+import { toDocument } from '../model/convert';
+import { pushDebug } from './debug-store';
+import { useRuntime } from './runtime-store';
+import { useTry } from './try-store';
+import { useUi } from './ui-store';
+import { activeTab, contentOf, type Tab, useWorkspace } from './workspace';
+
+function fail(what: string, err: unknown): void {
+  const ui = useUi.getState();
+  if (err instanceof ApiError && err.problems.length) {
+    ui.setDialog({ kind: 'problems', title: `${what}: ${err.message}`, problems: err.problems });
+  } else {
+    ui.notify('error', `${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export function documentOf(tab: Tab) {
+  return toDocument(contentOf(tab.store.getState()));
+}
+
+export async function openFromServer(id: string): Promise<Tab | undefined> {
+  const existing = useWorkspace.getState().tabs.find((t) => t.serverId === id);
+  if (existing) {
+    useWorkspace.getState().activate(existing.key);
+    return existing;
+  }
+  try {
+    const { flow, revision } = await api.getFlow(id);
+    return useWorkspace.getState().open(flow, { id, revision });
+  } catch (err) {
+    fail(`Could not open "${id}"`, err);
+    return undefined;
+  }
+}
+
+/** Saves the tab; true when it is saved. A stale revision (someone else saved) is shown, never overwritten. */
+export async function save(tab: Tab | undefined = activeTab()): Promise<boolean> {
+  if (!tab) return false;
+  const content = contentOf(tab.store.getState());
+  const flow = toDocument(content);
+  try {
+    if (tab.serverId === undefined || tab.revision === undefined) {
+      const r = await api.createFlow(flow);
+      useWorkspace.getState().markSaved(tab.key, r, content);
+    } else {
+      const r = await api.saveFlow(tab.serverId, flow, tab.revision);
+      useWorkspace.getState().markSaved(tab.key, { id: tab.serverId, revision: r.revision }, content);
+    }
+    useUi.getState().notify('success', `Saved "${flow.name ?? tab.serverId ?? 'flow'}"`);
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'stale-revision') {
+      useUi.getState().notify('error', `Not saved: ${err.message}`);
+      return false;
+    }
+    fail('Not saved', err);
+    return false;
+  }
+}
+
+/** Keeps my version: saves over the newer revision on the server (after a stale-revision refusal). */
+export async function overwrite(tab: Tab | undefined = activeTab()): Promise<boolean> {
+  if (!tab?.serverId) return save(tab);
+  try {
+    const { revision } = await api.getFlow(tab.serverId);
+    useWorkspace.setState({ tabs: useWorkspace.getState().tabs.map((t) => (t.key === tab.key ? { ...t, revision } : t)) });
+    return save(useWorkspace.getState().tab(tab.key));
+  } catch (err) {
+    fail('Not saved', err);
+    return false;
+  }
+}
+
+export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> {
+  if (!tab) return;
+  const dirty = useWorkspace.getState().dirty[tab.key] || tab.serverId === undefined;
+  if (dirty && !(await save(tab))) return;
+  const saved = useWorkspace.getState().tab(tab.key);
+  if (!saved?.serverId) return;
+  try {
+    await api.deploy(saved.serverId);
+    useRuntime.getState().deployed(saved.serverId);
+    useUi.getState().notify('success', 'Deployed: the flow is running');
+    await loadDebugBacklog(saved);
+  } catch (err) {
+    fail('Not deployed', err);
+  }
+}
+
+export async function stop(): Promise<void> {
+  try {
+    await api.stop();
+    useRuntime.getState().stopped();
+  } catch (err) {
+    fail('Could not stop the flow', err);
+  }
+}
+
+/** Messages the debug nodes kept before the editor connected (or before this deploy's first push). */
+export async function loadDebugBacklog(tab: Tab): Promise<void> {
+  const debugNodes = tab.store.getState().nodes.filter((n) => n.data.type === 'debug');
+  for (const n of debugNodes) {
+    try {
+      const r = await api.debug(n.id);
+      const entries = Array.isArray(r) ? r : (r.entries ?? []);
+      for (const e of entries) pushDebug({ ...e, nodeId: e.nodeId ?? n.id });
+    } catch {
+      // Not running yet or no backlog: the live stream fills the panel.
+    }
+  }
+}
+
+export async function importText(text: string): Promise<boolean> {
+  try {
+    const r = await api.importText(text);
+    const tab = await openFromServer(r.id);
+    if (tab && r.problems?.length) {
+      useUi.getState().notify('info', `Imported with ${r.problems.length} problem(s); see Problems.`);
+    }
+    return tab !== undefined;
+  } catch (err) {
+    fail('Not imported', err);
+    return false;
+  }
+}
+
+/** The flow as a file: canonical JSON, secrets only as references. */
+export function exportText(tab: Tab | undefined = activeTab()): string | undefined {
+  if (!tab) return undefined;
+  return serializeFlow(stripSecrets(documentOf(tab), catalog).flow);
+}
+
+export function exportFileName(tab: Tab): string {
+  const name = tab.serverId ?? documentOf(tab).name ?? 'flow';
+  return `${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}.json`;
+}
+
+export async function tryNode(nodeId: string, payload: unknown, topic: string | undefined): Promise<void> {
+  const tab = activeTab();
+  if (!tab) return;
+  const t = useTry.getState();
+  t.started(nodeId);
+  useUi.getState().showBottom('try');
+  try {
+    const r = await api.tryNode(documentOf(tab), nodeId, { payload, ...(topic ? { topic } : {}) });
+    const error = typeof r.error === 'string' ? r.error : r.error?.message;
+    const errorNode = typeof r.error === 'object' ? r.error?.nodeId : undefined;
+    useTry.getState().finished(r.steps ?? [], error, errorNode);
+  } catch (err) {
+    useTry.getState().finished([], err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,0 +1,58 @@
+/** Panels, dialogs and notices: UI state that belongs to no flow. */
+import { create } from 'zustand';
+import type { Problem } from '../../../src/flow/index';
+
+export type Dialog =
+  | { kind: 'help' }
+  | { kind: 'open' }
+  | { kind: 'import' }
+  | { kind: 'confirm-close'; tabKey: string }
+  | { kind: 'problems'; title: string; problems: Problem[] };
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'error' | 'success';
+  text: string;
+}
+
+export type SideTab = 'properties' | 'connections';
+export type BottomTab = 'debug' | 'try' | 'problems';
+
+export interface UiState {
+  dialog: Dialog | undefined;
+  notices: Notice[];
+  side: SideTab;
+  bottom: BottomTab;
+  bottomOpen: boolean;
+  /** The connection the connections panel has open. */
+  openConnection: string | undefined;
+  setDialog(d: Dialog | undefined): void;
+  notify(tone: Notice['tone'], text: string): void;
+  dismiss(id: number): void;
+  setSide(side: SideTab): void;
+  showBottom(tab: BottomTab): void;
+  toggleBottom(): void;
+  setOpenConnection(id: string | undefined): void;
+}
+
+let nextId = 1;
+
+export const useUi = create<UiState>()((set, get) => ({
+  dialog: undefined,
+  notices: [],
+  side: 'properties',
+  bottom: 'debug',
+  bottomOpen: true,
+  openConnection: undefined,
+  setDialog: (dialog) => set({ dialog }),
+  notify: (tone, text) => {
+    const id = nextId++;
+    set({ notices: [...get().notices.slice(-3), { id, tone, text }] });
+    setTimeout(() => get().dismiss(id), tone === 'error' ? 8000 : 4000);
+  },
+  dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+  setSide: (side) => set({ side }),
+  showBottom: (bottom) => set({ bottom, bottomOpen: true }),
+  toggleBottom: () => set({ bottomOpen: !get().bottomOpen }),
+  setOpenConnection: (openConnection) => set({ openConnection, side: 'connections' }),
+}));

@@ -1,0 +1,50 @@
+/**
+ * Validates the open flow as it is edited, with the same validator `sluice validate` uses (createFlowValidator over
+ * nodes/catalog.ts), and stores the problems on the flow's store for the badges, forms and problems list.
+ */
+import { createFlowValidator, type Problem } from '../../../src/flow/index';
+import { catalog } from '../model/catalog';
+import { toDocument } from '../model/convert';
+import { sameContent } from '../model/history';
+import type { FlowContent } from '../model/types';
+import type { FlowStore } from '../state/flow-store';
+import { contentOf } from '../state/workspace';
+
+const DEBOUNCE_MS = 200;
+
+export function validateContent(content: FlowContent): Problem[] {
+  try {
+    return createFlowValidator(catalog).validate(toDocument(content)).problems;
+  } catch (err) {
+    return [
+      {
+        severity: 'error',
+        code: 'validator-failed',
+        path: '',
+        message: `the editor could not validate this flow: ${err instanceof Error ? err.message : String(err)}`,
+      },
+    ];
+  }
+}
+
+/** Starts validating `store` on every content change; returns the unsubscribe. */
+export function watchValidation(store: FlowStore): () => void {
+  let last: FlowContent | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const run = () => {
+    timer = undefined;
+    const content = contentOf(store.getState());
+    last = content;
+    store.getState().setProblems(validateContent(content));
+  };
+  const unsubscribe = store.subscribe((s) => {
+    if (last && sameContent(last, s)) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, DEBOUNCE_MS);
+  });
+  timer = setTimeout(run, 0);
+  return () => {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * The editors' live feed. Status and lifecycle messages go to every socket; counters at most every 250 ms and
+ * only when they changed; debug entries through a per-socket token bucket (~200/s) that also stops when the
+ * socket's send buffer backs up. What is not sent is counted and reported as `debug-dropped`, never queued,
+ * so a slow editor or a fast flow cannot grow the server's memory.
+ */
+import type { WebSocket } from 'ws';
+import type { Engine, NodeEvent, StatusEvent } from '../runtime/engine.js';
+import type { SluiceLogger } from '../runtime/log.js';
+import type { ServerMessage } from './protocol.js';
+
+export interface HubOptions {
+  /** Debug entries per second per socket, on average (burst: one second's worth). */
+  debugRate?: number;
+  tickMs?: number;
+  /** Above this many buffered bytes a socket gets no debug entries. */
+  slowBytes?: number;
+  /** Above this many buffered bytes a socket is cut off: it is not reading at all. */
+  deadBytes?: number;
+}
+
+interface Client {
+  socket: WebSocket;
+  tokens: number;
+  refilledAt: number;
+  dropped: number;
+}
+
+const OPEN = 1;
+
+export class Hub {
+  private readonly clients = new Set<Client>();
+  private readonly timer: NodeJS.Timeout;
+  private lastCounters = '';
+  private readonly rate: number;
+  private readonly slowBytes: number;
+  private readonly deadBytes: number;
+  private readonly onStatus = (s: StatusEvent) => {
+    const { nodeId, state, reason } = s;
+    this.broadcast(reason === undefined ? { type: 'status', nodeId, state } : { type: 'status', nodeId, state, reason });
+  };
+  private readonly onEvent = (e: NodeEvent) => {
+    if (e.event === 'debug') this.debug(e.data);
+  };
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly flowId: () => string | null,
+    private readonly log: SluiceLogger,
+    options: HubOptions = {},
+  ) {
+    this.rate = options.debugRate ?? 200;
+    this.slowBytes = options.slowBytes ?? 1 << 20;
+    this.deadBytes = options.deadBytes ?? 8 << 20;
+    engine.on('status', this.onStatus);
+    engine.on('event', this.onEvent);
+    this.timer = setInterval(() => this.tick(), options.tickMs ?? 250);
+    this.timer.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  add(socket: WebSocket): void {
+    const client: Client = { socket, tokens: this.rate, refilledAt: Date.now(), dropped: 0 };
+    this.clients.add(client);
+    socket.on('close', () => this.clients.delete(client));
+    socket.on('error', () => this.clients.delete(client));
+    // The feed is one-way; anything the editor sends is ignored (the API is HTTP).
+    socket.on('message', () => undefined);
+    // A new editor starts from the current state instead of waiting for the next change.
+    for (const [nodeId, s] of Object.entries(this.engine.statuses())) this.send(client, JSON.stringify({ type: 'status', nodeId, ...s }));
+    if (this.flowId() !== null) {
+      this.send(client, JSON.stringify({ type: 'counters', flowId: this.flowId(), counters: this.engine.counters() }));
+    }
+  }
+
+  broadcast(msg: ServerMessage): void {
+    if (this.clients.size === 0) return;
+    const text = JSON.stringify(msg);
+    for (const c of this.clients) this.send(c, text);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.engine.off('status', this.onStatus);
+    this.engine.off('event', this.onEvent);
+    for (const c of this.clients) c.socket.close(1001, 'server shutting down');
+    this.clients.clear();
+  }
+
+  private send(c: Client, text: string): void {
+    if (c.socket.readyState !== OPEN) return;
+    if (c.socket.bufferedAmount > this.deadBytes) {
+      this.log.warn({ buffered: c.socket.bufferedAmount }, 'editor socket is not reading: closing it');
+      this.clients.delete(c);
+      c.socket.terminate();
+      return;
+    }
+    c.socket.send(text);
+  }
+
+  private debug(entry: unknown): void {
+    if (this.clients.size === 0) return;
+    const now = Date.now();
+    let text: string | undefined;
+    for (const c of this.clients) {
+      c.tokens = Math.min(this.rate, c.tokens + ((now - c.refilledAt) * this.rate) / 1000);
+      c.refilledAt = now;
+      if (c.tokens < 1 || c.socket.bufferedAmount > this.slowBytes) {
+        c.dropped++;
+        continue;
+      }
+      c.tokens--;
+      // Serialised once, and only when some socket takes it: a flood costs a counter increment per entry.
+      text ??= JSON.stringify({ type: 'debug', entry } satisfies ServerMessage);
+      this.send(c, text);
+    }
+  }
+
+  private tick(): void {
+    if (this.clients.size === 0) return;
+    for (const c of this.clients) {
+      if (c.dropped > 0) {
+        this.send(c, JSON.stringify({ type: 'debug-dropped', count: c.dropped } satisfies ServerMessage));
+        c.dropped = 0;
+      }
+    }
+    const flowId = this.flowId();
+    if (flowId === null) return;
+    const counters = this.engine.counters();
+    const text = JSON.stringify(counters);
+    if (text === this.lastCounters) return;
+    this.lastCounters = text;
+    this.broadcast({ type: 'counters', flowId, counters });
+  }
+}
