@@ -3,14 +3,26 @@
  * `nodes/<type>/runtime.ts`, found by the engine through its folder name.
  */
 import type { Catalog } from '../src/spec/node-definition.js';
+import { amqpIn } from './amqp-in/definition.js';
+import { amqpOut } from './amqp-out/definition.js';
+import { amqpConnection } from './connections/amqp/definition.js';
+import { mqttConnection } from './connections/mqtt/definition.js';
+import { mysqlConnection } from './connections/mysql/definition.js';
+import { postgresConnection } from './connections/postgres/definition.js';
+import { sqliteConnection } from './connections/sqlite/definition.js';
 import { debug } from './debug/definition.js';
 import { filter } from './filter/definition.js';
 import { generate } from './generate/definition.js';
 import { json } from './json/definition.js';
+import { mqttIn } from './mqtt-in/definition.js';
+import { mqttOut } from './mqtt-out/definition.js';
+import { mysqlOut } from './mysql-out/definition.js';
+import { postgresOut } from './postgres-out/definition.js';
+import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
 
 export const catalog: Catalog = {
-  nodes: [generate, transform, filter, switchNode, json, debug],
-  connections: [],
+  nodes: [generate, transform, filter, switchNode, json, debug, amqpIn, amqpOut, postgresOut, mysqlOut, sqliteOut, mqttIn, mqttOut],
+  connections: [amqpConnection, postgresConnection, mysqlConnection, sqliteConnection, mqttConnection],
 };

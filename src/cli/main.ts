@@ -8,6 +8,7 @@ import { checkCommand } from './commands/check.js';
 import { docsCommand } from './commands/docs.js';
 import { nodesCommand } from './commands/nodes.js';
 import { runCommand } from './commands/run.js';
+import { defineServe, type ServeOptions, serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT, UserError } from './io.js';
 
@@ -59,6 +60,10 @@ async function main(argv: string[]): Promise<number> {
     .action(async (file: string, opts) => {
       exitCode = await runCommand(file, opts);
     });
+
+  defineServe(program.command('serve')).action(async (opts: ServeOptions) => {
+    exitCode = await serveCommand(opts);
+  });
 
   program
     .command('check')

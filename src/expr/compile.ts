@@ -11,7 +11,7 @@ import { compileArray, compileObject } from './constructors.js';
 import type { CompileContext } from './context.js';
 import type { Eval } from './env.js';
 import { compileName, wildcard } from './fields.js';
-import { applyFilters, compileFilter } from './filter.js';
+import { applyFilters, compileFilter, literalIndex } from './filter.js';
 import { compileBinary, compileCondition, compileNegation } from './operators.js';
 import { compilePath } from './path.js';
 import { normalize } from './values.js';
@@ -84,12 +84,17 @@ export function compileNode(node: AstNode, ctx: CompileContext): Eval {
   const core = compileCore(node, inner);
   let evaluate = core.evaluate;
   const predicates = node.predicate ?? [];
+  const keepArray = node.keepArray === true;
+  const pick = predicates.length === 1 && !keepArray ? literalIndex(predicates[0]!) : undefined;
+  if (pick !== undefined) {
+    const whole = evaluate;
+    return (input, env) => pick(whole(input, env));
+  }
   if (predicates.length > 0) {
     const filters = predicates.map((stage) => compileFilter(stage, inner, compileNode));
     const unfiltered = evaluate;
     evaluate = (input, env) => applyFilters(unfiltered(input, env), filters, env);
   }
-  const keepArray = node.keepArray === true;
   if (core.mayYieldSequence || predicates.length > 0 || keepArray) {
     const raw = evaluate;
     evaluate = (input, env) => normalize(raw(input, env), keepArray);

@@ -3,7 +3,7 @@ import type { Stage } from './ast.js';
 import { Unsupported } from './bail.js';
 import type { CompileContext, CompileFn } from './context.js';
 import type { Env } from './env.js';
-import { createSequence, isArrayOfNumbers, isNumeric, singletonSequence, toBoolean } from './values.js';
+import { createSequence, isArrayOfNumbers, isNumeric, normalize, singletonSequence, toBoolean } from './values.js';
 
 export type Filter = (input: unknown, env: Env) => unknown;
 
@@ -44,6 +44,26 @@ export function compileFilter(stage: Stage, ctx: CompileContext, compile: Compil
       }
     }
     return results;
+  };
+}
+
+/**
+ * A lone literal index predicate followed by jsonata's collapsing of the result, without building the
+ * intermediate sequences: `$split(topic, "/")[1]`.
+ */
+export function literalIndex(stage: Stage): ((input: unknown) => unknown) | undefined {
+  const predicate = stage.expr;
+  if (stage.type !== 'filter' || predicate?.type !== 'number') return undefined;
+  const literal = Math.floor(predicate.value as number);
+  return (input) => {
+    let item: unknown;
+    if (Array.isArray(input)) {
+      item = input[literal < 0 ? input.length + literal : literal];
+    } else if (literal === 0 || literal === -1) {
+      item = input;
+    }
+    // an array item is the filter's result itself (collapsed if it is a sequence); anything else a singleton
+    return Array.isArray(item) ? normalize(item, false) : item;
   };
 }
 

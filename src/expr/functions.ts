@@ -7,6 +7,8 @@
  */
 import { bail } from './bail.js';
 import type { Env } from './env.js';
+import { round, toNumber } from './numbers.js';
+import { codePointLength, pad, substring, trim } from './strings.js';
 import { append, isNumeric, keysOf, lookup, toBoolean, toStr } from './values.js';
 
 export interface Builtin {
@@ -54,86 +56,6 @@ function optNumbers(value: unknown): number[] | undefined {
 /** The first parameter of a `x-` signature: the argument, or the context when there is none. */
 function first(args: readonly unknown[], context: unknown): unknown {
   return args.length === 0 ? context : args[0];
-}
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-/** utils.stringToArray: code points, not UTF-16 units. */
-function codePoints(s: string): string[] {
-  return Array.from(s);
-}
-
-function codePointLength(s: string): number {
-  return SURROGATE.test(s) ? codePoints(s).length : s.length;
-}
-
-function substring(s: string, startArg: number, length: number | undefined): string {
-  const chars: string | string[] = SURROGATE.test(s) ? codePoints(s) : s;
-  let start = startArg;
-  if (chars.length + start < 0) start = 0;
-  const join = (part: string | string[]): string => (typeof part === 'string' ? part : part.join(''));
-  if (length !== undefined) {
-    if (length <= 0) return '';
-    const end = start >= 0 ? start + length : chars.length + start + length;
-    return join(chars.slice(start, end));
-  }
-  return join(chars.slice(start));
-}
-
-function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') {
-    if (
-      /^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/.test(value) &&
-      !Number.isNaN(Number.parseFloat(value)) &&
-      Number.isFinite(Number(value))
-    ) {
-      return Number.parseFloat(value);
-    }
-    // jsonata's own regex (its alternation is not anchored on both sides; kept as is for identical results)
-    if (/^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$/.test(value)) return Number(value);
-  }
-  if (value === true) return 1;
-  if (value === false) return 0;
-  return bail();
-}
-
-/** fn.round: round half to even, shifting the decimal point in the string form. */
-function round(value: number, precision: number | undefined): number {
-  let arg = value;
-  if (precision) {
-    const parts = arg.toString().split('e');
-    arg = +`${parts[0]}e${parts[1] ? +parts[1] + precision : precision}`;
-  }
-  let result = Math.round(arg);
-  const diff = result - arg;
-  if (Math.abs(diff) === 0.5 && Math.abs(result % 2) === 1) result = result - 1;
-  if (precision) {
-    const parts = result.toString().split('e');
-    result = +`${parts[0]}e${parts[1] ? +parts[1] - precision : -precision}`;
-  }
-  return Object.is(result, -0) ? 0 : result;
-}
-
-function trim(s: string): string {
-  let result = s.replace(/[ \t\n\r]+/gm, ' ');
-  if (result.charAt(0) === ' ') result = result.substring(1);
-  if (result.charAt(result.length - 1) === ' ') result = result.substring(0, result.length - 1);
-  return result;
-}
-
-/** $pad widths beyond this are left to the interpreter (the padding is allocated eagerly). */
-const FAST_PAD_LIMIT = 10_000;
-
-function pad(s: string, widthArg: number, charArg: string | undefined): string {
-  const char = charArg === undefined || charArg.length === 0 ? ' ' : charArg;
-  const width = Math.trunc(widthArg);
-  if (!(Math.abs(width) <= FAST_PAD_LIMIT)) return bail();
-  const padLength = Math.abs(width) - codePointLength(s);
-  if (padLength <= 0) return s;
-  let padding = new Array(padLength + 1).join(char);
-  if (char.length > 1) padding = substring(padding, 0, padLength);
-  return width > 0 ? s + padding : padding + s;
 }
 
 function typeName(value: unknown): string | undefined {

@@ -291,6 +291,7 @@ export class Engine extends EventEmitter {
     const log = this.log.child({ node: node.id, type: node.def.type });
     return {
       nodeId: node.id,
+      flowId: this.current?.id ?? this.current?.name,
       name: node.spec.name ?? node.id,
       config: node.config,
       log,
@@ -424,6 +425,15 @@ export class Engine extends EventEmitter {
     node.counters.failed++;
     const reason = reasonOf(err);
     this.logFailure(node, reason);
+    // Try-it mode shows where a message failed and why (the same headers routeFailure sets).
+    if (this.tracing) {
+      const headers = { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id };
+      this.emit('trace', {
+        nodeId: node.id,
+        port: ERROR_PORT,
+        message: { ...cloneMessage(msg), headers },
+      } satisfies TraceEvent);
+    }
     this.routeFailure(node, msg, lin, reason);
     this.release(lin);
   }

@@ -60,7 +60,11 @@ export function errorHandler(log: SluiceLogger) {
     if (err.validation) {
       const problems = schemaProblems(err.validationContext ?? 'request', err.validation as SchemaIssue[]);
       const body: ApiErrorBody = {
-        error: { code: 'bad-request', message: `invalid request: ${problems.map((p) => p.message).join('; ')}`, problems },
+        error: {
+          code: 'bad-request',
+          message: `invalid request: ${problems.map((p) => p.message).join('; ')}`,
+          problems,
+        },
       };
       void reply.code(400).send(body);
       return;
@@ -71,8 +75,13 @@ export function errorHandler(log: SluiceLogger) {
       void reply.code(status).send(body);
       return;
     }
-    log.error({ err: err.message, stack: err.stack, method: request.method, path: request.routeOptions.url }, 'request failed');
-    const body: ApiErrorBody = { error: { code: 'internal', message: 'internal error; the server log has the details' } };
+    log.error(
+      { err: err.message, stack: err.stack, method: request.method, path: request.routeOptions.url },
+      'request failed',
+    );
+    const body: ApiErrorBody = {
+      error: { code: 'internal', message: 'internal error; the server log has the details' },
+    };
     void reply.code(500).send(body);
   };
 }

@@ -37,7 +37,9 @@ export class Hub {
   private readonly deadBytes: number;
   private readonly onStatus = (s: StatusEvent) => {
     const { nodeId, state, reason } = s;
-    this.broadcast(reason === undefined ? { type: 'status', nodeId, state } : { type: 'status', nodeId, state, reason });
+    this.broadcast(
+      reason === undefined ? { type: 'status', nodeId, state } : { type: 'status', nodeId, state, reason },
+    );
   };
   private readonly onEvent = (e: NodeEvent) => {
     if (e.event === 'debug') this.debug(e.data);
@@ -70,7 +72,8 @@ export class Hub {
     // The feed is one-way; anything the editor sends is ignored (the API is HTTP).
     socket.on('message', () => undefined);
     // A new editor starts from the current state instead of waiting for the next change.
-    for (const [nodeId, s] of Object.entries(this.engine.statuses())) this.send(client, JSON.stringify({ type: 'status', nodeId, ...s }));
+    for (const [nodeId, s] of Object.entries(this.engine.statuses()))
+      this.send(client, JSON.stringify({ type: 'status', nodeId, ...s }));
     if (this.flowId() !== null) {
       this.send(client, JSON.stringify({ type: 'counters', flowId: this.flowId(), counters: this.engine.counters() }));
     }

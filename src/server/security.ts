@@ -22,7 +22,8 @@ export function isWildcard(host: string): boolean {
 /** Names a browser may legitimately put in Host for a server bound to `host`. */
 export function allowedHostNames(host: string, extra: readonly string[] = []): Set<string> {
   const names = new Set([...LOOPBACK_NAMES, ...extra.map((h) => h.toLowerCase())]);
-  const add = (name: string) => names.add(name.includes(':') && !name.startsWith('[') ? `[${name}]` : name.toLowerCase());
+  const add = (name: string) =>
+    names.add(name.includes(':') && !name.startsWith('[') ? `[${name}]` : name.toLowerCase());
   if (isWildcard(host)) {
     // Bound everywhere: this machine's own names and addresses (a token is required in this case anyway).
     add(hostname());

@@ -100,7 +100,10 @@ export class FlowStore {
       }
       const flow = parsed.value;
       if (flow.id !== undefined && flow.id !== id) {
-        this.log.warn({ file: name, flowId: flow.id }, 'the flow id inside the file differs from its file name: using the file name');
+        this.log.warn(
+          { file: name, flowId: flow.id },
+          'the flow id inside the file differs from its file name: using the file name',
+        );
       }
       flow.id = id;
       this.flows.set(id, { flow, revision: await this.readRevision(id) });
@@ -135,7 +138,11 @@ export class FlowStore {
 
   list(): Array<{ id: string; name: string; revision: number }> {
     return [...this.flows.entries()]
-      .map(([id, e]) => ({ id, name: typeof e.flow.name === 'string' && e.flow.name ? e.flow.name : id, revision: e.revision }))
+      .map(([id, e]) => ({
+        id,
+        name: typeof e.flow.name === 'string' && e.flow.name ? e.flow.name : id,
+        revision: e.revision,
+      }))
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 

@@ -45,7 +45,14 @@ const PLACEHOLDERS: ResolveEnv = {
 function debugStep(e: NodeEvent): TryStep | undefined {
   const d = e.data;
   if (typeof d !== 'object' || d === null) return undefined;
-  const entry = d as { id?: unknown; topic?: unknown; key?: unknown; payload?: unknown; headers?: unknown; time?: unknown };
+  const entry = d as {
+    id?: unknown;
+    topic?: unknown;
+    key?: unknown;
+    payload?: unknown;
+    headers?: unknown;
+    time?: unknown;
+  };
   const message: Message = {
     id: String(entry.id ?? ''),
     topic: typeof entry.topic === 'string' ? entry.topic : undefined,
@@ -57,12 +64,22 @@ function debugStep(e: NodeEvent): TryStep | undefined {
   return { nodeId: e.nodeId, port: 'in', message };
 }
 
-export async function runTry(input: TryInput, catalog: Catalog, log: SluiceLogger, limits = DEFAULT_TRY_LIMITS): Promise<TryResult> {
+export async function runTry(
+  input: TryInput,
+  catalog: Catalog,
+  log: SluiceLogger,
+  limits = DEFAULT_TRY_LIMITS,
+): Promise<TryResult> {
   const trial = buildTrialFlow(input.flow, input.nodeId, catalog);
   const cat = tryCatalog(catalog);
   const { problems } = createFlowValidator(cat).validate(trial.flow);
   if (hasErrors(problems)) {
-    throw new ApiError(400, 'invalid-flow', 'the part of the flow this message would run through has problems', trial.mapProblems(problems));
+    throw new ApiError(
+      400,
+      'invalid-flow',
+      'the part of the flow this message would run through has problems',
+      trial.mapProblems(problems),
+    );
   }
 
   const standIns = new StandIns();
@@ -103,34 +120,51 @@ export async function runTry(input: TryInput, catalog: Catalog, log: SluiceLogge
     timer = setTimeout(() => resolve(`stopped at the time limit of ${limits.timeMs / 1000} s`), limits.timeMs);
   });
   const starting = engine.start(trial.flow);
+  let started = false;
+  const result = (error: string | undefined): TryResult => ({
+    // Copies: a message still in flight may add steps while the engine stops.
+    steps: steps.slice(),
+    delivered: standIns.delivered.slice(),
+    ...(error === undefined ? {} : { error }),
+    ...(truncated ? { truncated } : {}),
+  });
   try {
-    const started = await Promise.race([starting.then(() => true), timeUp.then(() => false)]);
-    if (!started) return { steps, delivered: standIns.delivered, error: 'the flow did not start within the time limit' };
+    started = await Promise.race([starting.then(() => true), timeUp.then(() => false)]);
+    if (!started) return result('the flow did not start within the time limit');
 
     const ctx = standIns.sources.get(trial.entryId);
     if (!ctx) throw new Error(`no stand-in for entry node ${trial.entryId}`);
     const msg = createMessage({ ...input.message, headers: { ...input.message.headers } });
     if (!trial.injectId) {
       // The chosen node is a source: its own emission is the first step.
-      const spec = (trial.flow.nodes as Array<{ id: string; type: string; config: unknown }>).find((n) => n.id === trial.entryId)!;
+      const spec = (trial.flow.nodes as Array<{ id: string; type: string; config: unknown }>).find(
+        (n) => n.id === trial.entryId,
+      )!;
       const def = findNodeType(cat, spec.type)!;
       const port = outputPorts(def, spec.config).find((p) => p.name !== ERROR_PORT)?.name ?? 'out';
       steps.push({ nodeId: trial.entryId, port, message: cloneMessage(msg) });
     }
     void ctx.ingest(msg, (outcome) => finish(outcome.ok ? undefined : outcome.reason));
-    const error = await Promise.race([done, timeUp]);
-    return { steps, delivered: standIns.delivered, ...(error === undefined ? {} : { error }), ...(truncated ? { truncated } : {}) };
+    return result(await Promise.race([done, timeUp]));
   } catch (err) {
     if (err instanceof StartupError) {
-      throw new ApiError(400, 'startup-failed', err.message, err.problems.length ? trial.mapProblems(err.problems) : undefined);
+      throw new ApiError(
+        400,
+        'startup-failed',
+        err.message,
+        err.problems.length ? trial.mapProblems(err.problems) : undefined,
+      );
     }
     throw err;
   } finally {
     clearTimeout(timer);
-    // A start that outlived the limit is stopped once it finishes.
-    void starting.then(
-      () => engine.stop({ deadlineMs: 0 }),
-      () => undefined,
-    );
+    if (started) await engine.stop({ deadlineMs: 0 });
+    else {
+      // A start that outlived the limit is stopped once it finishes (a failed start has unwound itself).
+      void starting.then(
+        () => engine.stop({ deadlineMs: 0 }),
+        () => undefined,
+      );
+    }
   }
 }

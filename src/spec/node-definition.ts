@@ -23,7 +23,8 @@ export interface LintIssue {
 
 export interface NodeExample<C> {
   title: string;
-  config: C;
+  /** Fields left out take their schema defaults. */
+  config: Partial<C>;
 }
 
 /** The implicit output every node has: failed messages go here when it is wired. */

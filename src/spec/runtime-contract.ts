@@ -33,6 +33,8 @@ export interface Output {
 
 export interface NodeContext<C> {
   readonly nodeId: string;
+  /** The flow document's `id` (else its `name`), when it has one: for names that must stay stable across runs. */
+  readonly flowId?: string;
   readonly name: string;
   /** The node's config with defaults applied and `${env:}`/`${file:}` references resolved. */
   readonly config: C;

@@ -74,6 +74,15 @@ describe('evaluate', () => {
     }
   });
 
+  it('applies predicates to a value before collapsing it, as jsonata does', async () => {
+    // a binding may carry jsonata's sequence flag (e.g. a previous result): [[1, 2]] as a sequence
+    const x = Object.assign([[1, 2]], { sequence: true });
+    for (const source of ['$x[0]', '$x[-1]', '$x[0][1]', '$x.$', '$count($x)']) {
+      const expected = await jsonata(source).evaluate({}, { x });
+      expect(compileExpression(source).evaluate({}, { x }), source).toEqual(expected);
+    }
+  });
+
   it('gives one timestamp per evaluation to $millis() and $now(), formatted as jsonata does', async () => {
     const before = Date.now();
     const [a, b, now] = compileExpression('[$millis(), $millis(), $now()]').evaluate({}) as [number, number, string];

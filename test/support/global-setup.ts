@@ -31,8 +31,8 @@ async function startKafka(): Promise<void> {
     process.env.SLUICE_TEST_KAFKA_EXTERNAL = String(cluster.external);
   } catch (err) {
     // A missing service fails the run under CI; locally the tests that need it skip and say why.
-    if (process.env.CI === 'true') throw err;
     const reason = err instanceof Error ? err.message : String(err);
+    if (process.env.CI === 'true') throw new Error(`Kafka is required under CI=true: ${reason}`, { cause: err });
     process.env.SLUICE_TEST_KAFKA_UNAVAILABLE = reason;
     console.warn(`[global-setup] Kafka unavailable, Kafka tests will be skipped: ${reason}`);
   }

@@ -54,12 +54,14 @@ export function kafkaForTests(): KafkaForTests | null {
 }
 
 /**
- * Consumer-group timeouts for tests. The mock holds a group's first JoinGroup for 3 s (Kafka's initial rebalance
- * delay), and after the last member leaves it holds the next join for sessionTimeout - 1 s (29 s with kafkajs'
- * default 30 s). sessionTimeout must stay above 3 s or the member expires while its first join is held.
- * With these values a fresh group joins in ~3 s and a rejoin after a leave takes ~5 s.
+ * kafkajs consumer settings that keep tests against the mock fast (spread them into `kafka.consumer({...})`).
+ * - The mock holds a group's first JoinGroup for 3 s (Kafka's initial rebalance delay) and, after the last member
+ *   left, holds the next join for sessionTimeout - 1 s (29 s with kafkajs' default 30 s). sessionTimeout must stay
+ *   above 3 s or the member expires while its first join is held. Here: first join ~3 s, rejoin ~5 s.
+ * - The mock honours a fetch's MaxWaitTime and `consumer.disconnect()` waits for the fetch in flight, so kafkajs'
+ *   default 5 s wait made every disconnect take ~5 s.
  */
-export const TEST_GROUP_TIMEOUTS = { sessionTimeout: 6_000, heartbeatInterval: 1_000 } as const;
+export const TEST_CONSUMER_CONFIG = { sessionTimeout: 6_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250 } as const;
 
 /** A topic name no other test file or earlier run uses (the cluster is shared and, if external, persistent). */
 export function uniqueTopic(prefix: string): string {

@@ -31,7 +31,11 @@ async function request<T>(method: string, path: string, body?: unknown, raw?: st
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch (err) {
-    throw new ApiError(0, 'network', `cannot reach the Sluice server (${err instanceof Error ? err.message : String(err)})`);
+    throw new ApiError(
+      0,
+      'network',
+      `cannot reach the Sluice server (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   const text = await res.text();
   let data: unknown;
@@ -42,7 +46,12 @@ async function request<T>(method: string, path: string, body?: unknown, raw?: st
   }
   if (!res.ok) {
     const e = (data as { error?: { code?: string; message?: string; problems?: Problem[] } } | undefined)?.error;
-    throw new ApiError(res.status, e?.code ?? `http-${res.status}`, e?.message ?? (text || res.statusText), e?.problems ?? []);
+    throw new ApiError(
+      res.status,
+      e?.code ?? `http-${res.status}`,
+      e?.message ?? (text || res.statusText),
+      e?.problems ?? [],
+    );
   }
   return data as T;
 }
@@ -60,7 +69,8 @@ export const api = {
   deploy: (id: string) => request<{ deployed: boolean }>('POST', `/api/flows/${enc(id)}/deploy`, {}),
   stop: () => request<unknown>('POST', '/api/runtime/stop', {}),
   runtime: () => request<RuntimeInfo>('GET', '/api/runtime'),
-  debug: (nodeId: string) => request<DebugEntry[] | { entries: DebugEntry[] }>('GET', `/api/runtime/debug/${enc(nodeId)}`),
+  debug: (nodeId: string) =>
+    request<{ count: number; messages: DebugEntry[] }>('GET', `/api/runtime/debug/${enc(nodeId)}`),
   tryNode: (flow: FlowDocument, nodeId: string, message: { payload: unknown; topic?: string }) =>
     request<TryResult>('POST', '/api/try', { flow, nodeId, message }),
   importText: (text: string) =>

@@ -54,7 +54,10 @@ export function connectLive(): () => void {
       retry = 500;
       useRuntime.getState().setLink('open');
       // Whatever happened while disconnected: start from the runtime's current state.
-      api.runtime().then((info) => useRuntime.getState().reset(info), () => undefined);
+      api.runtime().then(
+        (info) => useRuntime.getState().reset(info),
+        () => undefined,
+      );
     };
     ws.onmessage = (m) => {
       try {

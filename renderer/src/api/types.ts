@@ -22,8 +22,9 @@ export interface Counters {
 }
 
 export interface RuntimeInfo {
+  /** The deployed flow; kept after a stop (then `state` is `stopped`). */
   flowId?: string | null;
-  state?: string;
+  state?: 'running' | 'stopped' | string;
   statuses?: Record<string, NodeStatus>;
   counters?: Record<string, Counters>;
 }
@@ -46,17 +47,23 @@ export interface TryStep {
 }
 
 export interface TryResult {
+  /** What each node emitted, in order; a failure shows as port `error`. */
   steps: TryStep[];
-  error?: string | { message: string; nodeId?: string };
+  /** What sinks (recording stand-ins) and debug nodes received. */
+  delivered?: TryStep[];
+  /** Why the message did not complete. */
+  error?: string;
+  truncated?: boolean;
 }
 
 export type LiveEvent =
   | ({ type: 'status'; nodeId: string } & NodeStatus)
-  | { type: 'counters'; flowId: string; counters: Record<string, Counters> }
+  | { type: 'counters'; flowId: string | null; counters: Record<string, Counters> }
   | { type: 'debug'; entry: DebugEntry }
   | { type: 'debug-dropped'; count: number }
   | { type: 'deployed'; flowId: string }
   | { type: 'stopped' }
-  | { type: 'flow-saved'; id: string; revision: Revision };
+  | { type: 'flow-saved'; id: string; revision: Revision }
+  | { type: 'flow-deleted'; id: string };
 
 export type { FlowDocument, Problem };

@@ -78,12 +78,17 @@ export function edgeProblem(graph: Graph, e: ProposedEdge): string | undefined {
   if (!target || !source) return 'That node no longer exists.';
   const inputs = portsOf(target.data.type, target.data.config).inputs;
   if (inputs.length === 0) return `${caption(graph, e.target)} is a source: it takes no input.`;
-  if (!inputs.some((p) => p.name === e.targetPort)) return `${caption(graph, e.target)} has no input "${e.targetPort}".`;
+  if (!inputs.some((p) => p.name === e.targetPort))
+    return `${caption(graph, e.target)} has no input "${e.targetPort}".`;
   const outputs = portsOf(source.data.type, source.data.config).outputs;
-  if (!outputs.some((p) => p.name === e.sourcePort)) return `${caption(graph, e.source)} has no output "${e.sourcePort}".`;
+  if (!outputs.some((p) => p.name === e.sourcePort))
+    return `${caption(graph, e.source)} has no output "${e.sourcePort}".`;
   const dup = graph.edges.some(
     (x) =>
-      x.source === e.source && x.target === e.target && (x.sourceHandle ?? 'out') === e.sourcePort && (x.targetHandle ?? 'in') === e.targetPort,
+      x.source === e.source &&
+      x.target === e.target &&
+      (x.sourceHandle ?? 'out') === e.sourcePort &&
+      (x.targetHandle ?? 'in') === e.targetPort,
   );
   if (dup) return 'These two ports are already connected.';
   const back = pathBetween(graph, e.target, e.source);
@@ -95,7 +100,12 @@ export function edgeProblem(graph: Graph, e: ProposedEdge): string | undefined {
 }
 
 /** The hint for a drag between two handles (or onto a node without a matching handle). */
-export function connectionProblem(graph: Graph, from: HandleEnd, to: HandleEnd | null, overNodeId?: string | null): string | undefined {
+export function connectionProblem(
+  graph: Graph,
+  from: HandleEnd,
+  to: HandleEnd | null,
+  overNodeId?: string | null,
+): string | undefined {
   if (!to) {
     if (!overNodeId || overNodeId === from.nodeId) return undefined;
     const over = graph.nodes.find((n) => n.id === overNodeId);

@@ -13,7 +13,9 @@ export function toEditorNode(n: FlowNode, index: number): EditorNode {
     id: n.id,
     type: NODE_TYPE,
     // Nodes without a position get a simple grid until the user lays them out.
-    position: n.position ? { x: n.position.x, y: n.position.y } : { x: (index % 6) * GRID_X, y: Math.floor(index / 6) * GRID_Y },
+    position: n.position
+      ? { x: n.position.x, y: n.position.y }
+      : { x: (index % 6) * GRID_X, y: Math.floor(index / 6) * GRID_Y },
     data: n.name === undefined ? { type: n.type, config: n.config } : { type: n.type, name: n.name, config: n.config },
   };
 }

@@ -2,12 +2,7 @@
  * Copy and paste: a selection as a small JSON document (`sluice/fragment@1`), pasted with fresh ids. The same text
  * goes to the system clipboard, so nodes move between flows, tabs and browser windows. A whole flow file pastes too.
  */
-import {
-  FLOW_FORMAT_PREFIX,
-  type FlowConnection,
-  type FlowEdge,
-  type FlowNode,
-} from '../../../src/flow/index';
+import { FLOW_FORMAT_PREFIX, type FlowConnection, type FlowEdge, type FlowNode } from '../../../src/flow/index';
 import { findAnnotated } from '../../../src/flow/schema-walk';
 import { nodeDefinition } from './catalog';
 import { toEditorEdge, toEditorNode, toFlowEdge, toFlowNode } from './convert';
@@ -55,16 +50,22 @@ export function parseFragment(text: string): Fragment | undefined {
   }
   if (!isObject(value) || !Array.isArray(value.nodes)) return undefined;
   const format = value.format;
-  if (format !== FRAGMENT_FORMAT && !(typeof format === 'string' && format.startsWith(FLOW_FORMAT_PREFIX))) return undefined;
+  if (format !== FRAGMENT_FORMAT && !(typeof format === 'string' && format.startsWith(FLOW_FORMAT_PREFIX)))
+    return undefined;
   const nodes = value.nodes.filter(
     (n): n is FlowNode => isObject(n) && typeof n.id === 'string' && typeof n.type === 'string' && isObject(n.config),
   );
   const edges = (Array.isArray(value.edges) ? value.edges : []).filter(
     (e): e is FlowEdge =>
-      isObject(e) && typeof e.source === 'string' && typeof e.target === 'string' && typeof e.sourcePort === 'string' && typeof e.targetPort === 'string',
+      isObject(e) &&
+      typeof e.source === 'string' &&
+      typeof e.target === 'string' &&
+      typeof e.sourcePort === 'string' &&
+      typeof e.targetPort === 'string',
   );
   const connections = (Array.isArray(value.connections) ? value.connections : []).filter(
-    (c): c is FlowConnection => isObject(c) && typeof c.id === 'string' && typeof c.kind === 'string' && isObject(c.config),
+    (c): c is FlowConnection =>
+      isObject(c) && typeof c.id === 'string' && typeof c.kind === 'string' && isObject(c.config),
   );
   return { format: FRAGMENT_FORMAT, nodes, edges, connections };
 }
@@ -111,7 +112,14 @@ export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x
   });
   const edges = fragment.edges
     .filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target))
-    .map((e) => toEditorEdge({ source: nodeIds.get(e.source)!, sourcePort: e.sourcePort, target: nodeIds.get(e.target)!, targetPort: e.targetPort }));
+    .map((e) =>
+      toEditorEdge({
+        source: nodeIds.get(e.source)!,
+        sourcePort: e.sourcePort,
+        target: nodeIds.get(e.target)!,
+        targetPort: e.targetPort,
+      }),
+    );
   return { nodes, edges, connections };
 }
 

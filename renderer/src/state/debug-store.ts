@@ -25,7 +25,7 @@ export interface DebugState {
 let buffer: DebugEntry[] = [];
 let arrived = 0;
 let arrivedAtPause = 0;
-let timer: ReturnType<typeof setTimeout> | undefined;
+let _timer: ReturnType<typeof setTimeout> | undefined;
 
 export const useDebug = create<DebugState>()((set) => ({
   entries: [],
@@ -47,7 +47,7 @@ export const useDebug = create<DebugState>()((set) => ({
 }));
 
 function flush(): void {
-  timer = undefined;
+  _timer = undefined;
   if (useDebug.getState().paused) {
     useDebug.setState({ pending: arrived - arrivedAtPause });
     return;
@@ -60,7 +60,7 @@ export function pushDebug(entry: DebugEntry): void {
   buffer.push(entry);
   // Trim in batches so that a busy stream does not copy the array on every message.
   if (buffer.length > MAX_ENTRIES * 1.2) buffer = buffer.slice(buffer.length - MAX_ENTRIES);
-  timer ??= setTimeout(() => {
+  _timer ??= setTimeout(() => {
     if (buffer.length > MAX_ENTRIES) buffer = buffer.slice(buffer.length - MAX_ENTRIES);
     flush();
   }, FLUSH_MS);

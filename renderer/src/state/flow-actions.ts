@@ -2,7 +2,9 @@
 import { serializeFlow, stripSecrets } from '../../../src/flow/index';
 import { ApiError, api } from '../api/client';
 import { catalog } from '../model/catalog';
-import { toDocument } from '../model/convert';
+import { fromDocument, toDocument } from '../model/convert';
+import { sameContent } from '../model/history';
+import type { FlowContent } from '../model/types';
 import { pushDebug } from './debug-store';
 import { useRuntime } from './runtime-store';
 import { useTry } from './try-store';
@@ -37,6 +39,21 @@ export async function openFromServer(id: string): Promise<Tab | undefined> {
   }
 }
 
+/**
+ * The server names a new flow (from its name); the document takes that id so that exports match the saved file.
+ * Returns what counts as saved: the content with the id, when nothing else changed during the save.
+ */
+function withServerId(tab: Tab, content: FlowContent, id: string): FlowContent {
+  if (content.meta.id === id) return content;
+  const unchanged = sameContent(contentOf(tab.store.getState()), content);
+  const meta = { ...tab.store.getState().meta, id };
+  const t = tab.store.temporal.getState();
+  t.pause();
+  tab.store.setState({ meta });
+  t.resume();
+  return unchanged ? { ...content, meta } : content;
+}
+
 /** Saves the tab; true when it is saved. A stale revision (someone else saved) is shown, never overwritten. */
 export async function save(tab: Tab | undefined = activeTab()): Promise<boolean> {
   if (!tab) return false;
@@ -45,7 +62,7 @@ export async function save(tab: Tab | undefined = activeTab()): Promise<boolean>
   try {
     if (tab.serverId === undefined || tab.revision === undefined) {
       const r = await api.createFlow(flow);
-      useWorkspace.getState().markSaved(tab.key, r, content);
+      useWorkspace.getState().markSaved(tab.key, r, withServerId(tab, content, r.id));
     } else {
       const r = await api.saveFlow(tab.serverId, flow, tab.revision);
       useWorkspace.getState().markSaved(tab.key, { id: tab.serverId, revision: r.revision }, content);
@@ -54,11 +71,25 @@ export async function save(tab: Tab | undefined = activeTab()): Promise<boolean>
     return true;
   } catch (err) {
     if (err instanceof ApiError && err.code === 'stale-revision') {
-      useUi.getState().notify('error', `Not saved: ${err.message}`);
+      // Someone saved this flow since it was opened here: say so, and let the user choose; never overwrite silently.
+      useUi.getState().setDialog({ kind: 'conflict', tabKey: tab.key, message: err.message });
       return false;
     }
     fail('Not saved', err);
     return false;
+  }
+}
+
+/** Discards my changes and loads the version saved on the server. */
+export async function reloadFromServer(tab: Tab | undefined): Promise<void> {
+  if (!tab?.serverId) return;
+  try {
+    const { flow, revision } = await api.getFlow(tab.serverId);
+    const content = fromDocument(flow);
+    tab.store.getState().replaceContent(content);
+    useWorkspace.getState().markSaved(tab.key, { id: tab.serverId, revision }, content);
+  } catch (err) {
+    fail('Could not reload', err);
   }
 }
 
@@ -67,7 +98,9 @@ export async function overwrite(tab: Tab | undefined = activeTab()): Promise<boo
   if (!tab?.serverId) return save(tab);
   try {
     const { revision } = await api.getFlow(tab.serverId);
-    useWorkspace.setState({ tabs: useWorkspace.getState().tabs.map((t) => (t.key === tab.key ? { ...t, revision } : t)) });
+    useWorkspace.setState({
+      tabs: useWorkspace.getState().tabs.map((t) => (t.key === tab.key ? { ...t, revision } : t)),
+    });
     return save(useWorkspace.getState().tab(tab.key));
   } catch (err) {
     fail('Not saved', err);
@@ -106,8 +139,7 @@ export async function loadDebugBacklog(tab: Tab): Promise<void> {
   for (const n of debugNodes) {
     try {
       const r = await api.debug(n.id);
-      const entries = Array.isArray(r) ? r : (r.entries ?? []);
-      for (const e of entries) pushDebug({ ...e, nodeId: e.nodeId ?? n.id });
+      for (const e of r.messages ?? []) pushDebug({ ...e, nodeId: e.nodeId ?? n.id });
     } catch {
       // Not running yet or no backlog: the live stream fills the panel.
     }
@@ -147,10 +179,9 @@ export async function tryNode(nodeId: string, payload: unknown, topic: string | 
   useUi.getState().showBottom('try');
   try {
     const r = await api.tryNode(documentOf(tab), nodeId, { payload, ...(topic ? { topic } : {}) });
-    const error = typeof r.error === 'string' ? r.error : r.error?.message;
-    const errorNode = typeof r.error === 'object' ? r.error?.nodeId : undefined;
-    useTry.getState().finished(r.steps ?? [], error, errorNode);
+    const error = r.truncated ? `${r.error ?? ''} (stopped at the step limit)`.trim() : r.error;
+    useTry.getState().finished(r.steps ?? [], r.delivered ?? [], error);
   } catch (err) {
-    useTry.getState().finished([], err instanceof Error ? err.message : String(err));
+    useTry.getState().finished([], [], err instanceof Error ? err.message : String(err));
   }
 }

@@ -163,7 +163,9 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           selectOnly(ids) {
             const want = new Set(ids);
             set({
-              nodes: get().nodes.map((n) => (Boolean(n.selected) === want.has(n.id) ? n : { ...n, selected: want.has(n.id) })),
+              nodes: get().nodes.map((n) =>
+                Boolean(n.selected) === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
+              ),
               edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
             });
           },
@@ -184,7 +186,12 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           },
           setPositions(positions) {
             lastEdit = undefined;
-            set({ nodes: get().nodes.map((n) => { const p = positions.get(n.id); return p ? { ...n, position: p } : n; }) });
+            set({
+              nodes: get().nodes.map((n) => {
+                const p = positions.get(n.id);
+                return p ? { ...n, position: p } : n;
+              }),
+            });
           },
           setMeta(patch) {
             coalesced(`meta:${Object.keys(patch).join(',')}`, () => set({ meta: { ...get().meta, ...patch } }));

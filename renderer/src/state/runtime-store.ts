@@ -16,7 +16,7 @@ export interface RuntimeState {
   deployed(flowId: string): void;
   stopped(): void;
   status(nodeId: string, status: NodeStatus): void;
-  setCounters(flowId: string, counters: Record<string, Counters>): void;
+  setCounters(flowId: string | null, counters: Record<string, Counters>): void;
 }
 
 export const useRuntime = create<RuntimeState>()((set, get) => ({
@@ -28,17 +28,19 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
   setLink: (link) => set({ link }),
   reset: (info) =>
     set({
-      flowId: info.flowId ?? undefined,
+      // A stopped flow keeps its id on the server; the editor shows status and counters only while it runs.
+      flowId: info.state === 'running' ? (info.flowId ?? undefined) : undefined,
       state: info.state,
       statuses: info.statuses ?? {},
       counters: info.counters ?? {},
     }),
-  deployed: (flowId) => set({ flowId, state: 'running', statuses: get().flowId === flowId ? get().statuses : {}, counters: {} }),
+  deployed: (flowId) =>
+    set({ flowId, state: 'running', statuses: get().flowId === flowId ? get().statuses : {}, counters: {} }),
   stopped: () => set({ state: 'stopped', flowId: undefined, statuses: {}, counters: {} }),
   status: (nodeId, status) => set({ statuses: { ...get().statuses, [nodeId]: status } }),
   setCounters: (flowId, counters) => {
     // Counters name their flow: a late message from a flow that was just replaced must not show on the new one.
-    if (get().flowId !== undefined && get().flowId !== flowId) return;
-    set({ flowId, counters });
+    if (flowId === null || get().flowId !== flowId) return;
+    set({ counters });
   },
 }));

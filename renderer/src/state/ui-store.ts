@@ -7,7 +7,8 @@ export type Dialog =
   | { kind: 'open' }
   | { kind: 'import' }
   | { kind: 'confirm-close'; tabKey: string }
-  | { kind: 'problems'; title: string; problems: Problem[] };
+  | { kind: 'problems'; title: string; problems: Problem[] }
+  | { kind: 'conflict'; tabKey: string; message: string };
 
 export interface Notice {
   id: number;

@@ -70,7 +70,12 @@ export const useWorkspace = create<WorkspaceState>()((set, get) => {
     },
     newFlow() {
       const n = get().tabs.filter((t) => !t.serverId).length;
-      return get().open({ format: FLOW_FORMAT, name: n ? `Untitled flow ${n + 1}` : 'Untitled flow', nodes: [], edges: [] });
+      return get().open({
+        format: FLOW_FORMAT,
+        name: n ? `Untitled flow ${n + 1}` : 'Untitled flow',
+        nodes: [],
+        edges: [],
+      });
     },
     close(key) {
       const tabs = get().tabs;
@@ -82,7 +87,9 @@ export const useWorkspace = create<WorkspaceState>()((set, get) => {
       set({ tabs: rest, dirty, activeKey });
     },
     markSaved(key, server, content) {
-      const tabs = get().tabs.map((t) => (t.key === key ? { ...t, serverId: server.id, revision: server.revision, saved: content } : t));
+      const tabs = get().tabs.map((t) =>
+        t.key === key ? { ...t, serverId: server.id, revision: server.revision, saved: content } : t,
+      );
       const tab = tabs.find((t) => t.key === key);
       const dirty = tab ? !sameContent(content, tab.store.getState()) : false;
       set({ tabs, dirty: { ...get().dirty, [key]: dirty } });

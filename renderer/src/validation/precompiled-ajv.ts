@@ -8,8 +8,6 @@ import { schemaKey } from '../../build/schema-key';
 type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 
 export class Ajv2020 {
-  constructor(_options?: unknown) {}
-
   addVocabulary(_keywords: readonly string[]): this {
     return this;
   }
@@ -17,7 +15,9 @@ export class Ajv2020 {
   compile(schema: unknown): Validate {
     const fn = precompiled[schemaKey(schema)];
     if (!fn) {
-      throw new Error('this schema was not precompiled into the editor bundle: rebuild the renderer (npm run build:renderer)');
+      throw new Error(
+        'this schema was not precompiled into the editor bundle: rebuild the renderer (npm run build:renderer)',
+      );
     }
     return fn as Validate;
   }

@@ -5,31 +5,42 @@
 import { type LintIssue, Secret, type Static, Type } from '../../spec/index.js';
 import { parseDatabaseUrl } from './url.js';
 
-const pem = (title: string, description: string) =>
-  Type.Optional(Type.String({ title, description, 'x-widget': 'textarea' }));
+const tlsOnly = { 'x-showWhen': { tls: [true] } };
 
-export const TlsSettings = Type.Object(
-  {
-    enabled: Type.Boolean({ title: 'Use TLS', default: false }),
-    verify: Type.Boolean({
-      title: 'Verify the server',
-      description: 'Check the server certificate against the CA and its name against the host. Turn off only for tests.',
-      default: true,
+/** Flat TLS fields, named like the other connection kinds' (tls, ca, cert, key, verifyServer). */
+export const tlsProperties = {
+  tls: Type.Boolean({ title: 'TLS', default: false, description: 'Connect with TLS.' }),
+  ca: Type.Optional(
+    Type.String({
+      title: 'CA certificates (PEM)',
+      description:
+        'Trusted CAs for the server certificate, e.g. `${file:/etc/ssl/db-ca.pem}`. Default: the system CAs.',
+      'x-widget': 'textarea',
+      ...tlsOnly,
     }),
-    ca: pem('CA certificate (PEM)', 'The CA that signed the server certificate, e.g. `${file:/etc/ssl/db-ca.pem}`. Empty: the system CAs.'),
-    cert: pem('Client certificate (PEM)', 'For client-certificate authentication, e.g. `${file:/etc/ssl/sluice.crt}`.'),
-    key: Type.Optional(Secret({ title: 'Client key (PEM)', description: 'e.g. `${file:/run/secrets/sluice.key}`.' })),
-    servername: Type.Optional(
-      Type.String({
-        title: 'Server name',
-        description: 'The name expected in the server certificate when it differs from the host.',
-        'x-advanced': true,
-      }),
-    ),
-  },
-  { title: 'TLS', default: {}, additionalProperties: false },
-);
-export type TlsSettings = Static<typeof TlsSettings>;
+  ),
+  cert: Type.Optional(
+    Type.String({
+      title: 'Client certificate (PEM)',
+      description: 'For client-certificate authentication, e.g. `${file:/run/secrets/client.crt}`.',
+      'x-widget': 'textarea',
+      ...tlsOnly,
+    }),
+  ),
+  key: Type.Optional(
+    Secret({ title: 'Client key (PEM)', description: 'A reference such as `${file:/run/secrets/client.key}`.' }),
+  ),
+  verifyServer: Type.Boolean({
+    title: 'Verify the server certificate',
+    default: true,
+    description:
+      'Checks the certificate chain and that the certificate names the host. Turn off only to try a test server: without it anyone on the path can read and change the traffic.',
+    'x-advanced': true,
+    ...tlsOnly,
+  }),
+};
+const tlsObject = Type.Object(tlsProperties);
+export type TlsSettings = Static<typeof tlsObject>;
 
 export function serverConnectionProperties(o: { scheme: string; port: number; user: string }) {
   return {
@@ -58,7 +69,7 @@ export function serverConnectionProperties(o: { scheme: string; port: number; us
       default: 10_000,
       'x-advanced': true,
     }),
-    tls: TlsSettings,
+    ...tlsProperties,
   };
 }
 
@@ -67,10 +78,7 @@ export type ServerConnectionConfig = Static<typeof server>;
 
 const isReference = (v: string) => v.includes('${');
 
-export function lintServerConnection(
-  raw: Partial<ServerConnectionConfig>,
-  protocols: readonly string[],
-): LintIssue[] {
+export function lintServerConnection(raw: Partial<ServerConnectionConfig>, protocols: readonly string[]): LintIssue[] {
   const issues: LintIssue[] = [];
   if (raw.url && !isReference(raw.url)) {
     try {
@@ -86,32 +94,31 @@ export function lintServerConnection(
       issues.push({ path: '/url', message: err instanceof Error ? err.message : String(err) });
     }
   }
-  const tls = raw.tls ?? {};
-  const given = (['ca', 'cert', 'key'] as const).filter((k) => tls[k] !== undefined && tls[k] !== '');
-  if (!tls.enabled && given.length > 0) {
+  const given = (['ca', 'cert', 'key'] as const).filter((k) => raw[k] !== undefined && raw[k] !== '');
+  if (!raw.tls && given.length > 0) {
     issues.push({
-      path: '/tls/enabled',
+      path: '/tls',
       message: `TLS is off, so ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} ignored`,
       hint: 'turn TLS on',
       severity: 'warning',
     });
   }
   for (const k of ['ca', 'cert'] as const) {
-    const v = tls[k];
+    const v = raw[k];
     if (v && !isReference(v) && !v.includes('-----BEGIN')) {
       issues.push({
-        path: `/tls/${k}`,
+        path: `/${k}`,
         message: `${k} must be PEM text, not a file name`,
         hint: `use a file reference: "\${file:${v.startsWith('/') ? v : '/path/to/file.pem'}}"`,
       });
     }
   }
-  if (Boolean(tls.cert) !== Boolean(tls.key)) {
-    issues.push({ path: tls.cert ? '/tls/key' : '/tls/cert', message: 'a client certificate needs both cert and key' });
+  if (Boolean(raw.cert) !== Boolean(raw.key)) {
+    issues.push({ path: raw.cert ? '/key' : '/cert', message: 'a client certificate needs both cert and key' });
   }
-  if (tls.enabled && tls.verify === false) {
+  if (raw.tls && raw.verifyServer === false) {
     issues.push({
-      path: '/tls/verify',
+      path: '/verifyServer',
       message: 'the server certificate is not verified: anyone between Sluice and the database can read the traffic',
       severity: 'warning',
     });

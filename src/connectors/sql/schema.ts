@@ -156,7 +156,10 @@ export function lintSqlSink(
       issues.push({
         path: `/key/${i}`,
         message: `upsert key column "${k}" is not one of the mapped columns (${names.join(', ')})`,
-        hint: raw.key === undefined ? 'the key defaults to ["id"]: map an "id" column, or set key to [] for plain inserts' : 'map it under columns, or remove it from the key',
+        hint:
+          raw.key === undefined
+            ? 'the key defaults to ["id"]: map an "id" column, or set key to [] for plain inserts'
+            : 'map it under columns, or remove it from the key',
       });
     }
     if (types[k] === 'json') {

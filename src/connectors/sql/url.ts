@@ -34,3 +34,24 @@ export function parseDatabaseUrl(text: string, protocols: readonly string[]): Se
   if (url.password) out.password = decodeURIComponent(url.password);
   return out;
 }
+
+export interface ServerFields {
+  url?: string;
+  host: string;
+  port: number;
+  database?: string;
+  user: string;
+  password?: string;
+}
+
+/** The address to connect to: the URL's parts where it has them, the separate fields otherwise. */
+export function resolveServer(c: ServerFields, protocols: readonly string[]): ServerFields {
+  const fromUrl = c.url ? parseDatabaseUrl(c.url, protocols) : {};
+  return {
+    host: fromUrl.host ?? c.host,
+    port: fromUrl.port ?? c.port,
+    database: fromUrl.database ?? (c.database || undefined),
+    user: fromUrl.user ?? c.user,
+    password: c.password || fromUrl.password || undefined,
+  };
+}

@@ -76,6 +76,8 @@ function payload(r: Rand): unknown {
       { deep: [{ x: 1 }, { x: 2 }] },
       { deep: null },
       { deep: { x: '4' } },
+      // jsonata treats objects with this key as functions: the fast path must agree
+      { _jsonata_lambda: true, deep: { x: 5 } },
     ]),
   });
 }

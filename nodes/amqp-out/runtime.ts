@@ -1,0 +1,81 @@
+import type { ConfirmChannel } from 'amqplib';
+import type { AmqpClient } from '../../src/connectors/amqp/client.js';
+import { defaultContentType, encode } from '../../src/connectors/amqp/codec.js';
+import { ManagedChannel } from '../../src/connectors/amqp/managed-channel.js';
+import { reportStatus } from '../../src/connectors/amqp/node-status.js';
+import { publishOptions } from '../../src/connectors/amqp/properties.js';
+import { ConfirmPublisher, PublishError } from '../../src/connectors/amqp/publisher.js';
+import { compileRoutingKey } from '../../src/connectors/amqp/routing-key.js';
+import { setUpExchange } from '../../src/connectors/amqp/topology.js';
+import { isThenable } from '../../src/runtime/promise.js';
+import { withRetry } from '../../src/runtime/retry.js';
+import type { Message, Static } from '../../src/spec/index.js';
+import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
+import type { amqpOut } from './definition.js';
+
+type Config = Static<typeof amqpOut.config>;
+
+export const create: CreateRuntime<Config> = (ctx) => {
+  const c = ctx.config;
+  const routingKey = compileRoutingKey(c.routingKey);
+  const properties = {
+    copyHeaders: c.copyHeaders,
+    persistent: c.persistent,
+    contentType: c.contentType ?? defaultContentType(c.codec),
+  };
+  const exchange = { name: c.exchange, mode: c.exchangeMode, type: c.exchangeType, durable: c.exchangeDurable };
+  let channel: ManagedChannel<ConfirmChannel> | undefined;
+  let publisher: ConfirmPublisher | undefined;
+  let unwatch: (() => void) | undefined;
+
+  const retry = {
+    attempts: c.retryAttempts,
+    baseMs: c.retryDelayMs,
+    maxMs: c.retryMaxDelayMs,
+    signal: ctx.signal,
+    // Unroutable, unencodable: the same message fails the same way again.
+    retryable: (err: unknown) => !(err instanceof PublishError) || err.retryable,
+  };
+
+  async function send(msg: Message, key: string): Promise<void> {
+    const content = encode(msg.payload, c.codec);
+    const options = { ...publishOptions(msg, properties), messageId: msg.id };
+    const p = publisher;
+    if (!p) throw new Error('amqp-out is not started');
+    await withRetry(() => p.publish({ exchange: c.exchange, routingKey: key, content, options }), retry);
+  }
+
+  return {
+    async start() {
+      ctx.status({ state: 'connecting' });
+      const client = await ctx.connection<AmqpClient>(c.connection);
+      const managed = new ManagedChannel<ConfirmChannel>(client, {
+        confirm: true,
+        log: ctx.log,
+        setup: async (ch) => {
+          publisher?.attach(ch);
+          await setUpExchange(ch, exchange);
+        },
+      });
+      channel = managed;
+      publisher = new ConfirmPublisher(managed, { mandatory: c.mandatory, confirmTimeoutMs: c.confirmTimeoutMs });
+      unwatch = reportStatus(client, managed, (s) => ctx.status(s));
+      // Wait for the first attempt so that, with the broker up, the first messages need no retry.
+      await managed.start();
+    },
+    handle(msg) {
+      let key: string | Promise<string>;
+      try {
+        key = routingKey.render(msg);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return isThenable(key) ? key.then((k) => send(msg, k)) : send(msg, key);
+    },
+    async stop() {
+      // The engine marks the node stopped; a channel closing now is no news.
+      unwatch?.();
+      await channel?.close();
+    },
+  };
+};

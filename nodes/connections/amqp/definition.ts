@@ -1,0 +1,181 @@
+import { defineConnectionKind, type LintIssue, Secret, Type } from '../../../src/spec/index.js';
+
+const tlsOnly = { 'x-showWhen': { tls: [true] } };
+
+export const amqpConnection = defineConnectionKind({
+  kind: 'amqp',
+  title: 'AMQP 0-9-1 (RabbitMQ)',
+  summary: 'One RabbitMQ connection shared by the AMQP nodes that reference it; each node gets its own channel.',
+  config: Type.Object(
+    {
+      url: Type.Optional(
+        Type.String({
+          title: 'URL',
+          description:
+            '`amqp://host:port/vhost` or `amqps://...`. When set, its host, port, vhost and user name win over the fields below. Keep the password out of it: use Password.',
+          examples: ['amqp://rabbit.internal:5672/%2f'],
+        }),
+      ),
+      host: Type.String({ title: 'Host', default: 'localhost', description: 'Broker host name or IP address.' }),
+      port: Type.Optional(
+        Type.Integer({ title: 'Port', minimum: 1, maximum: 65535, description: 'Default 5672, or 5671 with TLS.' }),
+      ),
+      vhost: Type.String({ title: 'Virtual host', default: '/', description: 'RabbitMQ virtual host.' }),
+      username: Type.String({ title: 'User name', default: 'guest' }),
+      password: Type.Optional(
+        Secret({
+          title: 'Password',
+          description:
+            "A reference such as `${env:RABBITMQ_PASSWORD}`. When unset, user `guest` gets RabbitMQ's default password `guest` (which RabbitMQ accepts only from localhost).",
+        }),
+      ),
+      tls: Type.Boolean({
+        title: 'TLS',
+        default: false,
+        description: 'Connect with TLS (AMQPS). An `amqps://` URL turns it on too.',
+      }),
+      ca: Type.Optional(
+        Type.String({
+          title: 'CA certificates (PEM)',
+          description:
+            'Trusted CAs for the server certificate, e.g. `${file:/etc/ssl/rabbit-ca.pem}`. Default: the system CAs.',
+          'x-widget': 'textarea',
+          ...tlsOnly,
+        }),
+      ),
+      cert: Type.Optional(
+        Type.String({
+          title: 'Client certificate (PEM)',
+          description: 'For mutual TLS, e.g. `${file:/run/secrets/client.crt}`.',
+          'x-widget': 'textarea',
+          ...tlsOnly,
+        }),
+      ),
+      key: Type.Optional(
+        Secret({
+          title: 'Client key (PEM)',
+          description: 'For mutual TLS: a reference such as `${file:/run/secrets/client.key}`.',
+        }),
+      ),
+      verifyServer: Type.Boolean({
+        title: 'Verify the server certificate',
+        default: true,
+        description:
+          'Turn off only to try a test broker: without it anyone on the path can read and change the traffic.',
+        'x-advanced': true,
+        ...tlsOnly,
+      }),
+      heartbeatSeconds: Type.Integer({
+        title: 'Heartbeat (s)',
+        minimum: 0,
+        maximum: 3600,
+        default: 60,
+        description: 'A silent broker is considered gone after about two heartbeats. 0 turns heartbeats off.',
+        'x-advanced': true,
+      }),
+      connectTimeoutMs: Type.Integer({
+        title: 'Connect timeout (ms)',
+        minimum: 100,
+        maximum: 300_000,
+        default: 10_000,
+        description: 'How long one connection attempt may take.',
+        'x-advanced': true,
+      }),
+      reconnectDelayMs: Type.Integer({
+        title: 'First reconnect delay (ms)',
+        minimum: 10,
+        maximum: 600_000,
+        default: 500,
+        description: 'After a lost or failed connection; doubles (with jitter) on each failure.',
+        'x-advanced': true,
+      }),
+      reconnectMaxDelayMs: Type.Integer({
+        title: 'Longest reconnect delay (ms)',
+        minimum: 10,
+        maximum: 600_000,
+        default: 15_000,
+        description: 'The backoff never waits longer than this.',
+        'x-advanced': true,
+      }),
+      connectionName: Type.Optional(
+        Type.String({
+          title: 'Connection name',
+          description:
+            "Shown in RabbitMQ's management UI and `rabbitmqctl list_connections`. Default: `sluice <connection id>`.",
+          'x-advanced': true,
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  lint: (c) => {
+    const issues: LintIssue[] = [];
+    if (c.url !== undefined) {
+      if (!/^amqps?:\/\//i.test(c.url) && !c.url.startsWith('${')) {
+        issues.push({ path: '/url', message: 'the URL must start with amqp:// or amqps://' });
+      }
+      // A reference inside the URL is fine: it is resolved at run time and never saved.
+      const password = /^amqps?:\/\/[^/@:]*:([^@/]*)@/i.exec(c.url)?.[1];
+      if (password && !/^\$\{(env|file):[^}]+\}$/.test(password)) {
+        issues.push({
+          path: '/url',
+          message: 'the URL holds a literal password, which would be saved in the flow file',
+          hint: 'remove it from the URL and set Password to a reference, e.g. "${env:RABBITMQ_PASSWORD}"',
+        });
+      }
+    }
+    if (c.reconnectMaxDelayMs < c.reconnectDelayMs) {
+      issues.push({
+        path: '/reconnectMaxDelayMs',
+        message: 'the longest reconnect delay is shorter than the first one',
+      });
+    }
+    if (!c.tls && !c.url?.toLowerCase().startsWith('amqps:') && (c.ca || c.cert || c.key)) {
+      issues.push({
+        path: '/tls',
+        message: 'certificates are set but TLS is off, so they are not used',
+        hint: 'turn TLS on or use an amqps:// URL',
+        severity: 'warning',
+      });
+    }
+    if (c.verifyServer === false) {
+      issues.push({
+        path: '/verifyServer',
+        message: 'the server certificate is not verified',
+        hint: 'set CA certificates instead of turning verification off',
+        severity: 'warning',
+      });
+    }
+    return issues;
+  },
+  docs: `A connection to an AMQP 0-9-1 broker (RabbitMQ). It is opened once when the flow starts and shared by every
+\`amqp-in\` and \`amqp-out\` node that references it; each node opens its own channel on it, so one node's channel
+error (a refused declaration, a deleted queue) does not disturb the others.
+
+**Address.** Either a \`url\` (\`amqp://host:5672/vhost\`, \`amqps://\` for TLS; a \`/\` vhost is written \`%2f\`) or
+\`host\`, \`port\` and \`vhost\`. Credentials: \`username\` and \`password\`; the password is a secret, so the flow file
+holds only a reference (\`\${env:RABBITMQ_PASSWORD}\` or \`\${file:/run/secrets/rabbitmq}\`).
+
+**TLS.** \`tls: true\` (or an \`amqps://\` URL) connects with TLS. The server certificate is verified against the
+system CAs or \`ca\`; \`cert\` and \`key\` give a client certificate for mutual TLS. Verification is on by default.
+
+**Failures.** A lost or refused connection is retried forever with exponential backoff and jitter
+(\`reconnectDelayMs\` doubling up to \`reconnectMaxDelayMs\`); the nodes show \`connecting\` or \`error\` with the
+reason meanwhile, and resume on their own when the broker is back. Heartbeats (\`heartbeatSeconds\`) detect a broker
+or network that went silent. When RabbitMQ blocks publishers (memory or disk alarm), the nodes show it as an error.
+
+\`sluice check\` opens a connection with these settings and closes it, reporting why it fails.`,
+  examples: [
+    { title: 'Local RabbitMQ (guest/guest)', config: { host: 'localhost', vhost: '/', username: 'guest' } },
+    {
+      title: 'TLS with a private CA, password from the environment',
+      config: {
+        url: 'amqps://rabbit.example.com:5671/orders',
+        username: 'sluice',
+        password: '${env:RABBITMQ_PASSWORD}',
+        ca: '${file:/etc/ssl/rabbit-ca.pem}',
+        tls: true,
+      },
+    },
+  ],
+});

@@ -1,0 +1,53 @@
+/** Connection kind `mqtt`: the shared publishing client (mqtt-out) and `sluice check`. Subscribers own their clients. */
+import { randomBytes } from 'node:crypto';
+import { connect, type MqttClient } from 'mqtt';
+import { ReconnectBackoff } from '../../../src/connectors/mqtt/backoff.js';
+import { endClient, firstAttempt } from '../../../src/connectors/mqtt/lifecycle.js';
+import { clientOptions, type MqttSettings } from '../../../src/connectors/mqtt/settings.js';
+import type { ConnectionRuntime, Static } from '../../../src/spec/index.js';
+import type { mqttConnection } from './definition.js';
+
+type Config = Static<typeof mqttConnection.config>;
+
+export interface MqttShared {
+  client: MqttClient;
+  settings: MqttSettings;
+  v5: boolean;
+}
+
+// The definition's static type is what the connector reads.
+const asSettings = (c: Config): MqttSettings => c;
+
+export const runtime: ConnectionRuntime<Config, MqttShared> = {
+  async open(config, ctx) {
+    const settings = asSettings(config);
+    const clientId = settings.clientId || `sluice-${randomBytes(6).toString('hex')}`;
+    const client = connect(settings.url, clientOptions(settings, { clientId, clean: settings.clean ?? true }));
+    new ReconnectBackoff(client, settings.reconnectMinMs, settings.reconnectMaxMs);
+    client.setMaxListeners(0); // every mqtt-out node on this connection follows its status
+    client.on('error', (err) => ctx.log.warn({ err: err.message }, 'mqtt connection error'));
+    const attempt = firstAttempt(client);
+    client.connect();
+    const err = await attempt;
+    if (err) ctx.log.warn({ err: err.message }, 'mqtt broker not reachable yet; retrying in the background');
+    return { client, settings, v5: settings.protocolVersion === '5' };
+  },
+
+  async close(shared) {
+    await endClient(shared.client);
+  },
+
+  async check(config) {
+    const settings = asSettings(config);
+    const client = connect(settings.url, {
+      ...clientOptions(settings, { clientId: `sluice-check-${randomBytes(4).toString('hex')}`, clean: true }),
+      reconnectPeriod: 0,
+      reconnectOnConnackError: false,
+    });
+    const attempt = firstAttempt(client);
+    client.connect();
+    const err = await attempt;
+    await endClient(client, 500);
+    if (err) throw err;
+  },
+};

@@ -1,0 +1,46 @@
+import type { IPublishPacket } from 'mqtt';
+import type { Codec } from '../../src/connectors/mqtt/codec.js';
+import { inboundMessage } from '../../src/connectors/mqtt/inbound.js';
+import { clientOptions, type MqttSettings, safeClientId } from '../../src/connectors/mqtt/settings.js';
+import { MqttSubscriber } from '../../src/connectors/mqtt/subscriber.js';
+import type { Settle, Static } from '../../src/spec/index.js';
+import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
+import type { mqttIn } from './definition.js';
+
+type Config = Static<typeof mqttIn.config>;
+
+export const create: CreateRuntime<Config> = (ctx) => {
+  const c = ctx.config;
+  const settings = ctx.connectionConfig<MqttSettings>(c.connection);
+  const qos = c.qos as 0 | 1 | 2;
+  const codec = c.codec as Codec;
+  // A persistent session belongs to one client id, so it must be the same on every run of this node.
+  const clientId = c.clientId || safeClientId(settings.clientId || 'sluice', ctx.flowId, ctx.nodeId);
+  const clean = settings.clean ?? qos === 0;
+
+  const deliver = (packet: IPublishPacket, settle: Settle) => {
+    const inbound = inboundMessage(packet, codec);
+    return inbound.failure === undefined
+      ? ctx.ingest(inbound.message, settle)
+      : ctx.ingestFailed(inbound.message, inbound.failure, settle);
+  };
+
+  const subscriber = new MqttSubscriber({
+    url: settings.url,
+    client: clientOptions(settings, { clientId, clean, receiveMaximum: c.window }),
+    subscriptions: c.topics.map((topic) => ({ topic, qos })),
+    window: c.window,
+    reconnectMinMs: settings.reconnectMinMs,
+    reconnectMaxMs: settings.reconnectMaxMs,
+    log: ctx.log,
+    status: (s) => ctx.status(s),
+    deliver,
+  });
+
+  return {
+    start: () => subscriber.start(),
+    stopIntake: () => subscriber.stopIntake(),
+    stop: () => subscriber.stop(),
+    snapshot: () => subscriber.snapshot(),
+  };
+};

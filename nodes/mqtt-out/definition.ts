@@ -1,0 +1,125 @@
+import { ConnectionRef, defineNode, type LintIssue, StringEnum, Type } from '../../src/spec/index.js';
+import { templateProblem } from './topic-template.js';
+
+export const mqttOut = defineNode({
+  type: 'mqtt-out',
+  version: 1,
+  category: 'sink',
+  title: 'MQTT out',
+  summary: 'Publish messages to MQTT; a message counts as delivered once the broker acknowledged it (QoS 1/2).',
+  color: '#d8b26e',
+  inputs: [{ name: 'in', required: true }],
+  outputs: [],
+  config: Type.Object(
+    {
+      connection: ConnectionRef('mqtt', { title: 'Broker' }),
+      topic: Type.String({
+        title: 'Topic',
+        description:
+          'A topic, or a template with `{{...}}` placeholders: `{{topic}}`, `{{key}}`, `{{id}}`, `{{payload.<path>}}`, `{{headers.<name>}}`.',
+        default: '{{topic}}',
+        minLength: 1,
+        'x-widget': 'template',
+      }),
+      qos: Type.Integer({
+        title: 'QoS',
+        description: '1 or 2: the message is delivered once the broker acknowledged it. 0: once it is written to the socket.',
+        minimum: 0,
+        maximum: 2,
+        default: 1,
+      }),
+      retain: Type.Boolean({ title: 'Retain', description: 'The broker keeps the last message per topic for new subscribers.', default: false }),
+      codec: StringEnum(['json', 'text', 'bytes'] as const, {
+        title: 'Payload codec',
+        description: 'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is.',
+        default: 'json',
+      }),
+      userProperties: Type.Boolean({
+        title: 'Headers as user properties',
+        description: 'MQTT 5: send message headers as user properties (except `mqtt-*`, `content-type` and `sluice-*`).',
+        default: true,
+        'x-advanced': true,
+      }),
+      publishTimeoutMs: Type.Integer({
+        title: 'Acknowledgement timeout (ms)',
+        description: 'How long one attempt waits for the broker to acknowledge.',
+        minimum: 100,
+        maximum: 600_000,
+        default: 10_000,
+        'x-advanced': true,
+      }),
+      attempts: Type.Integer({
+        title: 'Attempts',
+        description: 'Attempts per message (with backoff) before it goes to the error route. While the broker is away each attempt fails at once: nothing is buffered.',
+        minimum: 1,
+        maximum: 100,
+        default: 5,
+        'x-advanced': true,
+      }),
+      retryBaseMs: Type.Integer({ title: 'First retry delay (ms)', minimum: 1, maximum: 600_000, default: 500, 'x-advanced': true }),
+      retryMaxMs: Type.Integer({ title: 'Longest retry delay (ms)', minimum: 1, maximum: 3_600_000, default: 10_000, 'x-advanced': true }),
+    },
+    { additionalProperties: false },
+  ),
+  lint(c) {
+    const issues: LintIssue[] = [];
+    const problem = templateProblem(c.topic);
+    if (problem) issues.push({ path: '/topic', message: problem });
+    if (c.retain && /\{\{\s*id\s*\}\}/.test(c.topic)) {
+      issues.push({ path: '/retain', message: 'a retained message per message id fills the broker', severity: 'warning' });
+    }
+    if (c.retryMaxMs < c.retryBaseMs) issues.push({ path: '/retryMaxMs', message: 'the longest retry delay is shorter than the first' });
+    return issues;
+  },
+  docs: `Publishes each message to MQTT.
+
+**Topic.** A fixed topic or a template: \`{{...}}\` placeholders read the message, e.g. \`sensors/{{payload.device}}\`,
+\`{{topic}}\` (the incoming topic, the default), \`{{headers.site}}/{{key}}\`. A placeholder whose value is missing, empty,
+not a string or number, or contains \`+\`/\`#\` fails that message with the reason (error port or error route); the
+flow goes on.
+
+**Payload.** By codec: \`json\` serialises the payload, \`text\` sends a string payload, \`bytes\` sends a bytes payload;
+a payload that does not fit fails the message.
+
+**MQTT 5 properties** come from headers: \`content-type\`, \`mqtt-response-topic\`, \`mqtt-correlation-data\` (base64),
+\`mqtt-payload-format\`, \`mqtt-message-expiry\`; every other header (except \`mqtt-*\` and \`sluice-*\`) becomes a user
+property unless \`userProperties\` is off. MQTT 3.1.1 has no properties: headers are not sent.
+
+**Delivery.** With QoS 1 or 2 the node resolves a message (so its source can acknowledge it) only after the broker's
+PUBACK (PUBCOMP for QoS 2); a negative MQTT 5 acknowledgement (e.g. *Not authorized*) fails the message. While the broker
+is unreachable an attempt fails at once instead of queueing in memory; after \`attempts\` attempts with backoff the
+message goes to the error route, so memory stays bounded. A publish that timed out may still reach the broker later:
+at-least-once, so subscribers may see duplicates.`,
+  examples: [
+    {
+      title: 'Route readings by device',
+      config: {
+        connection: 'broker',
+        topic: 'sensors/{{payload.device}}/temperature',
+        qos: 1,
+        retain: false,
+        codec: 'json',
+        userProperties: true,
+        publishTimeoutMs: 10000,
+        attempts: 5,
+        retryBaseMs: 500,
+        retryMaxMs: 10000,
+      },
+    },
+    {
+      title: 'Latest state per device, retained',
+      config: {
+        connection: 'broker',
+        topic: 'state/{{key}}',
+        qos: 1,
+        retain: true,
+        codec: 'json',
+        userProperties: false,
+        publishTimeoutMs: 10000,
+        attempts: 5,
+        retryBaseMs: 500,
+        retryMaxMs: 10000,
+      },
+    },
+  ],
+});

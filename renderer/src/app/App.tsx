@@ -1,0 +1,66 @@
+/** The editor: toolbar, open flows, palette, canvas, properties, and the debug / try-it / problems panel. */
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useEffect } from 'react';
+import { Canvas } from '../canvas/Canvas';
+import { DialogHost } from '../dialogs/DialogHost';
+import type { EditorNode } from '../model/types';
+import { Palette } from '../palette/Palette';
+import { BottomPanel } from '../panels/BottomPanel';
+import { SidePanel } from '../panels/SidePanel';
+import { FlowStoreContext, LiveContext } from '../state/flow-context';
+import type { FlowStore } from '../state/flow-store';
+import { useRuntime } from '../state/runtime-store';
+import { useWorkspace } from '../state/workspace';
+import { Notices } from '../ui/Notices';
+import { watchValidation } from '../validation/watch';
+import css from './App.module.css';
+import { TabBar } from './TabBar';
+import { Toolbar } from './Toolbar';
+
+function Workspace({ store }: { store: FlowStore }) {
+  const rf = useReactFlow<EditorNode>();
+  useEffect(() => watchValidation(store), [store]);
+  const addAtCentre = (type: string) => {
+    const el = document.querySelector('.react-flow');
+    const r = el?.getBoundingClientRect();
+    const p = r ? rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 0, y: 0 };
+    const n = store.getState().nodes.length;
+    // Successive adds step down-right so that they do not stack exactly.
+    store.getState().addNode(type, { x: Math.round(p.x - 100 + (n % 5) * 20), y: Math.round(p.y - 40 + (n % 5) * 20) });
+  };
+  return (
+    <>
+      <Toolbar />
+      <TabBar />
+      <div className={css.body}>
+        <Palette onAdd={addAtCentre} />
+        <main className={css.centre}>
+          <div className={css.canvas}>
+            <Canvas />
+          </div>
+          <BottomPanel />
+        </main>
+        <SidePanel />
+      </div>
+    </>
+  );
+}
+
+export function App() {
+  const tab = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey));
+  const runtimeFlow = useRuntime((s) => s.flowId);
+  if (!tab) return <div className={css.loading}>Opening Sluice…</div>;
+  return (
+    <div className={css.app}>
+      <FlowStoreContext.Provider value={tab.store}>
+        <LiveContext.Provider value={tab.serverId !== undefined && tab.serverId === runtimeFlow}>
+          <ReactFlowProvider key={tab.key}>
+            <Workspace store={tab.store} />
+            <DialogHost />
+          </ReactFlowProvider>
+        </LiveContext.Provider>
+      </FlowStoreContext.Provider>
+      <Notices />
+    </div>
+  );
+}

@@ -1,0 +1,212 @@
+/** The top bar: flow actions (new, open, import, export, save), undo/redo, layout, deploy/stop and runtime state. */
+import { useReactFlow } from '@xyflow/react';
+import { useState } from 'react';
+import { useStore } from 'zustand';
+import { autoLayout } from '../canvas/use-canvas-commands';
+import type { EditorNode } from '../model/types';
+import { deploy, exportFileName, exportText, save, stop } from '../state/flow-actions';
+import { useFlowStore } from '../state/flow-context';
+import { useRuntime } from '../state/runtime-store';
+import { useUi } from '../state/ui-store';
+import { activeTab, useWorkspace } from '../state/workspace';
+import {
+  IconCopy,
+  IconExport,
+  IconFolder,
+  IconHelp,
+  IconImport,
+  IconLayout,
+  IconPlay,
+  IconPlus,
+  IconRedo,
+  IconSave,
+  IconStop,
+  IconUndo,
+} from '../ui/icons';
+import css from './App.module.css';
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function ExportMenu() {
+  const [open, setOpen] = useState(false);
+  const notify = useUi((s) => s.notify);
+  return (
+    <div className={css.menuWrap}>
+      <button
+        type="button"
+        className={css.tool}
+        onClick={() => setOpen(!open)}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        title="Export the flow as JSON"
+      >
+        <IconExport /> Export
+      </button>
+      {open && (
+        <div className={css.menu} role="menu" onMouseLeave={() => setOpen(false)}>
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setOpen(false);
+              const tab = activeTab();
+              const text = exportText(tab);
+              if (tab && text) download(exportFileName(tab), text);
+            }}
+          >
+            <IconExport size={14} /> Download JSON file
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setOpen(false);
+              const text = exportText();
+              if (!text) return;
+              navigator.clipboard.writeText(text).then(
+                () => notify('success', 'Flow JSON copied to the clipboard (secrets stay references).'),
+                () => notify('error', 'The browser did not allow writing to the clipboard.'),
+              );
+            }}
+          >
+            <IconCopy size={14} /> Copy JSON to clipboard
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function Toolbar() {
+  const store = useFlowStore();
+  const rf = useReactFlow<EditorNode>();
+  const canUndo = useStore(store.temporal, (s) => s.pastStates.length > 0);
+  const canRedo = useStore(store.temporal, (s) => s.futureStates.length > 0);
+  const activeKey = useWorkspace((s) => s.activeKey);
+  const serverId = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey)?.serverId);
+  const dirty = useWorkspace((s) => Boolean(activeKey && s.dirty[activeKey]));
+  const runtimeFlow = useRuntime((s) => s.flowId);
+  const link = useRuntime((s) => s.link);
+  const setDialog = useUi((s) => s.setDialog);
+  const running = runtimeFlow !== undefined;
+  const thisRunning = running && serverId === runtimeFlow;
+
+  return (
+    <header className={css.toolbar}>
+      <div className={css.brand}>
+        <img src="./favicon.svg" alt="" width={22} height={22} />
+        Sluice
+      </div>
+      <div className={css.group}>
+        <button type="button" className={css.tool} onClick={() => useWorkspace.getState().newFlow()} title="New flow">
+          <IconPlus /> New
+        </button>
+        <button
+          type="button"
+          className={css.tool}
+          onClick={() => setDialog({ kind: 'open' })}
+          title="Open a saved flow"
+        >
+          <IconFolder /> Open
+        </button>
+        <button
+          type="button"
+          className={css.tool}
+          onClick={() => setDialog({ kind: 'import' })}
+          title="Import a flow from a file or pasted JSON"
+        >
+          <IconImport /> Import
+        </button>
+        <ExportMenu />
+        <button
+          type="button"
+          className={css.tool}
+          onClick={() => void save()}
+          disabled={!dirty && serverId !== undefined}
+          title="Save (Ctrl+S)"
+        >
+          <IconSave /> Save
+        </button>
+      </div>
+      <div className={css.group}>
+        <button
+          type="button"
+          className={css.iconTool}
+          onClick={() => store.temporal.getState().undo()}
+          disabled={!canUndo}
+          title="Undo (Ctrl+Z)"
+          aria-label="Undo"
+        >
+          <IconUndo />
+        </button>
+        <button
+          type="button"
+          className={css.iconTool}
+          onClick={() => store.temporal.getState().redo()}
+          disabled={!canRedo}
+          title="Redo (Ctrl+Shift+Z)"
+          aria-label="Redo"
+        >
+          <IconRedo />
+        </button>
+        <button
+          type="button"
+          className={css.iconTool}
+          onClick={() => void autoLayout(store, rf)}
+          title="Auto-layout (L)"
+          aria-label="Auto-layout"
+        >
+          <IconLayout />
+        </button>
+      </div>
+      <span className={css.spacer} />
+      <div className={css.runtime} data-testid="runtime-state">
+        <span className={css.runDot} data-on={running ? 'yes' : 'no'} />
+        {link !== 'open'
+          ? 'Connecting to the server…'
+          : running
+            ? thisRunning
+              ? 'Running this flow'
+              : `Running “${runtimeFlow}”`
+            : 'Not running'}
+      </div>
+      {running && (
+        <button
+          type="button"
+          className={css.tool}
+          onClick={() => void stop()}
+          title="Stop the running flow (drains in-flight messages)"
+        >
+          <IconStop /> Stop
+        </button>
+      )}
+      <button
+        type="button"
+        className={css.deploy}
+        onClick={() => void deploy()}
+        title="Save and deploy this flow (Ctrl+Enter)"
+        data-testid="deploy"
+      >
+        <IconPlay /> Deploy
+      </button>
+      <button
+        type="button"
+        className={css.iconTool}
+        onClick={() => setDialog({ kind: 'help' })}
+        title="Keyboard shortcuts (?)"
+        aria-label="Help"
+      >
+        <IconHelp />
+      </button>
+    </header>
+  );
+}

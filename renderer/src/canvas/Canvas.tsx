@@ -1,0 +1,164 @@
+/**
+ * The canvas of the open flow. React Flow in controlled mode over the flow store; nodeTypes is a module constant and
+ * node components are memoised, so a 1,000-node flow pans without React work per frame.
+ */
+import {
+  Background,
+  BackgroundVariant,
+  type Connection,
+  Controls,
+  type FinalConnectionState,
+  MiniMap,
+  type OnConnectEnd,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useContext, useMemo } from 'react';
+import { useStore } from 'zustand';
+import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog';
+import { connectionProblem, edgeProblem, orient } from '../model/connect-rules';
+import type { EditorNode } from '../model/types';
+import { LiveContext, useFlowStore } from '../state/flow-context';
+import { useUi } from '../state/ui-store';
+import { ConnectionLine } from './ConnectionLine';
+import { FlowNode } from './FlowNode';
+import { PALETTE_MIME } from './palette-drag';
+import { useCanvasCommands } from './use-canvas-commands';
+
+const nodeTypes = { sluice: FlowNode };
+const proOptions = { hideAttribution: true };
+const fitViewOptions = { padding: 0.15, maxZoom: 1.2 };
+const snapGrid: [number, number] = [10, 10];
+
+function miniMapColor(n: EditorNode): string {
+  return nodeDefinition(n.data.type)?.color ?? FALLBACK_COLOR;
+}
+
+/** The node under the pointer at the end of a drag (for "a source takes no input"). */
+function nodeUnder(event: MouseEvent | TouchEvent): string | null {
+  const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+  const el = document.elementFromPoint(point.clientX, point.clientY);
+  return el?.closest<HTMLElement>('.react-flow__node')?.dataset.id ?? null;
+}
+
+export function Canvas() {
+  const store = useFlowStore();
+  const nodes = useStore(store, (s) => s.nodes);
+  const edges = useStore(store, (s) => s.edges);
+  const live = useContext(LiveContext);
+  const rf = useReactFlow<EditorNode>();
+  const notify = useUi((s) => s.notify);
+  const pointer = useCanvasCommands(store);
+
+  const actions = useMemo(() => {
+    const s = () => store.getState();
+    return {
+      onNodesChange: (c: Parameters<ReturnType<typeof s>['onNodesChange']>[0]) => s().onNodesChange(c),
+      onEdgesChange: (c: Parameters<ReturnType<typeof s>['onEdgesChange']>[0]) => s().onEdgesChange(c),
+      begin: () => s().beginGesture(),
+      end: () => s().endGesture(),
+    };
+  }, [store]);
+
+  const isValidConnection = useCallback(
+    (c: Connection | { source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }) =>
+      edgeProblem(store.getState(), {
+        source: c.source,
+        sourcePort: c.sourceHandle ?? 'out',
+        target: c.target,
+        targetPort: c.targetHandle ?? 'in',
+      }) === undefined,
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const problem = store.getState().connect({
+        source: c.source,
+        sourcePort: c.sourceHandle ?? 'out',
+        target: c.target,
+        targetPort: c.targetHandle ?? 'in',
+      });
+      if (problem) notify('error', problem);
+    },
+    [store, notify],
+  );
+
+  const onConnectEnd: OnConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid || !state.fromHandle || !state.fromNode) return;
+      const from = { nodeId: state.fromNode.id, type: state.fromHandle.type, port: state.fromHandle.id ?? null };
+      const to = state.toHandle
+        ? { nodeId: state.toHandle.nodeId, type: state.toHandle.type, port: state.toHandle.id ?? null }
+        : null;
+      const problem = connectionProblem(store.getState(), from, to, to ? null : nodeUnder(event));
+      if (problem) notify('error', `Not connected: ${problem}`);
+      else if (to) {
+        const e = orient(from, to);
+        if (e) notify('error', `Not connected: ${edgeProblem(store.getState(), e) ?? 'these ports do not fit'}`);
+      }
+    },
+    [store, notify],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(PALETTE_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(PALETTE_MIME);
+      if (!type) return;
+      e.preventDefault();
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      // Drop under the pointer, centred on the node's header.
+      store.getState().addNode(type, { x: Math.round((p.x - 100) / 10) * 10, y: Math.round((p.y - 22) / 10) * 10 });
+    },
+    [rf, store],
+  );
+
+  return (
+    <ReactFlow<EditorNode>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      onNodesChange={actions.onNodesChange}
+      onEdgesChange={actions.onEdgesChange}
+      onConnect={onConnect}
+      onConnectEnd={onConnectEnd}
+      isValidConnection={isValidConnection}
+      connectionLineComponent={ConnectionLine}
+      onNodeDragStart={actions.begin}
+      onNodeDragStop={actions.end}
+      onSelectionDragStart={actions.begin}
+      onSelectionDragStop={actions.end}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onPaneMouseMove={pointer.track}
+      onPaneMouseLeave={pointer.forget}
+      deleteKeyCode={null}
+      selectionKeyCode="Shift"
+      multiSelectionKeyCode={['Meta', 'Control']}
+      snapToGrid
+      snapGrid={snapGrid}
+      minZoom={0.05}
+      maxZoom={2.5}
+      fitView
+      fitViewOptions={fitViewOptions}
+      proOptions={proOptions}
+      className={live ? 'live' : undefined}
+    >
+      <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cdd3db" />
+      <MiniMap<EditorNode>
+        pannable
+        zoomable
+        nodeColor={miniMapColor}
+        nodeStrokeWidth={0}
+        maskColor="rgb(244 245 247 / 70%)"
+      />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}

@@ -1,0 +1,50 @@
+/** Picks one of the flow's connections of the kind the field needs, or creates a new one and opens it. */
+import type { WidgetProps } from '@rjsf/utils';
+import { connectionKind } from '../../model/catalog';
+import { useFlow, useFlowStore } from '../../state/flow-context';
+import { useUi } from '../../state/ui-store';
+import css from '../SchemaForm.module.css';
+
+const NEW = '\u0000new';
+
+export function ConnectionWidget(props: WidgetProps) {
+  const { id, value, onChange, schema, disabled, readonly } = props;
+  const kind = typeof schema['x-connection'] === 'string' ? schema['x-connection'] : '';
+  const store = useFlowStore();
+  const connections = useFlow((s) => s.connections);
+  const ofKind = connections.filter((c) => c.kind === kind);
+  const title = connectionKind(kind)?.title ?? kind;
+  const current = typeof value === 'string' ? value : '';
+  const missing = current !== '' && !ofKind.some((c) => c.id === current);
+
+  return (
+    <div className={css.connection}>
+      <select
+        id={id}
+        value={current}
+        disabled={disabled || readonly}
+        onChange={(e) => {
+          if (e.target.value === NEW) {
+            const created = store.getState().addConnection(kind);
+            onChange(created);
+            useUi.getState().setOpenConnection(created);
+          } else onChange(e.target.value || undefined);
+        }}
+      >
+        <option value="">Choose a {title} connection…</option>
+        {ofKind.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name ? `${c.name} (${c.id})` : c.id}
+          </option>
+        ))}
+        {missing && <option value={current}>{current} (missing)</option>}
+        <option value={NEW}>+ New {title} connection…</option>
+      </select>
+      {current && !missing && (
+        <button type="button" className={css.linkButton} onClick={() => useUi.getState().setOpenConnection(current)}>
+          Edit
+        </button>
+      )}
+    </div>
+  );
+}

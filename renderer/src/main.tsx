@@ -1,0 +1,41 @@
+/** Entry: token from the address, live channel, the first flow, and a guard against losing unsaved changes. */
+import '@xyflow/react/dist/style.css';
+import './styles/global.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { captureToken } from './api/auth';
+import { api } from './api/client';
+import { connectLive } from './api/live';
+import { App } from './app/App';
+import { openFromServer } from './state/flow-actions';
+import { useWorkspace } from './state/workspace';
+
+async function openFirstFlow(): Promise<void> {
+  // `?flow=<id>` (or `#flow=<id>`) opens that flow; otherwise the running one; otherwise a new flow.
+  const wanted =
+    new URLSearchParams(window.location.search).get('flow') ?? /(?:^#|&)flow=([^&]+)/.exec(window.location.hash)?.[1];
+  if (wanted && (await openFromServer(decodeURIComponent(wanted)))) return;
+  try {
+    const rt = await api.runtime();
+    if (rt.flowId && (await openFromServer(rt.flowId))) return;
+  } catch {
+    // No server answer yet: start with an empty flow; the live channel keeps retrying.
+  }
+  if (useWorkspace.getState().tabs.length === 0) useWorkspace.getState().newFlow();
+}
+
+captureToken();
+connectLive();
+window.addEventListener('beforeunload', (e) => {
+  if (Object.values(useWorkspace.getState().dirty).some(Boolean)) {
+    e.preventDefault();
+    e.returnValue = '';
+  }
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+void openFirstFlow();

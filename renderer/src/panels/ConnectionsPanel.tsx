@@ -1,0 +1,134 @@
+/**
+ * The flow's connections (brokers, databases): list, add by kind, edit with a form from the kind's schema in the
+ * catalog, remove (with the nodes that use it named). Nodes reference them by id.
+ */
+import { useCallback } from 'react';
+import { CONNECTION_CONFIG_PATH, placeProblems } from '../forms/errors';
+import { SchemaForm } from '../forms/SchemaForm';
+import { RichText } from '../forms/templates';
+import { catalog, connectionKind } from '../model/catalog';
+import { toFlowNode } from '../model/convert';
+import { referencedConnections } from '../model/fragment';
+import { useFlow, useFlowStore } from '../state/flow-context';
+import { useUi } from '../state/ui-store';
+import { IconPlug, IconTrash } from '../ui/icons';
+import { jsonEqual } from '../model/equal';
+import css from './Panel.module.css';
+import { ProblemList } from './ProblemList';
+
+export function ConnectionsPanel() {
+  const store = useFlowStore();
+  const connections = useFlow((s) => s.connections);
+  const nodes = useFlow((s) => s.nodes);
+  const byConnection = useFlow((s) => s.problemsByConnection);
+  const openId = useUi((s) => s.openConnection);
+  const setOpen = useUi((s) => s.setOpenConnection);
+  const open = connections.find((c) => c.id === openId);
+  const kind = open ? connectionKind(open.kind) : undefined;
+  const users = open ? nodes.filter((n) => referencedConnections(toFlowNode(n)).includes(open.id)) : [];
+  const placed = placeProblems(open ? byConnection[open.id] : undefined, CONNECTION_CONFIG_PATH);
+
+  const onConfig = useCallback(
+    (config: Record<string, unknown>) => {
+      if (!openId) return;
+      const cur = store.getState().connections.find((c) => c.id === openId)?.config;
+      if (jsonEqual(cur, config)) return;
+      store.getState().updateConnection(openId, { config });
+    },
+    [store, openId],
+  );
+
+  return (
+    <div className={css.scroll} data-testid="connections-panel">
+      <div className={css.kind}>Connections</div>
+      <p className={css.summary} style={{ marginTop: 6 }}>
+        Brokers and databases that nodes share. Secrets are references like <code>{'${env:NAME}'}</code>, never stored.
+      </p>
+      <div className={css.list}>
+        {connections.map((c) => (
+          <button
+            type="button"
+            key={c.id}
+            className={`${css.listItem} ${c.id === openId ? css.listItemActive : ''}`}
+            onClick={() => setOpen(c.id)}
+          >
+            <IconPlug size={14} />
+            <span style={{ flex: 1, minWidth: 0 }}>
+              <strong>{c.name ?? c.id}</strong>{' '}
+              <span className={css.muted}>{connectionKind(c.kind)?.title ?? c.kind}</span>
+            </span>
+            {byConnection[c.id]?.length ? (
+              <span style={{ color: 'var(--danger)' }}>{byConnection[c.id].length} problem(s)</span>
+            ) : null}
+          </button>
+        ))}
+        {connections.length === 0 && <div className={css.muted}>This flow has no connections yet.</div>}
+      </div>
+      {catalog.connections.length > 0 ? (
+        <div className={css.row} style={{ flexWrap: 'wrap' }}>
+          {catalog.connections.map((k) => (
+            <button
+              type="button"
+              key={k.kind}
+              className={css.button}
+              onClick={() => setOpen(store.getState().addConnection(k.kind))}
+            >
+              + {k.title}
+            </button>
+          ))}
+        </div>
+      ) : (
+        <div className={css.muted}>No connection kinds are installed.</div>
+      )}
+      {open && (
+        <>
+          <div className={css.section}>{kind?.title ?? open.kind}</div>
+          {kind && (
+            <p className={css.summary}>
+              <RichText text={kind.summary} />
+            </p>
+          )}
+          <div className={css.field}>
+            <label htmlFor="connection-name">Name</label>
+            <input
+              id="connection-name"
+              type="text"
+              value={open.name ?? ''}
+              placeholder={open.id}
+              onChange={(e) => store.getState().updateConnection(open.id, { name: e.target.value || undefined })}
+            />
+            <div className={css.idRow}>
+              id <code>{open.id}</code> · used by{' '}
+              {users.length ? users.map((u) => u.data.name ?? u.id).join(', ') : 'no node'}
+            </div>
+          </div>
+          <ProblemList problems={placed.general} />
+          {kind ? (
+            <SchemaForm
+              idPrefix={`conn-${open.id}`}
+              schema={kind.config}
+              value={open.config}
+              errors={placed.errorSchema}
+              onChange={onConfig}
+            />
+          ) : (
+            <p className={css.muted}>Unknown connection kind "{open.kind}".</p>
+          )}
+          <div style={{ marginTop: 16 }}>
+            <button
+              type="button"
+              className={`${css.button} ${css.dangerButton}`}
+              onClick={() => {
+                store.getState().removeConnection(open.id);
+                setOpen(undefined);
+              }}
+              title={users.length ? 'Nodes still use it: they will show a problem until pointed elsewhere' : undefined}
+            >
+              <IconTrash size={14} /> Remove connection
+            </button>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

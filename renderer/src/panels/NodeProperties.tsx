@@ -1,0 +1,91 @@
+/** Properties of one node: name, id, and the config form generated from its definition's JSON Schema. */
+import { useCallback } from 'react';
+import { NODE_CONFIG_PATH, placeProblems } from '../forms/errors';
+import { SchemaForm } from '../forms/SchemaForm';
+import { RichText } from '../forms/templates';
+import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog';
+import type { NodeData } from '../model/types';
+import { useFlow, useFlowStore } from '../state/flow-context';
+import { useUi } from '../state/ui-store';
+import { CategoryIcon } from '../ui/CategoryIcon';
+import { IconBeaker } from '../ui/icons';
+import { jsonEqual } from '../model/equal';
+import css from './Panel.module.css';
+import { ProblemList } from './ProblemList';
+
+export function NodeProperties({ id }: { id: string }) {
+  const data = useFlow((s) => s.nodes.find((n) => n.id === id)?.data);
+  if (!data) return null;
+  return <NodeForm id={id} data={data} />;
+}
+
+function NodeForm({ id, data }: { id: string; data: NodeData }) {
+  const store = useFlowStore();
+  const def = nodeDefinition(data.type);
+  const problems = useFlow((s) => s.problemsByNode[id]);
+  const placed = placeProblems(problems, NODE_CONFIG_PATH);
+
+  const onConfig = useCallback(
+    (config: Record<string, unknown>) => {
+      const current = store.getState().nodes.find((n) => n.id === id)?.data.config;
+      if (jsonEqual(current, config)) return;
+      store.getState().updateNode(id, { config });
+    },
+    [store, id],
+  );
+
+  return (
+    <div className={css.scroll} data-testid="node-properties">
+      <div className={css.head}>
+        <span className={css.swatch} style={{ background: def?.color ?? FALLBACK_COLOR }}>
+          <CategoryIcon category={def?.category} size={16} />
+        </span>
+        <div className={css.headText}>
+          <div className={css.kind}>{def ? `${def.category} · ${def.title}` : `unknown type "${data.type}"`}</div>
+          <div className={css.headTitle}>{data.name ?? def?.title ?? data.type}</div>
+        </div>
+        <button
+          type="button"
+          className={css.button}
+          title="Send a sample message into this node and see what every node emits"
+          onClick={() => useUi.getState().showBottom('try')}
+        >
+          <IconBeaker size={14} /> Try it
+        </button>
+      </div>
+      {def && (
+        <p className={css.summary}>
+          <RichText text={def.summary} />
+        </p>
+      )}
+      <div className={css.field}>
+        <label htmlFor="node-name">Name</label>
+        <input
+          id="node-name"
+          type="text"
+          value={data.name ?? ''}
+          placeholder={def?.title ?? data.type}
+          onChange={(e) => store.getState().updateNode(id, { name: e.target.value })}
+        />
+        <div className={css.idRow}>
+          id <code>{id}</code>
+        </div>
+      </div>
+      <ProblemList problems={placed.general} />
+      {def ? (
+        <>
+          <div className={css.section}>Configuration</div>
+          <SchemaForm
+            idPrefix={`cfg-${id}`}
+            schema={def.config}
+            value={data.config}
+            errors={placed.errorSchema}
+            onChange={onConfig}
+          />
+        </>
+      ) : (
+        <p className={css.muted}>This node type is not installed, so its settings cannot be edited here.</p>
+      )}
+    </div>
+  );
+}

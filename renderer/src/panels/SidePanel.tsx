@@ -1,0 +1,54 @@
+/** The right-hand panel: properties of the selection (or of the flow), and the flow's connections. */
+import { useShallow } from 'zustand/react/shallow';
+import { useFlow } from '../state/flow-context';
+import { useUi } from '../state/ui-store';
+import { ConnectionsPanel } from './ConnectionsPanel';
+import { FlowProperties } from './FlowProperties';
+import { NodeProperties } from './NodeProperties';
+import css from './Panel.module.css';
+import tabs from './Tabs.module.css';
+
+function Properties() {
+  // Ids only: dragging a selected node must not re-render its form on every frame.
+  const selected = useFlow(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
+  if (selected.length === 1) return <NodeProperties key={selected[0]} id={selected[0]} />;
+  if (selected.length > 1) {
+    return (
+      <div className={css.empty}>
+        {selected.length} nodes selected. Drag to move them; <kbd>Delete</kbd> removes them; <kbd>Ctrl</kbd>+
+        <kbd>C</kbd> copies them.
+      </div>
+    );
+  }
+  return <FlowProperties />;
+}
+
+export function SidePanel() {
+  const side = useUi((s) => s.side);
+  const setSide = useUi((s) => s.setSide);
+  return (
+    <aside className={css.panel} aria-label="Properties">
+      <div className={tabs.tabs} role="tablist">
+        <button
+          type="button"
+          role="tab"
+          aria-selected={side === 'properties'}
+          className={tabs.tab}
+          onClick={() => setSide('properties')}
+        >
+          Properties
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={side === 'connections'}
+          className={tabs.tab}
+          onClick={() => setSide('connections')}
+        >
+          Connections
+        </button>
+      </div>
+      {side === 'properties' ? <Properties /> : <ConnectionsPanel />}
+    </aside>
+  );
+}

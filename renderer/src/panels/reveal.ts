@@ -1,0 +1,19 @@
+/** Select a node and bring it into view (from a problem, a debug entry or a try-it step). */
+import { useReactFlow } from '@xyflow/react';
+import { useCallback } from 'react';
+import type { EditorNode } from '../model/types';
+import { useFlowStore } from '../state/flow-context';
+
+export function useRevealNode(): (nodeId: string) => void {
+  const store = useFlowStore();
+  const rf = useReactFlow<EditorNode>();
+  return useCallback(
+    (nodeId: string) => {
+      const node = store.getState().nodes.find((n) => n.id === nodeId);
+      if (!node) return;
+      store.getState().selectOnly([nodeId]);
+      void rf.fitView({ nodes: [{ id: nodeId }], padding: 0.8, maxZoom: 1.2, duration: 250 });
+    },
+    [store, rf],
+  );
+}

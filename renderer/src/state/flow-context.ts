@@ -1,0 +1,19 @@
+/** The open flow's store, for the components that show it (canvas nodes, panels). */
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { FlowState, FlowStore } from './flow-store';
+
+export const FlowStoreContext = createContext<FlowStore | undefined>(undefined);
+
+export function useFlowStore(): FlowStore {
+  const store = useContext(FlowStoreContext);
+  if (!store) throw new Error('useFlowStore outside a FlowStoreContext');
+  return store;
+}
+
+export function useFlow<T>(selector: (s: FlowState) => T): T {
+  return useStore(useFlowStore(), selector);
+}
+
+/** True on the canvas of the flow the runtime is running (status dots and counters show there only). */
+export const LiveContext = createContext(false);

@@ -1,0 +1,147 @@
+/** `sluice serve`: the editor, the admin API and the runtime in one process until SIGINT/SIGTERM. */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { catalog } from '../../../nodes/catalog.js';
+import { Engine } from '../../runtime/engine.js';
+import { createLogger, type SluiceLogger } from '../../runtime/log.js';
+import { createServer, ServerConfigError, type SluiceServer } from '../../server/app.js';
+import { ApiError } from '../../server/errors.js';
+import { importFlow } from '../../server/import.js';
+import { EXIT, readText, UserError } from '../io.js';
+
+export interface ServeOptions {
+  host: string;
+  port: string;
+  flowsDir: string;
+  token?: string;
+  open?: string;
+  demo?: boolean;
+  allowHost?: string;
+  allowOrigin?: string;
+  logLevel?: string;
+}
+
+const DEMO_FLOW = new URL('../../../examples/sensors-demo.json', import.meta.url);
+const DEMO_FLOW_DIST = new URL('../../../../examples/sensors-demo.json', import.meta.url);
+
+function port(value: string): string {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
+  return value;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
+}
+
+export function defineServe(cmd: Command): Command {
+  return cmd
+    .description('the editor and admin API with the runtime, until SIGINT/SIGTERM (then drain and exit)')
+    .option('--host <host>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
+    .option('--port <port>', 'port; 0 picks a free one (the address is printed)', port, '1880')
+    .option('--flows-dir <dir>', 'where flows are stored, one file each', './flows')
+    .option('--token <token>', 'bearer token required by the API (default: $SLUICE_TOKEN)')
+    .option('--open <file>', 'import a flow file and print its editor address')
+    .option('--demo', 'seed an empty flows dir with the sensors demo and deploy it')
+    .option('--allow-host <names>', 'extra Host names to accept, comma-separated (e.g. a reverse proxy)')
+    .option('--allow-origin <origins>', 'extra origins to accept, comma-separated (e.g. a dev server)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error', 'info');
+}
+
+function readDemo(): string {
+  try {
+    return readFileSync(DEMO_FLOW, 'utf8');
+  } catch {
+    return readFileSync(DEMO_FLOW_DIST, 'utf8');
+  }
+}
+
+async function seedDemo(server: SluiceServer, log: SluiceLogger): Promise<void> {
+  const { store, runtime } = server.context;
+  if (store.list().length === 0) await importFlow(server.context, readDemo());
+  const demo = store.get('sensors-demo');
+  if (!demo) {
+    log.warn('--demo: the flows dir has flows but no "sensors-demo"; nothing deployed');
+    return;
+  }
+  try {
+    await runtime.deploy(demo);
+  } catch (err) {
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, '--demo: deploying the demo failed');
+  }
+}
+
+/** The id to open: a file inside the flows dir is that flow; any other file is imported. */
+async function openFlow(server: SluiceServer, file: string, flowsDir: string): Promise<string> {
+  const path = resolve(file);
+  const id = basename(path, '.json');
+  if (dirname(path) === resolve(flowsDir) && server.context.store.get(id)) return id;
+  try {
+    return (await importFlow(server.context, readText(file))).id;
+  } catch (err) {
+    if (err instanceof ApiError) throw new UserError(`cannot open ${file}: ${err.message}`, EXIT.invalid);
+    throw err;
+  }
+}
+
+export async function serveCommand(opts: ServeOptions): Promise<number> {
+  const log = createLogger({ level: opts.logLevel });
+  const token = opts.token ?? (process.env.SLUICE_TOKEN || undefined);
+  const engine = new Engine({ catalog, log });
+  let server: SluiceServer;
+  try {
+    server = await createServer({
+      host: opts.host,
+      port: Number(opts.port),
+      flowsDir: opts.flowsDir,
+      token,
+      engine,
+      catalog,
+      log,
+      allowedHosts: list(opts.allowHost),
+      allowedOrigins: list(opts.allowOrigin),
+    });
+  } catch (err) {
+    if (err instanceof ServerConfigError) throw new UserError(err.message, EXIT.usage);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new UserError(`port ${opts.port} on ${opts.host} is in use; pick another with --port`, EXIT.startup);
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new UserError(`cannot listen on ${opts.host}:${opts.port} (${code})`, EXIT.startup);
+    }
+    throw err;
+  }
+
+  let stopping = false;
+  const done = new Promise<number>((resolveExit) => {
+    const stop = async (why: string) => {
+      if (stopping) {
+        log.warn('second signal: exiting without drain');
+        process.exit(130);
+      }
+      stopping = true;
+      log.info({ why }, 'stopping: draining in-flight messages');
+      await server.close();
+      resolveExit(EXIT.ok);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+  try {
+    if (opts.demo) await seedDemo(server, log);
+    const openId = opts.open ? await openFlow(server, opts.open, opts.flowsDir) : undefined;
+    // One plain line on stdout that scripts (and tests, with --port 0) can find the address in.
+    process.stdout.write(`Sluice editor: ${server.url}/${openId ? `#flow=${encodeURIComponent(openId)}` : ''}\n`);
+    if (token) process.stdout.write('The API requires the token: open the editor with #token=<token> appended.\n');
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return done;
+}

@@ -1,0 +1,140 @@
+/**
+ * One node's channel on the shared connection, kept open: created, set up (declare, bind, prefetch, consume),
+ * and created and set up again with backoff whenever it closes (connection lost, a channel error from the broker,
+ * a reset). Each channel gets a new generation number: work tied to a dead channel (an unacked delivery, an
+ * unconfirmed publish) is recognised by its generation and never touches the next channel.
+ */
+import { EventEmitter } from 'node:events';
+import type { Channel } from 'amqplib';
+import { backoffDelay, sleep } from '../../runtime/retry.js';
+import type { Logger } from '../../spec/runtime-contract.js';
+import type { AmqpClient } from './client.js';
+import { errorText, type LinkStatus, sameStatus } from './link-status.js';
+
+export interface ManagedChannelOptions<C extends Channel> {
+  /** A confirm channel (publisher confirms) or a plain one. */
+  confirm: boolean;
+  /** Runs on every new channel before it is used. Throw to close it and retry later. */
+  setup: (channel: C, generation: number) => Promise<void>;
+  log: Logger;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [LinkStatus] }> {
+  status: LinkStatus = { state: 'connecting' };
+  /** The open, set-up channel; undefined while (re)opening. */
+  channel: C | undefined;
+  /** Generation of the newest channel; deliveries and publishes carry the one they came from. */
+  generation = 0;
+  private liveGeneration = 0;
+  private closed = false;
+  private readonly stopper = new AbortController();
+  private loop: Promise<void> | undefined;
+  /** Why the current channel is going away, when we know better than amqplib (a reset). */
+  private lossReason: string | undefined;
+
+  constructor(
+    private readonly client: AmqpClient,
+    private readonly options: ManagedChannelOptions<C>,
+  ) {
+    super();
+  }
+
+  /** Begins opening; resolves once the first attempt succeeded or failed (retries go on in the background). */
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      this.loop = this.run(resolve);
+    });
+  }
+
+  /** True while the channel of `generation` is open: only then may its deliveries be acked or nacked. */
+  isLive(generation: number): boolean {
+    return generation !== 0 && generation === this.liveGeneration;
+  }
+
+  /** Close the current channel (it will be opened and set up again), e.g. after the broker cancelled a consumer. */
+  reset(reason: string): void {
+    const ch = this.channel;
+    if (!ch) return;
+    this.options.log.warn({ reason }, 'AMQP channel reset');
+    this.channel = undefined;
+    this.lossReason = reason;
+    ch.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopper.abort();
+    const ch = this.channel;
+    this.channel = undefined;
+    if (ch) await ch.close().catch(() => undefined);
+    await this.loop;
+  }
+
+  private async run(firstAttemptDone: () => void): Promise<void> {
+    let attempt = 0;
+    while (!this.closed) {
+      let ch: C | undefined;
+      try {
+        ch = (await this.client.channel(this.options.confirm)) as C;
+        if (this.closed) {
+          await ch.close().catch(() => undefined);
+          break;
+        }
+        const generation = ++this.generation;
+        this.liveGeneration = generation;
+        this.lossReason = undefined;
+        const lost = this.whenClosed(ch, generation);
+        await this.options.setup(ch, generation);
+        if (!this.isLive(generation)) throw new Error(this.lossReason ?? 'the channel closed during set-up');
+        this.channel = ch;
+        attempt = 0;
+        this.set({ state: 'connected' });
+        firstAttemptDone();
+        const reason = await lost;
+        if (this.channel === ch) this.channel = undefined;
+        if (this.closed) break;
+        this.options.log.warn({ reason }, 'AMQP channel closed');
+        this.set({ state: 'error', reason: `channel closed: ${reason}` });
+      } catch (err) {
+        if (this.channel === ch) this.channel = undefined;
+        ch?.close().catch(() => undefined);
+        if (this.closed) break;
+        const reason = this.lossReason ?? errorText(err);
+        this.options.log.warn({ err: reason }, 'AMQP channel set-up failed');
+        this.set({ state: 'error', reason });
+        firstAttemptDone();
+      }
+      if (this.closed) break;
+      attempt++;
+      const delay = backoffDelay(attempt, this.options.retryBaseMs ?? 200, this.options.retryMaxMs ?? 10_000);
+      this.set({ state: 'connecting', reason: `retry ${attempt} in ${delay} ms after: ${this.status.reason}` });
+      await sleep(delay, this.stopper.signal);
+    }
+    firstAttemptDone();
+  }
+
+  /** Resolves with the reason once `ch` closes (broker error, lost connection, reset or close). */
+  private whenClosed(ch: C, generation: number): Promise<string> {
+    return new Promise((resolve) => {
+      let reason: string | undefined;
+      // amqplib emits 'error' (with the broker's reply) before 'close'; without a listener it would throw.
+      ch.on('error', (err: Error) => {
+        reason = errorText(err);
+      });
+      ch.once('close', () => {
+        if (this.liveGeneration === generation) this.liveGeneration = 0;
+        this.lossReason ??= reason;
+        resolve(this.lossReason ?? reason ?? (this.client.isClosed ? 'connection closed' : 'connection lost'));
+      });
+    });
+  }
+
+  private set(status: LinkStatus): void {
+    if (sameStatus(status, this.status)) return;
+    this.status = status;
+    this.emit('status', status);
+  }
+}

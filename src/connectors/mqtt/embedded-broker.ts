@@ -1,0 +1,54 @@
+/**
+ * An in-process MQTT 3.1.1 broker (aedes) for the out-of-the-box demo and tests: no install, in memory, bound to
+ * 127.0.0.1 by default. Not for production: no persistence across restarts, no MQTT 5.
+ */
+import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes } from 'aedes';
+
+export interface EmbeddedBrokerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Serve MQTT over TLS (mqtts://) with this PEM key and certificate. */
+  tls?: { key: string; cert: string };
+  /** Accept a client's CONNECT; default: everyone. */
+  authenticate?: (username: string | undefined, password: string | undefined) => boolean;
+}
+
+export interface EmbeddedBroker {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const host = options.host ?? '127.0.0.1';
+  const broker = await Aedes.createBroker();
+  const check = options.authenticate;
+  if (check) {
+    broker.authenticate = (_client, username, password, done) => {
+      if (check(username, password?.toString('utf8'))) done(null, true);
+      else done(Object.assign(new Error('bad username or password'), { returnCode: 4 as const }), false);
+    };
+  }
+  const server: Server = options.tls ? createTlsServer(options.tls, broker.handle) : createTcpServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://${host}:${port}`,
+    port,
+    async close() {
+      // Closing the broker disconnects its clients, which lets the server's close complete.
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,313 @@
+/**
+ * An at-least-once MQTT subscriber: hands each PUBLISH to the flow as it arrives and acknowledges it to the broker
+ * only once the flow has settled it (see docs/delivery.md).
+ *
+ * - gate mode (normal): mqtt.js's callbacks run at once; the PUBACK/PUBREC is withheld by the AckGate and released
+ *   in arrival order when the engine settles the message. Throughput is not bound by the sink's round trip.
+ * - hold mode (fallback when the start-up probe or the ungated-ack counter says mqtt.js changed): mqtt.js's
+ *   callback is held until the message settles, so its ack cannot go out early. One message at a time: slow, safe.
+ *
+ * Back pressure: while the engine's `ingest` promise is pending or the gate holds `window` acks, the next packet
+ * waits, which stalls mqtt.js's serial packet handler and so stops reading from the socket.
+ * A nack stops intake on that connection, releases what came before the nacked message, then drops the
+ * connection without acking: the broker redelivers the rest (DUP=1) after the reconnect.
+ */
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger, NodeStatus, Outcome, Settle } from '../../spec/runtime-contract.js';
+import { AckGate, bypassGate, type GateEntry } from './ack-gate.js';
+import { ReconnectBackoff } from './backoff.js';
+import { probeAckHook } from './hook-probe.js';
+import { endClient } from './lifecycle.js';
+import { getSendPacket, setAckHook, simulatedChange, VERIFIED_MQTT_VERSION } from './internals.js';
+import { reportStatus } from './status.js';
+
+export interface Subscription {
+  topic: string;
+  qos: 0 | 1 | 2;
+}
+
+export interface SubscriberOptions {
+  url: string;
+  client: IClientOptions;
+  subscriptions: Subscription[];
+  /** At most this many messages received and not yet acknowledged to the broker. */
+  window: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  log: Logger;
+  status(s: NodeStatus): void;
+  /** Hand a PUBLISH to the flow; `settle` fires once. Returns the engine's back-pressure promise, if any. */
+  deliver(packet: IPublishPacket, settle: Settle): undefined | Promise<void>;
+}
+
+export type DeliveryMode = 'gate' | 'hold';
+
+/** After a nack, how long to wait for earlier messages to settle before dropping the connection anyway. */
+const NACK_DRAIN_MS = 1000;
+
+export class MqttSubscriber {
+  mode: DeliveryMode = 'gate';
+  private client: MqttClient | undefined;
+  private gate: AckGate | undefined;
+  private backoff: ReconnectBackoff | undefined;
+  private detachStatus: (() => void) | undefined;
+  /** Packets the arrival hook has seen (so handleMessage knows they are already in the flow). */
+  private seen = new WeakSet<object>();
+  private pending: Promise<void> | undefined;
+  private waiters: Array<() => void> = [];
+  private intake = true;
+  private stopping = false;
+  /** A connection being dropped (after a nack): it takes no more messages. */
+  private closingConn: object | undefined;
+  private nackTimer: NodeJS.Timeout | undefined;
+  private modeNote: string | undefined;
+  readonly counters = { delivered: 0, nacked: 0, redeliveryReconnects: 0, qos0Failed: 0, hookMissed: 0 };
+
+  constructor(private readonly o: SubscriberOptions) {}
+
+  async start(): Promise<void> {
+    const probe = await probeAckHook();
+    const wantsQos2 = this.o.subscriptions.some((s) => s.qos === 2);
+    if (!probe.arrivalHook && wantsQos2) {
+      throw new Error(
+        `mqtt ${probe.version} no longer lets Sluice withhold PUBREC, so QoS 2 cannot be delivered at least once; subscribe with QoS 1`,
+      );
+    }
+    if (!probe.gate) this.fallBack(`start-up check failed: ${probe.reason}`);
+    else if (probe.version !== VERIFIED_MQTT_VERSION) {
+      this.o.log.warn({ version: probe.version }, `mqtt is not the verified ${VERIFIED_MQTT_VERSION}; the start-up check passed`);
+    }
+
+    const client = connect(this.o.url, { ...this.o.client, manualConnect: true });
+    this.client = client;
+    const original = getSendPacket(client);
+    this.gate = new AckGate(client, {
+      onUngated: (p) => this.onUngated(p.cmd, p.messageId),
+      onBlocked: () => this.dropForRedelivery('a message was nacked'),
+      onReleased: () => {
+        this.backoff?.progress();
+        this.wake();
+      },
+    });
+    if (!this.gate.install() && this.mode === 'gate') this.fallBack('mqtt.js has no packet writer to gate');
+    this.gate.passThrough = this.mode === 'hold';
+    if (simulatedChange() === 'acks-bypass-gate' && original) bypassGate(client, original);
+    // Both hooks are in place before the connection opens, or session messages queued at the broker
+    // would be handled (and acked) by mqtt.js's defaults.
+    setAckHook(client, (_topic, _payload, packet, done) => this.onArrival(packet, done));
+    client.handleMessage = (packet, cb) => this.onMessage(packet, cb);
+    this.backoff = new ReconnectBackoff(client, this.o.reconnectMinMs, this.o.reconnectMaxMs);
+    client.on('error', (err) => this.o.log.warn({ err: err.message }, 'mqtt connection error'));
+    client.on('close', () => this.onClose());
+    this.detachStatus = reportStatus(client, this.o.status, () => this.modeNote);
+    client.connect();
+    await this.subscribe(client);
+  }
+
+  /** Stop taking messages; acks of messages already in the flow still go out as they settle. */
+  stopIntake(): void {
+    this.intake = false;
+    this.stopping = true;
+  }
+
+  /** Disconnect. Held acks are dropped, never sent: the broker redelivers those messages to the next session. */
+  async stop(): Promise<void> {
+    this.stopIntake();
+    clearTimeout(this.nackTimer);
+    this.detachStatus?.();
+    const client = this.client;
+    if (!client) return;
+    this.gate?.dropAll();
+    await endClient(client);
+    this.wake();
+  }
+
+  snapshot() {
+    return {
+      mode: this.mode,
+      clientId: this.o.client.clientId,
+      connected: this.client?.connected ?? false,
+      heldAcks: this.gate?.held ?? 0,
+      ...this.counters,
+      ...(this.gate?.stats ?? {}),
+    };
+  }
+
+  // ---- the packet path (runs inside mqtt.js's serial packet handler: keep it a few microseconds) ------------
+
+  /** mqtt.js's arrival hook for QoS 1/2 (`customHandleAcks`): `done` lets it go on to build the ack. */
+  private onArrival(packet: IPublishPacket, done: (err: Error | null, code?: number) => void): void {
+    this.seen.add(packet);
+    const client = this.client!;
+    const conn = client.stream;
+    const admit = () => {
+      if (!this.admits(conn)) return; // parked: neither delivered nor acked; the broker redelivers it
+      if (this.mode === 'gate') {
+        const entry = this.gate!.track(packet.messageId ?? 0);
+        this.deliver(packet, (o) => this.settledGated(entry, o));
+        done(null, 0);
+      } else {
+        this.deliver(packet, (o) => {
+          if (!o.ok) this.nack(conn, o.reason);
+          else if (client.stream === conn && client.connected) done(null, 0);
+        });
+      }
+    };
+    const wait = this.room();
+    if (wait) void wait.then(admit);
+    else admit();
+  }
+
+  /** mqtt.js's `handleMessage`: QoS 0 messages, and QoS 1/2 after the arrival hook (already in the flow). */
+  private onMessage(packet: IPublishPacket, cb: (err?: Error) => void): void {
+    if (packet.qos > 0 && this.seen.has(packet)) {
+      cb();
+      return;
+    }
+    const client = this.client!;
+    const conn = client.stream;
+    if (packet.qos > 0) {
+      // The arrival hook was skipped: mqtt.js changed. Hold this ack until the message settles.
+      this.counters.hookMissed++;
+      if (this.mode === 'gate') this.fallBack('mqtt.js delivered a QoS 1/2 message without calling the arrival hook');
+    }
+    const admit = () => {
+      if (!this.admits(conn)) return;
+      if (packet.qos === 0) {
+        this.deliver(packet, (o) => {
+          if (!o.ok) this.counters.qos0Failed++; // QoS 0 cannot be redelivered
+        });
+        cb();
+        return;
+      }
+      this.deliver(packet, (o) => {
+        if (!o.ok) this.nack(conn, o.reason);
+        else if (client.stream === conn && client.connected) cb();
+      });
+    };
+    const wait = this.room();
+    if (wait) void wait.then(admit);
+    else admit();
+  }
+
+  private admits(conn: object): boolean {
+    const client = this.client!;
+    return this.intake && client.connected && client.stream === conn && this.closingConn !== conn;
+  }
+
+  private deliver(packet: IPublishPacket, settle: Settle): void {
+    this.counters.delivered++;
+    const wait = this.o.deliver(packet, settle);
+    if (wait) {
+      this.pending = wait;
+      void wait.then(() => {
+        if (this.pending === wait) this.pending = undefined;
+        this.wake();
+      });
+    }
+  }
+
+  private settledGated(entry: GateEntry, o: Outcome): void {
+    if (o.ok) {
+      this.gate!.ok(entry);
+      return;
+    }
+    this.counters.nacked++;
+    if (this.gate!.fail(entry)) this.nack(this.client!.stream, o.reason);
+  }
+
+  // ---- back pressure ----------------------------------------------------------------------------------------
+
+  /** Undefined when the next message may enter the flow now, else a promise for when it may. */
+  private room(): Promise<void> | undefined {
+    if (this.hasRoom()) return undefined;
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private hasRoom(): boolean {
+    return this.pending === undefined && (this.mode !== 'gate' || (this.gate?.held ?? 0) < this.o.window);
+  }
+
+  private wake(): void {
+    while (this.waiters.length > 0 && (this.hasRoom() || !this.intake)) this.waiters.shift()!();
+  }
+
+  // ---- failures ---------------------------------------------------------------------------------------------
+
+  private nack(conn: object, reason: string): void {
+    if (this.stopping) return; // the flow is stopping: held acks are dropped at stop, nothing to reconnect for
+    if (this.client?.stream !== conn || this.closingConn === conn) return;
+    this.closingConn = conn;
+    this.o.log.warn({ reason }, 'message nacked: stopping intake, the broker will redeliver after a reconnect');
+    if (this.mode === 'hold') this.dropForRedelivery(reason);
+    else this.nackTimer = setTimeout(() => this.dropForRedelivery('nacked messages waiting too long'), NACK_DRAIN_MS);
+  }
+
+  /** Close the connection without acking what is held: the broker redelivers it (DUP=1) to the resumed session. */
+  private dropForRedelivery(why: string): void {
+    const client = this.client;
+    if (!client || this.stopping || !client.connected) return;
+    clearTimeout(this.nackTimer);
+    this.counters.redeliveryReconnects++;
+    this.backoff?.strike();
+    this.o.log.info({ why, held: this.gate?.held ?? 0 }, 'reconnecting so the broker redelivers unacknowledged messages');
+    this.closingConn = client.stream;
+    this.gate?.dropAll();
+    client.stream.destroy();
+  }
+
+  private onClose(): void {
+    clearTimeout(this.nackTimer);
+    this.closingConn = undefined;
+    this.wake();
+  }
+
+  private onUngated(cmd: string, messageId: number): void {
+    if (this.mode !== 'gate') return;
+    this.o.log.error(
+      { cmd, messageId },
+      'mqtt.js sent an acknowledgement the gate did not release: disconnecting and falling back to hold mode',
+    );
+    this.fallBack('an acknowledgement bypassed the gate');
+    this.dropForRedelivery('fail closed');
+  }
+
+  private fallBack(why: string): void {
+    if (this.mode === 'hold') return;
+    this.mode = 'hold';
+    if (this.gate) this.gate.passThrough = true;
+    this.modeNote = `safe mode (acks held per message): ${why}`;
+    this.o.log.warn({ why }, 'MQTT acknowledgement gate unavailable: holding each acknowledgement until delivery (slower)');
+    this.wake();
+  }
+
+  // ---- subscription -----------------------------------------------------------------------------------------
+
+  /** Resolves once subscribed, or at the first connection failure (the client keeps retrying in the background). */
+  private subscribe(client: MqttClient): Promise<void> {
+    const subs: Record<string, { qos: 0 | 1 | 2 }> = {};
+    for (const s of this.o.subscriptions) subs[s.topic] = { qos: s.qos };
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        client.off('error', done);
+        client.off('close', done);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, (this.o.client.connectTimeout ?? 30_000) + 1000);
+      client.once('error', done);
+      client.once('close', done);
+      client.subscribe(subs, (err, granted) => {
+        if (err) {
+          this.o.status({ state: 'error', reason: `subscribe failed: ${err.message}` });
+        } else {
+          const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+          if (refused.length > 0) this.o.status({ state: 'error', reason: `the broker refused: ${refused.join(', ')}` });
+          const lower = (granted ?? []).filter((g) => g.qos !== 128 && g.qos < (subs[g.topic]?.qos ?? 0));
+          if (lower.length > 0) this.o.log.warn({ granted: lower }, 'the broker granted a lower QoS than asked');
+        }
+        done();
+      });
+    });
+  }
+}

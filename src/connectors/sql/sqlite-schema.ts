@@ -1,0 +1,28 @@
+/** SQLite database settings, used by the `sqlite` connection kind and by `sqlite-out` without one. Isomorphic. */
+import { Type } from '../../spec/index.js';
+
+export const DEFAULT_SQLITE_FILE = './sluice-data.db';
+
+export const sqliteProperties = {
+  file: Type.String({
+    title: 'Database file',
+    description: 'Path of the SQLite file, relative to the working directory; created if missing.',
+    default: DEFAULT_SQLITE_FILE,
+    minLength: 1,
+  }),
+  synchronous: Type.Enum(['full', 'normal'], {
+    title: 'Durability',
+    description:
+      '`full` syncs every committed batch to disk: nothing acknowledged is lost even on power loss. `normal` is faster and still loses nothing when the process crashes, but a power cut can drop the last batches.',
+    default: 'full',
+    'x-advanced': true,
+  }),
+  busyTimeoutMs: Type.Integer({
+    title: 'Busy timeout (ms)',
+    description: 'How long a write waits for another writer of the same file before it is retried.',
+    minimum: 0,
+    maximum: 600_000,
+    default: 5000,
+    'x-advanced': true,
+  }),
+};

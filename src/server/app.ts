@@ -1,0 +1,168 @@
+/**
+ * The admin server: flows store, the one engine, the editors' WebSocket feed and the static editor,
+ * behind Host/Origin checks and (off loopback, or whenever configured) a bearer token.
+ */
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { catalog as defaultCatalog } from '../../nodes/catalog.js';
+import { createFlowValidator } from '../flow/validate.js';
+import { Engine } from '../runtime/engine.js';
+import { createLogger, type SluiceLogger } from '../runtime/log.js';
+import type { Catalog } from '../spec/node-definition.js';
+import { BODY_LIMIT, registerBodyParsers } from './body.js';
+import type { ServerContext } from './context.js';
+import { errorHandler } from './errors.js';
+import { Hub, type HubOptions } from './hub.js';
+import { flowRoutes } from './routes/flows.js';
+import { healthRoutes } from './routes/health.js';
+import { runtimeRoutes } from './routes/runtime.js';
+import { tryRoutes } from './routes/try.js';
+import { WS_PATH, wsRoutes } from './routes/ws.js';
+import { RuntimeControl } from './runtime-control.js';
+import { createGuard, isLoopback, isWildcard, MIN_TOKEN_LENGTH } from './security.js';
+import { defaultStaticDir, registerStatic } from './static.js';
+import { FlowStore } from './store.js';
+import type { TryLimits } from './try-run.js';
+import { packageVersion } from './version.js';
+
+export interface ServerOptions {
+  /** Default 127.0.0.1. Any non-loopback address requires `token`. */
+  host?: string;
+  /** Default 1880; 0 picks a free port (see `url`). */
+  port?: number;
+  flowsDir: string;
+  token?: string;
+  /** The runtime; the server stops it (draining) on close. Default: a new engine over `catalog`. */
+  engine?: Engine;
+  catalog?: Catalog;
+  log?: SluiceLogger;
+  /** The built editor; default `renderer/dist`. */
+  staticDir?: string;
+  /** Extra Host names to accept (e.g. a reverse proxy's public name). */
+  allowedHosts?: string[];
+  /** Extra origins to accept (e.g. the editor's dev server, `http://localhost:5173`). */
+  allowedOrigins?: string[];
+  /** Tests only: tighter debug-stream and try-it limits. */
+  hub?: HubOptions;
+  tryLimits?: TryLimits;
+}
+
+export interface SluiceServer {
+  app: FastifyInstance;
+  /** `http://host:port` with the real port; a wildcard host is reported as loopback. */
+  url: string;
+  context: ServerContext;
+  close(): Promise<void>;
+}
+
+/** A configuration the server refuses to start with (the CLI prints it as a usage error). */
+export class ServerConfigError extends Error {}
+
+function checkAccess(host: string, token: string | undefined): void {
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+    throw new ServerConfigError(
+      `the token is too short (${token.length} characters); use at least ${MIN_TOKEN_LENGTH}, e.g. from \`openssl rand -hex 16\``,
+    );
+  }
+  if (!isLoopback(host) && token === undefined) {
+    throw new ServerConfigError(
+      `refusing to listen on ${host} without authentication: pass --token (or set SLUICE_TOKEN), or bind 127.0.0.1`,
+    );
+  }
+}
+
+function urlOf(host: string, port: number): string {
+  const shown = isWildcard(host) ? (host.includes(':') ? '[::1]' : '127.0.0.1') : host;
+  return `http://${shown.includes(':') && !shown.startsWith('[') ? `[${shown}]` : shown}:${port}`;
+}
+
+export async function createServer(options: ServerOptions): Promise<SluiceServer> {
+  const host = options.host ?? '127.0.0.1';
+  checkAccess(host, options.token);
+  const catalog = options.catalog ?? defaultCatalog;
+  const log = options.log ?? options.engine?.log ?? createLogger();
+  const engine = options.engine ?? new Engine({ catalog, log });
+  const validator = createFlowValidator(catalog);
+
+  // The hub exists before the store and runtime so their notifications reach the editors.
+  let runtime: RuntimeControl | undefined;
+  const hub = new Hub(engine, () => runtime?.flowId ?? null, log, options.hub);
+  const notify = hub.broadcast.bind(hub);
+  let store: FlowStore;
+  try {
+    store = await FlowStore.open(options.flowsDir, log, notify);
+  } catch (err) {
+    hub.close();
+    throw err;
+  }
+  runtime = new RuntimeControl(engine, validator, log, notify);
+  const context: ServerContext = { catalog, validator, store, runtime, hub, log, version: packageVersion() };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // Unknown fields are errors, not silently dropped; nothing is coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+  });
+  registerBodyParsers(app);
+  app.setErrorHandler(errorHandler(log));
+  // Before the guard: the plugin's own onRequest hook marks upgrade requests, so a refused upgrade's socket is
+  // closed after the error reply instead of lingering (and holding up close()).
+  await app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
+  app.addHook(
+    'onRequest',
+    createGuard({
+      host,
+      token: options.token,
+      allowedHosts: options.allowedHosts,
+      allowedOrigins: options.allowedOrigins,
+      wsPath: WS_PATH,
+    }),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    // The path only: a WebSocket URL may carry the token in its query.
+    log.debug(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+  await registerStatic(app, options.staticDir ?? defaultStaticDir());
+  healthRoutes(app, context);
+  flowRoutes(app, context);
+  runtimeRoutes(app, context);
+  tryRoutes(app, context, options.tryLimits);
+  wsRoutes(app, context);
+
+  try {
+    await app.listen({ host, port: options.port ?? 1880 });
+  } catch (err) {
+    hub.close();
+    await app.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 1880);
+  const url = urlOf(host, port);
+  log.info(
+    { url, flowsDir: options.flowsDir, auth: options.token ? 'token' : 'none (loopback only)' },
+    'admin server listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await runtime.stop().catch((err: unknown) => log.warn({ err: String(err) }, 'stopping the runtime failed'));
+      hub.close();
+      await app.close();
+    })();
+    return closing;
+  };
+  return { app, url, context, close };
+}
