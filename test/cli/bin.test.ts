@@ -21,7 +21,10 @@ describe('the installed `sluice` bin (compiled dist/)', () => {
     const stale =
       !existsSync(main) ||
       statSync(main).mtimeMs < Math.max(newestMtime(join(repoRoot, 'src')), newestMtime(join(repoRoot, 'nodes')));
-    if (stale) execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot });
+    if (stale)
+      execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+        cwd: repoRoot,
+      });
   }, 120_000);
 
   it('prints its version and validates a flow', () => {

@@ -132,7 +132,9 @@ describe('transform', () => {
     await src.push({ a: 2 }, 'ok2');
     await e.whenIdle();
     expect(sinks.get('sink')!.delivered.map((m) => m.payload)).toEqual([2, 3]);
-    expect(sinks.get('dead')!.delivered[0].headers['sluice-error']).toMatch(/left side of the "\+" operator must evaluate to a number/);
+    expect(sinks.get('dead')!.delivered[0].headers['sluice-error']).toMatch(
+      /left side of the "\+" operator must evaluate to a number/,
+    );
   });
 });
 
@@ -179,7 +181,10 @@ describe('debug', () => {
     for (let i = 0; i < 12; i++) await src.push({ i }, `m${i}`);
     await src.push('x'.repeat(500), 'big');
     await e.whenIdle();
-    const snap = e.snapshot('watch') as { count: number; messages: Array<{ id: string; payload: unknown; truncated: boolean }> };
+    const snap = e.snapshot('watch') as {
+      count: number;
+      messages: Array<{ id: string; payload: unknown; truncated: boolean }>;
+    };
     expect(snap.count).toBe(13);
     expect(snap.messages.map((m) => m.id)).toEqual(['m8', 'm9', 'm10', 'm11', 'big']);
     expect(snap.messages[4]).toMatchObject({ truncated: true });
