@@ -12,6 +12,7 @@ import { postgresConnection } from './connections/postgres/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
 import { debug } from './debug/definition.js';
 import { filter } from './filter/definition.js';
+import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
 import { json } from './json/definition.js';
 import { mqttIn } from './mqtt-in/definition.js';
@@ -23,6 +24,6 @@ import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
 
 export const catalog: Catalog = {
-  nodes: [generate, transform, filter, switchNode, json, debug, amqpIn, amqpOut, postgresOut, mysqlOut, sqliteOut, mqttIn, mqttOut],
+  nodes: [generate, transform, filter, switchNode, functionNode, json, debug, amqpIn, amqpOut, postgresOut, mysqlOut, sqliteOut, mqttIn, mqttOut],
   connections: [amqpConnection, postgresConnection, mysqlConnection, sqliteConnection, mqttConnection],
 };

@@ -85,7 +85,7 @@ export const functionNode = defineNode({
       memoryMb: Type.Integer({
         title: 'Memory limit (MB)',
         description: "The sandbox's heap. A message whose code needs more fails; the sandbox is then rebuilt.",
-        minimum: 2,
+        minimum: 1,
         maximum: 1024,
         default: 16,
         'x-advanced': true,

@@ -484,7 +484,9 @@ export class Engine extends EventEmitter {
         this.log.error({ err: reasonOf(err) }, 'a source settle callback threw');
       }
     }
-    if (w.waiters.length > 0 && w.inFlight < w.max) w.waiters.shift()!();
+    // Room again: wake every waiter. Waking one per settle strands waiters when a source ingested more than
+    // 2x the window without awaiting (e.g. 2000 concurrent pushes into a window of 1000).
+    if (w.waiters.length > 0 && w.inFlight < w.max) for (const wake of w.waiters.splice(0)) wake();
     if (this.live.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -37,6 +37,8 @@ function release(handle: QuickJSHandle | undefined): void {
 
 export class Instance {
   private deadline = Number.POSITIVE_INFINITY;
+  /** The time allowed for what is running now (compiling gets more), for the timeout message. */
+  private budgetMs = 0;
   private interrupted = false;
   private lineOffset = 0;
   private run: QuickJSHandle | undefined;
@@ -82,7 +84,8 @@ export class Instance {
 
   private compile(): void {
     const { ctx, opts } = this;
-    this.deadline = performance.now() + Math.max(opts.timeoutMs, MIN_COMPILE_MS);
+    this.budgetMs = Math.max(opts.timeoutMs, MIN_COMPILE_MS);
+    this.deadline = performance.now() + this.budgetMs;
     const held: QuickJSHandle[] = [];
     try {
       const factory = this.evaluate(PRELUDE, 'sluice-prelude.js', held);
@@ -125,14 +128,16 @@ export class Instance {
   /** Consumes the error handle. Runs while the deadline still holds, so a hostile getter cannot hang us. */
   private classify(error: QuickJSHandle, compiling: boolean): SandboxError {
     try {
-      if (this.interrupted) return timeoutError(this.opts.timeoutMs);
+      if (this.interrupted) return timeoutError(this.budgetMs);
       let dumped: unknown;
       try {
         dumped = this.ctx.dump(error);
-      } catch {
+      } catch (err) {
+        // A hostile getter (stopped by the deadline) is the user's doing; V8 running out of stack is a fault.
+        if (new HostFault(err).isStackOverflow) throw new HostFault(err);
         dumped = { name: 'Error', message: 'uncaught exception (details unavailable)' };
       }
-      if (this.interrupted) return timeoutError(this.opts.timeoutMs);
+      if (this.interrupted) return timeoutError(this.budgetMs);
       return classifyThrown(dumped, {
         lineOffset: this.lineOffset,
         memoryBytes: this.opts.memoryBytes,
@@ -161,16 +166,12 @@ export class Instance {
     const { ctx } = this;
     if (!this.run) throw new Error('sandbox instance is not compiled');
     this.interrupted = false;
-    this.deadline = performance.now() + this.opts.timeoutMs;
+    this.budgetMs = this.opts.timeoutMs;
+    this.deadline = performance.now() + this.budgetMs;
     let arg: QuickJSHandle | undefined;
-    let result: ReturnType<QuickJSContext['callFunction']>;
     try {
-      try {
-        arg = json === undefined ? ctx.undefined : ctx.newString(json);
-        result = ctx.callFunction(this.run, ctx.undefined, arg);
-      } catch (err) {
-        throw new HostFault(err);
-      }
+      arg = json === undefined ? ctx.undefined : ctx.newString(json);
+      const result = ctx.callFunction(this.run, ctx.undefined, arg);
       if (result.error) throw this.classify(result.error, false);
       const value = result.value;
       try {
@@ -178,6 +179,9 @@ export class Instance {
       } finally {
         release(value);
       }
+    } catch (err) {
+      // Anything but a classified error was thrown by the WebAssembly instance itself.
+      throw err instanceof SandboxError || err instanceof HostFault ? err : new HostFault(err);
     } finally {
       release(arg);
       this.deadline = Number.POSITIVE_INFINITY;

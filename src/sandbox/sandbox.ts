@@ -38,6 +38,8 @@ export interface Sandbox {
   call(input: unknown): Promise<unknown>;
   /** Times the context was rebuilt after a timeout, out-of-memory or engine fault. */
   readonly resets: number;
+  /** WebAssembly modules loaded: 1, plus one per engine fault (host stack overflow, wasm trap). */
+  readonly modules: number;
   dispose(): void;
 }
 
@@ -91,6 +93,7 @@ class QuickJSSandbox implements Sandbox {
   private restoring: Promise<void> | undefined;
   private disposed = false;
   resets = 0;
+  modules = 0;
 
   constructor(private readonly opts: InstanceOptions) {}
 
@@ -123,7 +126,11 @@ class QuickJSSandbox implements Sandbox {
 
   private async build(): Promise<void> {
     if (this.instance) return;
-    const module = this.module ?? (await loadQuickJSModule());
+    let module = this.module;
+    if (!module) {
+      module = await loadQuickJSModule();
+      this.modules++;
+    }
     if (this.disposed) return;
     this.module = module;
     try {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, chromiumMissing, launchChromium } from './support/chromium.js';
 import {
   connect,
@@ -42,6 +42,13 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     });
     await openEditor(page, srv.url);
   }, 120_000);
+
+  afterEach(async (ctx) => {
+    // A failing step leaves a picture of the page behind for whoever debugs it.
+    if (ctx.task.result?.state === 'fail' && page) {
+      await page.screenshot({ path: `test/.tmp/failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png` }).catch(() => undefined);
+    }
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -121,6 +128,7 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
   }, 60_000);
 
   it('deploys: node status, rising counters and messages in the debug panel', async () => {
+    await page.keyboard.press('Escape');
     await page.locator('#flow-name').fill('Browser test flow');
     await page.locator('[data-testid="deploy"]').click();
     await expect.poll(() => page.locator('[data-testid="runtime-state"]').textContent(), { timeout: 15_000 }).toContain('Running this flow');

@@ -48,6 +48,8 @@ describe('sandbox limits', () => {
     expect((await failure(s.call('loop-catch'))).kind).toBe('timeout');
     expect(await s.call('next')).toBe('ok:next');
     expect(s.resets).toBe(2);
+    // Only the context was rebuilt, in the same WebAssembly module.
+    expect(s.modules).toBe(1);
   });
 
   it('rebuilds the context after a timeout: state the code kept is gone', async () => {
@@ -71,6 +73,7 @@ describe('sandbox limits', () => {
     expect((await failure(s.call('objects'))).kind).toBe('memory');
     expect(await s.call('after')).toBe('ok:after');
     expect(s.resets).toBe(1);
+    expect(s.modules).toBe(1);
   });
 
   it('allows what fits: 8 MB of bytes with a 32 MB limit', async () => {
@@ -95,7 +98,9 @@ describe('sandbox limits', () => {
     expect(err.kind).toBe('user');
     expect(err.message).toMatch(/stack overflow/);
     expect(s.resets).toBe(1);
+    // The faulted module is replaced on the next call; the state the code kept went with it.
     expect(await s.call('count')).toBe(1);
+    expect(s.modules).toBe(2);
     expect(await s.call('after')).toBe('ok:after');
   });
 

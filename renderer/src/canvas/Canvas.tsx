@@ -13,7 +13,7 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useContext, useMemo } from 'react';
+import { type DragEvent, useCallback, useContext, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog';
 import { connectionProblem, edgeProblem, orient } from '../model/connect-rules';
@@ -29,6 +29,7 @@ const nodeTypes = { sluice: FlowNode };
 const proOptions = { hideAttribution: true };
 const fitViewOptions = { padding: 0.15, maxZoom: 1.2 };
 const snapGrid: [number, number] = [10, 10];
+const miniMapSize = { width: 168, height: 112 };
 
 function miniMapColor(n: EditorNode): string {
   return nodeDefinition(n.data.type)?.color ?? FALLBACK_COLOR;
@@ -49,6 +50,8 @@ export function Canvas() {
   const rf = useReactFlow<EditorNode>();
   const notify = useUi((s) => s.notify);
   const pointer = useCanvasCommands(store);
+  // Fit an opened flow into view once; an empty flow keeps zoom 1 so that the first node does not fill the screen.
+  const [fitOnOpen] = useState(() => store.getState().nodes.length > 0);
 
   const actions = useMemo(() => {
     const s = () => store.getState();
@@ -145,7 +148,7 @@ export function Canvas() {
       snapGrid={snapGrid}
       minZoom={0.05}
       maxZoom={2.5}
-      fitView
+      fitView={fitOnOpen}
       fitViewOptions={fitViewOptions}
       proOptions={proOptions}
       className={live ? 'live' : undefined}

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { functionNode, functionOutputNames } from '../../../nodes/function/definition.js';
 import { create } from '../../../nodes/function/runtime.js';
 import { createAjv } from '../../../src/flow/ajv.js';
+import { loadNodeRuntime } from '../../../src/runtime/loader.js';
 import { outputPorts } from '../../../src/spec/index.js';
 import { configFor, startNode, testMessage } from '../../support/node-context.js';
 
 const validate = createAjv().compile(JSON.parse(JSON.stringify(functionNode.config)));
 
 describe('function definition', () => {
+  it('the engine finds its runtime by folder name', async () => {
+    expect(await loadNodeRuntime(functionNode.type)).toBe(create);
+  });
+
   it('the schema compiles and fills defaults: outputs 1, 100 ms, 16 MB', () => {
     expect(configFor(functionNode, { code: 'return msg' })).toEqual({
       code: 'return msg',
@@ -29,13 +34,14 @@ describe('function definition', () => {
 
   it.each([
     [{ code: 'return msg', outputs: 1, timeoutMs: 100, memoryMb: 16 }, true],
-    [{ code: 'return msg', outputs: 10, timeoutMs: 10_000, memoryMb: 2 }, true],
+    [{ code: 'return msg', outputs: 10, timeoutMs: 10_000, memoryMb: 1 }, true],
     [{ outputs: 1, timeoutMs: 100, memoryMb: 16 }, false],
     [{ code: '', outputs: 1, timeoutMs: 100, memoryMb: 16 }, false],
     [{ code: 'return msg', outputs: 0, timeoutMs: 100, memoryMb: 16 }, false],
     [{ code: 'return msg', outputs: 11, timeoutMs: 100, memoryMb: 16 }, false],
     [{ code: 'return msg', outputs: 1, timeoutMs: 10_001, memoryMb: 16 }, false],
-    [{ code: 'return msg', outputs: 1, timeoutMs: 100, memoryMb: 1 }, false],
+    [{ code: 'return msg', outputs: 1, timeoutMs: 100, memoryMb: 0 }, false],
+    [{ code: 'return msg', outputs: 1, timeoutMs: 100, memoryMb: 1025 }, false],
     [{ code: 'return msg', outputs: 1, timeoutMs: 100, memoryMb: 16, extra: true }, false],
   ])('validates %j as %s', (config, ok) => {
     expect(validate(config)).toBe(ok);

@@ -1,0 +1,26 @@
+/** A `kafka` connection's settings (defaults applied, references resolved), and what follows from them. */
+import type { kafkaConnection } from '../../../nodes/connections/kafka/definition.js';
+import type { Static } from '../../spec/index.js';
+
+export type KafkaSettings = Static<typeof kafkaConnection.config>;
+
+/** The bootstrap list: an entry may be a reference that resolved to a comma-separated list. */
+export function bootstrapBrokers(settings: KafkaSettings): string[] {
+  const out = settings.brokers
+    .flatMap((b) => b.split(','))
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const b of out) {
+    if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(b)) {
+      throw new Error(`kafka: broker "${b}" is not host:port`);
+    }
+  }
+  if (out.length === 0) throw new Error('kafka: no bootstrap broker');
+  return out;
+}
+
+/** For logs and error messages: never holds credentials. */
+export function describeCluster(settings: KafkaSettings): string {
+  const auth = settings.sasl === 'none' ? '' : ` (SASL ${settings.sasl} as ${settings.username ?? '?'})`;
+  return `${settings.tls ? 'kafka+tls' : 'kafka'}://${settings.brokers.join(',')}${auth}`;
+}

@@ -1,0 +1,160 @@
+/**
+ * AMQP test helpers: a plain amqplib client (not the code under test) to declare, publish and read back, unique
+ * names, a TCP proxy that can cut or refuse connections, and server-side closes through rabbitmqctl.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect as netConnect, type Server, type Socket, createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { type ChannelModel, type ConfirmChannel, connect, type GetMessage } from 'amqplib';
+import type { FlowConnection } from '../../../src/flow/document.js';
+
+const run = promisify(execFile);
+
+export const BROKER = 'amqp://guest:guest@127.0.0.1:5672';
+
+export function unique(prefix: string): string {
+  return `sluice-test.${prefix}.${randomBytes(4).toString('hex')}`;
+}
+
+/** A flow connection of kind amqp; guest/guest on localhost needs no password field. */
+export function amqpConnection(id = 'rabbit', config: Record<string, unknown> = {}): FlowConnection {
+  return { id, kind: 'amqp', config: { host: '127.0.0.1', reconnectDelayMs: 50, reconnectMaxDelayMs: 500, ...config } };
+}
+
+export class Admin {
+  private constructor(
+    readonly model: ChannelModel,
+    readonly ch: ConfirmChannel,
+  ) {}
+
+  static async open(): Promise<Admin> {
+    const model = await connect(BROKER, { clientProperties: { connection_name: 'sluice-test admin' } });
+    const ch = await model.createConfirmChannel();
+    return new Admin(model, ch);
+  }
+
+  /** Persistent, confirmed publishes straight to a queue (default exchange). */
+  async sendToQueue(queue: string, bodies: Array<string | Buffer>, options: { messageIds?: string[] } = {}): Promise<void> {
+    bodies.forEach((b, i) => {
+      this.ch.sendToQueue(queue, Buffer.isBuffer(b) ? b : Buffer.from(b), {
+        persistent: true,
+        messageId: options.messageIds?.[i],
+      });
+    });
+    await this.ch.waitForConfirms();
+  }
+
+  /** Every message now in the queue, left in it: read unacked on a separate channel, then handed back. */
+  async peekAll(queue: string): Promise<GetMessage[]> {
+    const ch = await this.model.createChannel();
+    const out: GetMessage[] = [];
+    try {
+      for (;;) {
+        const m = await ch.get(queue, { noAck: false });
+        if (!m) break;
+        out.push(m);
+      }
+    } finally {
+      await ch.close();
+    }
+    return out;
+  }
+
+  async messageCount(queue: string): Promise<number> {
+    const ch = await this.model.createChannel();
+    try {
+      return (await ch.checkQueue(queue)).messageCount;
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  }
+
+  async close(queues: string[] = [], exchanges: string[] = []): Promise<void> {
+    for (const q of queues) await this.ch.deleteQueue(q).catch(() => undefined);
+    for (const x of exchanges) await this.ch.deleteExchange(x).catch(() => undefined);
+    await this.model.close().catch(() => undefined);
+  }
+}
+
+export function ids(messages: GetMessage[]): string[] {
+  return messages.map((m) => (JSON.parse(m.content.toString()) as { id: string }).id);
+}
+
+/** A TCP proxy in front of RabbitMQ: `drop()` cuts every connection, `refuse()` closes the port until `accept()`. */
+export class Proxy {
+  accepted = 0;
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<Proxy> {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    const proxy = new Proxy(port);
+    await proxy.accept();
+    return proxy;
+  }
+
+  async accept(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((client) => {
+      this.accepted++;
+      const upstream = netConnect(5672, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    this.server = server;
+    await new Promise<void>((r) => server.listen(this.port, '127.0.0.1', r));
+  }
+
+  drop(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  /** Close the port (connects are refused) and cut what is open. */
+  async refuse(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.drop();
+    if (server) await new Promise((r) => server.close(r));
+  }
+
+  async close(): Promise<void> {
+    await this.refuse();
+  }
+}
+
+/** rabbitmqctl works here (it needs the broker's Erlang cookie, i.e. root or the rabbitmq user). */
+export async function rabbitmqctlAvailable(): Promise<boolean> {
+  try {
+    await run('rabbitmqctl', ['-q', 'status'], { timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Close, from the broker's side, every connection whose client-provided name is `name`; returns how many. */
+export async function closeConnectionsNamed(name: string): Promise<number> {
+  const { stdout } = await run('rabbitmqctl', ['-q', 'list_connections', '--no-table-headers', 'pid', 'client_properties'], {
+    timeout: 20_000,
+  });
+  const pids = stdout
+    .split('\n')
+    .filter((line) => line.includes(`{"connection_name","${name}"}`))
+    .map((line) => line.split('\t')[0]);
+  for (const pid of pids) await run('rabbitmqctl', ['-q', 'close_connection', pid, 'sluice test: server-side close'], { timeout: 20_000 });
+  return pids.length;
+}
