@@ -6,6 +6,7 @@ import type { Catalog } from '../src/spec/node-definition.js';
 import { amqpIn } from './amqp-in/definition.js';
 import { amqpOut } from './amqp-out/definition.js';
 import { amqpConnection } from './connections/amqp/definition.js';
+import { kafkaConnection } from './connections/kafka/definition.js';
 import { mqttConnection } from './connections/mqtt/definition.js';
 import { mysqlConnection } from './connections/mysql/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
@@ -15,6 +16,8 @@ import { filter } from './filter/definition.js';
 import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
 import { json } from './json/definition.js';
+import { kafkaIn } from './kafka-in/definition.js';
+import { kafkaOut } from './kafka-out/definition.js';
 import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
@@ -24,6 +27,6 @@ import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
 
 export const catalog: Catalog = {
-  nodes: [generate, transform, filter, switchNode, functionNode, json, debug, amqpIn, amqpOut, postgresOut, mysqlOut, sqliteOut, mqttIn, mqttOut],
-  connections: [amqpConnection, postgresConnection, mysqlConnection, sqliteConnection, mqttConnection],
+  nodes: [generate, transform, filter, switchNode, functionNode, json, debug, amqpIn, amqpOut, postgresOut, mysqlOut, sqliteOut, mqttIn, mqttOut, kafkaIn, kafkaOut],
+  connections: [amqpConnection, postgresConnection, mysqlConnection, sqliteConnection, mqttConnection, kafkaConnection],
 };

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ConfirmChannel } from 'amqplib';
 import type { AmqpClient } from '../../src/connectors/amqp/client.js';
 import { defaultContentType, encode } from '../../src/connectors/amqp/codec.js';
@@ -28,11 +29,15 @@ export const create: CreateRuntime<Config> = (ctx) => {
   let publisher: ConfirmPublisher | undefined;
   let unwatch: (() => void) | undefined;
 
+  // Every message waiting out a backoff listens on this signal: up to the flow's in-flight limit at once.
+  const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal);
+  ctx.signal.addEventListener('abort', () => stopping.abort(), { once: true });
   const retry = {
     attempts: c.retryAttempts,
     baseMs: c.retryDelayMs,
     maxMs: c.retryMaxDelayMs,
-    signal: ctx.signal,
+    signal: stopping.signal,
     // Unroutable, unencodable: the same message fails the same way again.
     retryable: (err: unknown) => !(err instanceof PublishError) || err.retryable,
   };

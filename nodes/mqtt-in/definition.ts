@@ -13,38 +13,40 @@ export const mqttIn = defineNode({
   config: Type.Object(
     {
       connection: ConnectionRef('mqtt', { title: 'Broker' }),
-      topics: Type.Array(
-        Type.String({ minLength: 1, title: 'Topic filter' }),
-        {
-          title: 'Topic filters',
-          description: 'Wildcards `+` (one level) and `#` (the rest); `$share/<group>/<filter>` to share the load between flows.',
-          minItems: 1,
-          default: ['sensors/#'],
-        },
-      ),
+      topics: Type.Array(Type.String({ minLength: 1, title: 'Topic filter' }), {
+        title: 'Topic filters',
+        description:
+          'Wildcards `+` (one level) and `#` (the rest); `$share/<group>/<filter>` to share the load between flows.',
+        minItems: 1,
+        default: ['sensors/#'],
+      }),
       qos: Type.Integer({
         title: 'QoS',
-        description: '0: at most once; 1: at least once; 2: at least once here too (exactly once only up to the broker).',
+        description:
+          '0: at most once; 1: at least once; 2: at least once here too (exactly once only up to the broker).',
         minimum: 0,
         maximum: 2,
         default: 1,
       }),
       codec: StringEnum(['json', 'text', 'bytes'] as const, {
         title: 'Payload codec',
-        description: 'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received.',
+        description:
+          'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received.',
         default: 'json',
       }),
       clientId: Type.Optional(
         Type.String({
           title: 'Client id',
-          description: 'Default `<connection client id or "sluice">-<flow id>-<node id>`. Keep it stable: the persistent session belongs to it.',
+          description:
+            'Default `<connection client id or "sluice">-<flow id>-<node id>`. Keep it stable: the persistent session belongs to it.',
           maxLength: 200,
           'x-advanced': true,
         }),
       ),
       window: Type.Integer({
         title: 'Unacknowledged window',
-        description: 'At most this many messages received and not yet acknowledged to the broker; reading pauses beyond it.',
+        description:
+          'At most this many messages received and not yet acknowledged to the broker; reading pauses beyond it.',
         minimum: 1,
         maximum: 65535,
         default: 1000,
@@ -115,7 +117,14 @@ QoS 0 messages are never redelivered: one in flight when the flow stops or fails
     },
     {
       title: 'Raw bytes, QoS 2, fixed client id',
-      config: { connection: 'broker', topics: ['cameras/+/frame'], qos: 2, codec: 'bytes', clientId: 'plant-7-frames', window: 200 },
+      config: {
+        connection: 'broker',
+        topics: ['cameras/+/frame'],
+        qos: 2,
+        codec: 'bytes',
+        clientId: 'plant-7-frames',
+        window: 200,
+      },
     },
   ],
 });

@@ -23,12 +23,17 @@ export const mqttOut = defineNode({
       }),
       qos: Type.Integer({
         title: 'QoS',
-        description: '1 or 2: the message is delivered once the broker acknowledged it. 0: once it is written to the socket.',
+        description:
+          '1 or 2: the message is delivered once the broker acknowledged it. 0: once it is written to the socket.',
         minimum: 0,
         maximum: 2,
         default: 1,
       }),
-      retain: Type.Boolean({ title: 'Retain', description: 'The broker keeps the last message per topic for new subscribers.', default: false }),
+      retain: Type.Boolean({
+        title: 'Retain',
+        description: 'The broker keeps the last message per topic for new subscribers.',
+        default: false,
+      }),
       codec: StringEnum(['json', 'text', 'bytes'] as const, {
         title: 'Payload codec',
         description: 'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is.',
@@ -36,7 +41,8 @@ export const mqttOut = defineNode({
       }),
       userProperties: Type.Boolean({
         title: 'Headers as user properties',
-        description: 'MQTT 5: send message headers as user properties (except `mqtt-*`, `content-type` and `sluice-*`).',
+        description:
+          'MQTT 5: send message headers as user properties (except `mqtt-*`, `content-type` and `sluice-*`).',
         default: true,
         'x-advanced': true,
       }),
@@ -50,14 +56,27 @@ export const mqttOut = defineNode({
       }),
       attempts: Type.Integer({
         title: 'Attempts',
-        description: 'Attempts per message (with backoff) before it goes to the error route. While the broker is away each attempt fails at once: nothing is buffered.',
+        description:
+          'Attempts per message (with backoff) before it goes to the error route. While the broker is away each attempt fails at once: nothing is buffered.',
         minimum: 1,
         maximum: 100,
         default: 5,
         'x-advanced': true,
       }),
-      retryBaseMs: Type.Integer({ title: 'First retry delay (ms)', minimum: 1, maximum: 600_000, default: 500, 'x-advanced': true }),
-      retryMaxMs: Type.Integer({ title: 'Longest retry delay (ms)', minimum: 1, maximum: 3_600_000, default: 10_000, 'x-advanced': true }),
+      retryBaseMs: Type.Integer({
+        title: 'First retry delay (ms)',
+        minimum: 1,
+        maximum: 600_000,
+        default: 500,
+        'x-advanced': true,
+      }),
+      retryMaxMs: Type.Integer({
+        title: 'Longest retry delay (ms)',
+        minimum: 1,
+        maximum: 3_600_000,
+        default: 10_000,
+        'x-advanced': true,
+      }),
     },
     { additionalProperties: false },
   ),
@@ -66,9 +85,14 @@ export const mqttOut = defineNode({
     const problem = templateProblem(c.topic);
     if (problem) issues.push({ path: '/topic', message: problem });
     if (c.retain && /\{\{\s*id\s*\}\}/.test(c.topic)) {
-      issues.push({ path: '/retain', message: 'a retained message per message id fills the broker', severity: 'warning' });
+      issues.push({
+        path: '/retain',
+        message: 'a retained message per message id fills the broker',
+        severity: 'warning',
+      });
     }
-    if (c.retryMaxMs < c.retryBaseMs) issues.push({ path: '/retryMaxMs', message: 'the longest retry delay is shorter than the first' });
+    if (c.retryMaxMs < c.retryBaseMs)
+      issues.push({ path: '/retryMaxMs', message: 'the longest retry delay is shorter than the first' });
     return issues;
   },
   docs: `Publishes each message to MQTT.

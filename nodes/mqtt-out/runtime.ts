@@ -23,7 +23,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
   return {
     async start() {
       shared = await ctx.connection<MqttShared>(c.connection);
-      detach = reportStatus(shared.client, (s) => ctx.status(s));
+      detach = reportStatus(shared.client, (s) => ctx.status(s), undefined, shared.lastError());
     },
 
     async handle(msg) {
@@ -40,7 +40,10 @@ export const create: CreateRuntime<Config> = (ctx) => {
         signal: ctx.signal,
         retryable: (err) => !(err instanceof PublishRefused),
         onRetry: (err, attempt, delayMs) =>
-          ctx.log.debug({ err: err instanceof Error ? err.message : String(err), attempt, delayMs }, 'publish failed; retrying'),
+          ctx.log.debug(
+            { err: err instanceof Error ? err.message : String(err), attempt, delayMs },
+            'publish failed; retrying',
+          ),
       });
     },
 

@@ -1,4 +1,11 @@
-import { clearSession, connectPlain, MOSQUITTO, publishJson, uniqueBase, uniqueClientId } from '../nodes/mqtt-support/mqtt.js';
+import {
+  clearSession,
+  connectPlain,
+  MOSQUITTO,
+  publishJson,
+  uniqueBase,
+  uniqueClientId,
+} from '../nodes/mqtt-support/mqtt.js';
 import { requireService } from '../support/services.js';
 import { sourceConformance } from './harness.js';
 
@@ -12,7 +19,10 @@ sourceConformance({
     const publisher = await connectPlain();
     return {
       connections: [{ id: 'broker', kind: 'mqtt', config: { url: MOSQUITTO, protocolVersion: '5' } }],
-      node: { type: 'mqtt-in', config: { connection: 'broker', topics: [`${base}/+/data`], qos: 1, codec: 'json', clientId } },
+      node: {
+        type: 'mqtt-in',
+        config: { connection: 'broker', topics: [`${base}/+/data`], qos: 1, codec: 'json', clientId },
+      },
       publish: (payloads) => publishJson(publisher, (_p, i) => `${base}/d${i % 4}/data`, payloads),
       publishBad: async () => {
         await publisher.publishAsync(`${base}/bad/data`, '{not json', { qos: 1 });

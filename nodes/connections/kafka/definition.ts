@@ -1,4 +1,4 @@
-import { defineConnectionKind, type LintIssue, Secret, StringEnum, Type } from '../../../src/spec/index.js';
+import { defineConnectionKind, type LintIssue, Secret, Type } from '../../../src/spec/index.js';
 
 const tlsOnly = { 'x-showWhen': { tls: [true] } };
 const withSasl = { 'x-showWhen': { sasl: ['plain', 'scram-sha-256', 'scram-sha-512'] } };
@@ -6,7 +6,8 @@ const withSasl = { 'x-showWhen': { sasl: ['plain', 'scram-sha-256', 'scram-sha-5
 export const kafkaConnection = defineConnectionKind({
   kind: 'kafka',
   title: 'Kafka cluster',
-  summary: 'An Apache Kafka (or Kafka-compatible: Redpanda, MSK, Event Hubs) cluster; one producer shared by its nodes.',
+  summary:
+    'An Apache Kafka (or Kafka-compatible: Redpanda, MSK, Event Hubs) cluster; one producer shared by its nodes.',
   config: Type.Object(
     {
       brokers: Type.Array(Type.String({ minLength: 1, title: 'Broker', pattern: '^\\S+$' }), {
@@ -23,7 +24,7 @@ export const kafkaConnection = defineConnectionKind({
         minLength: 1,
         maxLength: 200,
       }),
-      sasl: StringEnum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, {
+      sasl: Type.Enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, {
         title: 'SASL mechanism',
         description: 'Authentication. `plain` sends the password as is: use it only with TLS.',
         default: 'none',
@@ -43,7 +44,8 @@ export const kafkaConnection = defineConnectionKind({
       ca: Type.Optional(
         Type.String({
           title: 'CA certificates (PEM)',
-          description: 'Trusted CAs for the broker certificates, e.g. `${file:/etc/ssl/kafka-ca.pem}`. Default: the system CAs.',
+          description:
+            'Trusted CAs for the broker certificates, e.g. `${file:/etc/ssl/kafka-ca.pem}`. Default: the system CAs.',
           'x-widget': 'textarea',
           ...tlsOnly,
         }),
@@ -105,7 +107,16 @@ export const kafkaConnection = defineConnectionKind({
     },
     { additionalProperties: false },
   ),
-  lint: (c) => {
+  lint: (config) => {
+    // Lint sees the config as written: fields left out take their defaults here.
+    const c = {
+      sasl: 'none',
+      tls: false,
+      verifyServer: true,
+      reconnectDelayMs: 500,
+      reconnectMaxDelayMs: 15_000,
+      ...(config as Partial<typeof config>),
+    };
     const issues: LintIssue[] = [];
     if (c.sasl !== 'none') {
       if (!c.username) issues.push({ path: '/username', message: `SASL ${c.sasl} needs a user name` });
@@ -141,7 +152,10 @@ export const kafkaConnection = defineConnectionKind({
       });
     }
     if (c.reconnectMaxDelayMs < c.reconnectDelayMs) {
-      issues.push({ path: '/reconnectMaxDelayMs', message: 'the longest reconnect delay is shorter than the first one' });
+      issues.push({
+        path: '/reconnectMaxDelayMs',
+        message: 'the longest reconnect delay is shorter than the first one',
+      });
     }
     return issues;
   },

@@ -54,25 +54,47 @@ export const mqttConnection = defineConnectionKind({
         'x-showWhen': { protocolVersion: ['5'] },
       }),
       username: Type.Optional(Type.String({ title: 'Username' })),
-      password: Type.Optional(Secret({ title: 'Password', description: 'A reference: `${env:MQTT_PASSWORD}` or `${file:/run/secrets/mqtt}`.' })),
+      password: Type.Optional(
+        Secret({
+          title: 'Password',
+          description: 'A reference: `${env:MQTT_PASSWORD}` or `${file:/run/secrets/mqtt}`.',
+        }),
+      ),
       ca: Type.Optional(
         Type.String({
           title: 'CA certificate',
-          description: 'PEM of the CA that signed the broker certificate, e.g. `${file:/etc/ssl/broker-ca.pem}`. Default: the system CAs.',
+          description:
+            'PEM of the CA that signed the broker certificate, e.g. `${file:/etc/ssl/broker-ca.pem}`. Default: the system CAs.',
           'x-widget': 'textarea',
         }),
       ),
       cert: Type.Optional(
-        Type.String({ title: 'Client certificate', description: 'PEM, for mutual TLS, e.g. `${file:/etc/ssl/client.pem}`.', 'x-widget': 'textarea' }),
+        Type.String({
+          title: 'Client certificate',
+          description: 'PEM, for mutual TLS, e.g. `${file:/etc/ssl/client.pem}`.',
+          'x-widget': 'textarea',
+        }),
       ),
-      key: Type.Optional(Secret({ title: 'Client key', description: 'PEM private key for mutual TLS: `${file:/run/secrets/client-key.pem}`.' })),
+      key: Type.Optional(
+        Secret({
+          title: 'Client key',
+          description: 'PEM private key for mutual TLS: `${file:/run/secrets/client-key.pem}`.',
+        }),
+      ),
       rejectUnauthorized: Type.Boolean({
         title: 'Verify the broker certificate',
-        description: 'Turn off only for a test broker: without verification anyone on the path can impersonate the broker.',
+        description:
+          'Turn off only for a test broker: without verification anyone on the path can impersonate the broker.',
         default: true,
         'x-advanced': true,
       }),
-      connectTimeoutMs: Type.Integer({ title: 'Connect timeout (ms)', minimum: 100, maximum: 600_000, default: 30_000, 'x-advanced': true }),
+      connectTimeoutMs: Type.Integer({
+        title: 'Connect timeout (ms)',
+        minimum: 100,
+        maximum: 600_000,
+        default: 30_000,
+        'x-advanced': true,
+      }),
       reconnectMinMs: Type.Integer({
         title: 'Reconnect delay, first (ms)',
         minimum: 100,
@@ -112,7 +134,11 @@ export const mqttConnection = defineConnectionKind({
       }
     }
     if (!c.rejectUnauthorized) {
-      issues.push({ path: '/rejectUnauthorized', message: 'the broker certificate is not verified', severity: 'warning' });
+      issues.push({
+        path: '/rejectUnauthorized',
+        message: 'the broker certificate is not verified',
+        severity: 'warning',
+      });
     }
     if (c.reconnectMaxMs < c.reconnectMinMs) {
       issues.push({ path: '/reconnectMaxMs', message: 'the longest reconnect delay is shorter than the first' });
@@ -140,7 +166,19 @@ offline session and silently drops the rest, whatever the client does: raise it 
 
 \`sluice check\` connects and disconnects with these settings and reports the broker's answer.`,
   examples: [
-    { title: 'Local Mosquitto', config: { url: 'mqtt://127.0.0.1:1883', protocolVersion: '5', keepalive: 60, sessionExpiry: 86400, rejectUnauthorized: true, connectTimeoutMs: 30000, reconnectMinMs: 1000, reconnectMaxMs: 30000 } },
+    {
+      title: 'Local Mosquitto',
+      config: {
+        url: 'mqtt://127.0.0.1:1883',
+        protocolVersion: '5',
+        keepalive: 60,
+        sessionExpiry: 86400,
+        rejectUnauthorized: true,
+        connectTimeoutMs: 30000,
+        reconnectMinMs: 1000,
+        reconnectMaxMs: 30000,
+      },
+    },
     {
       title: 'MQTT 5 over TLS with a password',
       config: {

@@ -13,6 +13,8 @@ export interface MqttShared {
   client: MqttClient;
   settings: MqttSettings;
   v5: boolean;
+  /** The last connection failure, until the next successful connect. */
+  lastError(): string | undefined;
 }
 
 // The definition's static type is what the connector reads.
@@ -25,12 +27,19 @@ export const runtime: ConnectionRuntime<Config, MqttShared> = {
     const client = connect(settings.url, clientOptions(settings, { clientId, clean: settings.clean ?? true }));
     new ReconnectBackoff(client, settings.reconnectMinMs, settings.reconnectMaxMs);
     client.setMaxListeners(0); // every mqtt-out node on this connection follows its status
-    client.on('error', (err) => ctx.log.warn({ err: err.message }, 'mqtt connection error'));
+    let lastError: string | undefined;
+    client.on('error', (err) => {
+      lastError = err.message;
+      ctx.log.warn({ err: err.message }, 'mqtt connection error');
+    });
+    client.on('connect', () => {
+      lastError = undefined;
+    });
     const attempt = firstAttempt(client);
     client.connect();
     const err = await attempt;
     if (err) ctx.log.warn({ err: err.message }, 'mqtt broker not reachable yet; retrying in the background');
-    return { client, settings, v5: settings.protocolVersion === '5' };
+    return { client, settings, v5: settings.protocolVersion === '5', lastError: () => lastError };
   },
 
   async close(shared) {

@@ -117,6 +117,8 @@ export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> 
   try {
     await api.deploy(saved.serverId);
     useRuntime.getState().deployed(saved.serverId);
+    // Statuses pushed while the deploy request was in flight may predate it here: take the runtime's own view.
+    useRuntime.getState().reset(await api.runtime());
     useUi.getState().notify('success', 'Deployed: the flow is running');
     await loadDebugBacklog(saved);
   } catch (err) {

@@ -41,10 +41,22 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
     super();
   }
 
-  /** Begins opening; resolves once the first attempt succeeded or failed (retries go on in the background). */
+  /**
+   * Begins opening; resolves once the first attempt succeeded or failed, or the connection's first attempt failed
+   * (retries go on in the background): a broker that is down must not hold up the flow's start.
+   */
   start(): Promise<void> {
     return new Promise((resolve) => {
-      this.loop = this.run(resolve);
+      const onClientStatus = (s: LinkStatus) => {
+        if (s.state !== 'connected' && s.reason !== undefined) done();
+      };
+      const done = () => {
+        this.client.off('status', onClientStatus);
+        resolve();
+      };
+      this.client.on('status', onClientStatus);
+      onClientStatus(this.client.status);
+      this.loop = this.run(done);
     });
   }
 
@@ -78,11 +90,8 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
     while (!this.closed) {
       let ch: C | undefined;
       try {
-        ch = (await this.client.channel(this.options.confirm)) as C;
-        if (this.closed) {
-          await ch.close().catch(() => undefined);
-          break;
-        }
+        ch = await this.openChannel();
+        if (!ch) break;
         const generation = ++this.generation;
         this.liveGeneration = generation;
         this.lossReason = undefined;
@@ -114,6 +123,32 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
       await sleep(delay, this.stopper.signal);
     }
     firstAttemptDone();
+  }
+
+  /**
+   * A new channel, or undefined once this is closed: amqplib waits for the connection without a bound, and a node
+   * stopping while the broker is down must not wait with it.
+   */
+  private openChannel(): Promise<C | undefined> {
+    const signal = this.stopper.signal;
+    if (signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.client.channel(this.options.confirm).then(
+        (ch) => {
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) {
+            ch.close().catch(() => undefined);
+            resolve(undefined);
+          } else resolve(ch as C);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Resolves with the reason once `ch` closes (broker error, lost connection, reset or close). */

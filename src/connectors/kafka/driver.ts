@@ -39,7 +39,7 @@ export interface InRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, Buffer | string | undefined | Array<Buffer | string>>;
+  headers?: Record<string, Buffer | string | undefined | Array<Buffer | string>>;
   /** Milliseconds since the epoch, as text (Kafka's int64). */
   timestamp: string;
 }

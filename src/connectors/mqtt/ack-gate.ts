@@ -10,7 +10,14 @@
  * settle of a message from a closed connection is ignored.
  */
 import type { MqttClient } from 'mqtt';
-import { type AckPacket, getSendPacket, isAckPacket, type OutPacket, type SendPacket, setSendPacket } from './internals.js';
+import {
+  type AckPacket,
+  getSendPacket,
+  isAckPacket,
+  type OutPacket,
+  type SendPacket,
+  setSendPacket,
+} from './internals.js';
 
 const PENDING = 0;
 const OK = 1;

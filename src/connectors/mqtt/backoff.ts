@@ -46,6 +46,9 @@ export class ReconnectBackoff {
   private update(): void {
     const n = this.failures + this.strikes;
     // Must stay > 0: mqtt.js only reconnects (and remembers subscriptions) with a positive period.
-    this.client.options.reconnectPeriod = Math.max(100, n === 0 ? this.minMs : backoffDelay(n + 1, this.minMs, this.maxMs));
+    this.client.options.reconnectPeriod = Math.max(
+      100,
+      n === 0 ? this.minMs : backoffDelay(n + 1, this.minMs, this.maxMs),
+    );
   }
 }

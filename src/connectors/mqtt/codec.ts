@@ -33,7 +33,8 @@ export function encodePayload(payload: unknown, codec: Codec): Buffer | string {
     return JSON.stringify(payload) ?? 'null';
   }
   if (codec === 'text') {
-    if (typeof payload !== 'string') throw new Error(`payload is not text (it is ${describe(payload)}); use codec json`);
+    if (typeof payload !== 'string')
+      throw new Error(`payload is not text (it is ${describe(payload)}); use codec json`);
     return payload;
   }
   if (payload instanceof Uint8Array) return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);

@@ -32,7 +32,8 @@ export function headersOf(packet: IPublishPacket): Record<string, string> {
     }
     if (p.contentType !== undefined) headers[HEADER.contentType] = p.contentType;
     if (p.responseTopic !== undefined) headers[HEADER.responseTopic] = p.responseTopic;
-    if (p.correlationData !== undefined) headers[HEADER.correlationData] = Buffer.from(p.correlationData).toString('base64');
+    if (p.correlationData !== undefined)
+      headers[HEADER.correlationData] = Buffer.from(p.correlationData).toString('base64');
     if (p.payloadFormatIndicator) headers[HEADER.payloadFormat] = 'utf-8';
     if (p.messageExpiryInterval !== undefined) headers[HEADER.messageExpiry] = String(p.messageExpiryInterval);
   }

@@ -70,7 +70,11 @@ async function runProbe(): Promise<ProbeResult> {
   client.on('packetsend', (p: OutPacket) => {
     if (isAckPacket(p)) sent.push(p);
   });
-  const gate = new AckGate(client, { onUngated: () => undefined, onBlocked: () => undefined, onReleased: () => undefined });
+  const gate = new AckGate(client, {
+    onUngated: () => undefined,
+    onBlocked: () => undefined,
+    onReleased: () => undefined,
+  });
   const installed = gate.install();
   const entries: GateEntry[] = [];
   const arrived: number[] = [];
@@ -91,7 +95,8 @@ async function runProbe(): Promise<ProbeResult> {
     const base = { arrivalHook, version };
     if (!installed) return { ...base, gate: false, reason: 'mqtt.js has no _sendPacket to gate acknowledgements with' };
     if (!arrivalHook) return { ...base, gate: false, reason: 'mqtt.js no longer calls customHandleAcks on arrival' };
-    if (sent.length > 0) return { ...base, gate: false, reason: 'mqtt.js sent an acknowledgement the gate did not hold' };
+    if (sent.length > 0)
+      return { ...base, gate: false, reason: 'mqtt.js sent an acknowledgement the gate did not hold' };
     for (const e of entries) gate.ok(e);
     const order = sent.map((p) => `${p.cmd}:${p.messageId}`).join();
     if (order !== 'puback:1,pubrec:2' || gate.stats.ungated > 0) {

@@ -20,7 +20,12 @@ export interface OutPacket {
   messageId?: number;
 }
 
-export type SendPacket = (packet: OutPacket, cb?: (err?: Error) => void, cbStorePut?: () => void, noStore?: boolean) => void;
+export type SendPacket = (
+  packet: OutPacket,
+  cb?: (err?: Error) => void,
+  cbStorePut?: () => void,
+  noStore?: boolean,
+) => void;
 
 /** `done(null, 0)` lets mqtt.js go on to PUBACK (QoS 1) or store + PUBREC (QoS 2). */
 export type AckDone = (error: Error | number | null, code?: number) => void;

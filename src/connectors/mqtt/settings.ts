@@ -38,7 +38,9 @@ export interface ClientRole {
 function pem(value: string | undefined, field: string): string | undefined {
   if (!value) return undefined;
   if (!value.includes('-----BEGIN')) {
-    throw new Error(`mqtt connection: ${field} is not PEM text; reference the file, e.g. "\${file:/etc/ssl/${field}.pem}"`);
+    throw new Error(
+      `mqtt connection: ${field} is not PEM text; reference the file, e.g. "\${file:/etc/ssl/${field}.pem}"`,
+    );
   }
   return value;
 }

@@ -2,8 +2,14 @@
 import type { MqttClient } from 'mqtt';
 import type { NodeStatus } from '../../spec/runtime-contract.js';
 
-export function reportStatus(client: MqttClient, status: (s: NodeStatus) => void, note?: () => string | undefined): () => void {
-  let lastError: string | undefined;
+/** `lastError`: the client's failure so far, when it was created before this node began to listen. */
+export function reportStatus(
+  client: MqttClient,
+  status: (s: NodeStatus) => void,
+  note?: () => string | undefined,
+  lastErrorSoFar?: string,
+): () => void {
+  let lastError = lastErrorSoFar;
   const connected = () => {
     lastError = undefined;
     status({ state: 'connected', reason: note?.() });
@@ -20,6 +26,7 @@ export function reportStatus(client: MqttClient, status: (s: NodeStatus) => void
   client.on('close', retrying);
   client.on('reconnect', retrying);
   if (client.connected) connected();
+  else if (lastError !== undefined) status({ state: 'error', reason: `${lastError}; retrying` });
   else status({ state: 'connecting' });
   return () => {
     client.off('connect', connected);

@@ -17,8 +17,8 @@ import type { Logger, NodeStatus, Outcome, Settle } from '../../spec/runtime-con
 import { AckGate, bypassGate, type GateEntry } from './ack-gate.js';
 import { ReconnectBackoff } from './backoff.js';
 import { probeAckHook } from './hook-probe.js';
-import { endClient } from './lifecycle.js';
 import { getSendPacket, setAckHook, simulatedChange, VERIFIED_MQTT_VERSION } from './internals.js';
+import { endClient } from './lifecycle.js';
 import { reportStatus } from './status.js';
 
 export interface Subscription {
@@ -75,7 +75,10 @@ export class MqttSubscriber {
     }
     if (!probe.gate) this.fallBack(`start-up check failed: ${probe.reason}`);
     else if (probe.version !== VERIFIED_MQTT_VERSION) {
-      this.o.log.warn({ version: probe.version }, `mqtt is not the verified ${VERIFIED_MQTT_VERSION}; the start-up check passed`);
+      this.o.log.warn(
+        { version: probe.version },
+        `mqtt is not the verified ${VERIFIED_MQTT_VERSION}; the start-up check passed`,
+      );
     }
 
     const client = connect(this.o.url, { ...this.o.client, manualConnect: true });
@@ -250,7 +253,10 @@ export class MqttSubscriber {
     clearTimeout(this.nackTimer);
     this.counters.redeliveryReconnects++;
     this.backoff?.strike();
-    this.o.log.info({ why, held: this.gate?.held ?? 0 }, 'reconnecting so the broker redelivers unacknowledged messages');
+    this.o.log.info(
+      { why, held: this.gate?.held ?? 0 },
+      'reconnecting so the broker redelivers unacknowledged messages',
+    );
     this.closingConn = client.stream;
     this.gate?.dropAll();
     client.stream.destroy();
@@ -277,7 +283,10 @@ export class MqttSubscriber {
     this.mode = 'hold';
     if (this.gate) this.gate.passThrough = true;
     this.modeNote = `safe mode (acks held per message): ${why}`;
-    this.o.log.warn({ why }, 'MQTT acknowledgement gate unavailable: holding each acknowledgement until delivery (slower)');
+    this.o.log.warn(
+      { why },
+      'MQTT acknowledgement gate unavailable: holding each acknowledgement until delivery (slower)',
+    );
     this.wake();
   }
 
@@ -302,7 +311,8 @@ export class MqttSubscriber {
           this.o.status({ state: 'error', reason: `subscribe failed: ${err.message}` });
         } else {
           const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
-          if (refused.length > 0) this.o.status({ state: 'error', reason: `the broker refused: ${refused.join(', ')}` });
+          if (refused.length > 0)
+            this.o.status({ state: 'error', reason: `the broker refused: ${refused.join(', ')}` });
           const lower = (granted ?? []).filter((g) => g.qos !== 128 && g.qos < (subs[g.topic]?.qos ?? 0));
           if (lower.length > 0) this.o.log.warn({ granted: lower }, 'the broker granted a lower QoS than asked');
         }

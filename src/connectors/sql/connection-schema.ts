@@ -69,6 +69,15 @@ export function serverConnectionProperties(o: { scheme: string; port: number; us
       default: 10_000,
       'x-advanced': true,
     }),
+    queryTimeoutMs: Type.Integer({
+      title: 'Statement timeout (ms)',
+      description:
+        'A statement with no answer by then fails (and is retried) and its connection is dropped, so a hung server cannot stall the flow. The server may still commit it: an upsert key makes that harmless.',
+      minimum: 100,
+      maximum: 3_600_000,
+      default: 30_000,
+      'x-advanced': true,
+    }),
     ...tlsProperties,
   };
 }

@@ -46,6 +46,7 @@ export async function connect(page: Page, from: string, fromPort: string, to: st
 }
 
 export async function selectNode(page: Page, id: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Properties' }).click();
   await page.locator(`[data-testid="node-${id}"] [class*="header"]`).click();
   await page.waitForSelector('[data-testid="node-properties"]');
 }

@@ -27,7 +27,8 @@ export function ConnectionWidget(props: WidgetProps) {
           if (e.target.value === NEW) {
             const created = store.getState().addConnection(kind);
             onChange(created);
-            useUi.getState().setOpenConnection(created);
+            // rjsf reports the change when React commits it; switch panels (unmounting this form) only after that.
+            setTimeout(() => useUi.getState().setOpenConnection(created), 0);
           } else onChange(e.target.value || undefined);
         }}
       >

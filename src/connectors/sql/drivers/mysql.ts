@@ -86,38 +86,72 @@ export function describeMysql(err: unknown): string {
 export class MysqlDriver implements SqlDriver {
   readonly dialect = dialect;
 
-  constructor(readonly pool: mysql.Pool) {}
+  constructor(
+    readonly pool: mysql.Pool,
+    private readonly timeoutMs: number,
+  ) {}
 
   static open(c: MysqlConnectionConfig, log: Logger): MysqlDriver {
     const pool = mysql.createPool(poolConfig(c));
     const setup = sessionSetup(c.strict);
     // Runs on each new connection before any other command (commands queue in order on a connection).
-    pool.on('connection', (conn) => {
-      conn.query(setup).catch((err: Error) => log.warn({ err: err.message }, 'MySQL session setup failed'));
+    // The core pool's event: it hands over the callback-style connection.
+    pool.pool.on('connection', (conn) => {
+      conn.query(setup, (err) => {
+        if (err) log.warn({ err: err.message }, 'MySQL session setup failed');
+      });
     });
-    return new MysqlDriver(pool);
+    return new MysqlDriver(pool, c.queryTimeoutMs);
   }
 
-  async execute(sql: string, params: SqlValue[] = []): Promise<void> {
-    await this.pool.execute(sql, params);
-  }
-
-  async insert(builder: InsertBuilder, rows: Row[]): Promise<void> {
-    if (rows.length <= builder.maxRows) return this.execute(builder.sql(rows.length), rows.flat());
+  /**
+   * A connection for one unit of work. mysql2 keeps a connection whose statement timed out in the pool, busy
+   * until the server finishes: drop it instead, so a hung server cannot stall every later write.
+   */
+  private async withConnection(work: (conn: mysql.PoolConnection) => Promise<void>): Promise<void> {
     const conn = await this.pool.getConnection();
+    let dead = false;
     try {
-      await conn.beginTransaction();
-      for (let i = 0; i < rows.length; i += builder.maxRows) {
-        const chunk = rows.slice(i, i + builder.maxRows);
-        await conn.execute(builder.sql(chunk.length), chunk.flat());
-      }
-      await conn.commit();
+      await work(conn);
     } catch (err) {
-      await conn.rollback().catch(() => conn.destroy());
+      const e = err as MysqlError;
+      dead = e.fatal === true || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT';
       throw err;
     } finally {
-      conn.release();
+      if (dead) conn.destroy();
+      else conn.release();
     }
+  }
+
+  private run(conn: mysql.PoolConnection, sql: string, values: SqlValue[]): Promise<unknown> {
+    return conn.execute({ sql, values, timeout: this.timeoutMs });
+  }
+
+  execute(sql: string, params: SqlValue[] = []): Promise<void> {
+    return this.withConnection(async (conn) => {
+      await this.run(conn, sql, params);
+    });
+  }
+
+  insert(builder: InsertBuilder, rows: Row[]): Promise<void> {
+    return this.withConnection(async (conn) => {
+      // One statement is its own transaction; bigger batches run several statements in one transaction.
+      if (rows.length <= builder.maxRows) {
+        await this.run(conn, builder.sql(rows.length), rows.flat());
+        return;
+      }
+      await conn.beginTransaction();
+      try {
+        for (let i = 0; i < rows.length; i += builder.maxRows) {
+          const chunk = rows.slice(i, i + builder.maxRows);
+          await this.run(conn, builder.sql(chunk.length), chunk.flat());
+        }
+        await conn.commit();
+      } catch (err) {
+        await conn.rollback().catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   classify = classifyMysql;

@@ -23,8 +23,11 @@ export function pgConfig(c: ServerConnectionConfig): pg.PoolConfig {
     ssl: tlsOptions(c) ?? false,
     max: c.poolSize,
     connectionTimeoutMillis: c.connectTimeoutMs,
+    // Client-side: the query fails and pool.query drops its client.
+    query_timeout: c.queryTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: 'sluice',
   };
 }
@@ -88,9 +91,13 @@ export class PgDriver implements SqlDriver {
       }
       await client.query('COMMIT');
     } catch (err) {
-      await client.query('ROLLBACK').catch((e: Error) => {
-        broken = e;
-      });
+      // A server error leaves a usable connection; anything else (timeout, lost socket) drops it.
+      if (!(err instanceof pg.DatabaseError)) broken = err instanceof Error ? err : new Error(String(err));
+      else {
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e;
+        });
+      }
       throw err;
     } finally {
       client.release(broken);

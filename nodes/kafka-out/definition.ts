@@ -1,0 +1,213 @@
+import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/** The template's literal text must be balanced and, without `{{ }}` parts, a valid topic name. */
+function topicIssue(template: string): string | undefined {
+  let depth = 0;
+  let literal = '';
+  let hasParts = false;
+  for (let i = 0; i < template.length; i++) {
+    const two = template.slice(i, i + 2);
+    if (two === '{{') {
+      if (depth > 0) return 'a "{{" opens inside another {{ }}';
+      depth++;
+      hasParts = true;
+      i++;
+    } else if (two === '}}' && depth > 0) {
+      depth--;
+      i++;
+    } else if (depth === 0) {
+      literal += template[i];
+    }
+  }
+  if (depth > 0) return 'a "{{" is not closed with "}}"';
+  if (!hasParts && (!TOPIC.test(template) || template === '.' || template === '..')) {
+    return `"${template}" is not a valid Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -)`;
+  }
+  if (literal !== '' && !/^[a-zA-Z0-9._-]*$/.test(literal)) {
+    return 'the text around {{ }} holds characters a Kafka topic name cannot have (only a-z A-Z 0-9 . _ -)';
+  }
+  return undefined;
+}
+
+export const kafkaOut = defineNode({
+  type: 'kafka-out',
+  version: 1,
+  category: 'sink',
+  title: 'Kafka out',
+  summary: 'Produce messages to Kafka in batches; a message counts as delivered once the broker acknowledged it.',
+  color: '#9fa8da',
+  inputs: [{ name: 'in', required: true }],
+  outputs: [],
+  config: Type.Object(
+    {
+      connection: ConnectionRef('kafka', { title: 'Cluster', description: 'The Kafka connection to produce on.' }),
+      topic: Type.String({
+        title: 'Topic',
+        minLength: 1,
+        'x-widget': 'template',
+        description:
+          'A topic, or a template: text with `{{ }}` parts, each a JSONata expression on the message, e.g. `readings`, `plant.{{payload.site}}`, `{{$replace(topic, "/", ".")}}`. A part with no value, or a result that is not a valid topic name, fails the message.',
+      }),
+      codec: Type.Enum(['json', 'text', 'bytes'] as const, {
+        title: 'Payload codec',
+        default: 'json',
+        description:
+          '`json`: the payload as JSON text. `text`: a string payload as UTF-8. `bytes`: a bytes (or string) payload as is. With `text` or `bytes` a null payload is sent as a tombstone (null value).',
+      }),
+      acks: Type.Enum(['all', 'leader', 'none'] as const, {
+        title: 'Acknowledgement',
+        default: 'all',
+        description:
+          '`all`: every in-sync replica has the record (acks=-1; what at-least-once needs). `leader`: the leader alone (lost if it fails before replicating). `none`: nothing is confirmed.',
+      }),
+      compression: Type.Enum(['none', 'gzip'] as const, {
+        title: 'Compression',
+        default: 'none',
+        description:
+          'Per batch. gzip is built in; Snappy, LZ4 and ZSTD would need extra codec packages and are not offered.',
+      }),
+      partitioner: Type.Enum(['default', 'legacy', 'round-robin'] as const, {
+        title: 'Partitioner',
+        default: 'default',
+        description:
+          "`default`: by a murmur2 hash of the key, as Java clients do (keyless messages in turn). `legacy`: kafkajs 1.x's hash. `round-robin`: in turn, ignoring the key (loses per-key order).",
+        'x-advanced': true,
+      }),
+      batchSize: Type.Integer({
+        title: 'Batch size',
+        minimum: 1,
+        maximum: 100_000,
+        default: 500,
+        description: 'Messages per produce request at most.',
+      }),
+      lingerMs: Type.Integer({
+        title: 'Linger (ms)',
+        minimum: 0,
+        maximum: 60_000,
+        default: 5,
+        description: 'How long a batch waits for more messages before it is sent.',
+      }),
+      copyHeaders: Type.Boolean({
+        title: 'Copy headers',
+        default: true,
+        description:
+          "Send the message headers as Kafka headers (except kafka-in's envelope headers `kafka-topic`, `kafka-partition`, `kafka-offset`, `kafka-timestamp`).",
+      }),
+      idHeader: Type.String({
+        title: 'Message id header',
+        default: 'sluice-id',
+        maxLength: 200,
+        description: 'A Kafka header carrying the message id, for consumers that de-duplicate. Empty: none.',
+        'x-advanced': true,
+      }),
+      ackTimeoutMs: Type.Integer({
+        title: 'Broker ack timeout (ms)',
+        minimum: 100,
+        maximum: 600_000,
+        default: 30_000,
+        description: 'How long the broker may wait for the replicas (acks all) before it answers with an error.',
+        'x-advanced': true,
+      }),
+      attempts: Type.Integer({
+        title: 'Attempts',
+        minimum: 1,
+        maximum: 100,
+        default: 5,
+        description:
+          'Attempts per batch (first one included) while the cluster is unreachable or refuses for a passing reason; then its messages fail.',
+        'x-advanced': true,
+      }),
+      retryDelayMs: Type.Integer({
+        title: 'First retry delay (ms)',
+        minimum: 1,
+        maximum: 600_000,
+        default: 500,
+        description: 'Doubles (with jitter) after each failed attempt.',
+        'x-advanced': true,
+      }),
+      retryMaxDelayMs: Type.Integer({
+        title: 'Longest retry delay (ms)',
+        minimum: 1,
+        maximum: 600_000,
+        default: 8_000,
+        description: 'The backoff between attempts never waits longer than this.',
+        'x-advanced': true,
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  lint: (config) => {
+    // Lint sees the config as written: fields left out take their defaults here.
+    const c = { acks: 'all', retryDelayMs: 500, retryMaxDelayMs: 8_000, ...(config as Partial<typeof config>) };
+    const issues: LintIssue[] = [];
+    const bad = typeof c.topic === 'string' ? topicIssue(c.topic) : undefined;
+    if (bad) issues.push({ path: '/topic', message: `topic: ${bad}` });
+    if (c.acks !== 'all') {
+      issues.push({
+        path: '/acks',
+        message:
+          c.acks === 'none'
+            ? 'acks "none": messages count as delivered without any confirmation, and can be lost'
+            : 'acks "leader": a message is lost if the leader fails before a replica copied it',
+        severity: 'warning',
+      });
+    }
+    if (c.retryMaxDelayMs < c.retryDelayMs) {
+      issues.push({ path: '/retryMaxDelayMs', message: 'the longest retry delay is shorter than the first one' });
+    }
+    return issues;
+  },
+  docs: `Produces each message as a Kafka record and acknowledges it upstream only when the broker has
+**acknowledged the batch that holds it** (with \`acks: all\`, every in-sync replica has it): only then may the source
+acknowledge its input.
+
+**Topic.** A fixed topic or a template: literal text with \`{{ }}\` parts holding JSONata expressions evaluated on the
+message, e.g. \`plant.{{payload.site}}\` or \`{{topic}}\`. MQTT topics use \`/\`, which Kafka topic names cannot hold:
+\`{{$replace(topic, "/", ".")}}\` converts. A part with no value, or a result that is not a valid topic name
+(1 to 249 of \`a-z A-Z 0-9 . _ -\`), fails that message (error port or error route) and the others go on. Whether
+producing to a missing topic creates it is the cluster's \`auto.create.topics.enable\`.
+
+**Record.** Key: the message key (none: the partitioner spreads keyless records). Value: the payload by \`codec\`.
+Headers: the message headers (\`copyHeaders\`) plus the message id under \`idHeader\` (\`sluice-id\`), so a consumer
+can drop duplicates. Timestamp: the message's.
+
+**Batching.** Messages are collected into batches of up to \`batchSize\`, sent after \`lingerMs\` at the latest, one
+produce request per batch (one batch in flight per node, which keeps per-partition order), compressed with
+\`compression\`. The flow's in-flight limit bounds how many messages can wait here.
+
+**Partitioner.** \`default\` hashes the key with murmur2 like the Java client, so records with the same key go to the
+same partition as a Java producer would send them; \`legacy\` is kafkajs 1.x's hash; \`round-robin\` ignores the key.
+Nodes with the same partitioner share one producer per connection.
+
+**Failures and back pressure.** While the cluster is unreachable, or answers with a passing error (leader moving,
+timeout), a batch is retried with backoff (\`attempts\`, \`retryDelayMs\`, \`retryMaxDelayMs\`), then its messages fail
+(the source redelivers them, or the error route takes them): a long outage turns into failed messages, not growing
+memory. An error that retrying cannot fix (a record too large, no permission on the topic) fails only the records
+that cause it: the batch is split until they are found. A retried batch may have partly landed: at-least-once.
+
+**Idempotent producer: off.** kafkajs marks it experimental and it forces one request in flight; without it a retry
+can write a record twice, which the \`idHeader\` lets consumers detect. Exactly-once is not offered.
+
+**Status.** \`connecting\`, \`connected\`, or \`error\` with the reason; the producer reconnects with the connection's
+backoff.`,
+  examples: [
+    {
+      title: 'Readings to one topic, keyed by device upstream',
+      config: { connection: 'kafka', topic: 'readings', codec: 'json', acks: 'all', batchSize: 500, lingerMs: 5 },
+    },
+    {
+      title: 'One topic per MQTT topic, gzip',
+      config: {
+        connection: 'kafka',
+        topic: 'mqtt.{{$replace(topic, "/", ".")}}',
+        codec: 'json',
+        acks: 'all',
+        compression: 'gzip',
+        batchSize: 1000,
+        lingerMs: 20,
+      },
+    },
+  ],
+});

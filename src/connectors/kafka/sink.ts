@@ -1,0 +1,92 @@
+/**
+ * kafka-out's delivery path: records are collected into batches (size and linger) and each batch goes out as one
+ * produce call; every message's promise settles when the broker acknowledged the batch that holds it.
+ *
+ * Failures: a retriable one (broker away, leader moving, timeout) retries the whole batch with backoff until the
+ * attempts run out, then fails every message in it, so nothing waits without bound. A non-retriable one (a record
+ * too large, a topic the client may not write) is some record's own problem: the batch is split in halves until
+ * the culprits are found, and only they fail. Records of a failed request may have landed in part: retries can
+ * duplicate (at-least-once; the message id header lets consumers de-duplicate).
+ */
+import { Batcher } from '../../runtime/batcher.js';
+import { withRetry } from '../../runtime/retry.js';
+import type { Logger } from '../../spec/runtime-contract.js';
+import { DriverError, type OutRecord, type SendOptions } from './driver.js';
+
+export interface SinkOptions {
+  send(records: OutRecord[], options: SendOptions): Promise<void>;
+  sendOptions: SendOptions;
+  batchSize: number;
+  lingerMs: number;
+  attempts: number;
+  retryDelayMs: number;
+  retryMaxDelayMs: number;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+const retriable = (err: unknown) => err instanceof DriverError && err.retriable;
+
+export class KafkaSink {
+  private readonly batcher: Batcher<OutRecord>;
+
+  constructor(private readonly o: SinkOptions) {
+    this.batcher = new Batcher<OutRecord>({
+      maxSize: o.batchSize,
+      lingerMs: o.lingerMs,
+      flush: (records) => this.deliver(records),
+      flushPartial: (records) => this.deliverPartial(records),
+    });
+  }
+
+  /** Resolves when the broker acknowledged the record; rejects with the reason it was not. */
+  add(record: OutRecord): Promise<void> {
+    return this.batcher.add(record);
+  }
+
+  /** Send what is waiting and wait for it (the engine has drained, so this is the tail). */
+  close(): Promise<void> {
+    return this.batcher.close();
+  }
+
+  private deliver(records: OutRecord[]): Promise<void> {
+    return withRetry(() => this.o.send(records, this.o.sendOptions), {
+      attempts: this.o.attempts,
+      baseMs: this.o.retryDelayMs,
+      maxMs: this.o.retryMaxDelayMs,
+      signal: this.o.signal,
+      retryable: retriable,
+      onRetry: (err, attempt, delayMs) =>
+        this.o.log.debug(
+          { err: String(err), attempt, delayMs, records: records.length },
+          'kafka send failed; retrying',
+        ),
+    });
+  }
+
+  private async deliverPartial(records: OutRecord[]): Promise<Map<number, Error>> {
+    const failures = new Map<number, Error>();
+    await this.isolate(
+      records.map((_, i) => i),
+      records,
+      failures,
+    );
+    return failures;
+  }
+
+  /** Sends `indexes`; on a non-retriable failure of several records, halves them to find the bad ones. */
+  private async isolate(indexes: number[], all: OutRecord[], failures: Map<number, Error>): Promise<void> {
+    try {
+      await this.deliver(indexes.map((i) => all[i]));
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (indexes.length === 1 || retriable(err) || this.o.signal.aborted) {
+        for (const i of indexes) failures.set(i, error);
+        return;
+      }
+      const half = Math.ceil(indexes.length / 2);
+      await this.isolate(indexes.slice(0, half), all, failures);
+      await this.isolate(indexes.slice(half), all, failures);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * A RabbitMQ connection lost mid-stream, end to end: generate -> amqp-out -> exchange -> queue -> amqp-in -> sink,
+ * both AMQP nodes on one shared connection. Nothing may be lost; both nodes leave `connected` and come back.
+ * Cut two ways: the socket destroyed under the client (a TCP proxy), and closed by the broker (rabbitmqctl).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../conformance/harness.js';
+import { requireService } from '../../support/services.js';
+import { type SinkHandle, sinks } from '../../support/test-nodes.js';
+import {
+  Admin,
+  amqpConnection,
+  closeConnectionsNamed,
+  Proxy,
+  rabbitmqctlAvailable,
+  type Started,
+  startFlow,
+  unique,
+} from './support.js';
+
+const available = await requireService('rabbitmq');
+const withCtl = available && (await rabbitmqctlAvailable());
+if (available && !withCtl) console.warn('[skip] the rabbitmqctl server-side close test needs rabbitmqctl (root or the rabbitmq user)');
+
+describe.runIf(available)('a lost AMQP connection mid-stream', () => {
+  let flow: Started | undefined;
+  let admin: Admin | undefined;
+  let proxy: Proxy | undefined;
+  const cleanup: { queues: string[]; exchanges: string[] } = { queues: [], exchanges: [] };
+
+  afterEach(async () => {
+    await flow?.engine.stop({ deadlineMs: 2000 });
+    await admin?.close(cleanup.queues.splice(0), cleanup.exchanges.splice(0));
+    await proxy?.close();
+    flow = undefined;
+    admin = undefined;
+    proxy = undefined;
+  });
+
+  async function pipeline(count: number, generator: Record<string, unknown>, connection: Record<string, unknown>) {
+    admin = await Admin.open();
+    const exchange = unique('drop-x');
+    const queue = unique('drop-q');
+    cleanup.exchanges.push(exchange);
+    cleanup.queues.push(queue);
+    await admin.ch.assertExchange(exchange, 'topic', { durable: true });
+    await admin.ch.assertQueue(queue, { durable: true });
+    await admin.ch.bindQueue(queue, exchange, '#');
+    flow = await startFlow(
+      [amqpConnection('rabbit', connection)],
+      [
+        ['gen', 'generate', { topic: 'load', payload: '{"n": $seq}', count, ...generator }],
+        ['out', 'amqp-out', { connection: 'rabbit', exchange }],
+        ['in', 'amqp-in', { connection: 'rabbit', queue, prefetch: 200 }],
+        ['sink', 'test-sink', { failFlagged: false, batchSize: 50 }],
+      ],
+      [
+        ['gen', 'out'],
+        ['in', 'sink'],
+      ],
+    );
+    return { queue, engine: flow.engine, states: flow.states };
+  }
+
+  async function expectNothingLost(p: Awaited<ReturnType<typeof pipeline>>, count: number) {
+    const received = new Set<number>();
+    const sink = sinks.get('sink') as SinkHandle;
+    await eventually(
+      () => {
+        for (const m of sink.delivered) received.add((m.payload as { n: number }).n);
+        return received.size;
+      },
+      (n) => n === count,
+      60_000,
+      `all ${count} messages at the sink`,
+    );
+    // A consumer may see a message before its publisher has the broker's confirm: wait for those too.
+    const gen = await eventually(
+      () => p.engine.counters().gen,
+      (g) => g.acked + g.nacked === count,
+      20_000,
+      'every published message settled',
+    );
+    expect(gen.nacked).toBe(0);
+    await p.engine.whenIdle();
+    // Everything consumed was acked: nothing is left ready in the queue.
+    expect(await admin!.messageCount(p.queue)).toBe(0);
+    for (const node of ['out', 'in']) {
+      const states = p.states(node).map((s) => s.state);
+      const firstConnected = states.indexOf('connected');
+      expect(firstConnected, `${node} connected`).toBeGreaterThanOrEqual(0);
+      const dropped = states.slice(firstConnected).some((s) => s === 'error' || s === 'connecting');
+      expect(dropped, `${node} left "connected": ${states.join(' > ')}`).toBe(true);
+      expect(states.at(-1), `${node} is connected again`).toBe('connected');
+    }
+  }
+
+  it('the socket destroyed under the client (through a TCP proxy)', async () => {
+    proxy = await Proxy.start();
+    const count = 5000;
+    const p = await pipeline(count, { intervalMs: 0 }, { port: proxy.port });
+    await eventually(() => p.engine.counters().gen.acked, (n) => n >= 1000, 20_000, '1000 messages published');
+    expect((sinks.get('sink') as SinkHandle).delivered.length).toBeGreaterThan(0);
+    proxy.drop();
+    await expectNothingLost(p, count);
+    expect(proxy.accepted).toBeGreaterThanOrEqual(2);
+  });
+
+  it.runIf(withCtl)('closed by the broker (rabbitmqctl close_connection)', async () => {
+    const name = unique('conn');
+    const count = 12_000;
+    const p = await pipeline(count, { intervalMs: 0, rate: 2000 }, { connectionName: name });
+    await eventually(() => p.engine.counters().gen.acked, (n) => n >= 1000, 20_000, '1000 messages published');
+    expect(await closeConnectionsNamed(name)).toBe(1);
+    // The close landed mid-stream (the generator is paced to outlast rabbitmqctl).
+    expect(p.engine.counters().gen.acked).toBeLessThan(count);
+    await expectNothingLost(p, count);
+  }, 90_000);
+});

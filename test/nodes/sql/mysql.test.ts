@@ -1,0 +1,4 @@
+import { sqlSinkBehaviour } from './behaviour.js';
+import { mysqlTarget } from './targets.js';
+
+sqlSinkBehaviour(mysqlTarget);

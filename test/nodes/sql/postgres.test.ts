@@ -1,0 +1,4 @@
+import { sqlSinkBehaviour } from './behaviour.js';
+import { postgresTarget } from './targets.js';
+
+sqlSinkBehaviour(postgresTarget);

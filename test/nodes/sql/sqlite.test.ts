@@ -1,0 +1,4 @@
+import { sqlSinkBehaviour } from './behaviour.js';
+import { sqliteTarget } from './targets.js';
+
+sqlSinkBehaviour(sqliteTarget);
