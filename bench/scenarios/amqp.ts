@@ -18,7 +18,6 @@ const BROKER = process.env.SLUICE_BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.
 const PUBLISH_COUNT = 50_000;
 const CONSUME_COUNT = 100_000;
 const RUNS = 3;
-const ONLY = process.env.ONLY;
 
 const ackSink = defineNode({
   type: 'bench-sink',
@@ -76,8 +75,28 @@ async function publishOnce(persistent: boolean): Promise<Measured> {
       settings: { maxInFlight: 1000 },
       connections: [connection],
       nodes: [
-        { id: 'gen', type: 'generate', config: { intervalMs: 0, count: PUBLISH_COUNT, topic: 'bench', payload: '{"n": $seq, "device": "dev-" & ($seq % 10), "temp": 21.5}' } },
-        { id: 'out', type: 'amqp-out', config: { connection: 'rabbit', exchange, exchangeType: 'topic', exchangeDurable: persistent, persistent, routingKey: 'bench.{{payload.device}}' } },
+        {
+          id: 'gen',
+          type: 'generate',
+          config: {
+            intervalMs: 0,
+            count: PUBLISH_COUNT,
+            topic: 'bench',
+            payload: '{"n": $seq, "device": "dev-" & ($seq % 10), "temp": 21.5}',
+          },
+        },
+        {
+          id: 'out',
+          type: 'amqp-out',
+          config: {
+            connection: 'rabbit',
+            exchange,
+            exchangeType: 'topic',
+            exchangeDurable: persistent,
+            persistent,
+            routingKey: 'bench.{{payload.device}}',
+          },
+        },
       ],
       edges: [edge('gen', 'out')],
     });
@@ -102,7 +121,8 @@ async function consumeOnce(prefetch: number): Promise<Measured> {
   await ch.assertQueue(queue, { durable: true });
   const body = Buffer.from(JSON.stringify({ device: 'dev-1', temp: 21.5, text: 'a typical small reading' }));
   for (let i = 0; i < CONSUME_COUNT; i++) {
-    if (!ch.sendToQueue(queue, body, { persistent: true, messageId: `b${i}` })) await new Promise((r) => ch.once('drain', r));
+    if (!ch.sendToQueue(queue, body, { persistent: true, messageId: `b${i}` }))
+      await new Promise((r) => ch.once('drain', r));
   }
   await ch.waitForConfirms();
   const engine = newEngine();
@@ -135,7 +155,12 @@ async function measure(name: string, count: number, once: () => Promise<Measured
   const runs: Measured[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await once());
   return [
-    { name, value: median(runs.map((r) => r.rate)), unit: 'msg/s', note: `median of ${RUNS} x ${count.toLocaleString('en-US')}` },
+    {
+      name,
+      value: median(runs.map((r) => r.rate)),
+      unit: 'msg/s',
+      note: `median of ${RUNS} x ${count.toLocaleString('en-US')}`,
+    },
     { name: '  CPU of this process per message', value: median(runs.map((r) => r.cpuUsPerMsg)), unit: 'us/msg' },
   ];
 }
@@ -145,11 +170,17 @@ export async function run(): Promise<BenchResult[]> {
     const { model } = await admin();
     await model.close();
   } catch (err) {
-    throw new Error(`RabbitMQ not reachable at ${BROKER.replace(/\/\/[^@]*@/, '//')}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `RabbitMQ not reachable at ${BROKER.replace(/\/\/[^@]*@/, '//')}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return [
-    ...(await measure('generate -> amqp-out, confirms, persistent, durable queue', PUBLISH_COUNT, () => publishOnce(true))),
-    ...(await measure('generate -> amqp-out, confirms, transient, non-durable queue', PUBLISH_COUNT, () => publishOnce(false))),
+    ...(await measure('generate -> amqp-out, confirms, persistent, durable queue', PUBLISH_COUNT, () =>
+      publishOnce(true),
+    )),
+    ...(await measure('generate -> amqp-out, confirms, transient, non-durable queue', PUBLISH_COUNT, () =>
+      publishOnce(false),
+    )),
     ...(await measure('amqp-in (prefetch 100) -> ack sink, ack after settle', CONSUME_COUNT, () => consumeOnce(100))),
     ...(await measure('amqp-in (prefetch 1000) -> ack sink, ack after settle', CONSUME_COUNT, () => consumeOnce(1000))),
   ];

@@ -27,8 +27,19 @@ export function generatedFlow(chains = CHAINS): Record<string, unknown> {
     const row = Math.floor(c / 5);
     const col = c % 5;
     types.forEach((t, i) => {
-      nodes.push({ id: `c${c}-${t.type}`, type: t.type, position: { x: (col * 4 + i) * 240, y: row * 140 }, config: t.config });
-      if (i > 0) edges.push({ source: `c${c}-${types[i - 1].type}`, sourcePort: 'out', target: `c${c}-${t.type}`, targetPort: 'in' });
+      nodes.push({
+        id: `c${c}-${t.type}`,
+        type: t.type,
+        position: { x: (col * 4 + i) * 240, y: row * 140 },
+        config: t.config,
+      });
+      if (i > 0)
+        edges.push({
+          source: `c${c}-${types[i - 1].type}`,
+          sourcePort: 'out',
+          target: `c${c}-${t.type}`,
+          targetPort: 'in',
+        });
     });
   }
   return { format: 'sluice/flow@1', id: 'bench-1000', name: 'Generated: 1,000 nodes', nodes, edges };
@@ -61,7 +72,15 @@ async function panFps(page: Page, durationMs: number): Promise<{ fps: number; mo
     const r = pane.getBoundingClientRect();
     let x = r.left + r.width / 2;
     const y = r.top + r.height / 2;
-    const opts = (cx: number) => ({ clientX: cx, clientY: y, bubbles: true, cancelable: true, button: 0, buttons: 1, view: window });
+    const opts = (cx: number) => ({
+      clientX: cx,
+      clientY: y,
+      bubbles: true,
+      cancelable: true,
+      button: 0,
+      buttons: 1,
+      view: window,
+    });
     pane.dispatchEvent(new MouseEvent('mousedown', opts(x)));
     return new Promise<{ fps: number; moved: number }>((resolve) => {
       let frames = 0;
@@ -90,7 +109,11 @@ export async function run(): Promise<BenchResult[]> {
   const browser = await launchChromium({ width: 1440, height: 900 });
   try {
     const flow = generatedFlow();
-    const res = await fetch(`${srv.url}/api/flows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ flow }) });
+    const res = await fetch(`${srv.url}/api/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ flow }),
+    });
     if (!res.ok) throw new Error(`cannot store the generated flow: ${res.status} ${await res.text()}`);
     const page = await browser.context.newPage();
     // tsx compiles the functions passed to page.evaluate with esbuild's name helper; give the page that helper.
@@ -107,9 +130,24 @@ export async function run(): Promise<BenchResult[]> {
       pans.push(p.fps);
     }
     return [
-      { name: 'editor.open.1000-nodes.cold', value: cold, unit: 'ms', note: 'navigation start until all 1,000 nodes rendered, first load' },
-      { name: 'editor.open.1000-nodes', value: median(warm), unit: 'ms', note: 'same, reload (median of 3); target < 2,000' },
-      { name: 'editor.pan.1000-nodes', value: median(pans), unit: 'fps', note: 'rAF rate over 2 s of panning, all nodes in view (median of 3); target >= 30' },
+      {
+        name: 'editor.open.1000-nodes.cold',
+        value: cold,
+        unit: 'ms',
+        note: 'navigation start until all 1,000 nodes rendered, first load',
+      },
+      {
+        name: 'editor.open.1000-nodes',
+        value: median(warm),
+        unit: 'ms',
+        note: 'same, reload (median of 3); target < 2,000',
+      },
+      {
+        name: 'editor.pan.1000-nodes',
+        value: median(pans),
+        unit: 'fps',
+        note: 'rAF rate over 2 s of panning, all nodes in view (median of 3); target >= 30',
+      },
     ];
   } finally {
     await browser.close();

@@ -1,7 +1,115 @@
 import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { withSchemaDefaults } from '../connections/amqp/definition.js';
 
 const declaringQueue = { 'x-showWhen': { queueMode: ['declare'] } };
 const declaringExchange = { 'x-showWhen': { exchangeMode: ['declare'] } };
+
+const config = Type.Object(
+  {
+    connection: ConnectionRef('amqp', { description: 'The AMQP connection to consume on.' }),
+    queue: Type.String({ title: 'Queue', minLength: 1, maxLength: 255, description: 'The queue to consume.' }),
+    queueMode: Type.Enum(['declare', 'existing'] as const, {
+      title: 'Queue set-up',
+      default: 'declare',
+      description:
+        '`declare`: create the queue if it is missing (if it exists, its settings must match). `existing`: only check that it exists.',
+    }),
+    durable: Type.Boolean({
+      title: 'Durable queue',
+      default: true,
+      description: 'The queue and its persistent messages survive a broker restart.',
+      ...declaringQueue,
+    }),
+    queueType: Type.Enum(['classic', 'quorum'] as const, {
+      title: 'Queue type',
+      default: 'classic',
+      description:
+        'Quorum queues are replicated, and can dead-letter a message after too many deliveries (`x-delivery-limit`).',
+      ...declaringQueue,
+    }),
+    deadLetterExchange: Type.Optional(
+      Type.String({
+        title: 'Dead-letter exchange',
+        description:
+          'Where the broker sends rejected and expired messages (`x-dead-letter-exchange`). Empty: the default exchange.',
+        ...declaringQueue,
+      }),
+    ),
+    deadLetterRoutingKey: Type.Optional(
+      Type.String({
+        title: 'Dead-letter routing key',
+        description: 'Routing key for dead-lettered messages (`x-dead-letter-routing-key`). Default: their own.',
+        ...declaringQueue,
+      }),
+    ),
+    queueArguments: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+        title: 'Other queue arguments',
+        description:
+          'More `x-` arguments for the declaration, e.g. `{"x-message-ttl": 60000, "x-delivery-limit": 20}`.',
+        'x-advanced': true,
+        ...declaringQueue,
+      }),
+    ),
+    exchange: Type.String({
+      title: 'Bind to exchange',
+      default: '',
+      description:
+        'Bind the queue to this exchange with the binding keys. Empty: no binding (publishers send to the queue by name).',
+    }),
+    exchangeMode: Type.Enum(['declare', 'existing'] as const, {
+      title: 'Exchange set-up',
+      default: 'existing',
+      description: '`existing`: the exchange must exist. `declare`: create it if missing.',
+    }),
+    exchangeType: Type.Enum(['topic', 'direct', 'fanout', 'headers'] as const, {
+      title: 'Exchange type',
+      default: 'topic',
+      description: 'Type of the declared exchange.',
+      ...declaringExchange,
+    }),
+    exchangeDurable: Type.Boolean({
+      title: 'Durable exchange',
+      default: true,
+      description: 'The declared exchange survives a broker restart.',
+      ...declaringExchange,
+    }),
+    bindingKeys: Type.Array(Type.String(), {
+      title: 'Binding keys',
+      default: ['#'],
+      description: 'One binding per key. On a topic exchange `#` takes everything, `sensors.*` one level.',
+    }),
+    prefetch: Type.Integer({
+      title: 'Prefetch',
+      minimum: 1,
+      maximum: 65_535,
+      default: 100,
+      description:
+        "Unacknowledged messages the broker sends ahead. More helps throughput over a slow link; the flow's in-flight limit bounds it too.",
+    }),
+    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
+      title: 'Payload codec',
+      default: 'json',
+      description:
+        '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. A body that does not decode goes to the error route.',
+    }),
+    onFailure: Type.Enum(['requeue', 'dead-letter'] as const, {
+      title: 'When delivery fails',
+      default: 'requeue',
+      description:
+        "For a message the flow failed on (no error route took it): `requeue` puts it back in the queue after a delay; `dead-letter` rejects it to the queue's dead-letter exchange.",
+    }),
+    requeueDelayMs: Type.Integer({
+      title: 'Requeue delay (ms)',
+      minimum: 0,
+      maximum: 600_000,
+      default: 1000,
+      description: 'Wait before requeueing a failed message, so a failing sink is not hammered in a tight loop.',
+      'x-showWhen': { onFailure: ['requeue'] },
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const amqpIn = defineNode({
   type: 'amqp-in',
@@ -12,115 +120,11 @@ export const amqpIn = defineNode({
   color: '#ff6600',
   inputs: [],
   outputs: [{ name: 'out', label: 'out' }],
-  config: Type.Object(
-    {
-      connection: ConnectionRef('amqp', { description: 'The AMQP connection to consume on.' }),
-      queue: Type.String({ title: 'Queue', minLength: 1, maxLength: 255, description: 'The queue to consume.' }),
-      queueMode: Type.Enum(['declare', 'existing'] as const, {
-        title: 'Queue set-up',
-        default: 'declare',
-        description:
-          '`declare`: create the queue if it is missing (if it exists, its settings must match). `existing`: only check that it exists.',
-      }),
-      durable: Type.Boolean({
-        title: 'Durable queue',
-        default: true,
-        description: 'The queue and its persistent messages survive a broker restart.',
-        ...declaringQueue,
-      }),
-      queueType: Type.Enum(['classic', 'quorum'] as const, {
-        title: 'Queue type',
-        default: 'classic',
-        description:
-          'Quorum queues are replicated, and can dead-letter a message after too many deliveries (`x-delivery-limit`).',
-        ...declaringQueue,
-      }),
-      deadLetterExchange: Type.Optional(
-        Type.String({
-          title: 'Dead-letter exchange',
-          description:
-            'Where the broker sends rejected and expired messages (`x-dead-letter-exchange`). Empty: the default exchange.',
-          ...declaringQueue,
-        }),
-      ),
-      deadLetterRoutingKey: Type.Optional(
-        Type.String({
-          title: 'Dead-letter routing key',
-          description: 'Routing key for dead-lettered messages (`x-dead-letter-routing-key`). Default: their own.',
-          ...declaringQueue,
-        }),
-      ),
-      queueArguments: Type.Optional(
-        Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
-          title: 'Other queue arguments',
-          description:
-            'More `x-` arguments for the declaration, e.g. `{"x-message-ttl": 60000, "x-delivery-limit": 20}`.',
-          'x-advanced': true,
-          ...declaringQueue,
-        }),
-      ),
-      exchange: Type.String({
-        title: 'Bind to exchange',
-        default: '',
-        description:
-          'Bind the queue to this exchange with the binding keys. Empty: no binding (publishers send to the queue by name).',
-      }),
-      exchangeMode: Type.Enum(['declare', 'existing'] as const, {
-        title: 'Exchange set-up',
-        default: 'existing',
-        description: '`existing`: the exchange must exist. `declare`: create it if missing.',
-      }),
-      exchangeType: Type.Enum(['topic', 'direct', 'fanout', 'headers'] as const, {
-        title: 'Exchange type',
-        default: 'topic',
-        description: 'Type of the declared exchange.',
-        ...declaringExchange,
-      }),
-      exchangeDurable: Type.Boolean({
-        title: 'Durable exchange',
-        default: true,
-        description: 'The declared exchange survives a broker restart.',
-        ...declaringExchange,
-      }),
-      bindingKeys: Type.Array(Type.String(), {
-        title: 'Binding keys',
-        default: ['#'],
-        description: 'One binding per key. On a topic exchange `#` takes everything, `sensors.*` one level.',
-      }),
-      prefetch: Type.Integer({
-        title: 'Prefetch',
-        minimum: 1,
-        maximum: 65_535,
-        default: 100,
-        description:
-          "Unacknowledged messages the broker sends ahead. More helps throughput over a slow link; the flow's in-flight limit bounds it too.",
-      }),
-      codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-        title: 'Payload codec',
-        default: 'json',
-        description:
-          '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. A body that does not decode goes to the error route.',
-      }),
-      onFailure: Type.Enum(['requeue', 'dead-letter'] as const, {
-        title: 'When delivery fails',
-        default: 'requeue',
-        description:
-          "For a message the flow failed on (no error route took it): `requeue` puts it back in the queue after a delay; `dead-letter` rejects it to the queue's dead-letter exchange.",
-      }),
-      requeueDelayMs: Type.Integer({
-        title: 'Requeue delay (ms)',
-        minimum: 0,
-        maximum: 600_000,
-        default: 1000,
-        description: 'Wait before requeueing a failed message, so a failing sink is not hammered in a tight loop.',
-        'x-showWhen': { onFailure: ['requeue'] },
-      }),
-    },
-    { additionalProperties: false },
-  ),
-  lint: (c) => {
+  config,
+  lint: (saved) => {
+    const c = withSchemaDefaults(config, saved);
     const issues: LintIssue[] = [];
-    if (c.queue.startsWith('amq.') && c.queueMode === 'declare') {
+    if ((c.queue ?? '').startsWith('amq.') && c.queueMode === 'declare') {
       issues.push({ path: '/queue', message: 'queue names starting with "amq." are reserved by the broker' });
     }
     if (c.exchange !== '' && c.bindingKeys.length === 0) {

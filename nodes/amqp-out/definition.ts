@@ -1,4 +1,5 @@
 import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { withSchemaDefaults } from '../connections/amqp/definition.js';
 
 const declaring = { 'x-showWhen': { exchangeMode: ['declare'] } };
 
@@ -19,6 +20,108 @@ function templateIssue(template: string): string | undefined {
   return depth > 0 ? 'a "{{" is not closed with "}}"' : undefined;
 }
 
+const config = Type.Object(
+  {
+    connection: ConnectionRef('amqp', { description: 'The AMQP connection to publish on.' }),
+    exchange: Type.String({
+      title: 'Exchange',
+      default: '',
+      description:
+        'Exchange to publish to. Empty: the default exchange, which delivers to the queue named by the routing key.',
+    }),
+    exchangeMode: Type.Enum(['declare', 'existing'] as const, {
+      title: 'Exchange set-up',
+      default: 'declare',
+      description:
+        '`declare`: create the exchange if it is missing (if it exists, type and durability must match). `existing`: only check that it exists (exchanges managed elsewhere, and the built-in `amq.*` ones).',
+    }),
+    exchangeType: Type.Enum(['topic', 'direct', 'fanout', 'headers'] as const, {
+      title: 'Exchange type',
+      default: 'topic',
+      description: 'Type of the declared exchange.',
+      ...declaring,
+    }),
+    exchangeDurable: Type.Boolean({
+      title: 'Durable exchange',
+      default: true,
+      description: 'The declared exchange survives a broker restart.',
+      ...declaring,
+    }),
+    routingKey: Type.String({
+      title: 'Routing key',
+      default: '{{topic}}',
+      'x-widget': 'template',
+      description:
+        'Text with `{{ }}` parts, each a JSONata expression on the message: `{{topic}}`, `orders.{{payload.region}}`, `{{$replace(topic, "/", ".")}}`. A part with no value fails the message.',
+    }),
+    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
+      title: 'Payload codec',
+      default: 'json',
+      description:
+        '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are.',
+    }),
+    contentType: Type.Optional(
+      Type.String({
+        title: 'Content type',
+        description:
+          'The content-type property. Default by codec: application/json, text/plain, application/octet-stream.',
+        'x-advanced': true,
+      }),
+    ),
+    persistent: Type.Boolean({
+      title: 'Persistent',
+      default: true,
+      description: 'Delivery mode 2: a durable queue keeps the message across a broker restart.',
+    }),
+    copyHeaders: Type.Boolean({
+      title: 'Copy headers',
+      default: true,
+      description: 'Send the message headers as AMQP headers (except the `amqp-*` headers of an incoming delivery).',
+    }),
+    mandatory: Type.Boolean({
+      title: 'Fail unroutable messages',
+      default: true,
+      description:
+        'Publish as mandatory: a message no queue takes is returned by the broker and fails (error route) instead of being dropped silently.',
+      'x-advanced': true,
+    }),
+    retryAttempts: Type.Integer({
+      title: 'Attempts',
+      minimum: 1,
+      maximum: 100,
+      default: 6,
+      description:
+        'Attempts per message (first one included) while the broker is unreachable, nacks or does not confirm.',
+      'x-advanced': true,
+    }),
+    retryDelayMs: Type.Integer({
+      title: 'First retry delay (ms)',
+      minimum: 1,
+      maximum: 600_000,
+      default: 500,
+      description: 'Doubles (with jitter) after each failed attempt.',
+      'x-advanced': true,
+    }),
+    retryMaxDelayMs: Type.Integer({
+      title: 'Longest retry delay (ms)',
+      minimum: 1,
+      maximum: 600_000,
+      default: 8_000,
+      'x-advanced': true,
+      description: 'The backoff between attempts never waits longer than this.',
+    }),
+    confirmTimeoutMs: Type.Integer({
+      title: 'Confirm timeout (ms)',
+      minimum: 100,
+      maximum: 600_000,
+      default: 30_000,
+      description: 'A publish the broker has not confirmed by then fails this attempt, and the channel is reopened.',
+      'x-advanced': true,
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const amqpOut = defineNode({
   type: 'amqp-out',
   version: 1,
@@ -28,108 +131,9 @@ export const amqpOut = defineNode({
   color: '#ff6600',
   inputs: [{ name: 'in', required: true }],
   outputs: [],
-  config: Type.Object(
-    {
-      connection: ConnectionRef('amqp', { description: 'The AMQP connection to publish on.' }),
-      exchange: Type.String({
-        title: 'Exchange',
-        default: '',
-        description:
-          'Exchange to publish to. Empty: the default exchange, which delivers to the queue named by the routing key.',
-      }),
-      exchangeMode: Type.Enum(['declare', 'existing'] as const, {
-        title: 'Exchange set-up',
-        default: 'declare',
-        description:
-          '`declare`: create the exchange if it is missing (if it exists, type and durability must match). `existing`: only check that it exists (exchanges managed elsewhere, and the built-in `amq.*` ones).',
-      }),
-      exchangeType: Type.Enum(['topic', 'direct', 'fanout', 'headers'] as const, {
-        title: 'Exchange type',
-        default: 'topic',
-        description: 'Type of the declared exchange.',
-        ...declaring,
-      }),
-      exchangeDurable: Type.Boolean({
-        title: 'Durable exchange',
-        default: true,
-        description: 'The declared exchange survives a broker restart.',
-        ...declaring,
-      }),
-      routingKey: Type.String({
-        title: 'Routing key',
-        default: '{{topic}}',
-        'x-widget': 'template',
-        description:
-          'Text with `{{ }}` parts, each a JSONata expression on the message: `{{topic}}`, `orders.{{payload.region}}`, `{{$replace(topic, "/", ".")}}`. A part with no value fails the message.',
-      }),
-      codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-        title: 'Payload codec',
-        default: 'json',
-        description:
-          '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are.',
-      }),
-      contentType: Type.Optional(
-        Type.String({
-          title: 'Content type',
-          description:
-            'The content-type property. Default by codec: application/json, text/plain, application/octet-stream.',
-          'x-advanced': true,
-        }),
-      ),
-      persistent: Type.Boolean({
-        title: 'Persistent',
-        default: true,
-        description: 'Delivery mode 2: a durable queue keeps the message across a broker restart.',
-      }),
-      copyHeaders: Type.Boolean({
-        title: 'Copy headers',
-        default: true,
-        description: 'Send the message headers as AMQP headers (except the `amqp-*` headers of an incoming delivery).',
-      }),
-      mandatory: Type.Boolean({
-        title: 'Fail unroutable messages',
-        default: true,
-        description:
-          'Publish as mandatory: a message no queue takes is returned by the broker and fails (error route) instead of being dropped silently.',
-        'x-advanced': true,
-      }),
-      retryAttempts: Type.Integer({
-        title: 'Attempts',
-        minimum: 1,
-        maximum: 100,
-        default: 6,
-        description:
-          'Attempts per message (first one included) while the broker is unreachable, nacks or does not confirm.',
-        'x-advanced': true,
-      }),
-      retryDelayMs: Type.Integer({
-        title: 'First retry delay (ms)',
-        minimum: 1,
-        maximum: 600_000,
-        default: 500,
-        description: 'Doubles (with jitter) after each failed attempt.',
-        'x-advanced': true,
-      }),
-      retryMaxDelayMs: Type.Integer({
-        title: 'Longest retry delay (ms)',
-        minimum: 1,
-        maximum: 600_000,
-        default: 8_000,
-        'x-advanced': true,
-        description: 'The backoff between attempts never waits longer than this.',
-      }),
-      confirmTimeoutMs: Type.Integer({
-        title: 'Confirm timeout (ms)',
-        minimum: 100,
-        maximum: 600_000,
-        default: 30_000,
-        description: 'A publish the broker has not confirmed by then fails this attempt, and the channel is reopened.',
-        'x-advanced': true,
-      }),
-    },
-    { additionalProperties: false },
-  ),
-  lint: (c) => {
+  config,
+  lint: (saved) => {
+    const c = withSchemaDefaults(config, saved);
     const issues: LintIssue[] = [];
     const bad = templateIssue(c.routingKey);
     if (bad) issues.push({ path: '/routingKey', message: `routing key template: ${bad}` });

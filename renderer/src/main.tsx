@@ -3,12 +3,12 @@ import '@xyflow/react/dist/style.css';
 import './styles/global.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { captureToken } from './api/auth';
-import { api } from './api/client';
-import { connectLive } from './api/live';
-import { App } from './app/App';
-import { openFromServer } from './state/flow-actions';
-import { useWorkspace } from './state/workspace';
+import { captureToken } from './api/auth.js';
+import { api } from './api/client.js';
+import { connectLive } from './api/live.js';
+import { App } from './app/App.js';
+import { openFromServer } from './state/flow-actions.js';
+import { useWorkspace } from './state/workspace.js';
 
 async function openFirstFlow(): Promise<void> {
   // `?flow=<id>` (or `#flow=<id>`) opens that flow; otherwise the running one; otherwise a new flow.

@@ -46,7 +46,9 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
   afterEach(async (ctx) => {
     // A failing step leaves a picture of the page behind for whoever debugs it.
     if (ctx.task.result?.state === 'fail' && page) {
-      await page.screenshot({ path: `test/.tmp/failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png` }).catch(() => undefined);
+      await page
+        .screenshot({ path: `test/.tmp/failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png` })
+        .catch(() => undefined);
     }
   });
 
@@ -93,7 +95,9 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await selectNode(page, ids.gen);
     await setInput(page, ids.gen, 'intervalMs', '-5');
     await expect.poll(() => page.locator(`[data-testid="badge-${ids.gen}"]`).count()).toBe(1);
-    await expect.poll(() => field(page, ids.gen, 'intervalMs').locator('[data-testid="field-error"]').textContent()).toMatch(/>= 0|minimum|at least/);
+    await expect
+      .poll(() => field(page, ids.gen, 'intervalMs').locator('[data-testid="field-error"]').textContent())
+      .toMatch(/>= 0|minimum|at least/);
     await setInput(page, ids.gen, 'intervalMs', '100');
     await expect.poll(() => page.locator(`[data-testid="badge-${ids.gen}"]`).count()).toBe(0);
     await expect.poll(() => field(page, ids.gen, 'intervalMs').locator('[data-testid="field-error"]').count()).toBe(0);
@@ -131,13 +135,17 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await page.keyboard.press('Escape');
     await page.locator('#flow-name').fill('Browser test flow');
     await page.locator('[data-testid="deploy"]').click();
-    await expect.poll(() => page.locator('[data-testid="runtime-state"]').textContent(), { timeout: 15_000 }).toContain('Running this flow');
+    await expect
+      .poll(() => page.locator('[data-testid="runtime-state"]').textContent(), { timeout: 15_000 })
+      .toContain('Running this flow');
     await expect.poll(() => page.locator('[data-testid="flow-tab"]').first().getAttribute('data-dirty')).toBe('no');
     await expect.poll(() => counter(page, ids.debug, 'in'), { timeout: 15_000 }).toBeGreaterThan(2);
     const first = await counter(page, ids.gen, 'out');
     await expect.poll(() => counter(page, ids.gen, 'out'), { timeout: 10_000 }).toBeGreaterThan(first);
     await expect.poll(() => page.locator(`[data-testid="status-${ids.gen}"]`).count()).toBe(1);
-    await expect.poll(() => page.locator('[data-testid="debug-entry"]').count(), { timeout: 10_000 }).toBeGreaterThan(2);
+    await expect
+      .poll(() => page.locator('[data-testid="debug-entry"]').count(), { timeout: 10_000 })
+      .toBeGreaterThan(2);
     // Pausing freezes the view while the flow keeps running.
     await page.locator('[data-testid="debug-pause"]').click();
     const entry = page.locator('[data-testid="debug-entry"]').first();
@@ -155,19 +163,27 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
 
   it('exports the flow as JSON and imports it back unchanged', async () => {
     await page.getByRole('button', { name: 'Export' }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: /Download JSON file/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: /Download JSON file/ }).click(),
+    ]);
     const exported = await readFile((await download.path())!, 'utf8');
     const original = JSON.parse(exported);
     expect(original.format).toBe('sluice/flow@1');
     expect(original.nodes.map((n: { id: string }) => n.id)).toEqual([ids.gen, ids.map, ids.filter, ids.debug]);
 
     await page.getByRole('button', { name: 'Import' }).click();
-    await page.locator('[data-testid="import-file"]').setInputFiles({ name: 'flow.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    await page
+      .locator('[data-testid="import-file"]')
+      .setInputFiles({ name: 'flow.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
     await expect.poll(() => page.locator('[data-testid="flow-tab"]').count()).toBe(2);
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(4);
 
     await page.getByRole('button', { name: 'Export' }).click();
-    const [again] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: /Download JSON file/ }).click()]);
+    const [again] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: /Download JSON file/ }).click(),
+    ]);
     const reimported = JSON.parse(await readFile((await again.path())!, 'utf8'));
     // The server gives the imported copy a free id; everything else is the same document.
     expect(reimported.id).not.toBe(original.id);
@@ -204,7 +220,12 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
 
     // JSON written to the clipboard by something else (another window, a text editor) pastes too.
-    const jsonFragment = { format: 'sluice/fragment@1', nodes: [{ id: 'gen', type: 'generate', config: { intervalMs: 500 }, position: { x: 0, y: 0 } }], edges: [], connections: [] };
+    const jsonFragment = {
+      format: 'sluice/fragment@1',
+      nodes: [{ id: 'gen', type: 'generate', config: { intervalMs: 500 }, position: { x: 0, y: 0 } }],
+      edges: [],
+      connections: [],
+    };
     await page.evaluate((t) => navigator.clipboard.writeText(t), JSON.stringify(jsonFragment));
     await page.keyboard.press('Control+V');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
@@ -234,7 +255,13 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await page.getByRole('menuitem', { name: /Copy JSON to clipboard/ }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('RABBIT_PASSWORD');
     const doc = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
-    expect(doc.connections).toEqual([expect.objectContaining({ id: 'amqp-1', kind: 'amqp', config: expect.objectContaining({ password: '${env:RABBIT_PASSWORD}', tls: true }) })]);
+    expect(doc.connections).toEqual([
+      expect.objectContaining({
+        id: 'amqp-1',
+        kind: 'amqp',
+        config: expect.objectContaining({ password: '${env:RABBIT_PASSWORD}', tls: true }),
+      }),
+    ]);
     expect(doc.nodes.find((n: { id: string }) => n.id === node).config.connection).toBe('amqp-1');
     await page.getByRole('tab', { name: 'Properties' }).click();
   }, 60_000);
@@ -269,7 +296,10 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
   it('shows the server message when someone else saved the flow first, and keeps the edits', async () => {
     const list = (await (await fetch(`${srv.url}/api/flows`)).json()) as Array<{ id: string; name: string }>;
     const id = list.find((f) => f.name === 'Browser test flow')!.id;
-    const { flow, revision } = (await (await fetch(`${srv.url}/api/flows/${id}`)).json()) as { flow: Record<string, unknown>; revision: number };
+    const { flow, revision } = (await (await fetch(`${srv.url}/api/flows/${id}`)).json()) as {
+      flow: Record<string, unknown>;
+      revision: number;
+    };
     const put = await fetch(`${srv.url}/api/flows/${id}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },

@@ -1,6 +1,7 @@
 /** amqp-in against RabbitMQ: a durable queue that outlives each engine, filled through the default exchange. */
-import { requireService } from '../support/services.js';
+
 import { Admin, amqpConnection, unique } from '../nodes/amqp/support.js';
+import { requireService } from '../support/services.js';
 import { sourceConformance } from './harness.js';
 
 sourceConformance({

@@ -1,6 +1,7 @@
 /** amqp-out against RabbitMQ: a direct exchange with one bound queue; unroutable messages are the bad payload. */
-import { requireService } from '../support/services.js';
+
 import { Admin, amqpConnection, ids, unique } from '../nodes/amqp/support.js';
+import { requireService } from '../support/services.js';
 import { sinkConformance } from './harness.js';
 
 sinkConformance({

@@ -2,12 +2,17 @@
  * Kafka for test files. Global setup (global-setup.ts) starts one cluster per test run and publishes it through
  * environment variables, which vitest's worker processes inherit:
  *   SLUICE_TEST_KAFKA_BROKERS      comma-separated bootstrap addresses
- *   SLUICE_TEST_KAFKA_CONTROL      control channel URL (topic creation, fault injection)
+ *   SLUICE_TEST_KAFKA_CONTROL      control channel URL (topic creation)
  *   SLUICE_TEST_KAFKA_EXTERNAL     "true" when KAFKA_BROKERS pointed at a real cluster
  *   SLUICE_TEST_KAFKA_UNAVAILABLE  why there is no cluster (outside CI only; under CI setup fails instead)
  *
  *   const kafka = kafkaForTests();
- *   describe.runIf(kafka)('kafka sink', () => { ... await kafka!.createTopic(uniqueTopic('sink'), 3) ... });
+ *   describe.runIf(kafka)('kafka sink', () => {
+ *     it('...', async () => { await kafka!.createTopic(uniqueTopic('sink'), 3); ... });
+ *   });
+ * vitest still runs a skipped describe's body to collect its tests: touch `kafka!` only inside tests and hooks.
+ * The cluster is shared by files running in parallel: use unique topics and group ids, and for broker faults start
+ * a private mock in the test file (`startKafkaMock({ mock: true })` from ./kafka-mock/index.js, then `faults`).
  *
  * Contract for a missing service: under CI=true kafkaForTests() throws (the file fails); otherwise it returns null,
  * prints why, and the caller skips.
@@ -16,14 +21,10 @@ import { randomBytes } from 'node:crypto';
 
 export interface KafkaForTests {
   brokers: string[];
-  /** True for a real cluster (KAFKA_BROKERS); fault injection is then unavailable. */
+  /** True for a real cluster (KAFKA_BROKERS). */
   external: boolean;
   /** Creates a topic on the shared cluster; rejects if it exists (use uniqueTopic). */
   createTopic(name: string, partitions?: number): Promise<void>;
-  /** Mock only: drop a broker's connections and refuse new ones (-1 = all brokers), bring it back, add latency. */
-  brokerDown(brokerId: number): Promise<void>;
-  brokerUp(brokerId: number): Promise<void>;
-  setRtt(brokerId: number, ms: number): Promise<void>;
 }
 
 /** Why Kafka is not available to this test process, or null when it is. */
@@ -47,9 +48,6 @@ export function kafkaForTests(): KafkaForTests | null {
     brokers: process.env.SLUICE_TEST_KAFKA_BROKERS!.split(','),
     external: process.env.SLUICE_TEST_KAFKA_EXTERNAL === 'true',
     createTopic: (name, partitions = 1) => post(control, 'topic', { name, partitions }),
-    brokerDown: (broker) => post(control, 'fault', { action: 'down', broker }),
-    brokerUp: (broker) => post(control, 'fault', { action: 'up', broker }),
-    setRtt: (broker, ms) => post(control, 'fault', { action: 'rtt', broker, ms }),
   };
 }
 

@@ -1,114 +1,126 @@
-import { defineConnectionKind, type LintIssue, Secret, Type } from '../../../src/spec/index.js';
+import { defineConnectionKind, type LintIssue, Secret, type TSchema, Type } from '../../../src/spec/index.js';
+
+/** Lint sees a config as saved, before defaults are applied: fill in the schema's top-level defaults first. */
+export function withSchemaDefaults<T extends object>(schema: TSchema, config: T): T {
+  const props = (schema as { properties?: Record<string, { default?: unknown }> }).properties ?? {};
+  const out: Record<string, unknown> = { ...(config as Record<string, unknown>) };
+  for (const [key, prop] of Object.entries(props)) {
+    if (out[key] === undefined && prop.default !== undefined) out[key] = prop.default;
+  }
+  return out as T;
+}
 
 const tlsOnly = { 'x-showWhen': { tls: [true] } };
+
+const config = Type.Object(
+  {
+    url: Type.Optional(
+      Type.String({
+        title: 'URL',
+        description:
+          '`amqp://host:port/vhost` or `amqps://...`. When set, its host, port, vhost and user name win over the fields below. Keep the password out of it: use Password.',
+        examples: ['amqp://rabbit.internal:5672/%2f'],
+      }),
+    ),
+    host: Type.String({ title: 'Host', default: 'localhost', description: 'Broker host name or IP address.' }),
+    port: Type.Optional(
+      Type.Integer({ title: 'Port', minimum: 1, maximum: 65535, description: 'Default 5672, or 5671 with TLS.' }),
+    ),
+    vhost: Type.String({ title: 'Virtual host', default: '/', description: 'RabbitMQ virtual host.' }),
+    username: Type.String({ title: 'User name', default: 'guest' }),
+    password: Type.Optional(
+      Secret({
+        title: 'Password',
+        description:
+          "A reference such as `${env:RABBITMQ_PASSWORD}`. When unset, user `guest` gets RabbitMQ's default password `guest` (which RabbitMQ accepts only from localhost).",
+      }),
+    ),
+    tls: Type.Boolean({
+      title: 'TLS',
+      default: false,
+      description: 'Connect with TLS (AMQPS). An `amqps://` URL turns it on too.',
+    }),
+    ca: Type.Optional(
+      Type.String({
+        title: 'CA certificates (PEM)',
+        description:
+          'Trusted CAs for the server certificate, e.g. `${file:/etc/ssl/rabbit-ca.pem}`. Default: the system CAs.',
+        'x-widget': 'textarea',
+        ...tlsOnly,
+      }),
+    ),
+    cert: Type.Optional(
+      Type.String({
+        title: 'Client certificate (PEM)',
+        description: 'For mutual TLS, e.g. `${file:/run/secrets/client.crt}`.',
+        'x-widget': 'textarea',
+        ...tlsOnly,
+      }),
+    ),
+    key: Type.Optional(
+      Secret({
+        title: 'Client key (PEM)',
+        description: 'For mutual TLS: a reference such as `${file:/run/secrets/client.key}`.',
+      }),
+    ),
+    verifyServer: Type.Boolean({
+      title: 'Verify the server certificate',
+      default: true,
+      description: 'Turn off only to try a test broker: without it anyone on the path can read and change the traffic.',
+      'x-advanced': true,
+      ...tlsOnly,
+    }),
+    heartbeatSeconds: Type.Integer({
+      title: 'Heartbeat (s)',
+      minimum: 0,
+      maximum: 3600,
+      default: 60,
+      description: 'A silent broker is considered gone after about two heartbeats. 0 turns heartbeats off.',
+      'x-advanced': true,
+    }),
+    connectTimeoutMs: Type.Integer({
+      title: 'Connect timeout (ms)',
+      minimum: 100,
+      maximum: 300_000,
+      default: 10_000,
+      description: 'How long one connection attempt may take.',
+      'x-advanced': true,
+    }),
+    reconnectDelayMs: Type.Integer({
+      title: 'First reconnect delay (ms)',
+      minimum: 10,
+      maximum: 600_000,
+      default: 500,
+      description: 'After a lost or failed connection; doubles (with jitter) on each failure.',
+      'x-advanced': true,
+    }),
+    reconnectMaxDelayMs: Type.Integer({
+      title: 'Longest reconnect delay (ms)',
+      minimum: 10,
+      maximum: 600_000,
+      default: 15_000,
+      description: 'The backoff never waits longer than this.',
+      'x-advanced': true,
+    }),
+    connectionName: Type.Optional(
+      Type.String({
+        title: 'Connection name',
+        description:
+          "Shown in RabbitMQ's management UI and `rabbitmqctl list_connections`. Default: `sluice <connection id>`.",
+        'x-advanced': true,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const amqpConnection = defineConnectionKind({
   kind: 'amqp',
   title: 'AMQP 0-9-1 (RabbitMQ)',
   summary: 'One RabbitMQ connection shared by the AMQP nodes that reference it; each node gets its own channel.',
-  config: Type.Object(
-    {
-      url: Type.Optional(
-        Type.String({
-          title: 'URL',
-          description:
-            '`amqp://host:port/vhost` or `amqps://...`. When set, its host, port, vhost and user name win over the fields below. Keep the password out of it: use Password.',
-          examples: ['amqp://rabbit.internal:5672/%2f'],
-        }),
-      ),
-      host: Type.String({ title: 'Host', default: 'localhost', description: 'Broker host name or IP address.' }),
-      port: Type.Optional(
-        Type.Integer({ title: 'Port', minimum: 1, maximum: 65535, description: 'Default 5672, or 5671 with TLS.' }),
-      ),
-      vhost: Type.String({ title: 'Virtual host', default: '/', description: 'RabbitMQ virtual host.' }),
-      username: Type.String({ title: 'User name', default: 'guest' }),
-      password: Type.Optional(
-        Secret({
-          title: 'Password',
-          description:
-            "A reference such as `${env:RABBITMQ_PASSWORD}`. When unset, user `guest` gets RabbitMQ's default password `guest` (which RabbitMQ accepts only from localhost).",
-        }),
-      ),
-      tls: Type.Boolean({
-        title: 'TLS',
-        default: false,
-        description: 'Connect with TLS (AMQPS). An `amqps://` URL turns it on too.',
-      }),
-      ca: Type.Optional(
-        Type.String({
-          title: 'CA certificates (PEM)',
-          description:
-            'Trusted CAs for the server certificate, e.g. `${file:/etc/ssl/rabbit-ca.pem}`. Default: the system CAs.',
-          'x-widget': 'textarea',
-          ...tlsOnly,
-        }),
-      ),
-      cert: Type.Optional(
-        Type.String({
-          title: 'Client certificate (PEM)',
-          description: 'For mutual TLS, e.g. `${file:/run/secrets/client.crt}`.',
-          'x-widget': 'textarea',
-          ...tlsOnly,
-        }),
-      ),
-      key: Type.Optional(
-        Secret({
-          title: 'Client key (PEM)',
-          description: 'For mutual TLS: a reference such as `${file:/run/secrets/client.key}`.',
-        }),
-      ),
-      verifyServer: Type.Boolean({
-        title: 'Verify the server certificate',
-        default: true,
-        description:
-          'Turn off only to try a test broker: without it anyone on the path can read and change the traffic.',
-        'x-advanced': true,
-        ...tlsOnly,
-      }),
-      heartbeatSeconds: Type.Integer({
-        title: 'Heartbeat (s)',
-        minimum: 0,
-        maximum: 3600,
-        default: 60,
-        description: 'A silent broker is considered gone after about two heartbeats. 0 turns heartbeats off.',
-        'x-advanced': true,
-      }),
-      connectTimeoutMs: Type.Integer({
-        title: 'Connect timeout (ms)',
-        minimum: 100,
-        maximum: 300_000,
-        default: 10_000,
-        description: 'How long one connection attempt may take.',
-        'x-advanced': true,
-      }),
-      reconnectDelayMs: Type.Integer({
-        title: 'First reconnect delay (ms)',
-        minimum: 10,
-        maximum: 600_000,
-        default: 500,
-        description: 'After a lost or failed connection; doubles (with jitter) on each failure.',
-        'x-advanced': true,
-      }),
-      reconnectMaxDelayMs: Type.Integer({
-        title: 'Longest reconnect delay (ms)',
-        minimum: 10,
-        maximum: 600_000,
-        default: 15_000,
-        description: 'The backoff never waits longer than this.',
-        'x-advanced': true,
-      }),
-      connectionName: Type.Optional(
-        Type.String({
-          title: 'Connection name',
-          description:
-            "Shown in RabbitMQ's management UI and `rabbitmqctl list_connections`. Default: `sluice <connection id>`.",
-          'x-advanced': true,
-        }),
-      ),
-    },
-    { additionalProperties: false },
-  ),
-  lint: (c) => {
+  config,
+  lint: (saved) => {
+    const c = withSchemaDefaults(config, saved);
     const issues: LintIssue[] = [];
     if (c.url !== undefined) {
       if (!/^amqps?:\/\//i.test(c.url) && !c.url.startsWith('${')) {

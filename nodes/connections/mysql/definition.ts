@@ -1,4 +1,8 @@
-import { lintServerConnection, serverConnectionProperties } from '../../../src/connectors/sql/connection-schema.js';
+import {
+  lintMysqlTlsHost,
+  lintServerConnection,
+  serverConnectionProperties,
+} from '../../../src/connectors/sql/connection-schema.js';
 import { defineConnectionKind, Type } from '../../../src/spec/index.js';
 
 export const mysqlConnection = defineConnectionKind({
@@ -18,7 +22,7 @@ export const mysqlConnection = defineConnectionKind({
     },
     { additionalProperties: false },
   ),
-  lint: (c) => lintServerConnection(c, ['mysql', 'mariadb']),
+  lint: (c) => [...lintServerConnection(c, ['mysql', 'mariadb']), ...lintMysqlTlsHost(c, ['mysql', 'mariadb'])],
   docs: `Connects to MySQL or MariaDB with a pool of at most **poolSize** connections, shared by every node that uses
 this connection. Give **host**, **port**, **database** and **user**, or a \`mysql://user@host:3306/database\` **url**
 (no URL parameters). Keep the password out of the flow file: \`\${env:MYSQL_PASSWORD}\`.
@@ -27,7 +31,9 @@ Each session runs in UTC (\`time_zone = '+00:00'\`) and, with **strict** on (the
 a bad value is an error for that message, never a silent truncation.
 
 **TLS**: turn on **tls**; the server certificate is verified (chain and host name) against the system CAs or
-**ca**. **cert** and **key** authenticate with a client certificate.
+**ca**. **cert** and **key** authenticate with a client certificate. With verification on, **host** must be the
+name in the certificate, not an IP address: the MySQL driver does not check certificates against IP addresses, so
+Sluice refuses that combination rather than connect unverified.
 
 Lost connections (a restart, \`KILL\`) are replaced on the next use; the nodes retry their writes meanwhile.
 \`sluice check\` connects, runs \`SELECT 1\` and closes.`,

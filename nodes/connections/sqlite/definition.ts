@@ -16,7 +16,7 @@ created.`,
   examples: [
     {
       title: 'A file next to the flow',
-      config: { file: './data/telemetry.db', synchronous: 'full', busyTimeoutMs: 5000 },
+      config: { file: './data/telemetry.db', synchronous: 'full', busyTimeoutMs: 100 },
     },
   ],
 });

@@ -1,7 +1,7 @@
 /** The admin API over fetch: JSON in and out, errors as ApiError with the server's code, message and problems. */
-import type { FlowDocument, Problem } from '../../../src/flow/index';
-import { authToken } from './auth';
-import type { DebugEntry, FlowSummary, Revision, RuntimeInfo, TryResult } from './types';
+import type { FlowDocument, Problem } from '../../../src/flow/index.js';
+import { authToken } from './auth.js';
+import type { DebugEntry, FlowSummary, Revision, RuntimeInfo, TryResult } from './types.js';
 
 export class ApiError extends Error {
   constructor(

@@ -1,9 +1,9 @@
 /** The server's push channel (/api/ws): node status, counters, debug messages, deploy/stop. Reconnects by itself. */
-import { noteDropped, pushDebug } from '../state/debug-store';
-import { useRuntime } from '../state/runtime-store';
-import { authToken } from './auth';
-import { api } from './client';
-import type { LiveEvent } from './types';
+import { noteDropped, pushDebug } from '../state/debug-store.js';
+import { useRuntime } from '../state/runtime-store.js';
+import { authToken } from './auth.js';
+import { api } from './client.js';
+import type { LiveEvent } from './types.js';
 
 function socketUrl(): string {
   const url = new URL('api/ws', window.location.href);

@@ -1,6 +1,6 @@
 /** Shapes of the admin API (src/server), as the editor reads them. */
-import type { FlowDocument, Problem } from '../../../src/flow/index';
-import type { NodeStatus } from '../../../src/spec/index';
+import type { FlowDocument, Problem } from '../../../src/flow/index.js';
+import type { NodeStatus } from '../../../src/spec/index.js';
 
 export type Revision = string | number;
 

@@ -1,21 +1,21 @@
 /** The editor: toolbar, open flows, palette, canvas, properties, and the debug / try-it / problems panel. */
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
-import { Canvas } from '../canvas/Canvas';
-import { DialogHost } from '../dialogs/DialogHost';
-import type { EditorNode } from '../model/types';
-import { Palette } from '../palette/Palette';
-import { BottomPanel } from '../panels/BottomPanel';
-import { SidePanel } from '../panels/SidePanel';
-import { FlowStoreContext, LiveContext } from '../state/flow-context';
-import type { FlowStore } from '../state/flow-store';
-import { useRuntime } from '../state/runtime-store';
-import { useWorkspace } from '../state/workspace';
-import { Notices } from '../ui/Notices';
-import { watchValidation } from '../validation/watch';
+import { Canvas } from '../canvas/Canvas.js';
+import { DialogHost } from '../dialogs/DialogHost.js';
+import type { EditorNode } from '../model/types.js';
+import { Palette } from '../palette/Palette.js';
+import { BottomPanel } from '../panels/BottomPanel.js';
+import { SidePanel } from '../panels/SidePanel.js';
+import { FlowStoreContext, LiveContext } from '../state/flow-context.js';
+import type { FlowStore } from '../state/flow-store.js';
+import { useRuntime } from '../state/runtime-store.js';
+import { useWorkspace } from '../state/workspace.js';
+import { Notices } from '../ui/Notices.js';
+import { watchValidation } from '../validation/watch.js';
 import css from './App.module.css';
-import { TabBar } from './TabBar';
-import { Toolbar } from './Toolbar';
+import { TabBar } from './TabBar.js';
+import { Toolbar } from './Toolbar.js';
 
 function Workspace({ store }: { store: FlowStore }) {
   const rf = useReactFlow<EditorNode>();
@@ -26,7 +26,7 @@ function Workspace({ store }: { store: FlowStore }) {
     const p = r ? rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 }) : { x: 0, y: 0 };
     const n = store.getState().nodes.length;
     // Successive adds step down-right so that they do not stack exactly.
-    store.getState().addNode(type, { x: Math.round(p.x - 100 + (n % 5) * 20), y: Math.round(p.y - 40 + (n % 5) * 20) });
+    store.getState().addNode(type, { x: Math.round(p.x - 90 + (n % 5) * 20), y: Math.round(p.y - 40 + (n % 5) * 20) });
   };
   return (
     <>

@@ -1,8 +1,8 @@
 /** Open flows as tabs; a dot marks unsaved changes; closing one with changes asks first. */
 import { useStore } from 'zustand';
-import { useUi } from '../state/ui-store';
-import { type Tab, useWorkspace } from '../state/workspace';
-import { IconClose } from '../ui/icons';
+import { useUi } from '../state/ui-store.js';
+import { type Tab, useWorkspace } from '../state/workspace.js';
+import { IconClose } from '../ui/icons.js';
 import css from './App.module.css';
 
 function TabTitle({ tab }: { tab: Tab }) {

@@ -2,13 +2,13 @@
 import { useReactFlow } from '@xyflow/react';
 import { useState } from 'react';
 import { useStore } from 'zustand';
-import { autoLayout } from '../canvas/use-canvas-commands';
-import type { EditorNode } from '../model/types';
-import { deploy, exportFileName, exportText, save, stop } from '../state/flow-actions';
-import { useFlowStore } from '../state/flow-context';
-import { useRuntime } from '../state/runtime-store';
-import { useUi } from '../state/ui-store';
-import { activeTab, useWorkspace } from '../state/workspace';
+import { autoLayout } from '../canvas/use-canvas-commands.js';
+import type { EditorNode } from '../model/types.js';
+import { deploy, exportFileName, exportText, save, stop } from '../state/flow-actions.js';
+import { useFlowStore } from '../state/flow-context.js';
+import { useRuntime } from '../state/runtime-store.js';
+import { useUi } from '../state/ui-store.js';
+import { activeTab, useWorkspace } from '../state/workspace.js';
 import {
   IconCopy,
   IconExport,
@@ -22,7 +22,7 @@ import {
   IconSave,
   IconStop,
   IconUndo,
-} from '../ui/icons';
+} from '../ui/icons.js';
 import css from './App.module.css';
 
 function download(name: string, text: string): void {

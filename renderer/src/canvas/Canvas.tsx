@@ -15,15 +15,15 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useContext, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog';
-import { connectionProblem, edgeProblem, orient } from '../model/connect-rules';
-import type { EditorNode } from '../model/types';
-import { LiveContext, useFlowStore } from '../state/flow-context';
-import { useUi } from '../state/ui-store';
-import { ConnectionLine } from './ConnectionLine';
-import { FlowNode } from './FlowNode';
-import { PALETTE_MIME } from './palette-drag';
-import { useCanvasCommands } from './use-canvas-commands';
+import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
+import { connectionProblem, edgeProblem, orient } from '../model/connect-rules.js';
+import type { EditorNode } from '../model/types.js';
+import { LiveContext, useFlowStore } from '../state/flow-context.js';
+import { useUi } from '../state/ui-store.js';
+import { ConnectionLine } from './ConnectionLine.js';
+import { FlowNode } from './FlowNode.js';
+import { PALETTE_MIME } from './palette-drag.js';
+import { useCanvasCommands } from './use-canvas-commands.js';
 
 const nodeTypes = { sluice: FlowNode };
 const proOptions = { hideAttribution: true };
@@ -118,7 +118,7 @@ export function Canvas() {
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
       // Drop under the pointer, centred on the node's header.
-      store.getState().addNode(type, { x: Math.round((p.x - 100) / 10) * 10, y: Math.round((p.y - 22) / 10) * 10 });
+      store.getState().addNode(type, { x: Math.round((p.x - 90) / 10) * 10, y: Math.round((p.y - 22) / 10) * 10 });
     },
     [rf, store],
   );
@@ -155,8 +155,11 @@ export function Canvas() {
       className={live ? 'live' : undefined}
     >
       {/* The dot grid repaints on every pan frame; large flows pan faster without it. */}
-      {nodes.length <= GRID_MAX_NODES && <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cdd3db" />}
+      {nodes.length <= GRID_MAX_NODES && (
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cdd3db" />
+      )}
       <MiniMap<EditorNode>
+        style={miniMapSize}
         pannable
         zoomable
         nodeColor={miniMapColor}

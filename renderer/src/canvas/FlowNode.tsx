@@ -5,14 +5,14 @@
  */
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { type CSSProperties, memo, useContext, useEffect, useRef } from 'react';
-import { ERROR_PORT } from '../../../src/spec/index';
-import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog';
-import { portsKey, portsOf } from '../model/ports';
-import type { EditorNode } from '../model/types';
-import { LiveContext, useFlow } from '../state/flow-context';
-import { useRuntime } from '../state/runtime-store';
-import { useTry } from '../state/try-store';
-import { CategoryIcon } from '../ui/CategoryIcon';
+import { ERROR_PORT } from '../../../src/spec/index.js';
+import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
+import { portsKey, portsOf } from '../model/ports.js';
+import type { EditorNode } from '../model/types.js';
+import { LiveContext, useFlow } from '../state/flow-context.js';
+import { useRuntime } from '../state/runtime-store.js';
+import { useTry } from '../state/try-store.js';
+import { CategoryIcon } from '../ui/CategoryIcon.js';
 import css from './FlowNode.module.css';
 
 const HEADER = 44;

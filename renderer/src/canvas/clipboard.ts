@@ -3,9 +3,9 @@
  * when the browser allows it (copy/paste events, or the async Clipboard API), and through an in-memory copy that
  * every tab shares, so paste between flows works even where the system clipboard is not available.
  */
-import { makeFragment, parseFragment, pasteFragment } from '../model/fragment';
-import type { FlowStore } from '../state/flow-store';
-import { contentOf } from '../state/workspace';
+import { makeFragment, parseFragment, pasteFragment } from '../model/fragment.js';
+import type { FlowStore } from '../state/flow-store.js';
+import { contentOf } from '../state/workspace.js';
 
 let internal: string | undefined;
 

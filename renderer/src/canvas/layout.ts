@@ -3,10 +3,10 @@
  * elkjs is large, so it is imported only when the user asks for a layout.
  */
 import type { ElkNode } from 'elkjs/lib/elk-api';
-import { portsOf } from '../model/ports';
-import type { EditorEdge, EditorNode } from '../model/types';
+import { portsOf } from '../model/ports.js';
+import type { EditorEdge, EditorNode } from '../model/types.js';
 
-const DEFAULT_W = 200;
+const DEFAULT_W = 180;
 const DEFAULT_H = 90;
 
 export async function layoutPositions(

@@ -4,13 +4,13 @@
  */
 import { type ReactFlowInstance, useReactFlow } from '@xyflow/react';
 import { type MouseEvent as ReactMouseEvent, useEffect, useMemo, useRef } from 'react';
-import type { EditorNode } from '../model/types';
-import { deploy, save } from '../state/flow-actions';
-import type { FlowStore } from '../state/flow-store';
-import { useUi } from '../state/ui-store';
-import { copySelection, duplicateSelection, pasteInternal, pasteText, selectionText } from './clipboard';
-import { layoutPositions } from './layout';
-import { type Command, commandFor, isTyping } from './shortcuts';
+import type { EditorNode } from '../model/types.js';
+import { deploy, save } from '../state/flow-actions.js';
+import type { FlowStore } from '../state/flow-store.js';
+import { useUi } from '../state/ui-store.js';
+import { copySelection, duplicateSelection, pasteInternal, pasteText, selectionText } from './clipboard.js';
+import { layoutPositions } from './layout.js';
+import { type Command, commandFor, isTyping } from './shortcuts.js';
 
 export async function autoLayout(store: FlowStore, rf: ReactFlowInstance<EditorNode>): Promise<void> {
   const s = store.getState();

@@ -1,14 +1,14 @@
 /** Shows the dialog the UI store asks for. */
-import { closeTab } from '../app/TabBar';
-import { ProblemList } from '../panels/ProblemList';
-import { overwrite, reloadFromServer, save } from '../state/flow-actions';
-import { useUi } from '../state/ui-store';
-import { useWorkspace } from '../state/workspace';
+import { closeTab } from '../app/TabBar.js';
+import { ProblemList } from '../panels/ProblemList.js';
+import { overwrite, reloadFromServer, save } from '../state/flow-actions.js';
+import { useUi } from '../state/ui-store.js';
+import { useWorkspace } from '../state/workspace.js';
 import css from './Dialogs.module.css';
-import { HelpDialog } from './HelpDialog';
-import { ImportDialog } from './ImportDialog';
-import { Modal } from './Modal';
-import { OpenDialog } from './OpenDialog';
+import { HelpDialog } from './HelpDialog.js';
+import { ImportDialog } from './ImportDialog.js';
+import { Modal } from './Modal.js';
+import { OpenDialog } from './OpenDialog.js';
 
 export function DialogHost() {
   const dialog = useUi((s) => s.dialog);

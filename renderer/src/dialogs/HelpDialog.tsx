@@ -1,7 +1,7 @@
 /** Keyboard shortcuts and canvas gestures, from the same list the key handler uses. */
-import { SHORTCUTS } from '../canvas/shortcuts';
+import { SHORTCUTS } from '../canvas/shortcuts.js';
 import css from './Dialogs.module.css';
-import { Modal } from './Modal';
+import { Modal } from './Modal.js';
 
 const GESTURES: Array<[string, string]> = [
   ['Drag from the palette', 'Add a node where you drop it'],

@@ -1,9 +1,9 @@
 /** Import a flow from a file or pasted JSON; the server checks it and stores it, then it opens in a tab. */
 import { useState } from 'react';
-import { importText } from '../state/flow-actions';
-import { useUi } from '../state/ui-store';
+import { importText } from '../state/flow-actions.js';
+import { useUi } from '../state/ui-store.js';
 import css from './Dialogs.module.css';
-import { Modal } from './Modal';
+import { Modal } from './Modal.js';
 
 export function ImportDialog() {
   const [text, setText] = useState('');

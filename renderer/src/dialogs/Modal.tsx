@@ -1,7 +1,7 @@
 /** A centred dialog with a title; Escape and the backdrop close it. */
 import { type ReactNode, useEffect, useRef } from 'react';
-import { useUi } from '../state/ui-store';
-import { IconClose } from '../ui/icons';
+import { useUi } from '../state/ui-store.js';
+import { IconClose } from '../ui/icons.js';
 import css from './Dialogs.module.css';
 
 function close(): void {

@@ -1,11 +1,11 @@
 /** The flows saved on the server; pick one to open it in a tab. */
 import { useEffect, useState } from 'react';
-import { api } from '../api/client';
-import type { FlowSummary } from '../api/types';
-import { openFromServer } from '../state/flow-actions';
-import { useUi } from '../state/ui-store';
+import { api } from '../api/client.js';
+import type { FlowSummary } from '../api/types.js';
+import { openFromServer } from '../state/flow-actions.js';
+import { useUi } from '../state/ui-store.js';
 import css from './Dialogs.module.css';
-import { Modal } from './Modal';
+import { Modal } from './Modal.js';
 
 export function OpenDialog() {
   const [flows, setFlows] = useState<FlowSummary[] | undefined>(undefined);

@@ -5,15 +5,15 @@
 import Form from '@rjsf/core';
 import type { ErrorSchema, RegistryWidgetsType, RJSFSchema } from '@rjsf/utils';
 import { memo, useMemo } from 'react';
-import { jsonEqual } from '../model/equal';
-import { formSchema, userValues } from './form-schema';
+import { jsonEqual } from '../model/equal.js';
+import { formSchema, userValues } from './form-schema.js';
 import css from './SchemaForm.module.css';
-import { templates } from './templates';
-import { uiSchemaFor } from './ui-schema';
-import { formValidator } from './validator';
-import { ConnectionWidget } from './widgets/ConnectionWidget';
-import { ExpressionWidget } from './widgets/ExpressionWidget';
-import { SecretWidget } from './widgets/SecretWidget';
+import { templates } from './templates.js';
+import { uiSchemaFor } from './ui-schema.js';
+import { formValidator } from './validator.js';
+import { ConnectionWidget } from './widgets/ConnectionWidget.js';
+import { ExpressionWidget } from './widgets/ExpressionWidget.js';
+import { SecretWidget } from './widgets/SecretWidget.js';
 
 const widgets: RegistryWidgetsType = {
   expression: ExpressionWidget,

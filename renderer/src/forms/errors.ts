@@ -1,6 +1,6 @@
 /** Problems from the flow validator, placed on the form fields they point at (rjsf `extraErrors`). */
 import type { ErrorSchema } from '@rjsf/utils';
-import type { Problem } from '../../../src/flow/index';
+import type { Problem } from '../../../src/flow/index.js';
 
 export interface PlacedProblems {
   /** Problems that point into the config, nested by field. */

@@ -4,7 +4,7 @@
  * - a change event that only filled in defaults is no change: values equal to a default the config did not have
  *   stay out of it, so that selecting a node never edits the flow (the validator applies defaults anyway).
  */
-import { jsonEqual } from '../model/equal';
+import { jsonEqual } from '../model/equal.js';
 
 type Json = Record<string, unknown>;
 
@@ -26,7 +26,8 @@ function normalise(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(normalise);
   if (!isObject(schema)) return schema;
   const out: Json = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = k === 'const' || k === 'default' || k === 'examples' ? v : normalise(v);
+  for (const [k, v] of Object.entries(schema))
+    out[k] = k === 'const' || k === 'default' || k === 'examples' ? v : normalise(v);
   for (const key of ['anyOf', 'oneOf'] as const) {
     const values = constUnion(out[key]);
     if (!values) continue;
@@ -48,7 +49,6 @@ export function formSchema(schema: unknown): unknown {
   }
   return s;
 }
-
 
 /** `next` without the top-level values rjsf filled in from defaults (absent before, equal to the default now). */
 export function userValues(next: Json, prev: Json, schema: unknown): Json {

@@ -11,7 +11,7 @@ import type {
   TemplatesType,
 } from '@rjsf/utils';
 import type { ReactNode } from 'react';
-import { IconClose, IconPlus } from '../ui/icons';
+import { IconClose, IconPlus } from '../ui/icons.js';
 import css from './SchemaForm.module.css';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,6 @@
 /** The node catalog as the editor uses it: the one list in nodes/catalog.ts, indexed. */
-import { catalog } from '../../../nodes/catalog';
-import type { ConnectionKindDefinition, NodeCategory, NodeDefinition } from '../../../src/spec/index';
+import { catalog } from '../../../nodes/catalog.js';
+import type { ConnectionKindDefinition, NodeCategory, NodeDefinition } from '../../../src/spec/index.js';
 
 export { catalog };
 

@@ -2,9 +2,9 @@
  * Which connections the canvas accepts, and why not: the same rules `sluice validate` enforces, said while the
  * user drags (input to input, output to output, a cycle, a duplicate, a source's nonexistent input).
  */
-import { nodeDefinition } from './catalog';
-import { portsOf } from './ports';
-import type { EditorEdge, EditorNode } from './types';
+import { nodeDefinition } from './catalog.js';
+import { portsOf } from './ports.js';
+import type { EditorEdge, EditorNode } from './types.js';
 
 export interface HandleEnd {
   nodeId: string;

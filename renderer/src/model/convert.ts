@@ -2,8 +2,8 @@
  * Flow document <-> editor content. Lossless for everything the document holds, so that opening and exporting a
  * flow without edits gives the same file.
  */
-import { edgeId, type FlowDocument, type FlowEdge, type FlowNode } from '../../../src/flow/index';
-import { type DocMeta, type EditorEdge, type EditorNode, type FlowContent, NODE_TYPE } from './types';
+import { edgeId, type FlowDocument, type FlowEdge, type FlowNode } from '../../../src/flow/index.js';
+import { type DocMeta, type EditorEdge, type EditorNode, type FlowContent, NODE_TYPE } from './types.js';
 
 const GRID_X = 240;
 const GRID_Y = 130;

@@ -2,12 +2,12 @@
  * Copy and paste: a selection as a small JSON document (`sluice/fragment@1`), pasted with fresh ids. The same text
  * goes to the system clipboard, so nodes move between flows, tabs and browser windows. A whole flow file pastes too.
  */
-import { FLOW_FORMAT_PREFIX, type FlowConnection, type FlowEdge, type FlowNode } from '../../../src/flow/index';
-import { findAnnotated } from '../../../src/flow/schema-walk';
-import { nodeDefinition } from './catalog';
-import { toEditorEdge, toEditorNode, toFlowEdge, toFlowNode } from './convert';
-import { uniqueId } from './ids';
-import type { EditorEdge, EditorNode, FlowContent } from './types';
+import { FLOW_FORMAT_PREFIX, type FlowConnection, type FlowEdge, type FlowNode } from '../../../src/flow/index.js';
+import { findAnnotated } from '../../../src/flow/schema-walk.js';
+import { nodeDefinition } from './catalog.js';
+import { toEditorEdge, toEditorNode, toFlowEdge, toFlowNode } from './convert.js';
+import { uniqueId } from './ids.js';
+import type { EditorEdge, EditorNode, FlowContent } from './types.js';
 
 export const FRAGMENT_FORMAT = 'sluice/fragment@1';
 

@@ -2,7 +2,7 @@
  * What counts as a change for undo, dirty marks and validation: the document's content, not React Flow's view state
  * (selection, measured size, dragging). Comparison is by identity, O(nodes) at worst, because edits are immutable.
  */
-import type { FlowContent } from './types';
+import type { FlowContent } from './types.js';
 
 export function sameContent(a: Partial<FlowContent>, b: Partial<FlowContent>): boolean {
   if (a.meta !== b.meta || a.connections !== b.connections) return false;

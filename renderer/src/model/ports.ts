@@ -1,6 +1,6 @@
 /** The ports a node shows, from its definition and config (a switch's outputs follow its rules). */
-import { outputPorts, type PortDef } from '../../../src/spec/index';
-import { nodeDefinition } from './catalog';
+import { outputPorts, type PortDef } from '../../../src/spec/index.js';
+import { nodeDefinition } from './catalog.js';
 
 export interface NodePorts {
   inputs: PortDef[];

@@ -1,6 +1,6 @@
 /** The editor's view of a flow: React Flow nodes and edges whose data is the flow document's content. */
 import type { Edge, Node } from '@xyflow/react';
-import type { FlowConnection, FlowDocument } from '../../../src/flow/index';
+import type { FlowConnection, FlowDocument } from '../../../src/flow/index.js';
 
 export interface NodeData extends Record<string, unknown> {
   type: string;

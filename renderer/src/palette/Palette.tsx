@@ -3,11 +3,11 @@
  * or press Enter / double-click to add it in the middle of the view.
  */
 import { useMemo, useState } from 'react';
-import type { NodeDefinition } from '../../../src/spec/index';
-import { PALETTE_MIME } from '../canvas/palette-drag';
-import { CATEGORIES, catalog, FALLBACK_COLOR } from '../model/catalog';
-import { CategoryIcon } from '../ui/CategoryIcon';
-import { IconSearch } from '../ui/icons';
+import type { NodeDefinition } from '../../../src/spec/index.js';
+import { PALETTE_MIME } from '../canvas/palette-drag.js';
+import { CATEGORIES, catalog, FALLBACK_COLOR } from '../model/catalog.js';
+import { CategoryIcon } from '../ui/CategoryIcon.js';
+import { IconSearch } from '../ui/icons.js';
 import css from './Palette.module.css';
 
 function matches(def: NodeDefinition, q: string): boolean {

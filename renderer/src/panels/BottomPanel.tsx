@@ -1,14 +1,36 @@
 /** The bottom panel: debug messages, try-it results and the problems list. */
 
-import { useDebug } from '../state/debug-store';
-import { useFlow } from '../state/flow-context';
-import { useUi } from '../state/ui-store';
-import { IconChevron } from '../ui/icons';
+import { useDebug } from '../state/debug-store.js';
+import type { PointerEvent } from 'react';
+import { useFlow } from '../state/flow-context.js';
+import { useUi } from '../state/ui-store.js';
+import { IconChevron } from '../ui/icons.js';
 import css from './Bottom.module.css';
-import { DebugPanel } from './DebugPanel';
-import { ProblemsPanel } from './ProblemsPanel';
+import { DebugPanel } from './DebugPanel.js';
+import { ProblemsPanel } from './ProblemsPanel.js';
 import tabs from './Tabs.module.css';
-import { TryPanel } from './TryPanel';
+import { TryPanel } from './TryPanel.js';
+
+/** Drag the panel's top edge to resize it. */
+function ResizeHandle() {
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    const startY = e.clientY;
+    const startH = useUi.getState().bottomHeight;
+    const el = e.currentTarget;
+    el.setPointerCapture(e.pointerId);
+    const move = (ev: globalThis.PointerEvent) => useUi.getState().setBottomHeight(startH + startY - ev.clientY);
+    const up = () => {
+      el.removeEventListener('pointermove', move);
+      el.removeEventListener('pointerup', up);
+    };
+    el.addEventListener('pointermove', move);
+    el.addEventListener('pointerup', up);
+  };
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a mouse affordance; the panel's size is not essential to any task
+    <div className={css.resize} onPointerDown={onPointerDown} data-testid="bottom-resize" title="Drag to resize" />
+  );
+}
 
 export function BottomPanel() {
   const bottom = useUi((s) => s.bottom);
@@ -16,6 +38,7 @@ export function BottomPanel() {
   const show = useUi((s) => s.showBottom);
   const errorCount = useFlow((s) => s.problems.length);
   const debugCount = useDebug((s) => s.entries.length);
+  const height = useUi((s) => s.bottomHeight);
   const tab = (id: typeof bottom, label: string, count?: number, error?: boolean) => (
     <button
       type="button"
@@ -31,7 +54,8 @@ export function BottomPanel() {
     </button>
   );
   return (
-    <section className={`${css.bottom} ${open ? css.open : ''}`} aria-label="Debug and try-it">
+    <section className={css.bottom} style={open ? { height } : undefined} aria-label="Debug and try-it">
+      {open && <ResizeHandle />}
       <div className={tabs.tabs} role="tablist">
         {tab('debug', 'Debug', debugCount)}
         {tab('try', 'Try it')}

@@ -3,18 +3,18 @@
  * catalog, remove (with the nodes that use it named). Nodes reference them by id.
  */
 import { useCallback } from 'react';
-import { CONNECTION_CONFIG_PATH, placeProblems } from '../forms/errors';
-import { SchemaForm } from '../forms/SchemaForm';
-import { RichText } from '../forms/templates';
-import { catalog, connectionKind } from '../model/catalog';
-import { toFlowNode } from '../model/convert';
-import { referencedConnections } from '../model/fragment';
-import { useFlow, useFlowStore } from '../state/flow-context';
-import { useUi } from '../state/ui-store';
-import { IconPlug, IconTrash } from '../ui/icons';
-import { jsonEqual } from '../model/equal';
+import { CONNECTION_CONFIG_PATH, placeProblems } from '../forms/errors.js';
+import { SchemaForm } from '../forms/SchemaForm.js';
+import { RichText } from '../forms/templates.js';
+import { catalog, connectionKind } from '../model/catalog.js';
+import { toFlowNode } from '../model/convert.js';
+import { jsonEqual } from '../model/equal.js';
+import { referencedConnections } from '../model/fragment.js';
+import { useFlow, useFlowStore } from '../state/flow-context.js';
+import { useUi } from '../state/ui-store.js';
+import { IconPlug, IconTrash } from '../ui/icons.js';
 import css from './Panel.module.css';
-import { ProblemList } from './ProblemList';
+import { ProblemList } from './ProblemList.js';
 
 export function ConnectionsPanel() {
   const store = useFlowStore();

@@ -3,13 +3,13 @@
  * view while the flow keeps running; at most MAX_ENTRIES kept.
  */
 import { useMemo } from 'react';
-import { nodeDefinition } from '../model/catalog';
-import { MAX_ENTRIES, useDebug } from '../state/debug-store';
-import { useFlow } from '../state/flow-context';
-import { IconPause, IconPlay, IconTrash } from '../ui/icons';
-import { JsonView } from '../ui/JsonView';
+import { nodeDefinition } from '../model/catalog.js';
+import { MAX_ENTRIES, useDebug } from '../state/debug-store.js';
+import { useFlow } from '../state/flow-context.js';
+import { IconPause, IconPlay, IconTrash } from '../ui/icons.js';
+import { JsonView } from '../ui/JsonView.js';
 import css from './Bottom.module.css';
-import { useRevealNode } from './reveal';
+import { useRevealNode } from './reveal.js';
 
 function clock(time: number | string): string {
   const d = new Date(time);

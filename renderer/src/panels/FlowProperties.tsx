@@ -1,14 +1,14 @@
 /** With nothing selected: the flow's name, description and settings, and every problem in it. */
 import { useCallback, useMemo } from 'react';
-import { FlowSettings, type Problem } from '../../../src/flow/index';
-import { placeProblems } from '../forms/errors';
-import { SchemaForm } from '../forms/SchemaForm';
-import { portsOf } from '../model/ports';
-import { useFlow, useFlowStore } from '../state/flow-context';
-import { jsonEqual } from '../model/equal';
+import { FlowSettings, type Problem } from '../../../src/flow/index.js';
+import { placeProblems } from '../forms/errors.js';
+import { SchemaForm } from '../forms/SchemaForm.js';
+import { jsonEqual } from '../model/equal.js';
+import { portsOf } from '../model/ports.js';
+import { useFlow, useFlowStore } from '../state/flow-context.js';
 import css from './Panel.module.css';
-import { ProblemList } from './ProblemList';
-import { useRevealNode } from './reveal';
+import { ProblemList } from './ProblemList.js';
+import { useRevealNode } from './reveal.js';
 
 const SETTINGS_PATH = /^\/settings/;
 const baseSettingsSchema = JSON.parse(JSON.stringify(FlowSettings)) as {

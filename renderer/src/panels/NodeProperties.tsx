@@ -1,17 +1,17 @@
 /** Properties of one node: name, id, and the config form generated from its definition's JSON Schema. */
 import { useCallback } from 'react';
-import { NODE_CONFIG_PATH, placeProblems } from '../forms/errors';
-import { SchemaForm } from '../forms/SchemaForm';
-import { RichText } from '../forms/templates';
-import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog';
-import type { NodeData } from '../model/types';
-import { useFlow, useFlowStore } from '../state/flow-context';
-import { useUi } from '../state/ui-store';
-import { CategoryIcon } from '../ui/CategoryIcon';
-import { IconBeaker } from '../ui/icons';
-import { jsonEqual } from '../model/equal';
+import { NODE_CONFIG_PATH, placeProblems } from '../forms/errors.js';
+import { SchemaForm } from '../forms/SchemaForm.js';
+import { RichText } from '../forms/templates.js';
+import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
+import { jsonEqual } from '../model/equal.js';
+import type { NodeData } from '../model/types.js';
+import { useFlow, useFlowStore } from '../state/flow-context.js';
+import { useUi } from '../state/ui-store.js';
+import { CategoryIcon } from '../ui/CategoryIcon.js';
+import { IconBeaker } from '../ui/icons.js';
 import css from './Panel.module.css';
-import { ProblemList } from './ProblemList';
+import { ProblemList } from './ProblemList.js';
 
 export function NodeProperties({ id }: { id: string }) {
   const data = useFlow((s) => s.nodes.find((n) => n.id === id)?.data);

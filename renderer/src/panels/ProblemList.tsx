@@ -1,5 +1,5 @@
 /** Problems as the validator words them (message, fix, where); clicking one selects its node. */
-import type { Problem } from '../../../src/flow/index';
+import type { Problem } from '../../../src/flow/index.js';
 import css from './Panel.module.css';
 
 export function ProblemList({

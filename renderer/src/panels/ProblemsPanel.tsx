@@ -1,11 +1,11 @@
 /** Every problem in the open flow, as `sluice validate` reports them; clicking one shows its node. */
-import type { Problem } from '../../../src/flow/index';
-import { useFlow } from '../state/flow-context';
-import { useUi } from '../state/ui-store';
+import type { Problem } from '../../../src/flow/index.js';
+import { useFlow } from '../state/flow-context.js';
+import { useUi } from '../state/ui-store.js';
 import css from './Bottom.module.css';
 import panel from './Panel.module.css';
-import { ProblemList } from './ProblemList';
-import { useRevealNode } from './reveal';
+import { ProblemList } from './ProblemList.js';
+import { useRevealNode } from './reveal.js';
 
 export function ProblemsPanel() {
   const problems = useFlow((s) => s.problems);

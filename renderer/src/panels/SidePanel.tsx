@@ -1,10 +1,10 @@
 /** The right-hand panel: properties of the selection (or of the flow), and the flow's connections. */
 import { useShallow } from 'zustand/react/shallow';
-import { useFlow } from '../state/flow-context';
-import { useUi } from '../state/ui-store';
-import { ConnectionsPanel } from './ConnectionsPanel';
-import { FlowProperties } from './FlowProperties';
-import { NodeProperties } from './NodeProperties';
+import { useFlow } from '../state/flow-context.js';
+import { useUi } from '../state/ui-store.js';
+import { ConnectionsPanel } from './ConnectionsPanel.js';
+import { FlowProperties } from './FlowProperties.js';
+import { NodeProperties } from './NodeProperties.js';
 import css from './Panel.module.css';
 import tabs from './Tabs.module.css';
 

@@ -5,14 +5,14 @@
 
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { nodeDefinition } from '../model/catalog';
-import { tryNode } from '../state/flow-actions';
-import { useFlow } from '../state/flow-context';
-import { useTry } from '../state/try-store';
-import { IconBeaker } from '../ui/icons';
-import { JsonView } from '../ui/JsonView';
+import { nodeDefinition } from '../model/catalog.js';
+import { tryNode } from '../state/flow-actions.js';
+import { useFlow } from '../state/flow-context.js';
+import { useTry } from '../state/try-store.js';
+import { IconBeaker } from '../ui/icons.js';
+import { JsonView } from '../ui/JsonView.js';
 import css from './Bottom.module.css';
-import { useRevealNode } from './reveal';
+import { useRevealNode } from './reveal.js';
 
 const SAMPLE = '{"device": "dev-1", "temp": 31.5}';
 

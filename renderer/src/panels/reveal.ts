@@ -1,8 +1,8 @@
 /** Select a node and bring it into view (from a problem, a debug entry or a try-it step). */
 import { useReactFlow } from '@xyflow/react';
 import { useCallback } from 'react';
-import type { EditorNode } from '../model/types';
-import { useFlowStore } from '../state/flow-context';
+import type { EditorNode } from '../model/types.js';
+import { useFlowStore } from '../state/flow-context.js';
 
 export function useRevealNode(): (nodeId: string) => void {
   const store = useFlowStore();

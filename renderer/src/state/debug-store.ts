@@ -3,7 +3,7 @@
  * five times a second, however fast messages arrive. Pausing freezes the view; the flow keeps running.
  */
 import { create } from 'zustand';
-import type { DebugEntry } from '../api/types';
+import type { DebugEntry } from '../api/types.js';
 
 export const MAX_ENTRIES = 500;
 const FLUSH_MS = 200;

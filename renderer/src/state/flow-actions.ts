@@ -1,15 +1,15 @@
 /** What the toolbar and shortcuts do with flows on the server: open, save, deploy, stop, import, export, try. */
-import { serializeFlow, stripSecrets } from '../../../src/flow/index';
-import { ApiError, api } from '../api/client';
-import { catalog } from '../model/catalog';
-import { fromDocument, toDocument } from '../model/convert';
-import { sameContent } from '../model/history';
-import type { FlowContent } from '../model/types';
-import { pushDebug } from './debug-store';
-import { useRuntime } from './runtime-store';
-import { useTry } from './try-store';
-import { useUi } from './ui-store';
-import { activeTab, contentOf, type Tab, useWorkspace } from './workspace';
+import { serializeFlow, stripSecrets } from '../../../src/flow/index.js';
+import { ApiError, api } from '../api/client.js';
+import { catalog } from '../model/catalog.js';
+import { fromDocument, toDocument } from '../model/convert.js';
+import { sameContent } from '../model/history.js';
+import type { FlowContent } from '../model/types.js';
+import { pushDebug } from './debug-store.js';
+import { useRuntime } from './runtime-store.js';
+import { useTry } from './try-store.js';
+import { useUi } from './ui-store.js';
+import { activeTab, contentOf, type Tab, useWorkspace } from './workspace.js';
 
 function fail(what: string, err: unknown): void {
   const ui = useUi.getState();

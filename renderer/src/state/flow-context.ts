@@ -1,7 +1,7 @@
 /** The open flow's store, for the components that show it (canvas nodes, panels). */
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
-import type { FlowState, FlowStore } from './flow-store';
+import type { FlowState, FlowStore } from './flow-store.js';
 
 export const FlowStoreContext = createContext<FlowStore | undefined>(undefined);
 

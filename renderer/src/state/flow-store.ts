@@ -5,16 +5,16 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { temporal } from 'zundo';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { FlowConnection, Problem } from '../../../src/flow/index';
-import { connectionKind, nodeDefinition } from '../model/catalog';
-import { edgeProblem, type ProposedEdge } from '../model/connect-rules';
-import { toEditorEdge } from '../model/convert';
-import { schemaDefaults } from '../model/defaults';
-import type { Pasted } from '../model/fragment';
-import { sameContent } from '../model/history';
-import { uniqueId } from '../model/ids';
-import { portsOf } from '../model/ports';
-import { type DocMeta, type EditorNode, type FlowContent, NODE_TYPE, type NodeData } from '../model/types';
+import type { FlowConnection, Problem } from '../../../src/flow/index.js';
+import { connectionKind, nodeDefinition } from '../model/catalog.js';
+import { edgeProblem, type ProposedEdge } from '../model/connect-rules.js';
+import { toEditorEdge } from '../model/convert.js';
+import { schemaDefaults } from '../model/defaults.js';
+import type { Pasted } from '../model/fragment.js';
+import { sameContent } from '../model/history.js';
+import { uniqueId } from '../model/ids.js';
+import { portsOf } from '../model/ports.js';
+import { type DocMeta, type EditorNode, type FlowContent, NODE_TYPE, type NodeData } from '../model/types.js';
 
 export interface FlowState extends FlowContent {
   /** Problems from the last validation run, and the same indexed by node and connection id. */

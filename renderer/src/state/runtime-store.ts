@@ -1,7 +1,7 @@
 /** What the runtime reports: the deployed flow, each node's status and counters (pushed over the WebSocket). */
 import { create } from 'zustand';
-import type { NodeStatus } from '../../../src/spec/index';
-import type { Counters, RuntimeInfo } from '../api/types';
+import type { NodeStatus } from '../../../src/spec/index.js';
+import type { Counters, RuntimeInfo } from '../api/types.js';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 

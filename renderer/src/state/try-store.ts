@@ -1,6 +1,6 @@
 /** The last "Try it" run: what every node emitted and what sinks received, with per-node summaries for the canvas. */
 import { create } from 'zustand';
-import type { TryStep } from '../api/types';
+import type { TryStep } from '../api/types.js';
 
 export interface TryNodeSummary {
   emitted: number;

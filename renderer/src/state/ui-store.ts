@@ -1,6 +1,6 @@
 /** Panels, dialogs and notices: UI state that belongs to no flow. */
 import { create } from 'zustand';
-import type { Problem } from '../../../src/flow/index';
+import type { Problem } from '../../../src/flow/index.js';
 
 export type Dialog =
   | { kind: 'help' }
@@ -25,6 +25,7 @@ export interface UiState {
   side: SideTab;
   bottom: BottomTab;
   bottomOpen: boolean;
+  bottomHeight: number;
   /** The connection the connections panel has open. */
   openConnection: string | undefined;
   setDialog(d: Dialog | undefined): void;
@@ -33,6 +34,7 @@ export interface UiState {
   setSide(side: SideTab): void;
   showBottom(tab: BottomTab): void;
   toggleBottom(): void;
+  setBottomHeight(px: number): void;
   setOpenConnection(id: string | undefined): void;
 }
 
@@ -44,6 +46,7 @@ export const useUi = create<UiState>()((set, get) => ({
   side: 'properties',
   bottom: 'debug',
   bottomOpen: true,
+  bottomHeight: 260,
   openConnection: undefined,
   setDialog: (dialog) => set({ dialog }),
   notify: (tone, text) => {
@@ -55,5 +58,6 @@ export const useUi = create<UiState>()((set, get) => ({
   setSide: (side) => set({ side }),
   showBottom: (bottom) => set({ bottom, bottomOpen: true }),
   toggleBottom: () => set({ bottomOpen: !get().bottomOpen }),
+  setBottomHeight: (px) => set({ bottomHeight: Math.round(Math.min(Math.max(px, 120), window.innerHeight - 220)) }),
   setOpenConnection: (openConnection) => set({ openConnection, side: 'connections' }),
 }));

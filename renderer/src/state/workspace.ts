@@ -1,11 +1,11 @@
 /** The open flows (tabs), which one is active, and which have unsaved changes. */
 import { create } from 'zustand';
-import { FLOW_FORMAT, type FlowDocument } from '../../../src/flow/index';
-import type { Revision } from '../api/types';
-import { fromDocument } from '../model/convert';
-import { sameContent } from '../model/history';
-import type { FlowContent } from '../model/types';
-import { createFlowStore, type FlowState, type FlowStore } from './flow-store';
+import { FLOW_FORMAT, type FlowDocument } from '../../../src/flow/index.js';
+import type { Revision } from '../api/types.js';
+import { fromDocument } from '../model/convert.js';
+import { sameContent } from '../model/history.js';
+import type { FlowContent } from '../model/types.js';
+import { createFlowStore, type FlowState, type FlowStore } from './flow-store.js';
 
 export interface Tab {
   key: string;

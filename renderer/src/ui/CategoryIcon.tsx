@@ -1,5 +1,5 @@
-import type { NodeCategory } from '../../../src/spec/index';
-import { IconRule, IconSink, IconSource, IconTransform, IconUtility } from './icons';
+import type { NodeCategory } from '../../../src/spec/index.js';
+import { IconRule, IconSink, IconSource, IconTransform, IconUtility } from './icons.js';
 
 export function CategoryIcon({ category, size }: { category: NodeCategory | undefined; size?: number }) {
   switch (category) {

@@ -1,5 +1,5 @@
 /** Short notices (saved, deployed, why a connection was refused), bottom centre. */
-import { useUi } from '../state/ui-store';
+import { useUi } from '../state/ui-store.js';
 import css from './Notices.module.css';
 
 export function Notices() {

@@ -3,7 +3,7 @@
  * generated at build time for the same schema, so no code is generated in the page (CSP without 'unsafe-eval').
  */
 import { precompiled } from 'virtual:sluice-precompiled';
-import { schemaKey } from '../../build/schema-key';
+import { schemaKey } from '../../build/schema-key.js';
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 

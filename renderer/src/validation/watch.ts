@@ -2,13 +2,13 @@
  * Validates the open flow as it is edited, with the same validator `sluice validate` uses (createFlowValidator over
  * nodes/catalog.ts), and stores the problems on the flow's store for the badges, forms and problems list.
  */
-import { createFlowValidator, type Problem } from '../../../src/flow/index';
-import { catalog } from '../model/catalog';
-import { toDocument } from '../model/convert';
-import { sameContent } from '../model/history';
-import type { FlowContent } from '../model/types';
-import type { FlowStore } from '../state/flow-store';
-import { contentOf } from '../state/workspace';
+import { createFlowValidator, type Problem } from '../../../src/flow/index.js';
+import { catalog } from '../model/catalog.js';
+import { toDocument } from '../model/convert.js';
+import { sameContent } from '../model/history.js';
+import type { FlowContent } from '../model/types.js';
+import type { FlowStore } from '../state/flow-store.js';
+import { contentOf } from '../state/workspace.js';
 
 const DEBOUNCE_MS = 200;
 

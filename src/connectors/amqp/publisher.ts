@@ -87,7 +87,7 @@ export class ConfirmPublisher {
         if (err) reject(err);
         else resolve();
       };
-      const timer = 0 && setTimeout(() => {
+      const timer = setTimeout(() => {
         answer(new PublishError(`no confirm from the broker within ${this.options.confirmTimeoutMs} ms`, true));
         // A channel that stopped confirming is not trusted again: its unconfirmed publishes fail and it reopens.
         this.managed.reset('publisher confirms timed out');

@@ -87,6 +87,31 @@ export type ServerConnectionConfig = Static<typeof server>;
 
 const isReference = (v: string) => v.includes('${');
 
+export const MYSQL_TLS_IP =
+  'with TLS verification the host must be the name in the server certificate, not an IP address (the MySQL driver cannot check a certificate against an IP address)';
+
+/** An IPv4 or IPv6 literal (isomorphic: no `node:net`). */
+export function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
+/** MySQL only: see MYSQL_TLS_IP. */
+export function lintMysqlTlsHost(raw: Partial<ServerConnectionConfig>, protocols: readonly string[]): LintIssue[] {
+  if (!raw.tls || raw.verifyServer === false) return [];
+  let host = raw.host ?? 'localhost';
+  let path = '/host';
+  if (raw.url && !isReference(raw.url)) {
+    try {
+      host = parseDatabaseUrl(raw.url, protocols).host ?? host;
+      path = '/url';
+    } catch {
+      return []; // reported by lintServerConnection
+    }
+  }
+  if (isReference(host) || !isIpLiteral(host)) return [];
+  return [{ path, message: MYSQL_TLS_IP, hint: 'use the DNS name the certificate names, e.g. "db.example.com"' }];
+}
+
 export function lintServerConnection(raw: Partial<ServerConnectionConfig>, protocols: readonly string[]): LintIssue[] {
   const issues: LintIssue[] = [];
   if (raw.url && !isReference(raw.url)) {

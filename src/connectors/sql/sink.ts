@@ -63,15 +63,34 @@ export function createSqlSink(ctx: NodeContext<SqlSinkConfig>, setup: SqlSinkSet
 
   let opened: OpenedDriver | undefined;
   let prepared = false;
+  let preparing: Promise<void> | undefined;
   const driver = (): SqlDriver => {
     if (!opened) throw new Error('the sink has not started');
     return opened.driver;
   };
-  const probe = async () => {
-    if (createSql) await driver().execute(createSql);
+  const createAndCheck = async () => {
+    if (createSql) {
+      try {
+        await driver().execute(createSql);
+      } catch (err) {
+        // Two concurrent CREATE TABLE IF NOT EXISTS can collide in PostgreSQL; fine if the table is there now.
+        await driver()
+          .execute(checkSql)
+          .catch(() => Promise.reject(err));
+      }
+    }
     await driver().execute(checkSql);
     prepared = true;
   };
+  /** Once per sink, single flight: the status probe and the first batch share it. */
+  const prepare = (): Promise<void> => {
+    if (prepared) return Promise.resolve();
+    preparing ??= createAndCheck().finally(() => {
+      preparing = undefined;
+    });
+    return preparing;
+  };
+  const probe = () => (prepared ? driver().execute(checkSql) : prepare());
   const health = new Health({
     status: (s) => {
       if (s.state === 'error') ctx.log.warn({ reason: s.reason }, 'database sink not writing');
@@ -105,7 +124,7 @@ export function createSqlSink(ctx: NodeContext<SqlSinkConfig>, setup: SqlSinkSet
         baseMs: c.retryBaseMs,
         maxMs: c.retryMaxMs,
         signal: ctx.signal,
-        prepare: () => (prepared ? Promise.resolve() : probe()),
+        prepare,
         onSuccess: () => health.ok(),
         onTransient: (reason) => health.down(reason),
         onFatal: (reason) => health.refused(reason),

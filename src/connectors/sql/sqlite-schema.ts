@@ -19,10 +19,11 @@ export const sqliteProperties = {
   }),
   busyTimeoutMs: Type.Integer({
     title: 'Busy timeout (ms)',
-    description: 'How long a write waits for another writer of the same file before it is retried.',
+    description:
+      'How long a write waits for another writer of the same file (e.g. a `sqlite3` session) before it backs off and retries. SQLite waits synchronously, stalling the whole process meanwhile: keep it short.',
     minimum: 0,
-    maximum: 600_000,
-    default: 5000,
+    maximum: 60_000,
+    default: 100,
     'x-advanced': true,
   }),
 };

@@ -15,10 +15,14 @@ async function centre(locator: Locator): Promise<{ x: number; y: number }> {
 
 /** Drags a node type from the palette onto the canvas at (x, y) relative to the canvas; returns the new node's id. */
 export async function dragFromPalette(page: Page, type: string, x: number, y: number): Promise<string> {
-  const before = new Set(await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)));
+  const before = new Set(
+    await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)),
+  );
   await page.dragAndDrop(`[data-testid="palette-${type}"]`, '.react-flow__pane', { targetPosition: { x, y } });
   await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length > n, before.size);
-  const after = await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
+  const after = await page
+    .locator('.react-flow__node')
+    .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
   const id = after.find((i) => i && !before.has(i));
   if (!id) throw new Error(`no new ${type} node`);
   return id;

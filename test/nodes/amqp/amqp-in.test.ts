@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
 import { type SinkHandle, sinks } from '../../support/test-nodes.js';
-import { Admin, amqpConnection, type Started, startFlow, unique } from './support.js';
+import { Admin, amqpConnection, BrokerProxy, type Started, startFlow, unique } from './support.js';
 
 describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
   let flow: Started | undefined;
@@ -27,7 +27,11 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
 
   const sink = (id = 'sink') => sinks.get(id) as SinkHandle;
 
-  function consume(config: Record<string, unknown>, sinkConfig: Record<string, unknown> = { failFlagged: false }, settings = {}) {
+  function consume(
+    config: Record<string, unknown>,
+    sinkConfig: Record<string, unknown> = { failFlagged: false },
+    settings = {},
+  ) {
     return startFlow(
       [amqpConnection()],
       [
@@ -57,7 +61,12 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
     admin.ch.publish(exchange, 'other.a', Buffer.from('{"t":2}'));
     admin.ch.publish(exchange, 'sensors.b', Buffer.from('{"t":3}'));
     await admin.ch.waitForConfirms();
-    await eventually(() => sink().delivered.length, (n) => n === 2, 10_000, 'two messages');
+    await eventually(
+      () => sink().delivered.length,
+      (n) => n === 2,
+      10_000,
+      'two messages',
+    );
     const [a, b] = sink().delivered;
     expect(a).toMatchObject({ id: 'mid-1', topic: 'sensors.a', payload: { t: 1 } });
     expect(a.headers).toMatchObject({
@@ -97,7 +106,12 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
     );
     await admin!.sendToQueue(text, ['plain words', Buffer.from([0xc3, 0x28])]);
     await admin!.sendToQueue(bytes, [Buffer.from([0, 1, 254])]);
-    await eventually(() => sink().delivered.length + sink('dead').delivered.length, (n) => n === 3, 10_000, '3 messages');
+    await eventually(
+      () => sink().delivered.length + sink('dead').delivered.length,
+      (n) => n === 3,
+      10_000,
+      '3 messages',
+    );
     const payloads = sink().delivered.map((m) => m.payload);
     expect(payloads).toContain('plain words');
     expect(payloads.some((p) => p instanceof Uint8Array && [...p].join() === '0,1,254')).toBe(true);
@@ -113,13 +127,23 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
       q,
       Array.from({ length: 5 }, (_, i) => JSON.stringify({ i })),
     );
-    await eventually(() => sink().maxPending, (n) => n === 5, 10_000, 'five messages in the sink');
+    await eventually(
+      () => sink().maxPending,
+      (n) => n === 5,
+      10_000,
+      'five messages in the sink',
+    );
     // Unacked messages are not "ready": the queue looks empty while the flow holds them.
     expect(await admin!.messageCount(q)).toBe(0);
     await flow.engine.stop({ deadlineMs: 0 });
     flow = undefined;
     expect(sink().delivered).toHaveLength(0);
-    await eventually(() => admin!.messageCount(q), (n) => n === 5, 10_000, 'the five messages back in the queue');
+    await eventually(
+      () => admin!.messageCount(q),
+      (n) => n === 5,
+      10_000,
+      'the five messages back in the queue',
+    );
   });
 
   it('never has more than prefetch messages in the flow', async () => {
@@ -129,7 +153,12 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
       q,
       Array.from({ length: 300 }, (_, i) => JSON.stringify({ i })),
     );
-    await eventually(() => sink().delivered.length, (n) => n === 300, 20_000, '300 messages');
+    await eventually(
+      () => sink().delivered.length,
+      (n) => n === 300,
+      20_000,
+      '300 messages',
+    );
     expect(sink().maxPending).toBeLessThanOrEqual(10);
   });
 
@@ -140,20 +169,32 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
       q,
       Array.from({ length: 300 }, (_, i) => JSON.stringify({ i })),
     );
-    await eventually(() => sink().delivered.length, (n) => n === 300, 20_000, '300 messages');
+    await eventually(
+      () => sink().delivered.length,
+      (n) => n === 300,
+      20_000,
+      '300 messages',
+    );
     expect(sink().maxPending).toBeLessThanOrEqual(4);
-    expect(sink().delivered.map((m) => (m.payload as { i: number }).i)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(sink().delivered.map((m) => (m.payload as { i: number }).i)).toEqual(
+      Array.from({ length: 300 }, (_, i) => i),
+    );
   });
 
   it('requeues a failed message after the delay; it comes back redelivered', async () => {
     const q = await queue();
     flow = await consume({ queue: q, requeueDelayMs: 50 }, { failFlagged: true });
     await admin!.sendToQueue(q, [JSON.stringify({ fail: true })]);
-    await eventually(() => sink().failed, (n) => n >= 3, 10_000, 'three failed deliveries of the same message');
+    await eventually(
+      () => sink().failed,
+      (n) => n >= 3,
+      10_000,
+      'three failed deliveries of the same message',
+    );
     expect(flow.engine.counters().in.nacked).toBeGreaterThanOrEqual(2);
   });
 
-  it('dead-letters a failed message to the queue\'s dead-letter exchange', async () => {
+  it("dead-letters a failed message to the queue's dead-letter exchange", async () => {
     const dlq = await queue();
     const q = unique('q');
     queues.push(q);
@@ -162,13 +203,18 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
       { failFlagged: true },
     );
     await admin!.sendToQueue(q, [JSON.stringify({ fail: true, id: 'poison' })]);
-    const [m] = await eventually(() => admin!.peekAll(dlq), (l) => l.length === 1, 10_000, 'the dead-lettered message');
+    const [m] = await eventually(
+      () => admin!.peekAll(dlq),
+      (l) => l.length === 1,
+      10_000,
+      'the dead-lettered message',
+    );
     expect(JSON.parse(m.content.toString())).toEqual({ fail: true, id: 'poison' });
     expect(m.properties.headers?.['x-first-death-reason']).toBe('rejected');
     expect(await admin!.messageCount(q)).toBe(0);
   });
 
-  it('reports a queue declared with other settings, with the broker\'s reason', async () => {
+  it("reports a queue declared with other settings, with the broker's reason", async () => {
     const q = await queue({ durable: false });
     flow = await consume({ queue: q, durable: true });
     await eventually(
@@ -179,11 +225,59 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
     );
   });
 
+  it('drops the late settles of a lost channel: its deliveries come again on the new one', async () => {
+    const q = await queue();
+    const proxy = await BrokerProxy.start();
+    try {
+      flow = await startFlow(
+        [amqpConnection('rabbit', { port: proxy.port })],
+        [
+          ['in', 'amqp-in', { connection: 'rabbit', queue: q }],
+          // Holds every message long enough for the connection to come back before they settle.
+          ['sink', 'test-sink', { failFlagged: false, delayMs: 1500, batchSize: 20 }],
+        ],
+        [['in', 'sink']],
+      );
+      await admin!.sendToQueue(
+        q,
+        Array.from({ length: 20 }, (_, i) => JSON.stringify({ i })),
+      );
+      await eventually(
+        () => sink().maxPending,
+        (n) => n === 20,
+        10_000,
+        'twenty messages held by the sink',
+      );
+      proxy.drop();
+      await eventually(
+        () => sink().delivered.length,
+        (n) => n === 40,
+        20_000,
+        'the twenty, then their redeliveries',
+      );
+      await flow.engine.whenIdle();
+      const redelivered = sink().delivered.filter((m) => m.headers['amqp-redelivered'] === 'true');
+      expect(redelivered).toHaveLength(20);
+      expect(flow.states('in').filter((s) => /PRECONDITION_FAILED/.test(s.reason ?? ''))).toEqual([]);
+      expect(flow.states('in').at(-1)?.state).toBe('connected');
+      await flow.engine.stop();
+      flow = undefined;
+      expect(await admin!.messageCount(q)).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('sets up again and resumes when the broker cancels the consumer (queue deleted)', async () => {
     const q = await queue();
     flow = await consume({ queue: q });
     await admin!.sendToQueue(q, [JSON.stringify({ n: 1 })]);
-    await eventually(() => sink().delivered.length, (n) => n === 1, 10_000, 'the first message');
+    await eventually(
+      () => sink().delivered.length,
+      (n) => n === 1,
+      10_000,
+      'the first message',
+    );
     await admin!.ch.deleteQueue(q);
     await eventually(
       () => flow!.states('in'),
@@ -196,6 +290,11 @@ describe.runIf(await requireService('rabbitmq'))('amqp-in', () => {
     );
     // The node declared the queue again; messages sent to it arrive.
     await admin!.sendToQueue(q, [JSON.stringify({ n: 2 })]);
-    await eventually(() => sink().delivered.length, (n) => n === 2, 10_000, 'the second message');
+    await eventually(
+      () => sink().delivered.length,
+      (n) => n === 2,
+      10_000,
+      'the second message',
+    );
   });
 });

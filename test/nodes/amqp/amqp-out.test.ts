@@ -3,12 +3,12 @@ import { createMessage, type Outcome } from '../../../src/spec/index.js';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
 import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
-import { Admin, amqpConnection, Proxy, type Started, startFlow, unique } from './support.js';
+import { Admin, amqpConnection, BrokerProxy, type Started, startFlow, unique } from './support.js';
 
 describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
   let flow: Started | undefined;
   let admin: Admin | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: BrokerProxy | undefined;
   const queues: string[] = [];
   const exchanges: string[] = [];
 
@@ -80,8 +80,16 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
       [
         ['t', 'test-source'],
         ['b', 'test-source'],
-        ['text', 'amqp-out', { connection: 'rabbit', exchange, exchangeType: 'direct', routingKey: 'k', codec: 'text' }],
-        ['bytes', 'amqp-out', { connection: 'rabbit', exchange, exchangeType: 'direct', routingKey: 'k', codec: 'bytes' }],
+        [
+          'text',
+          'amqp-out',
+          { connection: 'rabbit', exchange, exchangeType: 'direct', routingKey: 'k', codec: 'text' },
+        ],
+        [
+          'bytes',
+          'amqp-out',
+          { connection: 'rabbit', exchange, exchangeType: 'direct', routingKey: 'k', codec: 'bytes' },
+        ],
       ],
       [
         ['t', 'text'],
@@ -139,7 +147,13 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
         [
           'out',
           'amqp-out',
-          { connection: 'rabbit', exchange: unique('missing'), exchangeMode: 'existing', retryAttempts: 2, retryDelayMs: 10 },
+          {
+            connection: 'rabbit',
+            exchange: unique('missing'),
+            exchangeMode: 'existing',
+            retryAttempts: 2,
+            retryDelayMs: 10,
+          },
         ],
       ],
       [['src', 'out']],
@@ -156,12 +170,16 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
 
   it('while the broker is unreachable messages fail after the retry budget; publishing resumes when it is back', async () => {
     const { exchange, queue, admin } = await target('topic', '#');
-    proxy = await Proxy.start();
+    proxy = await BrokerProxy.start();
     flow = await startFlow(
       [amqpConnection('rabbit', { port: proxy.port })],
       [
         ['src', 'test-source'],
-        ['out', 'amqp-out', { connection: 'rabbit', exchange, retryAttempts: 3, retryDelayMs: 20, retryMaxDelayMs: 50 }],
+        [
+          'out',
+          'amqp-out',
+          { connection: 'rabbit', exchange, retryAttempts: 3, retryDelayMs: 20, retryMaxDelayMs: 50 },
+        ],
       ],
       [['src', 'out']],
     );
@@ -173,7 +191,12 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
     expect(flow.engine.inFlight()).toBe(0);
     expect(flow.states('out').some((s) => s.state === 'error' || s.state === 'connecting')).toBe(true);
     await proxy.accept();
-    await eventually(() => flow!.states('out').at(-1)?.state, (s) => s === 'connected', 10_000, 'connected again');
+    await eventually(
+      () => flow!.states('out').at(-1)?.state,
+      (s) => s === 'connected',
+      10_000,
+      'connected again',
+    );
     const after = await Promise.all(Array.from({ length: 50 }, (_, n) => send(src, { payload: { n: 100 + n } })));
     expect(after.every((o) => o.ok)).toBe(true);
     expect(await admin.messageCount(queue)).toBe(51);
@@ -181,7 +204,7 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
 
   it('starts while the broker is down, and publishes once it is up', async () => {
     const { exchange, queue, admin } = await target('topic', '#');
-    proxy = await Proxy.start();
+    proxy = await BrokerProxy.start();
     await proxy.refuse();
     flow = await startFlow(
       [amqpConnection('rabbit', { port: proxy.port })],
@@ -192,17 +215,25 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
       [['src', 'out']],
     );
     const src = sources.get('src')!;
-    expect(await send(src, { payload: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/not connected/) });
+    expect(await send(src, { payload: 1 })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not connected/),
+    });
     expect(flow.states('out').some((s) => /ECONNREFUSED/.test(s.reason ?? ''))).toBe(true);
     await proxy.accept();
-    await eventually(() => flow!.states('out').at(-1)?.state, (s) => s === 'connected', 10_000, 'connected');
+    await eventually(
+      () => flow!.states('out').at(-1)?.state,
+      (s) => s === 'connected',
+      10_000,
+      'connected',
+    );
     expect(await send(src, { payload: 2 })).toEqual({ ok: true });
     expect(await admin.messageCount(queue)).toBe(1);
   });
 
   it('shares one connection between the nodes that reference it, with a channel each', async () => {
     const { exchange, queue } = await target('topic', '#');
-    proxy = await Proxy.start();
+    proxy = await BrokerProxy.start();
     flow = await startFlow(
       [amqpConnection('rabbit', { port: proxy.port })],
       [
@@ -219,7 +250,12 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
       ],
     );
     expect(await send(sources.get('src')!, { payload: { x: 1 } })).toEqual({ ok: true });
-    await eventually(() => (sinks.get('sink') as SinkHandle).delivered.length, (n) => n === 2, 10_000, 'both copies consumed');
+    await eventually(
+      () => (sinks.get('sink') as SinkHandle).delivered.length,
+      (n) => n === 2,
+      10_000,
+      'both copies consumed',
+    );
     expect(proxy.accepted).toBe(1);
   });
 });

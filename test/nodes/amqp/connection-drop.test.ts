@@ -10,8 +10,8 @@ import { type SinkHandle, sinks } from '../../support/test-nodes.js';
 import {
   Admin,
   amqpConnection,
+  BrokerProxy,
   closeConnectionsNamed,
-  Proxy,
   rabbitmqctlAvailable,
   type Started,
   startFlow,
@@ -20,12 +20,13 @@ import {
 
 const available = await requireService('rabbitmq');
 const withCtl = available && (await rabbitmqctlAvailable());
-if (available && !withCtl) console.warn('[skip] the rabbitmqctl server-side close test needs rabbitmqctl (root or the rabbitmq user)');
+if (available && !withCtl)
+  console.warn('[skip] the rabbitmqctl server-side close test needs rabbitmqctl (root or the rabbitmq user)');
 
 describe.runIf(available)('a lost AMQP connection mid-stream', () => {
   let flow: Started | undefined;
   let admin: Admin | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: BrokerProxy | undefined;
   const cleanup: { queues: string[]; exchanges: string[] } = { queues: [], exchanges: [] };
 
   afterEach(async () => {
@@ -77,7 +78,7 @@ describe.runIf(available)('a lost AMQP connection mid-stream', () => {
     // A consumer may see a message before its publisher has the broker's confirm: wait for those too.
     const gen = await eventually(
       () => p.engine.counters().gen,
-      (g) => g.acked + g.nacked === count,
+      (g) => (g.acked ?? 0) + (g.nacked ?? 0) === count,
       20_000,
       'every published message settled',
     );
@@ -92,28 +93,45 @@ describe.runIf(available)('a lost AMQP connection mid-stream', () => {
       const dropped = states.slice(firstConnected).some((s) => s === 'error' || s === 'connecting');
       expect(dropped, `${node} left "connected": ${states.join(' > ')}`).toBe(true);
       expect(states.at(-1), `${node} is connected again`).toBe('connected');
+      // An ack sent with an old channel's delivery tag would make the broker close the new channel like this.
+      const reasons = p.states(node).map((s) => s.reason ?? '');
+      expect(reasons.filter((r) => /PRECONDITION_FAILED|unknown delivery tag/i.test(r))).toEqual([]);
     }
   }
 
   it('the socket destroyed under the client (through a TCP proxy)', async () => {
-    proxy = await Proxy.start();
+    proxy = await BrokerProxy.start();
     const count = 5000;
     const p = await pipeline(count, { intervalMs: 0 }, { port: proxy.port });
-    await eventually(() => p.engine.counters().gen.acked, (n) => n >= 1000, 20_000, '1000 messages published');
+    await eventually(
+      () => p.engine.counters().gen.acked ?? 0,
+      (n) => n >= 1000,
+      20_000,
+      '1000 messages published',
+    );
     expect((sinks.get('sink') as SinkHandle).delivered.length).toBeGreaterThan(0);
     proxy.drop();
     await expectNothingLost(p, count);
     expect(proxy.accepted).toBeGreaterThanOrEqual(2);
   });
 
-  it.runIf(withCtl)('closed by the broker (rabbitmqctl close_connection)', async () => {
-    const name = unique('conn');
-    const count = 12_000;
-    const p = await pipeline(count, { intervalMs: 0, rate: 2000 }, { connectionName: name });
-    await eventually(() => p.engine.counters().gen.acked, (n) => n >= 1000, 20_000, '1000 messages published');
-    expect(await closeConnectionsNamed(name)).toBe(1);
-    // The close landed mid-stream (the generator is paced to outlast rabbitmqctl).
-    expect(p.engine.counters().gen.acked).toBeLessThan(count);
-    await expectNothingLost(p, count);
-  }, 90_000);
+  it.runIf(withCtl)(
+    'closed by the broker (rabbitmqctl close_connection)',
+    async () => {
+      const name = unique('conn');
+      const count = 12_000;
+      const p = await pipeline(count, { intervalMs: 0, rate: 2000 }, { connectionName: name });
+      await eventually(
+        () => p.engine.counters().gen.acked ?? 0,
+        (n) => n >= 1000,
+        20_000,
+        '1000 messages published',
+      );
+      expect(await closeConnectionsNamed(name)).toBe(1);
+      // The close landed mid-stream (the generator is paced to outlast rabbitmqctl).
+      expect(p.engine.counters().gen.acked).toBeLessThan(count);
+      await expectNothingLost(p, count);
+    },
+    90_000,
+  );
 });

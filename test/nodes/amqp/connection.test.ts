@@ -1,16 +1,17 @@
 /** The `amqp` connection kind against RabbitMQ: `check` (for `sluice check`) and a password given as a reference. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { amqpConnection as kind } from '../../../nodes/connections/amqp/definition.js';
 import { runtime } from '../../../nodes/connections/amqp/runtime.js';
 import type { AmqpConnectionConfig } from '../../../src/connectors/amqp/connect-options.js';
-import { applyDefaults } from '../../../src/runtime/resolve-config.js';
 import { silentLogger } from '../../../src/runtime/log.js';
-import { amqpConnection as kind } from '../../../nodes/connections/amqp/definition.js';
+import { applyDefaults } from '../../../src/runtime/resolve-config.js';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
-import { Admin, amqpConnection, Proxy, type Started, startFlow, unique } from './support.js';
+import { Admin, amqpConnection, BrokerProxy, type Started, startFlow, unique } from './support.js';
 
 const ctx = { log: silentLogger(), connectionId: 'rabbit' };
-const config = (c: Record<string, unknown>) => applyDefaults(kind.config, { host: '127.0.0.1', ...c }) as AmqpConnectionConfig;
+const config = (c: Record<string, unknown>) =>
+  applyDefaults(kind.config, { host: '127.0.0.1', ...c }) as AmqpConnectionConfig;
 
 describe.runIf(await requireService('rabbitmq'))('amqp connection', () => {
   let flow: Started | undefined;
@@ -24,7 +25,7 @@ describe.runIf(await requireService('rabbitmq'))('amqp connection', () => {
   });
 
   it('check says why it cannot connect, without the password', async () => {
-    const proxy = await Proxy.start();
+    const proxy = await BrokerProxy.start();
     await proxy.refuse();
     await expect(runtime.check!(config({ port: proxy.port, connectTimeoutMs: 2000 }), ctx)).rejects.toThrow(
       new RegExp(`cannot connect to amqp://guest@127\\.0\\.0\\.1:${proxy.port}/%2F: .*ECONNREFUSED`),
@@ -47,7 +48,12 @@ describe.runIf(await requireService('rabbitmq'))('amqp connection', () => {
         ],
         [['in', 'sink']],
       );
-      await eventually(() => flow!.states('in').at(-1)?.state, (s) => s === 'connected', 10_000, 'connected');
+      await eventually(
+        () => flow!.states('in').at(-1)?.state,
+        (s) => s === 'connected',
+        10_000,
+        'connected',
+      );
     } finally {
       await flow?.engine.stop();
       flow = undefined;

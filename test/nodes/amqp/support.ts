@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect as netConnect, type Server, type Socket, createServer } from 'node:net';
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { type ChannelModel, type ConfirmChannel, connect, type GetMessage } from 'amqplib';
 import type { FlowConnection } from '../../../src/flow/document.js';
@@ -38,7 +38,11 @@ export class Admin {
   }
 
   /** Persistent, confirmed publishes straight to a queue (default exchange). */
-  async sendToQueue(queue: string, bodies: Array<string | Buffer>, options: { messageIds?: string[] } = {}): Promise<void> {
+  async sendToQueue(
+    queue: string,
+    bodies: Array<string | Buffer>,
+    options: { messageIds?: string[] } = {},
+  ): Promise<void> {
     bodies.forEach((b, i) => {
       this.ch.sendToQueue(queue, Buffer.isBuffer(b) ? b : Buffer.from(b), {
         persistent: true,
@@ -85,19 +89,19 @@ export function ids(messages: GetMessage[]): string[] {
 }
 
 /** A TCP proxy in front of RabbitMQ: `drop()` cuts every connection, `refuse()` closes the port until `accept()`. */
-export class Proxy {
+export class BrokerProxy {
   accepted = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<Proxy> {
+  static async start(): Promise<BrokerProxy> {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as { port: number }).port;
     await new Promise((r) => probe.close(r));
-    const proxy = new Proxy(port);
+    const proxy = new BrokerProxy(port);
     await proxy.accept();
     return proxy;
   }
@@ -151,14 +155,19 @@ export async function rabbitmqctlAvailable(): Promise<boolean> {
 
 /** Close, from the broker's side, every connection whose client-provided name is `name`; returns how many. */
 export async function closeConnectionsNamed(name: string): Promise<number> {
-  const { stdout } = await run('rabbitmqctl', ['-q', 'list_connections', '--no-table-headers', 'pid', 'client_properties'], {
-    timeout: 20_000,
-  });
+  const { stdout } = await run(
+    'rabbitmqctl',
+    ['-q', 'list_connections', '--no-table-headers', 'pid', 'client_properties'],
+    {
+      timeout: 20_000,
+    },
+  );
   const pids = stdout
     .split('\n')
     .filter((line) => line.includes(`{"connection_name","${name}"}`))
     .map((line) => line.split('\t')[0]);
-  for (const pid of pids) await run('rabbitmqctl', ['-q', 'close_connection', pid, 'sluice test: server-side close'], { timeout: 20_000 });
+  for (const pid of pids)
+    await run('rabbitmqctl', ['-q', 'close_connection', pid, 'sluice test: server-side close'], { timeout: 20_000 });
   return pids.length;
 }
 

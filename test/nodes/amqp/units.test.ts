@@ -16,13 +16,27 @@ const conn = (c: Record<string, unknown>) => applyDefaults(amqpConnection.config
 describe('amqp connection settings', () => {
   it('defaults to guest/guest on localhost:5672, vhost /', () => {
     const p = connectPlan(conn({}), 'rabbit');
-    expect(p.endpoint).toMatchObject({ protocol: 'amqp', hostname: 'localhost', port: 5672, vhost: '/', username: 'guest', password: 'guest', heartbeat: 60 });
+    expect(p.endpoint).toMatchObject({
+      protocol: 'amqp',
+      hostname: 'localhost',
+      port: 5672,
+      vhost: '/',
+      username: 'guest',
+      password: 'guest',
+      heartbeat: 60,
+    });
     expect(p.socket.clientProperties).toEqual({ connection_name: 'sluice rabbit' });
   });
 
   it('takes host, port, vhost and user from the URL; the Password field wins over one in the URL', () => {
     const p = connectPlan(conn({ url: 'amqp://app:inurl@mq.example:5673/orders%2Fprod', password: 'secret' }), 'c');
-    expect(p.endpoint).toMatchObject({ hostname: 'mq.example', port: 5673, vhost: 'orders/prod', username: 'app', password: 'secret' });
+    expect(p.endpoint).toMatchObject({
+      hostname: 'mq.example',
+      port: 5673,
+      vhost: 'orders/prod',
+      username: 'app',
+      password: 'secret',
+    });
     expect(p.describe).toBe('amqp://app@mq.example:5673/orders%2Fprod');
     expect(p.describe).not.toContain('secret');
   });
@@ -42,12 +56,18 @@ describe('amqp connection settings', () => {
     const lint = amqpConnection.lint!;
     expect(lint(conn({ url: 'amqp://u:hunter2@h' }))).toMatchObject([{ path: '/url' }]);
     expect(lint(conn({ url: 'amqp://u:${env:PW}@h' }))).toEqual([]);
-    expect(lint(conn({ tls: true, verifyServer: false }))).toMatchObject([{ path: '/verifyServer', severity: 'warning' }]);
+    expect(lint(conn({ tls: true, verifyServer: false }))).toMatchObject([
+      { path: '/verifyServer', severity: 'warning' },
+    ]);
   });
 });
 
 describe('routing key templates', () => {
-  const msg = createMessage({ topic: 'site/a/temp', payload: { device: 'd1', n: 3, obj: { x: 1 } }, headers: { h: 'v' } });
+  const msg = createMessage({
+    topic: 'site/a/temp',
+    payload: { device: 'd1', n: 3, obj: { x: 1 } },
+    headers: { h: 'v' },
+  });
 
   it('renders literal text and {{ }} parts evaluated on the message', async () => {
     expect(await compileRoutingKey('fixed').render(msg)).toBe('fixed');
@@ -64,17 +84,24 @@ describe('routing key templates', () => {
   it('refuses a broken template when the node starts', () => {
     expect(() => compileRoutingKey('a.{{topic')).toThrow(/not closed/);
     expect(() => compileRoutingKey('{{ }}')).toThrow(/empty/);
-    expect(amqpOut.lint!(applyDefaults(amqpOut.config, { connection: 'c', routingKey: 'a.{{b' }) as never)).toMatchObject([
-      { path: '/routingKey' },
-    ]);
+    expect(
+      amqpOut.lint!(applyDefaults(amqpOut.config, { connection: 'c', routingKey: 'a.{{b' }) as never),
+    ).toMatchObject([{ path: '/routingKey' }]);
   });
 });
 
 describe('codecs', () => {
   it('decodes json, text and bytes; bad JSON and bad UTF-8 are failures that keep the raw body', () => {
     expect(decode(Buffer.from('{"a":1}'), 'json')).toEqual({ ok: true, payload: { a: 1 } });
-    expect(decode(Buffer.from('{nope'), 'json')).toMatchObject({ ok: false, payload: '{nope', reason: expect.stringMatching(/not valid JSON/) });
-    expect(decode(Buffer.from([0xc3, 0x28]), 'text')).toMatchObject({ ok: false, reason: expect.stringMatching(/UTF-8/) });
+    expect(decode(Buffer.from('{nope'), 'json')).toMatchObject({
+      ok: false,
+      payload: '{nope',
+      reason: expect.stringMatching(/not valid JSON/),
+    });
+    expect(decode(Buffer.from([0xc3, 0x28]), 'text')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/UTF-8/),
+    });
     const raw = Buffer.from([1, 2]);
     expect(decode(raw, 'bytes')).toEqual({ ok: true, payload: raw });
   });
@@ -109,8 +136,23 @@ describe('publish properties', () => {
   });
 });
 
+describe('lint on configs as saved (defaults not applied yet)', () => {
+  it('fills in the defaults instead of failing', () => {
+    expect(amqpIn.lint!({ connection: 'c', queue: 'q' } as never)).toEqual([]);
+    expect(amqpIn.lint!({ connection: 'c' } as never)).toEqual([]);
+    expect(amqpOut.lint!({ connection: 'c' } as never)).toEqual([]);
+    expect(amqpOut.lint!({ connection: 'c', exchange: 'amq.topic' } as never)).toMatchObject([
+      { path: '/exchangeMode' },
+    ]);
+    expect(amqpConnection.lint!({ reconnectDelayMs: 20_000 } as never)).toMatchObject([
+      { path: '/reconnectMaxDelayMs' },
+    ]);
+  });
+});
+
 describe('amqp-in lint', () => {
-  const lint = (c: Record<string, unknown>) => amqpIn.lint!(applyDefaults(amqpIn.config, { connection: 'c', queue: 'q', ...c }) as never);
+  const lint = (c: Record<string, unknown>) =>
+    amqpIn.lint!(applyDefaults(amqpIn.config, { connection: 'c', queue: 'q', ...c }) as never);
 
   it('warns when dead-lettering without a dead-letter exchange, and checks bindings and quorum durability', () => {
     expect(lint({ onFailure: 'dead-letter' })).toMatchObject([{ path: '/onFailure', severity: 'warning' }]);

@@ -163,3 +163,25 @@ describe('SQL connection validation', () => {
     expect(problems[0].hint).toBe('use a file reference: "${file:/etc/ssl/ca.pem}"');
   });
 });
+
+describe('MySQL TLS host', () => {
+  const conn = (config: Record<string, unknown>) =>
+    createFlowValidator(catalog).validate({
+      format: 'sluice/flow@1',
+      connections: [{ id: 'c', kind: 'mysql', config }],
+      nodes: [
+        { id: 'db', type: 'sqlite-out', config: {} },
+        { id: 'gen', type: 'generate', config: {} },
+      ],
+      edges: [{ source: 'gen', sourcePort: 'out', target: 'db', targetPort: 'in' }],
+    }).problems;
+
+  it('refuses an IP address with verification on (mysql2 would not check the name)', () => {
+    expect(conn({ host: '10.0.0.5', tls: true })).toMatchObject([
+      { path: '/connections/0/config/host', message: expect.stringMatching(/not an IP address/) },
+    ]);
+    expect(conn({ url: 'mysql://app@[::1]:3306/x', tls: true })).toMatchObject([{ path: '/connections/0/config/url' }]);
+    expect(conn({ host: 'db.example.com', tls: true })).toEqual([]);
+    expect(conn({ host: '10.0.0.5', tls: false })).toEqual([]);
+  });
+});

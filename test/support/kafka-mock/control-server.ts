@@ -1,10 +1,10 @@
 /**
- * HTTP control channel: the cluster lives in vitest's main process (global setup), tests run in worker processes,
- * so workers create topics and inject faults by POSTing here. Bound to 127.0.0.1 under a random path token so that
- * nothing else on the machine can drive it by accident.
+ * HTTP control channel: the shared cluster lives in vitest's main process (global setup) and tests run in worker
+ * processes, so workers create topics by POSTing here. Bound to 127.0.0.1 under a random path token so that nothing
+ * else on the machine can drive it by accident. Faults are deliberately not offered: the cluster is shared by test
+ * files running in parallel, so fault tests start a private mock instead.
  *
  *   POST {url}/topic   {"name": "orders", "partitions": 3}
- *   POST {url}/fault   {"action": "down" | "up", "broker": 1}   or   {"action": "rtt", "broker": -1, "ms": 50}
  * Replies 204 on success, 4xx/5xx with the error text otherwise.
  */
 import { randomBytes } from 'node:crypto';
@@ -57,15 +57,6 @@ async function dispatch(cluster: KafkaTestCluster, route: string, body: Record<s
   if (route === 'topic') {
     if (typeof body.name !== 'string') throw new HttpError(400, "'name' must be a string");
     return cluster.createTopic(body.name, int(body, 'partitions', 1));
-  }
-  if (route === 'fault') {
-    const faults = cluster.faults;
-    if (!faults) throw new HttpError(409, 'fault injection needs the mock cluster (KAFKA_BROKERS is set)');
-    const broker = int(body, 'broker');
-    if (body.action === 'down') return faults.brokerDown(broker);
-    if (body.action === 'up') return faults.brokerUp(broker);
-    if (body.action === 'rtt') return faults.setRtt(broker, int(body, 'ms'));
-    throw new HttpError(400, "'action' must be down, up or rtt");
   }
   throw new HttpError(404, `unknown route '${route}'`);
 }

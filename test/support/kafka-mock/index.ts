@@ -1,14 +1,21 @@
 /**
  * A Kafka cluster for tests and benchmarks. By default librdkafka's mock cluster (real wire protocol, in memory,
- * started in well under a second); when KAFKA_BROKERS is set, that real cluster instead.
+ * starts in ~10-40 ms); when KAFKA_BROKERS is set, that real cluster instead (unless `mock: true`).
  *
  *   const kafka = await startKafkaMock({ brokers: 3 });
  *   await kafka.createTopic('orders', 3);
  *   ... new Kafka({ brokers: kafka.brokers }) ...
  *   await kafka.stop();
  *
- * Mock quirks (measured, see the tests): the CreateTopics admin request is rejected, so create topics here; producing
- * to or asking metadata for an unknown topic auto-creates it with 4 partitions.
+ * Mock behaviour that differs from a real broker (librdkafka 2.0.2, measured with kafkajs 2.2.4):
+ * - CreateTopics is not implemented and Metadata names controller 0, which does not exist (brokers are 1..N), so
+ *   every kafkajs call that goes to the controller fails with "Broker 0 not found": admin createTopics, deleteTopics,
+ *   createPartitions, describeConfigs, and connect() of an idempotent non-transactional producer. Create topics here.
+ *   Transactional producers work (they use the transaction coordinator).
+ * - Unknown topics are auto-created with 4 partitions on produce or metadata.
+ * - Each partition keeps only about 5 MB: older record batches are dropped and the log start offset moves up.
+ * - A fetch returns one record batch per partition, so consumers read as fast as producers batched.
+ * - ListGroups, DescribeGroups, DeleteGroups, DeleteRecords are unsupported; admin setOffsets/resetOffsets fail.
  */
 import { ensureLauncherBinary } from './build.js';
 import { connectExternalKafka } from './external.js';
@@ -22,7 +29,10 @@ export interface KafkaTestCluster {
   stop(): Promise<void>;
   /** True when KAFKA_BROKERS pointed at a real cluster. */
   external: boolean;
-  /** Fault injection, mock only: broker ids run from 1 to the broker count; -1 means every broker. */
+  /**
+   * Fault injection, mock only: broker ids run from 1 to the broker count; -1 means every broker. Use it on a private
+   * cluster (`startKafkaMock({ mock: true })` in the test file), never on the shared one: other files run alongside.
+   */
   faults?: KafkaFaults;
 }
 
@@ -49,8 +59,15 @@ function checkBroker(id: number): number {
   return id;
 }
 
-export async function startKafkaMock(opts: { brokers?: number } = {}): Promise<KafkaTestCluster> {
-  const external = process.env.KAFKA_BROKERS?.trim();
+export interface StartOptions {
+  /** Mock brokers (1..16), default 1. Ignored for an external cluster. */
+  brokers?: number;
+  /** Always start a private mock, even when KAFKA_BROKERS is set: fault injection needs one. */
+  mock?: boolean;
+}
+
+export async function startKafkaMock(opts: StartOptions = {}): Promise<KafkaTestCluster> {
+  const external = opts.mock ? undefined : process.env.KAFKA_BROKERS?.trim();
   if (external) {
     const cluster = await connectExternalKafka(
       external

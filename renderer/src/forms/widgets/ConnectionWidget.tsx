@@ -1,8 +1,8 @@
 /** Picks one of the flow's connections of the kind the field needs, or creates a new one and opens it. */
 import type { WidgetProps } from '@rjsf/utils';
-import { connectionKind } from '../../model/catalog';
-import { useFlow, useFlowStore } from '../../state/flow-context';
-import { useUi } from '../../state/ui-store';
+import { connectionKind } from '../../model/catalog.js';
+import { useFlow, useFlowStore } from '../../state/flow-context.js';
+import { useUi } from '../../state/ui-store.js';
 import css from '../SchemaForm.module.css';
 
 const NEW = '\u0000new';

@@ -10,7 +10,7 @@ import type { WidgetProps } from '@rjsf/utils';
 import { minimalSetup } from 'codemirror';
 import { useEffect, useRef, useState } from 'react';
 import css from '../SchemaForm.module.css';
-import { expressionDiagnostics, type SyntaxProblem } from './expression-lint';
+import { expressionDiagnostics, type SyntaxProblem } from './expression-lint.js';
 
 const theme = EditorView.theme({
   '&': { fontSize: '12px', border: '1px solid var(--line-strong)', borderRadius: '6px', background: 'var(--panel)' },

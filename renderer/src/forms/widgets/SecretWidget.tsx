@@ -4,7 +4,7 @@
  */
 import type { WidgetProps } from '@rjsf/utils';
 import { useState } from 'react';
-import { findReferences, isWholeReference } from '../../../../src/flow/index';
+import { findReferences, isWholeReference } from '../../../../src/flow/index.js';
 import css from '../SchemaForm.module.css';
 
 type Kind = 'env' | 'file';

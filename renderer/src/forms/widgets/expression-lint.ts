@@ -1,6 +1,6 @@
 /** Syntax checking for expression fields as the user types, with the runtime's own check (src/expr). */
 import type { Diagnostic } from '@codemirror/lint';
-import { checkExpression } from '../../../../src/expr/index';
+import { checkExpression } from '../../../../src/expr/index.js';
 
 export interface SyntaxProblem {
   message: string;

@@ -1,7 +1,8 @@
 /** MySQL and MariaDB through `mysql2`: a pool shared by the nodes of one connection, server-side prepared statements. */
+import { isIP } from 'node:net';
 import mysql from 'mysql2/promise';
 import type { Logger } from '../../../spec/runtime-contract.js';
-import type { ServerConnectionConfig } from '../connection-schema.js';
+import { MYSQL_TLS_IP, type ServerConnectionConfig } from '../connection-schema.js';
 import type { SqlValue } from '../dialect.js';
 import { mysql as dialect } from '../dialects/mysql.js';
 import type { FailureKind, SqlDriver } from '../driver.js';
@@ -19,6 +20,8 @@ export interface MysqlConnectionConfig extends ServerConnectionConfig {
 export function mysqlConfig(c: MysqlConnectionConfig): mysql.ConnectionOptions {
   const s = resolveServer(c, MYSQL_PROTOCOLS);
   const tls = tlsOptions(c);
+  // mysql2 skips the certificate name check when the host is an IP address (found by test/nodes/sql/tls.test.ts).
+  if (tls?.rejectUnauthorized && isIP(s.host)) throw new Error(MYSQL_TLS_IP);
   return {
     host: s.host,
     port: s.port,
