@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   if (missing) throw new Error(missing);
   await mkdir(OUT, { recursive: true });
   const srv = await startEditorServer();
-  const browser = await launchChromium({ width: 1440, height: 900 });
+  const browser = await launchChromium({ width: 1600, height: 1000 });
   try {
     const demo = JSON.parse(await readFile(`${ROOT}examples/sensors-demo.json`, 'utf8'));
     const res = await fetch(`${srv.url}/api/flows`, {

@@ -6,6 +6,7 @@ import {
   Background,
   BackgroundVariant,
   type Connection,
+  ControlButton,
   Controls,
   type FinalConnectionState,
   MiniMap,
@@ -20,6 +21,7 @@ import { connectionProblem, edgeProblem, orient } from '../model/connect-rules.j
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlowStore } from '../state/flow-context.js';
 import { useUi } from '../state/ui-store.js';
+import { IconMap } from '../ui/icons.js';
 import { ConnectionLine } from './ConnectionLine.js';
 import { FlowNode } from './FlowNode.js';
 import { PALETTE_MIME } from './palette-drag.js';
@@ -31,6 +33,8 @@ const fitViewOptions = { padding: 0.15, maxZoom: 1.2 };
 const snapGrid: [number, number] = [10, 10];
 const miniMapSize = { width: 168, height: 112 };
 const GRID_MAX_NODES = 300;
+/** A small flow fits at a glance; its minimap would only cover nodes. */
+const MINIMAP_AUTO_NODES = 12;
 
 function miniMapColor(n: EditorNode): string {
   return nodeDefinition(n.data.type)?.color ?? FALLBACK_COLOR;
@@ -50,6 +54,8 @@ export function Canvas() {
   const live = useContext(LiveContext);
   const rf = useReactFlow<EditorNode>();
   const notify = useUi((s) => s.notify);
+  const miniMapMode = useUi((s) => s.miniMap);
+  const showMiniMap = miniMapMode === 'on' || (miniMapMode === 'auto' && nodes.length > MINIMAP_AUTO_NODES);
   const pointer = useCanvasCommands(store);
   // Fit an opened flow into view once; an empty flow keeps zoom 1 so that the first node does not fill the screen.
   const [fitOnOpen] = useState(() => store.getState().nodes.length > 0);
@@ -158,15 +164,26 @@ export function Canvas() {
       {nodes.length <= GRID_MAX_NODES && (
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cdd3db" />
       )}
-      <MiniMap<EditorNode>
-        style={miniMapSize}
-        pannable
-        zoomable
-        nodeColor={miniMapColor}
-        nodeStrokeWidth={0}
-        maskColor="rgb(244 245 247 / 70%)"
-      />
-      <Controls showInteractive={false} />
+      {showMiniMap && (
+        <MiniMap<EditorNode>
+          style={miniMapSize}
+          pannable
+          zoomable
+          nodeColor={miniMapColor}
+          nodeStrokeWidth={0}
+          maskColor="rgb(244 245 247 / 70%)"
+        />
+      )}
+      <Controls showInteractive={false}>
+        <ControlButton
+          onClick={() => useUi.getState().setMiniMap(showMiniMap ? 'off' : 'on')}
+          title={showMiniMap ? 'Hide the minimap' : 'Show the minimap'}
+          aria-label={showMiniMap ? 'Hide the minimap' : 'Show the minimap'}
+          data-testid="toggle-minimap"
+        >
+          <IconMap />
+        </ControlButton>
+      </Controls>
     </ReactFlow>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { type CSSProperties, memo, useContext, useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { ERROR_PORT } from '../../../src/spec/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { portsKey, portsOf } from '../model/ports.js';
@@ -12,9 +13,9 @@ import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlow } from '../state/flow-context.js';
 import { useRuntime } from '../state/runtime-store.js';
 import { useTry } from '../state/try-store.js';
-import { CategoryIcon } from '../ui/CategoryIcon.js';
 import css from './FlowNode.module.css';
 
+const NOT_LIVE = { status: undefined, counters: undefined };
 const HEADER = 44;
 const ROW = 18;
 const PAD = 4;
@@ -24,8 +25,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const ports = portsOf(data.type, data.config);
   const problems = useFlow((s) => s.problemsByNode[id]);
   const live = useContext(LiveContext);
-  const status = useRuntime((s) => (live ? s.statuses[id] : undefined));
-  const counters = useRuntime((s) => (live ? s.counters[id] : undefined));
+  const { status, counters } = useRuntime(useShallow((s) => (live ? { status: s.statuses[id], counters: s.counters[id] } : NOT_LIVE)));
   const tried = useTry((s) => s.byNode[id]);
 
   // React Flow measures handles once; when a switch gains or loses outputs it must measure again.
@@ -51,9 +51,8 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
       data-node-type={data.type}
     >
       <div className={css.header}>
-        <div className={css.stripe}>
-          <CategoryIcon category={def?.category} size={15} />
-        </div>
+        {/* The icon is a CSS background: a thousand inline SVGs would cost more to lay out and paint. */}
+        <div className={css.stripe} data-category={def?.category ?? 'utility'} />
         <div className={css.titles}>
           <div className={css.caption} title={caption}>
             {caption}

@@ -12,11 +12,11 @@ import { templates } from './templates.js';
 import { uiSchemaFor } from './ui-schema.js';
 import { formValidator } from './validator.js';
 import { ConnectionWidget } from './widgets/ConnectionWidget.js';
-import { ExpressionWidget } from './widgets/ExpressionWidget.js';
+import { LazyExpressionWidget } from './widgets/LazyExpressionWidget.js';
 import { SecretWidget } from './widgets/SecretWidget.js';
 
 const widgets: RegistryWidgetsType = {
-  expression: ExpressionWidget,
+  expression: LazyExpressionWidget,
   secret: SecretWidget,
   connection: ConnectionWidget,
 };

@@ -1,7 +1,7 @@
 /** The bottom panel: debug messages, try-it results and the problems list. */
 
-import { useDebug } from '../state/debug-store.js';
 import type { PointerEvent } from 'react';
+import { useDebug } from '../state/debug-store.js';
 import { useFlow } from '../state/flow-context.js';
 import { useUi } from '../state/ui-store.js';
 import { IconChevron } from '../ui/icons.js';

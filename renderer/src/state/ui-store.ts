@@ -26,6 +26,8 @@ export interface UiState {
   bottom: BottomTab;
   bottomOpen: boolean;
   bottomHeight: number;
+  /** The minimap: shown by default once a flow no longer fits at a glance. */
+  miniMap: 'auto' | 'on' | 'off';
   /** The connection the connections panel has open. */
   openConnection: string | undefined;
   setDialog(d: Dialog | undefined): void;
@@ -35,6 +37,7 @@ export interface UiState {
   showBottom(tab: BottomTab): void;
   toggleBottom(): void;
   setBottomHeight(px: number): void;
+  setMiniMap(mode: 'on' | 'off'): void;
   setOpenConnection(id: string | undefined): void;
 }
 
@@ -47,6 +50,7 @@ export const useUi = create<UiState>()((set, get) => ({
   bottom: 'debug',
   bottomOpen: true,
   bottomHeight: 260,
+  miniMap: 'auto',
   openConnection: undefined,
   setDialog: (dialog) => set({ dialog }),
   notify: (tone, text) => {
@@ -58,6 +62,7 @@ export const useUi = create<UiState>()((set, get) => ({
   setSide: (side) => set({ side }),
   showBottom: (bottom) => set({ bottom, bottomOpen: true }),
   toggleBottom: () => set({ bottomOpen: !get().bottomOpen }),
+  setMiniMap: (miniMap) => set({ miniMap }),
   setBottomHeight: (px) => set({ bottomHeight: Math.round(Math.min(Math.max(px, 120), window.innerHeight - 220)) }),
   setOpenConnection: (openConnection) => set({ openConnection, side: 'connections' }),
 }));

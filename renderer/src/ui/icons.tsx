@@ -154,3 +154,12 @@ export const IconCopy = (p: IconProps) =>
     </>,
     p,
   );
+
+export const IconMap = (p: IconProps) =>
+  svg(
+    <>
+      <rect x="1.8" y="3" width="12.4" height="10" rx="1.2" />
+      <rect x="7.5" y="7.5" width="4.5" height="3.5" rx=".6" />
+    </>,
+    p,
+  );

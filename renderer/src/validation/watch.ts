@@ -42,9 +42,12 @@ export function watchValidation(store: FlowStore): () => void {
     if (timer) clearTimeout(timer);
     timer = setTimeout(run, DEBOUNCE_MS);
   });
-  timer = setTimeout(run, 0);
+  // The first run waits for the canvas to be drawn: opening a large flow shows it first, then its problems.
+  const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback(() => run(), { timeout: 1500 }) : undefined;
+  if (idle === undefined) timer = setTimeout(run, 0);
   return () => {
     unsubscribe();
     if (timer) clearTimeout(timer);
+    if (idle !== undefined) cancelIdleCallback(idle);
   };
 }

@@ -31,6 +31,8 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
   private closed = false;
   private readonly stopper = new AbortController();
   private loop: Promise<void> | undefined;
+  /** The newest channel from its creation until it closes, set up or not. */
+  private opened: C | undefined;
   /** Why the current channel is going away, when we know better than amqplib (a reset). */
   private lossReason: string | undefined;
 
@@ -75,14 +77,27 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
     ch.close().catch(() => undefined);
   }
 
-  async close(): Promise<void> {
+  /** Close for good. Bounded: a broker that stopped answering must not hold up the flow's stop. */
+  async close(timeoutMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.stopper.abort();
-    const ch = this.channel;
+    const ch = this.opened;
     this.channel = undefined;
-    if (ch) await ch.close().catch(() => undefined);
-    await this.loop;
+    let timer: NodeJS.Timeout | undefined;
+    const closing = (async () => {
+      // Closing also ends a set-up in progress: its pending calls fail.
+      if (ch) await ch.close().catch(() => undefined);
+      await this.loop;
+    })();
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.options.log.warn({ timeoutMs }, 'AMQP channel did not close in time; the connection close ends it');
+        resolve();
+      }, timeoutMs);
+    });
+    await Promise.race([closing, late]);
+    clearTimeout(timer);
   }
 
   private async run(firstAttemptDone: () => void): Promise<void> {
@@ -92,6 +107,8 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
       try {
         ch = await this.openChannel();
         if (!ch) break;
+        this.opened = ch;
+        if (this.closed) break; // closed meanwhile: the channel is closed after the loop
         const generation = ++this.generation;
         this.liveGeneration = generation;
         this.lossReason = undefined;
@@ -122,6 +139,7 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
       this.set({ state: 'connecting', reason: `retry ${attempt} in ${delay} ms after: ${this.status.reason}` });
       await sleep(delay, this.stopper.signal);
     }
+    if (this.opened) this.opened.close().catch(() => undefined);
     firstAttemptDone();
   }
 
@@ -161,6 +179,7 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
       });
       ch.once('close', () => {
         if (this.liveGeneration === generation) this.liveGeneration = 0;
+        if (this.opened === ch) this.opened = undefined;
         this.lossReason ??= reason;
         resolve(this.lossReason ?? reason ?? (this.client.isClosed ? 'connection closed' : 'connection lost'));
       });

@@ -28,8 +28,8 @@ export interface SqlSinkSetup {
   strictTables?: boolean;
 }
 
-/** Reconnect probes back off up to this; writes use the node's own retry settings. */
-const PROBE_MAX_MS = 30_000;
+/** Reconnect probes (a SELECT) back off up to this; writes use the node's own retry settings. */
+const PROBE_MAX_MS = 10_000;
 
 function isColumnType(t: string): t is ColumnType {
   return (COLUMN_TYPES as readonly string[]).includes(t);
@@ -101,7 +101,7 @@ export function createSqlSink(ctx: NodeContext<SqlSinkConfig>, setup: SqlSinkSet
     probe,
     describe: (err) => driver().describe(err),
     baseMs: c.retryBaseMs,
-    maxMs: Math.max(c.retryMaxMs, PROBE_MAX_MS),
+    maxMs: PROBE_MAX_MS,
   });
 
   let writer: BatchWriter | undefined;

@@ -46,6 +46,12 @@ export class BatchWriter {
   }
 
   private async writeSome(rows: Row[], idx: number[], failures: Map<number, Error>): Promise<void> {
+    if (this.o.signal?.aborted) {
+      // Stopping past the drain deadline: the engine has nacked these already; do not wait on the database.
+      const stopping = new WriteError('the flow is stopping');
+      for (const i of idx) failures.set(i, stopping);
+      return;
+    }
     try {
       await this.attempt(idx.map((i) => rows[i]));
       this.o.onSuccess?.();
