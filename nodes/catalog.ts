@@ -27,6 +27,23 @@ import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
 
 export const catalog: Catalog = {
-  nodes: [generate, transform, filter, switchNode, functionNode, json, debug, amqpIn, amqpOut, postgresOut, mysqlOut, sqliteOut, mqttIn, mqttOut, kafkaIn, kafkaOut],
+  nodes: [
+    generate,
+    transform,
+    filter,
+    switchNode,
+    functionNode,
+    json,
+    debug,
+    amqpIn,
+    amqpOut,
+    postgresOut,
+    mysqlOut,
+    sqliteOut,
+    mqttIn,
+    mqttOut,
+    kafkaIn,
+    kafkaOut,
+  ],
   connections: [amqpConnection, postgresConnection, mysqlConnection, sqliteConnection, mqttConnection, kafkaConnection],
 };

@@ -133,7 +133,7 @@ async function measure(topicRoot: string, delivered: () => number): Promise<Thro
     const timer = setInterval(() => {
       const n = delivered();
       pub.grant(n + CREDIT);
-      rss = Math.max(rss, process.memoryUsage().rss);
+      rss = Math.max(rss, process.memoryUsage.rss());
       if (process.env.BENCH_DEBUG && Math.random() < 0.01) console.error('delivered', n);
       if (n >= COUNT) {
         clearInterval(timer);

@@ -93,7 +93,7 @@ export const kafkaOut = defineNode({
         title: 'Copy headers',
         default: true,
         description:
-          "Send the message headers as Kafka headers (except kafka-in's envelope headers `kafka-topic`, `kafka-partition`, `kafka-offset`, `kafka-timestamp`).",
+          'Send the message headers as Kafka headers, except the envelope headers sources add (`kafka-*`, `mqtt-*`, `amqp-*`), which describe how the input arrived.',
       }),
       idHeader: Type.String({
         title: 'Message id header',
@@ -170,8 +170,8 @@ message, e.g. \`plant.{{payload.site}}\` or \`{{topic}}\`. MQTT topics use \`/\`
 producing to a missing topic creates it is the cluster's \`auto.create.topics.enable\`.
 
 **Record.** Key: the message key (none: the partitioner spreads keyless records). Value: the payload by \`codec\`.
-Headers: the message headers (\`copyHeaders\`) plus the message id under \`idHeader\` (\`sluice-id\`), so a consumer
-can drop duplicates. Timestamp: the message's.
+Headers: the message headers (\`copyHeaders\`; not the envelope headers that sources add, \`kafka-*\`, \`mqtt-*\`
+and \`amqp-*\`) plus the message id under \`idHeader\` (\`sluice-id\`), so a consumer can drop duplicates. Timestamp: the message's.
 
 **Batching.** Messages are collected into batches of up to \`batchSize\`, sent after \`lingerMs\` at the latest, one
 produce request per batch (one batch in flight per node, which keeps per-partition order), compressed with

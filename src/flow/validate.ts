@@ -111,7 +111,9 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
     return {};
   };
 
-  if (!compiled(structuredClone(doc))) {
+  // The copy gets the schema defaults: lint rules and port lists see the config as the runtime will.
+  const withDefaults = structuredClone(doc);
+  if (!compiled(withDefaults)) {
     for (const l of explainSchemaErrors(compiled.errors ?? [], doc)) {
       problems.push({ severity: 'error', code: 'schema', ...l, ...idAt(l.path) });
     }
@@ -119,7 +121,7 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   // Structural errors make the semantic checks below unreliable; stop on broken shapes only.
   if (!Array.isArray(doc.nodes)) return { problems, flow: doc as FlowDocument };
   const flow = doc as FlowDocument;
-  problems.push(...semanticProblems(flow, catalog));
+  problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
   return { problems, flow };
 }
 
@@ -127,7 +129,11 @@ function strId(v: unknown): string | undefined {
   return isObject(v) && typeof v.id === 'string' ? v.id : undefined;
 }
 
-function semanticProblems(flow: FlowDocument, catalog: Catalog): Problem[] {
+function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocument): Problem[] {
+  const filledConfig = (list: 'nodes' | 'connections', i: number): Record<string, unknown> => {
+    const item = (filled[list] ?? [])[i] as { config?: unknown } | undefined;
+    return isObject(item?.config) ? item.config : {};
+  };
   const problems: Problem[] = [];
   const add = (p: Omit<Problem, 'severity'> & { severity?: Problem['severity'] }) =>
     problems.push({ severity: 'error', ...p });
@@ -176,7 +182,7 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog): Problem[] {
     const kind = catalog.connections.find((k) => k.kind === c?.kind);
     if (kind && isObject(c.config)) {
       secretProblems(kind.config, c.config, `/connections/${i}/config`, { connectionId: c.id }, add);
-      for (const issue of safeLint(kind.lint, c.config)) {
+      for (const issue of safeLint(kind.lint, filledConfig('connections', i))) {
         add({
           severity: issue.severity ?? 'error',
           code: 'lint',
@@ -236,7 +242,7 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog): Problem[] {
         });
       }
     }
-    for (const issue of safeLint(def.lint, n.config)) {
+    for (const issue of safeLint(def.lint, filledConfig('nodes', i))) {
       add({
         severity: issue.severity ?? 'error',
         code: 'lint',
@@ -279,7 +285,7 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog): Problem[] {
     }
     const srcDef = src && findNodeType(catalog, src.type);
     if (src && srcDef) {
-      const ports = outputPorts(srcDef, src.config).map((p) => p.name);
+      const ports = outputPorts(srcDef, filledConfig('nodes', nodeIndex.get(e.source) ?? -1)).map((p) => p.name);
       if (!ports.includes(e.sourcePort)) {
         add({
           code: 'unknown-port',

@@ -44,7 +44,7 @@ export interface NodeDefinition<S extends TSchema = TSchema> {
   /** Output ports; a function when they depend on config (a switch's rules). `error` is implicit. */
   outputs: PortDef[] | ((config: Static<S>) => PortDef[]);
   config: S;
-  /** Cross-field rules that JSON Schema cannot say. Pure: the editor runs it too. */
+  /** Cross-field rules that JSON Schema cannot say; gets the config with schema defaults filled in. Pure: the editor runs it too. */
   lint?: (config: Static<S>) => LintIssue[];
   examples?: NodeExample<Static<S>>[];
   /** Editor color hint. */

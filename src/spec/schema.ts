@@ -2,7 +2,7 @@
  * Schema authoring for node configs: TypeBox builders (JSON Schema out, TypeScript type inferred)
  * plus the editor annotations Sluice understands. Isomorphic.
  */
-import { type Static, type TSchema, Type } from 'typebox';
+import { type Static, type TEnum, type TSchema, Type } from 'typebox';
 
 export type { Static, TSchema };
 export { Type };
@@ -40,10 +40,10 @@ export function ConnectionRef(kind: string, options: { title?: string; descripti
   return Type.String({ title: 'Connection', ...options, 'x-widget': 'connection', 'x-connection': kind, minLength: 1 });
 }
 
-/** One of a fixed set of string values (rendered as a select): `{ "enum": [...] }`. */
-export function StringEnum<const T extends readonly string[]>(
-  values: T,
-  options: { title?: string; description?: string; default?: T[number] } = {},
-) {
+/** One of a fixed set of string values (rendered as a select): `{ "enum": [...] }`; typed as the union of the values. */
+export function StringEnum<const Values extends string[]>(
+  values: readonly [...Values],
+  options: { title?: string; description?: string; default?: Values[number] } = {},
+): TEnum<Values> {
   return Type.Enum(values, options);
 }

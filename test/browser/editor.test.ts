@@ -43,6 +43,25 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await openEditor(page, srv.url);
   }, 120_000);
 
+  async function flowId(name: string): Promise<string> {
+    const list = (await (await fetch(`${srv.url}/api/flows`)).json()) as Array<{ id: string; name: string }>;
+    return list.find((f) => f.name === name)!.id;
+  }
+
+  /** Another editor saves the flow (with the current revision). */
+  async function putFlow(id: string, patch: Record<string, unknown>): Promise<void> {
+    const { flow, revision } = (await (await fetch(`${srv.url}/api/flows/${id}`)).json()) as {
+      flow: Record<string, unknown>;
+      revision: number;
+    };
+    const put = await fetch(`${srv.url}/api/flows/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ flow: { ...flow, ...patch }, revision }),
+    });
+    expect(put.status).toBe(200);
+  }
+
   afterEach(async (ctx) => {
     // A failing step leaves a picture of the page behind for whoever debugs it.
     if (ctx.task.result?.state === 'fail' && page) {
@@ -293,22 +312,18 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await expect.poll(() => page.locator(`[data-testid="tried-${ids.map}"]`).textContent()).toContain('out');
   }, 30_000);
 
-  it('shows the server message when someone else saved the flow first, and keeps the edits', async () => {
-    const list = (await (await fetch(`${srv.url}/api/flows`)).json()) as Array<{ id: string; name: string }>;
-    const id = list.find((f) => f.name === 'Browser test flow')!.id;
-    const { flow, revision } = (await (await fetch(`${srv.url}/api/flows/${id}`)).json()) as {
-      flow: Record<string, unknown>;
-      revision: number;
-    };
-    const put = await fetch(`${srv.url}/api/flows/${id}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ flow: { ...flow, description: 'edited elsewhere' }, revision }),
-    });
-    expect(put.status).toBe(200);
-
+  it('follows a flow saved elsewhere while it has no unsaved changes', async () => {
     await page.keyboard.press('Escape');
+    const id = await flowId('Browser test flow');
+    await putFlow(id, { description: 'edited in another window' });
+    await expect.poll(() => page.locator('#flow-description').inputValue()).toBe('edited in another window');
+    expect(await page.locator('[data-testid="flow-tab"]').first().getAttribute('data-dirty')).toBe('no');
+  }, 30_000);
+
+  it('shows the server message when someone else saved first, and keeps the edits', async () => {
+    const id = await flowId('Browser test flow');
     await page.locator('#flow-description').fill('edited here');
+    await putFlow(id, { description: 'edited elsewhere' });
     await page.keyboard.press('Control+S');
     await expect.poll(() => page.locator('[data-testid="conflict-message"]').count()).toBe(1);
     expect(await page.locator('[data-testid="conflict-message"]').textContent()).toMatch(/revision|changed|saved/i);
@@ -319,6 +334,17 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await expect.poll(() => page.locator('[data-testid="flow-tab"]').first().getAttribute('data-dirty')).toBe('no');
     const saved = (await (await fetch(`${srv.url}/api/flows/${id}`)).json()) as { flow: { description?: string } };
     expect(saved.flow.description).toBe('edited here');
+  }, 30_000);
+
+  it('lays the flow out with ELK (loaded on demand) as one undo step', async () => {
+    const position = () =>
+      page.locator(`.react-flow__node[data-id="${ids.debug}"]`).evaluate((el) => (el as HTMLElement).style.transform);
+    const before = await position();
+    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press('l');
+    await expect.poll(position, { timeout: 15_000 }).not.toBe(before);
+    await page.keyboard.press('Control+Z');
+    await expect.poll(position).toBe(before);
   }, 30_000);
 
   it('documents the keyboard shortcuts in a help dialog (?)', async () => {

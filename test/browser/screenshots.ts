@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     await openEditor(page, `${srv.url}/#flow=${demo.id}`);
     await page.waitForSelector('[data-testid="node-sensors"]');
     await page.locator('[data-testid="deploy"]').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="debug-entry"]').length >= 12, null, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="debug-entry"]').length >= 12, null, {
+      timeout: 20_000,
+    });
     await page.waitForTimeout(1500);
     await page.keyboard.press('f');
     await page.waitForTimeout(400);

@@ -3,6 +3,7 @@ import { noteDropped, pushDebug } from '../state/debug-store.js';
 import { useRuntime } from '../state/runtime-store.js';
 import { authToken } from './auth.js';
 import { api } from './client.js';
+import { flowDeletedElsewhere, flowSavedElsewhere } from './remote-changes.js';
 import type { LiveEvent } from './types.js';
 
 function socketUrl(): string {
@@ -36,7 +37,10 @@ function handle(ev: LiveEvent): void {
       rt.stopped();
       break;
     case 'flow-saved':
-      window.dispatchEvent(new CustomEvent('sluice:flow-saved', { detail: ev }));
+      flowSavedElsewhere(ev.id, ev.revision);
+      break;
+    case 'flow-deleted':
+      flowDeletedElsewhere(ev.id);
       break;
   }
 }

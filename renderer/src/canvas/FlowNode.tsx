@@ -25,7 +25,9 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const ports = portsOf(data.type, data.config);
   const problems = useFlow((s) => s.problemsByNode[id]);
   const live = useContext(LiveContext);
-  const { status, counters } = useRuntime(useShallow((s) => (live ? { status: s.statuses[id], counters: s.counters[id] } : NOT_LIVE)));
+  const { status, counters } = useRuntime(
+    useShallow((s) => (live ? { status: s.statuses[id], counters: s.counters[id] } : NOT_LIVE)),
+  );
   const tried = useTry((s) => s.byNode[id]);
 
   // React Flow measures handles once; when a switch gains or loses outputs it must measure again.

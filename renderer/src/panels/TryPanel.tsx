@@ -114,6 +114,19 @@ export function TryPanel() {
             <JsonView value={s.message.payload} label="payload" />
           </div>
         ))}
+        {result.delivered.length > 0 && <div className={css.subhead}>Received by sinks and debug nodes</div>}
+        {result.delivered.map((s, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: an ordered trace
+          <div key={`d${i}`} className={css.entry} data-testid="try-delivered">
+            <div className={css.entryHead}>
+              <button type="button" className={css.nodeLink} onClick={() => reveal(s.nodeId)}>
+                {names.get(s.nodeId) ?? s.nodeId}
+              </button>
+              <span className={css.topic}>← {s.port}</span>
+            </div>
+            <JsonView value={s.message.payload} label="payload" />
+          </div>
+        ))}
       </div>
     </div>
   );

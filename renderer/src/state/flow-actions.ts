@@ -54,11 +54,19 @@ function withServerId(tab: Tab, content: FlowContent, id: string): FlowContent {
   return unchanged ? { ...content, meta } : content;
 }
 
+const saving = new Set<string>();
+
+/** True while this editor's own save of the tab is in flight (its echo from the server is not news). */
+export function isSaving(tabKey: string): boolean {
+  return saving.has(tabKey);
+}
+
 /** Saves the tab; true when it is saved. A stale revision (someone else saved) is shown, never overwritten. */
 export async function save(tab: Tab | undefined = activeTab()): Promise<boolean> {
   if (!tab) return false;
   const content = contentOf(tab.store.getState());
   const flow = toDocument(content);
+  saving.add(tab.key);
   try {
     if (tab.serverId === undefined || tab.revision === undefined) {
       const r = await api.createFlow(flow);
@@ -77,6 +85,9 @@ export async function save(tab: Tab | undefined = activeTab()): Promise<boolean>
     }
     fail('Not saved', err);
     return false;
+  } finally {
+    // The server's flow-saved echo may arrive just after the response.
+    setTimeout(() => saving.delete(tab.key), 1000);
   }
 }
 

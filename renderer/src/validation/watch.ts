@@ -43,7 +43,8 @@ export function watchValidation(store: FlowStore): () => void {
     timer = setTimeout(run, DEBOUNCE_MS);
   });
   // The first run waits for the canvas to be drawn: opening a large flow shows it first, then its problems.
-  const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback(() => run(), { timeout: 1500 }) : undefined;
+  const idle =
+    typeof requestIdleCallback === 'function' ? requestIdleCallback(() => run(), { timeout: 1500 }) : undefined;
   if (idle === undefined) timer = setTimeout(run, 0);
   return () => {
     unsubscribe();

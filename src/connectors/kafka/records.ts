@@ -3,15 +3,13 @@ import type { Message } from '../../spec/message.js';
 import { type Codec, decode, encode } from './codec.js';
 import type { InRecord, OutRecord } from './driver.js';
 
-/** Headers kafka-in sets from the record's envelope. kafka-out does not send them on: they describe the source. */
-export const ENVELOPE_HEADERS = [
-  'kafka-topic',
-  'kafka-partition',
-  'kafka-offset',
-  'kafka-timestamp',
-  'kafka-key-encoding',
-];
-const envelope = new Set(ENVELOPE_HEADERS);
+/**
+ * Envelope headers that sources set (`kafka-*`, `mqtt-*`, `amqp-*`) describe how the input arrived, not the data:
+ * kafka-out does not copy them into records (every header costs bytes in every record).
+ */
+export function isEnvelopeHeader(name: string): boolean {
+  return name.startsWith('kafka-') || name.startsWith('mqtt-') || name.startsWith('amqp-');
+}
 
 /** Stable across redeliveries of the same record, so sinks can write idempotently. Topic names hold no `/`. */
 export function recordId(topic: string, partition: number, offset: string): string {
@@ -29,7 +27,7 @@ export interface OutboundOptions {
 export function outboundRecord(msg: Message, topic: string, o: OutboundOptions): OutRecord {
   const headers: Record<string, string> = {};
   if (o.copyHeaders) {
-    for (const name in msg.headers) if (!envelope.has(name)) headers[name] = msg.headers[name];
+    for (const name in msg.headers) if (!isEnvelopeHeader(name)) headers[name] = msg.headers[name];
   }
   if (o.idHeader) headers[o.idHeader] = msg.id;
   return { topic, key: msg.key ?? null, value: encode(msg.payload, o.codec), headers, timestamp: msg.timestamp };
