@@ -89,6 +89,15 @@ export const kafkaOut = defineNode({
         default: 5,
         description: 'How long a batch waits for more messages before it is sent.',
       }),
+      batchesInFlight: Type.Integer({
+        title: 'Batches in flight',
+        minimum: 1,
+        maximum: 64,
+        default: 4,
+        description:
+          'Produce requests waiting for their acknowledgement at once. Messages with the same key always go in the same order; more helps throughput when the cluster is far away.',
+        'x-advanced': true,
+      }),
       copyHeaders: Type.Boolean({
         title: 'Copy headers',
         default: true,

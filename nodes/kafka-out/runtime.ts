@@ -36,6 +36,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         sendOptions: { acks: ACKS[c.acks], compression: c.compression, timeoutMs: c.ackTimeoutMs },
         batchSize: c.batchSize,
         lingerMs: c.lingerMs,
+        lanes: c.batchesInFlight,
         attempts: c.attempts,
         retryDelayMs: c.retryDelayMs,
         retryMaxDelayMs: c.retryMaxDelayMs,

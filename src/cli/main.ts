@@ -57,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .option('--drain-timeout <ms>', 'how long to wait for in-flight messages on stop', nonNegativeInt)
     .option('--duration <ms>', 'stop (with drain) after this long', nonNegativeInt)
+    .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)')
     .action(async (file: string, opts) => {
       exitCode = await runCommand(file, opts);
     });

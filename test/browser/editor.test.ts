@@ -314,6 +314,9 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
 
   it('follows a flow saved elsewhere while it has no unsaved changes', async () => {
     await page.keyboard.press('Escape');
+    // The pasted nodes made it dirty: save first.
+    await page.keyboard.press('Control+S');
+    await expect.poll(() => page.locator('[data-testid="flow-tab"]').first().getAttribute('data-dirty')).toBe('no');
     const id = await flowId('Browser test flow');
     await putFlow(id, { description: 'edited in another window' });
     await expect.poll(() => page.locator('#flow-description').inputValue()).toBe('edited in another window');

@@ -11,7 +11,13 @@ import type { Revision } from './types.js';
 export function flowSavedElsewhere(id: string, revision: Revision): void {
   const ws = useWorkspace.getState();
   const tab = ws.tabs.find((t) => t.serverId === id);
-  if (!tab || tab.revision === revision || isSaving(tab.key)) return;
+  if (!tab) return;
+  // Our own save's echo can arrive before its response: decide once the save has finished.
+  if (isSaving(tab.key)) {
+    setTimeout(() => flowSavedElsewhere(id, revision), 100);
+    return;
+  }
+  if (tab.revision === revision) return;
   const name = tab.store.getState().meta.name ?? id;
   if (ws.dirty[tab.key]) {
     useUi

@@ -86,8 +86,7 @@ export async function save(tab: Tab | undefined = activeTab()): Promise<boolean>
     fail('Not saved', err);
     return false;
   } finally {
-    // The server's flow-saved echo may arrive just after the response.
-    setTimeout(() => saving.delete(tab.key), 1000);
+    saving.delete(tab.key);
   }
 }
 

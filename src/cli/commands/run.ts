@@ -5,6 +5,7 @@ import { createFlowValidator } from '../../flow/validate.js';
 import { Engine } from '../../runtime/engine.js';
 import { StartupError } from '../../runtime/errors.js';
 import { createLogger } from '../../runtime/log.js';
+import { portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
 import { EXIT, readText } from '../io.js';
 
 export interface RunOptions {
@@ -12,6 +13,8 @@ export interface RunOptions {
   drainTimeout?: string;
   /** Stop (with drain) after this many milliseconds: for demos and smoke tests. */
   duration?: string;
+  /** Start an in-process MQTT broker on this port first. */
+  embeddedMqtt?: string;
 }
 
 /** Headless: run a flow until SIGINT/SIGTERM, then drain and exit. */
@@ -23,11 +26,14 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     return EXIT.invalid;
   }
   for (const p of problems) log.warn({ problem: p }, formatProblem(p, file));
+  const broker =
+    opts.embeddedMqtt === undefined ? undefined : await startEmbeddedMqtt(portNumber(opts.embeddedMqtt), log);
   const engine = new Engine({ catalog, log });
   engine.on('status', (s) => log.info({ node: s.nodeId, state: s.state, reason: s.reason }, 'node status'));
   try {
     await engine.start(flow);
   } catch (err) {
+    await broker?.close();
     process.stderr.write(`sluice run: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof StartupError && err.problems.length ? EXIT.invalid : EXIT.startup;
   }
@@ -45,6 +51,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       log.info({ why }, 'stopping: draining in-flight messages');
       const report = await engine.stop({ deadlineMs: drainMs });
       log.info({ counters: engine.counters(), ...report }, 'stopped');
+      await broker?.close();
       done(EXIT.ok);
     };
     process.on('SIGINT', () => void stop('SIGINT'));

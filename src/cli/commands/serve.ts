@@ -8,6 +8,7 @@ import { createLogger, type SluiceLogger } from '../../runtime/log.js';
 import { createServer, ServerConfigError, type SluiceServer } from '../../server/app.js';
 import { ApiError } from '../../server/errors.js';
 import { importFlow } from '../../server/import.js';
+import { DEMO_MQTT_PORT, portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
 import { EXIT, readText, UserError } from '../io.js';
 
 export interface ServeOptions {
@@ -20,10 +21,12 @@ export interface ServeOptions {
   allowHost?: string;
   allowOrigin?: string;
   logLevel?: string;
+  embeddedMqtt?: string;
 }
 
-const DEMO_FLOW = new URL('../../../examples/sensors-demo.json', import.meta.url);
-const DEMO_FLOW_DIST = new URL('../../../../examples/sensors-demo.json', import.meta.url);
+const DEMO_ID = 'embedded-demo';
+const DEMO_FLOW = new URL(`../../../examples/${DEMO_ID}.json`, import.meta.url);
+const DEMO_FLOW_DIST = new URL(`../../../../examples/${DEMO_ID}.json`, import.meta.url);
 
 function port(value: string): string {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
@@ -47,7 +50,11 @@ export function defineServe(cmd: Command): Command {
     .option('--flows-dir <dir>', 'where flows are stored, one file each', './flows')
     .option('--token <token>', 'bearer token required by the API (default: $SLUICE_TOKEN)')
     .option('--open <file>', 'import a flow file and print its editor address')
-    .option('--demo', 'seed an empty flows dir with the sensors demo and deploy it')
+    .option(
+      '--demo',
+      `start an embedded MQTT broker on port ${DEMO_MQTT_PORT}, seed the demo flow (MQTT into SQLite) and deploy it`,
+    )
+    .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port>')
     .option('--allow-host <names>', 'extra Host names to accept, comma-separated (e.g. a reverse proxy)')
     .option('--allow-origin <origins>', 'extra origins to accept, comma-separated (e.g. a dev server)')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info');
@@ -63,10 +70,10 @@ function readDemo(): string {
 
 async function seedDemo(server: SluiceServer, log: SluiceLogger): Promise<void> {
   const { store, runtime } = server.context;
-  if (store.list().length === 0) await importFlow(server.context, readDemo());
-  const demo = store.get('sensors-demo');
+  if (!store.get(DEMO_ID)) await importFlow(server.context, readDemo());
+  const demo = store.get(DEMO_ID);
   if (!demo) {
-    log.warn('--demo: the flows dir has flows but no "sensors-demo"; nothing deployed');
+    log.warn(`--demo: could not store the "${DEMO_ID}" flow; nothing deployed`);
     return;
   }
   try {
@@ -92,6 +99,9 @@ async function openFlow(server: SluiceServer, file: string, flowsDir: string): P
 export async function serveCommand(opts: ServeOptions): Promise<number> {
   const log = createLogger({ level: opts.logLevel });
   const token = opts.token ?? (process.env.SLUICE_TOKEN || undefined);
+  const brokerPort =
+    opts.embeddedMqtt !== undefined ? portNumber(opts.embeddedMqtt) : opts.demo ? DEMO_MQTT_PORT : undefined;
+  const broker = brokerPort === undefined ? undefined : await startEmbeddedMqtt(brokerPort, log);
   const engine = new Engine({ catalog, log });
   let server: SluiceServer;
   try {
@@ -107,6 +117,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       allowedOrigins: list(opts.allowOrigin),
     });
   } catch (err) {
+    await broker?.close();
     if (err instanceof ServerConfigError) throw new UserError(err.message, EXIT.usage);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
@@ -127,6 +138,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       stopping = true;
       log.info({ why }, 'stopping: draining in-flight messages');
       await server.close();
+      await broker?.close();
       resolveExit(EXIT.ok);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
@@ -141,6 +153,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     if (token) process.stdout.write('The API requires the token: open the editor with #token=<token> appended.\n');
   } catch (err) {
     await server.close();
+    await broker?.close();
     throw err;
   }
   return done;

@@ -18,6 +18,8 @@ export interface SinkOptions {
   sendOptions: SendOptions;
   batchSize: number;
   lingerMs: number;
+  /** Batches in flight at once: one lane each; records with the same key share a lane, which keeps their order. */
+  lanes: number;
   attempts: number;
   retryDelayMs: number;
   retryMaxDelayMs: number;
@@ -27,26 +29,43 @@ export interface SinkOptions {
 
 const retriable = (err: unknown) => err instanceof DriverError && err.retriable;
 
+/** FNV-1a: cheap, and the same key always picks the same lane. */
+function hash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 export class KafkaSink {
-  private readonly batcher: Batcher<OutRecord>;
+  private readonly lanes: Batcher<OutRecord>[];
+  private next = 0;
 
   constructor(private readonly o: SinkOptions) {
-    this.batcher = new Batcher<OutRecord>({
-      maxSize: o.batchSize,
-      lingerMs: o.lingerMs,
-      flush: (records) => this.deliver(records),
-      flushPartial: (records) => this.deliverPartial(records),
-    });
+    // A Batcher sends one batch at a time (its order is kept); several lanes keep several batches in flight.
+    this.lanes = Array.from(
+      { length: Math.max(1, o.lanes) },
+      () =>
+        new Batcher<OutRecord>({
+          maxSize: o.batchSize,
+          lingerMs: o.lingerMs,
+          flush: (records) => this.deliver(records),
+          flushPartial: (records) => this.deliverPartial(records),
+        }),
+    );
   }
 
   /** Resolves when the broker acknowledged the record; rejects with the reason it was not. */
   add(record: OutRecord): Promise<void> {
-    return this.batcher.add(record);
+    const n = this.lanes.length;
+    if (n === 1) return this.lanes[0].add(record);
+    // Keyless records have no order to keep: any lane.
+    const lane = record.key === null ? (this.next = (this.next + 1) % n) : hash(`${record.topic}\u0000${record.key}`) % n;
+    return this.lanes[lane].add(record);
   }
 
   /** Send what is waiting and wait for it (the engine has drained, so this is the tail). */
-  close(): Promise<void> {
-    return this.batcher.close();
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.close()));
   }
 
   private deliver(records: OutRecord[]): Promise<void> {
