@@ -68,8 +68,12 @@ interface Measured {
   cpuUsPerMsg: number;
 }
 
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 2));
+async function until(done: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('no progress: a run took longer than 2 minutes');
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 function startPublisher(topic: string, count: number): Promise<ChildProcess> {
@@ -109,7 +113,8 @@ async function subscribeOnce(count: number, protocolVersion: '5' | '3.1.1', hold
     let granted = -1;
     credit = setInterval(() => {
       const allowed = (engine.counters().in.out ?? 0) + 1500;
-      if (allowed - granted >= 100) child.send({ allowed });
+      if (allowed - granted < 100) return;
+      child.send({ allowed });
       granted = allowed;
     }, 1);
     await until(() => (engine.counters().in.out ?? 0) > 0);

@@ -33,7 +33,10 @@ export const sqliteOut = defineNode({
   ),
   lint: (c) => {
     const issues: LintIssue[] = lintSqlSink(c, { typesRequired: false, createTableDefault: true });
-    const own = (['file', 'synchronous', 'busyTimeoutMs'] as const).filter((k) => c[k] !== undefined);
+    // Lint sees defaults filled in, so only values other than the defaults were set on purpose.
+    const own = (['file', 'synchronous', 'busyTimeoutMs'] as const).filter(
+      (k) => c[k] !== undefined && c[k] !== (sqliteProperties[k] as { default?: unknown }).default,
+    );
     if (c.connection && own.length > 0) {
       issues.push({
         path: `/${own[0]}`,

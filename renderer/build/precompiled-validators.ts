@@ -35,11 +35,14 @@ function esmRuntimeImports(code: string, prefix: string): { imports: string; bod
   return { imports, body };
 }
 
+type StandaloneCode = (ajv: unknown, validate: unknown) => string;
+
 async function generate(): Promise<string> {
-  const standalone = (await import('ajv/dist/standalone/index.js')).default as unknown as {
-    default?: (ajv: unknown, fn: unknown) => string;
-  } & ((ajv: unknown, fn: unknown) => string);
-  const toCode = typeof standalone === 'function' ? standalone : standalone.default!;
+  // A CommonJS module: depending on the loader, the function is the default export or its `default` property.
+  const mod = (await import('ajv/dist/standalone/index.js')) as unknown as {
+    default: StandaloneCode | { default: StandaloneCode };
+  };
+  const toCode: StandaloneCode = typeof mod.default === 'function' ? mod.default : mod.default.default;
   const parts: string[] = [
     'const __cjs = (ns) => (typeof ns.default === "function" ? ns : ns.default);',
     'export const precompiled = {};',

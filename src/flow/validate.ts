@@ -3,6 +3,7 @@
  * the node or connection id where there is one, and a fix.
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { checkExpression } from '../expr/index.js';
 import { type Catalog, ERROR_PORT, findNodeType, outputPorts } from '../spec/node-definition.js';
 import { createAjv } from './ajv.js';
 import { edgeId, FLOW_FORMAT, FLOW_FORMAT_PREFIX, type FlowDocument } from './document.js';
@@ -239,6 +240,19 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
           nodeId: n.id,
           message: `connection "${ref.value}" is a ${conn.kind} connection, but this field needs ${wanted}`,
           hint: `point it at a ${wanted} connection`,
+        });
+      }
+    }
+    for (const expr of findAnnotated(def.config, n.config, 'x-language')) {
+      if (expr.schema['x-language'] !== 'jsonata' || typeof expr.value !== 'string') continue;
+      const bad = checkExpression(expr.value);
+      if (bad) {
+        add({
+          code: 'expression-syntax',
+          path: `/nodes/${i}/config${expr.pointer}`,
+          nodeId: n.id,
+          message: `the JSONata expression does not parse: ${bad.message}${bad.position === undefined ? '' : ` (at character ${bad.position})`}`,
+          hint: 'fix the expression syntax (try it at the character named)',
         });
       }
     }

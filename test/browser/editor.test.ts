@@ -285,6 +285,32 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await page.getByRole('tab', { name: 'Properties' }).click();
   }, 60_000);
 
+  it('gives a switch one output per rule, following its form', async () => {
+    const sw = await dragFromPalette(page, 'switch', 560, 380);
+    await selectNode(page, sw);
+    await expect.poll(() => handle(page, sw, 'out', 'hot').count()).toBe(1);
+    await expect.poll(() => handle(page, sw, 'out', 'otherwise').count()).toBe(1);
+    await field(page, sw, 'rules').getByRole('button', { name: 'Add' }).click();
+    await page.locator(`[data-field="cfg-${sw}_rules_1_port"] input`).fill('cold');
+    await expect.poll(() => handle(page, sw, 'out', 'cold').count()).toBe(1);
+    await expect.poll(() => page.locator(`[data-testid="node-${sw}"]`).textContent()).toContain('cold');
+  }, 30_000);
+
+  it('opens saved flows from the Open dialog', async () => {
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Open a flow' });
+    // The flow and its imported copy share a name; the id tells them apart.
+    const row = dialog.getByRole('button').filter({ has: page.getByText('browser-test-flow', { exact: true }) });
+    await expect.poll(() => row.count()).toBe(1);
+    await row.click();
+    await expect
+      .poll(() => page.locator('[data-testid="flow-tab"][aria-selected="true"]').textContent())
+      .toContain('Browser test flow');
+    // Already open: the dialog switched to its tab instead of opening it twice.
+    expect(await page.locator('[data-testid="flow-tab"]').count()).toBe(3);
+    await page.locator('[data-testid="flow-tab"]').last().click();
+  }, 30_000);
+
   it('asks before closing a flow with unsaved changes', async () => {
     const tab = page.locator('[data-testid="flow-tab"]').last();
     expect(await tab.getAttribute('data-dirty')).toBe('yes');

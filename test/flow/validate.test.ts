@@ -124,6 +124,14 @@ describe('flow validation', () => {
     expect(ps.every((p) => p.hint || p.code === 'schema')).toBe(true);
   });
 
+  it('a JSONata expression that does not parse', () => {
+    const [p] = problemsOf((f) => {
+      f.nodes[1].config.expression = 'payload.(';
+    });
+    expect(p).toMatchObject({ code: 'expression-syntax', nodeId: 'map', path: '/nodes/1/config/expression' });
+    expect(p.message).toMatch(/does not parse: .* \(at character 9\)/);
+  });
+
   it('unknown fields are reported', () => {
     const [p] = problemsOf((f) => {
       (f.nodes[1].config as Record<string, unknown>).expresion = 'x';

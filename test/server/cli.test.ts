@@ -17,9 +17,12 @@ afterEach(async () => {
   dir = undefined;
 });
 
-function serve(args: string[], env: Record<string, string> = {}) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
-    cwd: root,
+const tsxLoader = import.meta.resolve('tsx');
+const mainTs = join(root, 'src/cli/main.ts');
+
+function serve(args: string[], env: Record<string, string> = {}, cwd = root) {
+  const proc = spawn(process.execPath, ['--import', tsxLoader, mainTs, 'serve', ...args], {
+    cwd,
     env: { ...process.env, ...env, SLUICE_TOKEN: env.SLUICE_TOKEN ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,7 +58,8 @@ describe('sluice serve', () => {
   it('prints the real URL for --port 0, serves, seeds and deploys the demo, drains on SIGTERM and exits 0', async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-serve-'));
     const flowsDir = join(dir, 'flows');
-    const s = serve(['--port', '0', '--flows-dir', flowsDir, '--demo', '--log-level', 'warn']);
+    // The demo writes ./sluice-data.db: run it in the temp dir.
+    const s = serve(['--port', '0', '--flows-dir', flowsDir, '--demo', '--log-level', 'warn'], {}, dir);
     const url = await s.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
@@ -64,8 +68,21 @@ describe('sluice serve', () => {
     expect(await health.json()).toEqual({ ok: true, version: expect.any(String) });
 
     const runtime = (await (await fetch(`${url}/api/runtime`)).json()) as RuntimeView;
-    expect(runtime).toMatchObject({ flowId: 'sensors-demo', state: 'running' });
-    expect((await readdir(flowsDir)).sort()).toEqual(['sensors-demo.json', 'sensors-demo.meta.json']);
+    expect(runtime).toMatchObject({ flowId: 'embedded-demo', state: 'running' });
+    expect((await readdir(flowsDir)).sort()).toEqual(['embedded-demo.json', 'embedded-demo.meta.json']);
+    // Data flows through the embedded broker into SQLite.
+    const until = Date.now() + 15_000;
+    let stored = 0;
+    while (stored === 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 250));
+      const view = (await (await fetch(`${url}/api/runtime`)).json()) as RuntimeView;
+      stored =
+        (view.counters.subscribe?.acked ?? 0) > 0
+          ? (view.counters.store?.out ?? 0) + (view.counters.warm?.dropped ?? 0)
+          : 0;
+    }
+    expect(stored).toBeGreaterThan(0);
+    expect(await readdir(dir)).toContain('sluice-data.db');
 
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);

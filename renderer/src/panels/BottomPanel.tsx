@@ -27,7 +27,6 @@ function ResizeHandle() {
     el.addEventListener('pointerup', up);
   };
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: a mouse affordance; the panel's size is not essential to any task
     <div className={css.resize} onPointerDown={onPointerDown} data-testid="bottom-resize" title="Drag to resize" />
   );
 }

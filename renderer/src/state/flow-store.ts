@@ -48,6 +48,9 @@ export type FlowStore = StoreApi<FlowState> & {
   temporal: StoreApi<import('zundo').TemporalState<FlowContent>>;
 };
 
+/** Undo steps kept per flow. */
+const HISTORY_LIMIT = 200;
+
 /** Edits to the same field within this window are one undo step (typing a word is not twenty steps). */
 const COALESCE_MS = 1000;
 
@@ -243,10 +246,8 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           },
         };
       },
-      { partialize, equality: sameContent, limit: 200 },
+      { partialize, equality: sameContent, limit: HISTORY_LIMIT },
     ),
   ) as FlowStore;
   return store;
 }
-
-const HISTORY_LIMIT = 200;

@@ -157,7 +157,8 @@ export function lintSqlSink(
         path: `/key/${i}`,
         message: `upsert key column "${k}" is not one of the mapped columns (${names.join(', ')})`,
         hint:
-          raw.key === undefined
+          // Lint sees defaults filled in: a key equal to the default most likely was never set.
+          JSON.stringify(key) === JSON.stringify(DEFAULTS.key)
             ? 'the key defaults to ["id"]: map an "id" column, or set key to [] for plain inserts'
             : 'map it under columns, or remove it from the key',
       });

@@ -21,12 +21,14 @@ const theme = EditorView.theme({
 });
 
 export function ExpressionWidget(props: WidgetProps) {
-  const { id, value, onChange, onBlur, onFocus, schema, disabled, readonly, label, required } = props;
+  const { id, value, onChange, onBlur, onFocus, schema, disabled, readonly, label, required, rawErrors } = props;
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | undefined>(undefined);
   const latest = useRef({ onChange, onBlur, onFocus, required });
   latest.current = { onChange, onBlur, onFocus, required };
-  const language = typeof schema['x-language'] === 'string' ? schema['x-language'] : undefined;
+  // Only JSONata expressions are checked; templates (`{{topic}}`) and code have their own syntax.
+  const declared = typeof schema['x-language'] === 'string' ? schema['x-language'] : undefined;
+  const language = declared ?? (schema['x-widget'] === 'expression' ? 'jsonata' : 'none');
   const [problem, setProblem] = useState<SyntaxProblem | null>(
     () => expressionDiagnostics(String(value ?? ''), language).problem,
   );
@@ -44,11 +46,16 @@ export function ExpressionWidget(props: WidgetProps) {
         doc: typeof value === 'string' ? value : '',
         extensions: [
           minimalSetup,
-          javascript(),
+          // JavaScript highlighting reads well for JSONata too (strings, numbers, operators, $functions).
+          ...(language === 'jsonata' || language === 'javascript' ? [javascript()] : []),
           EditorView.lineWrapping,
           theme,
           placeholder(
-            schema.examples && Array.isArray(schema.examples) ? String(schema.examples[0]) : 'JSONata expression',
+            Array.isArray(schema.examples)
+              ? String(schema.examples[0])
+              : language === 'jsonata'
+                ? 'JSONata expression'
+                : '',
           ),
           EditorState.readOnly.of(Boolean(disabled || readonly)),
           EditorView.contentAttributes.of({ 'aria-label': label || id, id }),
@@ -91,7 +98,7 @@ export function ExpressionWidget(props: WidgetProps) {
 
   return (
     <div data-testid={`expr-${id}`}>
-      <div ref={host} className={css.code} />
+      <div ref={host} className={`${css.code} ${problem || rawErrors?.length ? css.codeInvalid : ''}`} />
       {problem && (
         <div className={css.syntax} role="alert" data-testid="syntax-error">
           Syntax: {problem.message}

@@ -10,9 +10,9 @@ export interface SyntaxProblem {
 /** jsonata reports the position just after the offending token; point at that token. */
 export function expressionDiagnostics(
   source: string,
-  language: string | undefined,
+  language: string,
 ): { diagnostics: Diagnostic[]; problem: SyntaxProblem | null } {
-  if ((language ?? 'jsonata') !== 'jsonata' || source.trim() === '') return { diagnostics: [], problem: null };
+  if (language !== 'jsonata' || source.trim() === '') return { diagnostics: [], problem: null };
   const problem = checkExpression(source);
   if (!problem) return { diagnostics: [], problem: null };
   const end = Math.min(Math.max(problem.position ?? source.length, 1), source.length);

@@ -1,0 +1,602 @@
+/**
+ * Test-only node types and a recorder for attacking the engine's delivery accounting.
+ *
+ * - `chaos-source`: a source the test drives; it records every settle per message id and can ingest a message as
+ *   unreadable (`ingestFailed`) or with a settle callback that throws.
+ * - `chaos`: a pass-through that, per message, picks a behaviour from its config (emit 0, 1 or several messages,
+ *   on one or several ports, throw, reject after a delay, emit later, emit after it resolved, emit on the error port,
+ *   ...). Decisions are a hash of (seed, node, message id, occurrence), so they do not depend on timing.
+ * - `Recorder`: wraps every non-source runtime and records, independently of the engine, what each handle call did:
+ *   where its input came from, what it emitted (and whether after it finished), and how it ended. Tests compute the
+ *   expected settle of each ingested message from this trace and compare.
+ *
+ * How the trace links hops: the recorder stamps every emitted message with a `x-hop` header (`e:<delivery>:<n>`);
+ * the source stamps `i:<id>` (`if:<id>` for an unreadable one). A failure reason gets ` [d=<delivery>]` appended, so
+ * a message the engine routes after a failure carries the failed delivery in its `sluice-error` header.
+ */
+import { reasonOf } from '../../src/runtime/errors.js';
+import { loadNodeRuntime } from '../../src/runtime/loader.js';
+import { isThenable } from '../../src/runtime/promise.js';
+import {
+  type Catalog,
+  clonePayload,
+  createMessage,
+  defineNode,
+  ERROR_HEADER,
+  type Message,
+  type Outcome,
+  Type,
+} from '../../src/spec/index.js';
+import type { CreateRuntime, NodeContext, NodeRuntime, Output } from '../../src/spec/runtime-contract.js';
+import { loadTestRuntime, testCatalog } from './test-nodes.js';
+
+export const HOP = 'x-hop';
+
+// ---- seeded randomness ---------------------------------------------------------------------------
+
+/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A deterministic number in [0, 1) from the parts (FNV-1a, then mixed through mulberry32). */
+export function hash01(...parts: Array<string | number>): number {
+  let h = 0x811c9dc5;
+  for (const ch of parts.join('\u0000')) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193);
+  }
+  return prng(h)();
+}
+
+export interface Rng {
+  next(): number;
+  int(min: number, max: number): number;
+  pick<T>(list: readonly T[]): T;
+  chance(p: number): boolean;
+}
+
+export function rng(seed: number): Rng {
+  const next = prng(seed);
+  return {
+    next,
+    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
+    pick: (list) => list[Math.floor(next() * list.length)],
+    chance: (p) => next() < p,
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The ingested message an id derives from (`m1:0:2` -> `m1`). */
+export const rootOf = (id: string) => id.split(':')[0];
+
+// ---- node definitions ----------------------------------------------------------------------------
+
+export const chaosSource = defineNode({
+  type: 'chaos-source',
+  version: 1,
+  category: 'source',
+  title: 'Chaos source',
+  summary: 'Driven by tests.',
+  docs: 'Test only.',
+  inputs: [],
+  outputs: [{ name: 'out' }],
+  config: Type.Object({ stopDelayMs: Type.Integer({ default: 0 }) }),
+});
+
+export const CHAOS_BEHAVIOURS = [
+  'pass',
+  'drop',
+  'multi',
+  'both',
+  'alt',
+  'throw',
+  'emit-throw',
+  'reject',
+  'emit-reject',
+  'later',
+  'late-emit',
+  'async-late-emit',
+  'error-port',
+  'undeclared',
+] as const;
+export type ChaosBehaviour = (typeof CHAOS_BEHAVIOURS)[number] | 'same-object';
+
+export const chaos = defineNode({
+  type: 'chaos',
+  version: 1,
+  category: 'transform',
+  title: 'Chaos',
+  summary: 'Misbehaves on purpose.',
+  docs: 'Test only.',
+  inputs: [{ name: 'in', required: true }],
+  outputs: [{ name: 'out' }, { name: 'alt' }],
+  config: Type.Object({
+    seed: Type.Integer({ default: 1 }),
+    behaviours: Type.Array(Type.String(), { default: ['pass'] }),
+    maxDelayMs: Type.Integer({ default: 5 }),
+    /** stop() takes this long (a node that drains on stop). */
+    stopDelayMs: Type.Integer({ default: 0 }),
+  }),
+});
+
+export const chaosCatalog: Catalog = {
+  nodes: [...testCatalog.nodes, chaosSource, chaos],
+  connections: testCatalog.connections,
+};
+
+// ---- the source ----------------------------------------------------------------------------------
+
+export interface PushOptions {
+  /** Ingest as unreadable (ctx.ingestFailed) with this reason. */
+  failed?: string;
+  /** The settle callback throws after recording. */
+  throwInSettle?: boolean;
+}
+
+export interface ChaosSourceHandle {
+  ctx: NodeContext<unknown>;
+  outcomes: Map<string, Outcome[]>;
+  /** Called inside each settle callback, before it records (for checks at the moment of the settle). */
+  onSettle?: (id: string, outcome: Outcome) => void;
+  /** Ingest; returns the back-pressure promise when the window is full (the caller decides whether to await). */
+  push(payload: unknown, id: string, options?: PushOptions): undefined | Promise<void>;
+  /** Errors thrown out of ctx.ingest / ctx.ingestFailed. */
+  ingestErrors: unknown[];
+  stopIntakeCalls: number;
+}
+
+export const chaosSources = new Map<string, ChaosSourceHandle>();
+
+const createChaosSource: CreateRuntime<{ stopDelayMs: number }> = (ctx) => {
+  const handle: ChaosSourceHandle = {
+    ctx: ctx as NodeContext<unknown>,
+    outcomes: new Map(),
+    ingestErrors: [],
+    stopIntakeCalls: 0,
+    push(payload, id, options = {}) {
+      const msg = createMessage({ payload, id, topic: 'chaos', headers: { [HOP]: `${options.failed ? 'if' : 'i'}:${id}` } });
+      const settle = (o: Outcome) => {
+        handle.onSettle?.(id, o);
+        const list = handle.outcomes.get(id) ?? [];
+        list.push(o);
+        handle.outcomes.set(id, list);
+        if (options.throwInSettle) throw new Error(`settle callback of ${id} throws`);
+      };
+      try {
+        return options.failed ? ctx.ingestFailed(msg, options.failed, settle) : ctx.ingest(msg, settle);
+      } catch (err) {
+        handle.ingestErrors.push(err);
+        return undefined;
+      }
+    },
+  };
+  chaosSources.set(ctx.nodeId, handle);
+  return {
+    stopIntake() {
+      handle.stopIntakeCalls++;
+    },
+    async stop() {
+      if (ctx.config.stopDelayMs > 0) await sleep(ctx.config.stopDelayMs);
+    },
+  };
+};
+
+// ---- the chaos pass-through ----------------------------------------------------------------------
+
+interface ChaosConfig {
+  seed: number;
+  behaviours: string[];
+  maxDelayMs: number;
+  stopDelayMs: number;
+}
+
+/** Errors thrown where nobody catches them (inside a chaos timer): a test asserts there are none. */
+export const timerErrors: unknown[] = [];
+
+function derive(msg: Message, suffix?: number): Message {
+  return {
+    id: suffix === undefined ? msg.id : `${msg.id}:${suffix}`,
+    topic: msg.topic,
+    key: msg.key,
+    payload: clonePayload(msg.payload),
+    headers: { ...msg.headers },
+    timestamp: msg.timestamp,
+  };
+}
+
+export interface ChaosNodeHandle {
+  /** Behaviour chosen per handle call, in call order. */
+  chosen: Array<{ id: string; behaviour: ChaosBehaviour }>;
+  /** Late emits (after the handle finished) that the engine accepted without throwing. */
+  lateEmits: number;
+}
+
+export const chaosNodes = new Map<string, ChaosNodeHandle>();
+
+/** Behaviour for this message: overridable per test through the payload (`{ chaos: 'reject' }`). */
+function choose(c: ChaosConfig, nodeId: string, msg: Message, occurrence: number): ChaosBehaviour {
+  const forced = (msg.payload as { chaos?: Record<string, ChaosBehaviour> } | null)?.chaos?.[nodeId];
+  if (typeof forced === 'string') return forced;
+  const list = c.behaviours.length ? c.behaviours : ['pass'];
+  return list[Math.floor(hash01(c.seed, nodeId, msg.id, occurrence) * list.length)] as ChaosBehaviour;
+}
+
+const createChaos: CreateRuntime<ChaosConfig> = (ctx) => {
+  const c = ctx.config;
+  const seen = new Map<string, number>();
+  const state: ChaosNodeHandle = { chosen: [], lateEmits: 0 };
+  chaosNodes.set(ctx.nodeId, state);
+  const later = (ms: number, fn: () => void) =>
+    setTimeout(() => {
+      try {
+        fn();
+      } catch (err) {
+        timerErrors.push(err);
+      }
+    }, ms);
+
+  return {
+    handle(msg: Message, out: Output): void | Promise<void> {
+      const occurrence = seen.get(msg.id) ?? 0;
+      seen.set(msg.id, occurrence + 1);
+      const b = choose(c, ctx.nodeId, msg, occurrence);
+      state.chosen.push({ id: msg.id, behaviour: b });
+      const delay = Math.floor(hash01(c.seed, 'delay', ctx.nodeId, msg.id, occurrence) * (c.maxDelayMs + 1));
+      const fail = new Error(`chaos ${b} at ${ctx.nodeId}`);
+      switch (b) {
+        case 'pass':
+          out.emit('out', derive(msg));
+          return;
+        case 'drop':
+          return;
+        case 'multi': {
+          const n = 2 + Math.floor(hash01(c.seed, 'n', msg.id, occurrence) * 2);
+          for (let i = 0; i < n; i++) out.emit('out', derive(msg, i));
+          return;
+        }
+        case 'both':
+          out.emit('out', derive(msg, 0));
+          out.emit('alt', derive(msg, 1));
+          return;
+        case 'same-object': {
+          const m = derive(msg);
+          out.emit('out', m);
+          out.emit('alt', m);
+          return;
+        }
+        case 'alt':
+          out.emit('alt', derive(msg));
+          return;
+        case 'throw':
+          throw fail;
+        case 'emit-throw':
+          out.emit('out', derive(msg));
+          throw fail;
+        case 'reject':
+          return new Promise<void>((_, reject) => later(delay, () => reject(fail)));
+        case 'emit-reject':
+          out.emit('out', derive(msg));
+          return new Promise<void>((_, reject) => later(delay, () => reject(fail)));
+        case 'later':
+          return new Promise<void>((resolve) =>
+            later(delay, () => {
+              out.emit('out', derive(msg));
+              resolve();
+            }),
+          );
+        case 'late-emit':
+          later(delay, () => {
+            out.emit('out', derive(msg));
+            state.lateEmits++;
+          });
+          return;
+        case 'async-late-emit':
+          return new Promise<void>((resolve) =>
+            later(delay, () => {
+              resolve();
+              later(delay + 1, () => {
+                out.emit('alt', derive(msg));
+                state.lateEmits++;
+              });
+            }),
+          );
+        case 'error-port': {
+          const m = derive(msg);
+          m.headers[ERROR_HEADER] = `chaos error port at ${ctx.nodeId}`;
+          out.emit('error', m);
+          return;
+        }
+        case 'undeclared':
+          out.emit('nope', derive(msg));
+          return;
+      }
+    },
+    async stop() {
+      if (c.stopDelayMs > 0) await sleep(c.stopDelayMs);
+    },
+  };
+};
+
+// ---- the recorder --------------------------------------------------------------------------------
+
+export type DeliveryState = 'pending' | 'ok' | 'threw' | 'rejected';
+
+export interface EmitRecord {
+  token: string;
+  port: string;
+  /** Emitted after the handle had finished (the engine must ignore it). */
+  late: boolean;
+}
+
+export interface DeliveryRecord {
+  seq: number;
+  node: string;
+  msgId: string;
+  root: string;
+  /** The `x-hop` header the input arrived with. */
+  hop: string;
+  /** The delivery named by a ` [d=N]` marker in the input's `sluice-error` header, if any. */
+  marker: number | undefined;
+  state: DeliveryState;
+  emits: EmitRecord[];
+}
+
+const MARKER = / \[d=(\d+)\]$/;
+
+export class Recorder {
+  readonly deliveries: DeliveryRecord[] = [];
+  readonly byRoot = new Map<string, DeliveryRecord[]>();
+
+  pendingOf(root: string): number {
+    return (this.byRoot.get(root) ?? []).filter((d) => d.state === 'pending').length;
+  }
+
+  private open(node: string, msg: Message): DeliveryRecord {
+    const m = MARKER.exec(msg.headers[ERROR_HEADER] ?? '');
+    const rec: DeliveryRecord = {
+      seq: this.deliveries.length,
+      node,
+      msgId: msg.id,
+      root: rootOf(msg.id),
+      hop: msg.headers[HOP] ?? '',
+      marker: m ? Number(m[1]) : undefined,
+      state: 'pending',
+      emits: [],
+    };
+    this.deliveries.push(rec);
+    const list = this.byRoot.get(rec.root) ?? [];
+    list.push(rec);
+    this.byRoot.set(rec.root, list);
+    return rec;
+  }
+
+  /** The runtime with `handle` recorded; everything else passes through. */
+  wrap(nodeId: string, inner: NodeRuntime): NodeRuntime {
+    const wrapped: NodeRuntime = {};
+    if (inner.start) wrapped.start = () => inner.start?.();
+    if (inner.stop) wrapped.stop = () => inner.stop?.();
+    if (inner.stopIntake) wrapped.stopIntake = () => inner.stopIntake?.();
+    if (inner.snapshot) wrapped.snapshot = () => inner.snapshot?.();
+    const handle = inner.handle;
+    if (!handle) return wrapped;
+    wrapped.handle = (msg, out, port) => {
+      const rec = this.open(nodeId, msg);
+      const tagged: Output = {
+        emit(p, m) {
+          const token = `e:${rec.seq}:${rec.emits.length}`;
+          rec.emits.push({ token, port: p, late: rec.state !== 'pending' });
+          m.headers = { ...m.headers, [HOP]: token };
+          out.emit(p, m);
+        },
+      };
+      const marked = (err: unknown) => new Error(`${reasonOf(err)} [d=${rec.seq}]`);
+      let result: void | Promise<void>;
+      try {
+        result = handle.call(inner, msg, tagged, port);
+      } catch (err) {
+        rec.state = 'threw';
+        throw marked(err);
+      }
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          () => {
+            rec.state = 'ok';
+          },
+          (err: unknown) => {
+            rec.state = 'rejected';
+            throw marked(err);
+          },
+        );
+      }
+      rec.state = 'ok';
+      return result;
+    };
+    return wrapped;
+  }
+}
+
+/** A loader for the engine: test and chaos node types, every non-source runtime wrapped by `recorder`. */
+export function chaosLoader(recorder: Recorder) {
+  return async (type: string): Promise<CreateRuntime<unknown>> => {
+    if (type === 'chaos-source') return createChaosSource as CreateRuntime<unknown>;
+    const create: CreateRuntime<unknown> =
+      type === 'chaos'
+        ? (createChaos as CreateRuntime<unknown>)
+        : type === 'test-sink' || type === 'test-source'
+          ? await loadTestRuntime(type)
+          : await loadNodeRuntime(type);
+    return async (ctx) => recorder.wrap(ctx.nodeId, await create(ctx));
+  };
+}
+
+// ---- the model: what the engine should have done, from the trace ---------------------------------
+
+/** The wiring, known from the flow the test built (not from the engine). */
+export interface Topology {
+  source: string;
+  /** node -> output port -> target node ids (one per edge). */
+  routes: Map<string, Map<string, string[]>>;
+  /** Nodes without outputs: a completed handle is a delivery. */
+  terminal: Set<string>;
+  errorRoute?: string;
+  onErrorAck: boolean;
+}
+
+export function topologyOf(flow: {
+  nodes: Array<{ id: string; type: string }>;
+  edges: Array<{ source: string; sourcePort: string; target: string }>;
+  settings?: { errorRoute?: string; onError?: string };
+  terminal: Set<string>;
+}): Topology {
+  const routes = new Map<string, Map<string, string[]>>();
+  for (const n of flow.nodes) routes.set(n.id, new Map());
+  for (const e of flow.edges) {
+    const ports = routes.get(e.source)!;
+    ports.set(e.sourcePort, [...(ports.get(e.sourcePort) ?? []), e.target]);
+  }
+  const source = flow.nodes.find((n) => n.type === 'chaos-source')!.id;
+  return {
+    source,
+    routes,
+    terminal: flow.terminal,
+    errorRoute: flow.settings?.errorRoute,
+    onErrorAck: flow.settings?.onError === 'ack',
+  };
+}
+
+const targetsOf = (t: Topology, node: string, port: string) => t.routes.get(node)?.get(port) ?? [];
+
+export interface RootAnalysis {
+  /** Failures that no error port or error route took: the lineage must fail. */
+  sticky: Array<{ node: string; key: string }>;
+  /** Handle calls not finished. */
+  pending: number;
+  /** Deliveries the engine made that the trace does not explain, or did not make though it should have. */
+  problems: string[];
+  /** Whether the source must be told ok (when nothing forced the settle). */
+  expectOk: boolean;
+}
+
+/** Where a delivery's input came from: `ingest`, `ingest-failed`, an emit token, or `fail:<seq>`. */
+function originKey(rec: DeliveryRecord, all: readonly DeliveryRecord[]): string {
+  if (rec.marker !== undefined) {
+    const f = all[rec.marker];
+    if (f && f.root === rec.root && (f.hop === rec.hop || rec.hop.startsWith(`e:${f.seq}:`))) return `fail:${f.seq}`;
+  }
+  if (rec.hop === `i:${rec.root}`) return 'ingest';
+  if (rec.hop === `if:${rec.root}`) return 'ingest-failed';
+  if (rec.hop.startsWith('e:')) return rec.hop;
+  return `unknown:${rec.hop}`;
+}
+
+/**
+ * The expected fate of one ingested message, from what every node did with its derivatives. Error routing:
+ * a failure at node X goes to X's wired error port, else to the flow's error route when X is not the route and
+ * the message does not descend from an earlier trip to the error route, else it sticks (the lineage fails).
+ */
+export function analyseRoot(
+  root: string,
+  ingest: 'ok' | 'failed',
+  all: readonly DeliveryRecord[],
+  records: readonly DeliveryRecord[],
+  t: Topology,
+): RootAnalysis {
+  const problems: string[] = [];
+  const sticky: RootAnalysis['sticky'] = [];
+  const byKey = new Map<string, DeliveryRecord[]>();
+  const emitInfo = new Map<string, { from: DeliveryRecord; port: string }>();
+  for (const d of records) for (const e of d.emits) emitInfo.set(e.token, { from: d, port: e.port });
+  const keyOf = new Map<DeliveryRecord, string>();
+  for (const d of records) {
+    const k = originKey(d, all);
+    keyOf.set(d, k);
+    byKey.set(k, [...(byKey.get(k) ?? []), d]);
+  }
+  const routedMemo = new Map<DeliveryRecord, boolean>();
+  const routed = (d: DeliveryRecord): boolean => {
+    const known = routedMemo.get(d);
+    if (known !== undefined) return known;
+    const k = keyOf.get(d)!;
+    let r = false;
+    if (k === 'ingest-failed') r = targetsOf(t, t.source, 'error').length === 0;
+    else if (k.startsWith('fail:')) {
+      const f = all[Number(k.slice(5))];
+      r = targetsOf(t, f.node, 'error').length === 0 ? true : routed(f);
+    } else if (k.startsWith('e:')) {
+      const info = emitInfo.get(k);
+      if (info) r = info.port === 'error' && targetsOf(t, info.from.node, 'error').length === 0 ? true : routed(info.from);
+    }
+    routedMemo.set(d, r);
+    return r;
+  };
+  const expectAt = (key: string, nodes: string[], what: string) => {
+    const got = (byKey.get(key) ?? []).map((d) => d.node).sort();
+    const want = [...nodes].sort();
+    if (got.join(',') !== want.join(',')) {
+      problems.push(`${what}: expected deliveries to [${want}] but the engine delivered to [${got}]`);
+    }
+    byKey.delete(key);
+  };
+  const failure = (node: string, isRouted: boolean, key: string, what: string) => {
+    const port = targetsOf(t, node, 'error');
+    if (port.length) expectAt(key, port, `${what} (error port)`);
+    else if (t.errorRoute && t.errorRoute !== node && !isRouted) expectAt(key, [t.errorRoute], `${what} (error route)`);
+    else {
+      sticky.push({ node, key });
+      expectAt(key, [], `${what} (sticks)`);
+    }
+  };
+
+  if (ingest === 'ok') expectAt('ingest', targetsOf(t, t.source, 'out'), `ingest of ${root}`);
+  else failure(t.source, false, 'ingest-failed', `unreadable ${root}`);
+  for (const d of records) {
+    const where = `delivery #${d.seq} of ${d.msgId} at ${d.node}`;
+    for (const e of d.emits) {
+      const targets = targetsOf(t, d.node, e.port);
+      if (e.late) expectAt(e.token, [], `${where}: late emit on ${e.port}`);
+      else if (targets.length) expectAt(e.token, targets, `${where}: emit on ${e.port}`);
+      else if (e.port === 'error') failure(d.node, routed(d), e.token, `${where}: emit on unwired error port`);
+      else expectAt(e.token, [], `${where}: emit on unwired ${e.port}`);
+    }
+    if (d.state === 'threw' || d.state === 'rejected') failure(d.node, routed(d), `fail:${d.seq}`, `${where}: ${d.state}`);
+  }
+  for (const [key, list] of byKey) {
+    problems.push(`unexplained deliveries (${key}): ${list.map((d) => `#${d.seq} ${d.msgId} at ${d.node}`).join('; ')}`);
+  }
+  const pending = records.filter((d) => d.state === 'pending').length;
+  return { sticky, pending, problems, expectOk: sticky.length === 0 || t.onErrorAck };
+}
+
+export interface CounterModel {
+  in: number;
+  out: number;
+  failed: number;
+  dropped: number;
+  inFlight: number;
+}
+
+/** Per-node counters as the trace says they must be. */
+export function expectedCounters(records: readonly DeliveryRecord[], t: Topology): Map<string, CounterModel> {
+  const out = new Map<string, CounterModel>();
+  for (const d of records) {
+    const c = out.get(d.node) ?? { in: 0, out: 0, failed: 0, dropped: 0, inFlight: 0 };
+    out.set(d.node, c);
+    c.in++;
+    const emitted = d.emits.filter((e) => !e.late).length;
+    if (d.state === 'pending') c.inFlight++;
+    else if (d.state === 'threw' || d.state === 'rejected') c.failed++;
+    else if (t.terminal.has(d.node)) c.out++;
+    else if (emitted === 0) c.dropped++;
+    if (!t.terminal.has(d.node)) c.out += emitted;
+  }
+  return out;
+}
