@@ -24,6 +24,8 @@ import { type BenchResult, median, printResults } from '../types.js';
 
 const BROKER = process.env.SLUICE_BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const RUNS = 3;
+/** The publisher stays this far ahead of the flow: inside Mosquitto's receive maximum + max_queued_messages. */
+const CREDIT = 800;
 
 const batchSink = defineNode({
   type: 'bench-batch-sink',
@@ -112,7 +114,7 @@ async function subscribeOnce(count: number, protocolVersion: '5' | '3.1.1', hold
     const acked = () => engine.counters().in.acked ?? 0;
     let granted = -1;
     credit = setInterval(() => {
-      const allowed = (engine.counters().in.out ?? 0) + 1500;
+      const allowed = (engine.counters().in.out ?? 0) + CREDIT;
       if (allowed - granted < 100) return;
       child.send({ allowed });
       granted = allowed;
