@@ -1,6 +1,6 @@
 /**
  * Child process of bench/scenarios/mqtt.ts: publishes QoS 1 JSON messages to Mosquitto as fast as the parent's
- * credit allows (the parent grants `delivered + 800`, which keeps the subscriber's session inside Mosquitto's
+ * credit allows (the parent grants `delivered + 500`, which keeps the subscriber's session inside Mosquitto's
  * receive maximum + max_queued_messages, so the broker never drops). Does nothing when imported.
  *
  *   node --import tsx bench/scenarios/mqtt-publisher.ts <broker url> <topic> <count>
@@ -26,7 +26,12 @@ async function main(url: string, topic: string, count: number): Promise<void> {
       });
       continue;
     }
-    const body = JSON.stringify({ id: `b${sent}`, device: `dev-${sent % 10}`, temp: 21.5, text: 'a typical small reading' });
+    const body = JSON.stringify({
+      id: `b${sent}`,
+      device: `dev-${sent % 10}`,
+      temp: 21.5,
+      text: 'a typical small reading',
+    });
     outstanding++;
     sent++;
     client.publish(topic, body, { qos: 1 }, () => {

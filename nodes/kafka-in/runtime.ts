@@ -42,8 +42,8 @@ export const create: CreateRuntime<Config> = (ctx) => {
         status: (s) => ctx.status(s),
         log: ctx.log,
       });
-      // Resolves once connected and subscribed (or failed, then retrying); joining the group goes on behind.
-      await consumer.start();
+      // Connecting and joining the group go on behind; the status says how far they got.
+      consumer.start();
     },
     stopIntake: () => consumer?.stopIntake(),
     stop: () => consumer?.stop(),

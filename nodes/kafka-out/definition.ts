@@ -93,9 +93,9 @@ export const kafkaOut = defineNode({
         title: 'Batches in flight',
         minimum: 1,
         maximum: 64,
-        default: 4,
+        default: 1,
         description:
-          'Produce requests waiting for their acknowledgement at once. Messages with the same key always go in the same order; more helps throughput when the cluster is far away.',
+          'Produce requests awaiting their acknowledgement at once. Messages with the same key keep their order whatever the value. Raise it for a distant cluster, where one batch per round trip limits throughput.',
         'x-advanced': true,
       }),
       copyHeaders: Type.Boolean({
@@ -106,9 +106,11 @@ export const kafkaOut = defineNode({
       }),
       idHeader: Type.String({
         title: 'Message id header',
-        default: 'sluice-id',
+        default: '',
         maxLength: 200,
-        description: 'A Kafka header carrying the message id, for consumers that de-duplicate. Empty: none.',
+        examples: ['sluice-id'],
+        description:
+          'A Kafka header to carry the message id (e.g. `sluice-id`), for consumers that drop duplicates. Empty: none (each header costs a little in every record).',
         'x-advanced': true,
       }),
       ackTimeoutMs: Type.Integer({
@@ -180,11 +182,13 @@ producing to a missing topic creates it is the cluster's \`auto.create.topics.en
 
 **Record.** Key: the message key (none: the partitioner spreads keyless records). Value: the payload by \`codec\`.
 Headers: the message headers (\`copyHeaders\`; not the envelope headers that sources add, \`kafka-*\`, \`mqtt-*\`
-and \`amqp-*\`) plus the message id under \`idHeader\` (\`sluice-id\`), so a consumer can drop duplicates. Timestamp: the message's.
+and \`amqp-*\`), plus, when \`idHeader\` names one (e.g. \`sluice-id\`), the message id, so that a consumer can drop
+duplicates (a redelivered message keeps its id: kafka-in's ids come from topic, partition and offset). Timestamp: the message's.
 
 **Batching.** Messages are collected into batches of up to \`batchSize\`, sent after \`lingerMs\` at the latest, one
-produce request per batch (one batch in flight per node, which keeps per-partition order), compressed with
-\`compression\`. The flow's in-flight limit bounds how many messages can wait here.
+produce request per batch, compressed with \`compression\`. One batch is in flight at a time by default; with
+\`batchesInFlight\` above 1, messages are spread over that many lanes by key, so messages with the same key still
+keep their order, even across retries. The flow's in-flight limit bounds how many messages can wait here.
 
 **Partitioner.** \`default\` hashes the key with murmur2 like the Java client, so records with the same key go to the
 same partition as a Java producer would send them; \`legacy\` is kafkajs 1.x's hash; \`round-robin\` ignores the key.
@@ -194,10 +198,10 @@ Nodes with the same partitioner share one producer per connection.
 timeout), a batch is retried with backoff (\`attempts\`, \`retryDelayMs\`, \`retryMaxDelayMs\`), then its messages fail
 (the source redelivers them, or the error route takes them): a long outage turns into failed messages, not growing
 memory. An error that retrying cannot fix (a record too large, no permission on the topic) fails only the records
-that cause it: the batch is split until they are found. A retried batch may have partly landed: at-least-once.
+that cause it: the batch is split until they are found. A retried batch may have partly landed: at-least-once, so a record can be written twice.
 
 **Idempotent producer: off.** kafkajs marks it experimental and it forces one request in flight; without it a retry
-can write a record twice, which the \`idHeader\` lets consumers detect. Exactly-once is not offered.
+can write a record twice, which an \`idHeader\` lets consumers detect. Exactly-once is not offered.
 
 **Status.** \`connecting\`, \`connected\`, or \`error\` with the reason; the producer reconnects with the connection's
 backoff.`,

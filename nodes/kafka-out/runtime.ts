@@ -4,6 +4,7 @@ import { outboundRecord } from '../../src/connectors/kafka/records.js';
 import { KafkaSink } from '../../src/connectors/kafka/sink.js';
 import { compileTopicTemplate } from '../../src/connectors/kafka/topic-template.js';
 import { isThenable } from '../../src/runtime/promise.js';
+import { sleep } from '../../src/runtime/retry.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { kafkaOut } from './definition.js';
@@ -43,8 +44,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
         signal: ctx.signal,
         log: ctx.log,
       });
-      // With the cluster up, the first messages need no retry; with it down the node starts anyway and says why.
-      await producer.start();
+      // With the cluster up, the first messages need no retry; with it down (or silent) the flow starts anyway
+      // after a connect timeout, and the status says why.
+      await Promise.race([producer.start(), sleep(client.settings.connectTimeoutMs, ctx.signal)]);
     },
     handle(msg) {
       let to: string | Promise<string>;

@@ -17,6 +17,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
   // A persistent session belongs to one client id, so it must be the same on every run of this node.
   const clientId = c.clientId || safeClientId(settings.clientId || 'sluice', ctx.flowId, ctx.nodeId);
   const clean = settings.clean ?? qos === 0;
+  if (clean && qos > 0) {
+    ctx.log.warn('clean session with QoS > 0: messages not yet acknowledged when the flow stops or crashes are lost');
+  }
 
   const deliver = (packet: IPublishPacket, settle: Settle) => {
     const inbound = inboundMessage(packet, codec);

@@ -98,6 +98,8 @@ class Delivery implements Output {
     readonly engine: Engine,
     readonly node: RunningNode,
     readonly lineage: Lineage,
+    /** The input descends from a trip to the error route: a failure must not go there again. */
+    readonly routed: boolean,
   ) {}
 
   emit(port: string, msg: Message): void {
@@ -105,11 +107,16 @@ class Delivery implements Output {
       this.engine.log.warn({ node: this.node.id, port }, 'emit after handle finished: ignored');
       return;
     }
+    if (this.lineage.settled) {
+      // Nacked by stop() at its deadline: the flow is stopping or stopped, nothing more goes downstream.
+      this.engine.log.warn({ node: this.node.id, port }, 'emit after the message was nacked at stop: ignored');
+      return;
+    }
     this.emitted++;
     this.node.counters.out++;
     if (this.engine.tracing)
       this.engine.emit('trace', { nodeId: this.node.id, port, message: cloneMessage(msg) } satisfies TraceEvent);
-    this.engine.dispatch(this.node, port, msg, this.lineage);
+    this.engine.dispatch(this.node, port, msg, this.lineage, this.routed);
   }
 }
 
@@ -120,6 +127,10 @@ export class Engine extends EventEmitter {
   private nodes = new Map<string, RunningNode>();
   private order: string[] = [];
   private live = new Set<Lineage>();
+  /** Set once stop() has drained: from then on nothing would settle a new lineage, so ingest refuses. */
+  private intakeClosed = false;
+  /** Settles when a start() in progress has finished (started, or failed and unwound). */
+  private startup: Promise<void> | undefined;
   private idleWaiters: Array<() => void> = [];
   private errorRoute: RunningNode | undefined;
   private onErrorAck = false;
@@ -145,6 +156,10 @@ export class Engine extends EventEmitter {
     if (this.state !== 'stopped') throw new Error(`engine is ${this.state}; stop it first or use deploy()`);
     const flow = this.validate(input);
     this.state = 'starting';
+    let started!: () => void;
+    this.startup = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     try {
       await this.instantiate(flow);
       // Downstream first, so every sink is ready before a source produces.
@@ -155,6 +170,8 @@ export class Engine extends EventEmitter {
       this.state = 'running'; // let stop() unwind what did start
       await this.stop({ deadlineMs: 0 }).catch(() => undefined);
       throw err instanceof StartupError ? err : new StartupError(reasonOf(err));
+    } finally {
+      started();
     }
   }
 
@@ -168,12 +185,15 @@ export class Engine extends EventEmitter {
   /** Stop intake, drain in-flight messages until the deadline, nack the rest, then stop nodes (sinks last). */
   async stop(options: { deadlineMs?: number } = {}): Promise<StopReport> {
     const started = Date.now();
+    // A stop during start-up waits for the nodes to be up (or unwound), then stops them.
+    if (this.state === 'starting') await this.startup;
     if (this.state === 'stopped' || this.state === 'stopping') return { nackedAtDeadline: 0, durationMs: 0 };
     this.state = 'stopping';
     const deadlineMs = options.deadlineMs ?? this.current?.settings?.drainTimeoutMs ?? DEFAULT_SETTINGS.drainTimeoutMs;
     const sources = this.order.map((id) => this.nodes.get(id)!).filter((n) => n.window);
     await Promise.all(sources.map((n) => this.call(n, 'stopIntake')));
     await this.whenIdle(deadlineMs);
+    this.intakeClosed = true;
     const leftovers = [...this.live];
     for (const lin of leftovers) {
       lin.failure ??= 'flow stopped before the message was delivered';
@@ -252,6 +272,7 @@ export class Engine extends EventEmitter {
     this.current = flow;
     this.nodes = new Map();
     this.live = new Set();
+    this.intakeClosed = false;
     const settings = { ...DEFAULT_SETTINGS, ...flow.settings };
     this.onErrorAck = settings.onError === 'ack';
     this.connections = new ConnectionPool(
@@ -343,9 +364,10 @@ export class Engine extends EventEmitter {
     const window = node.window;
     if (!window) throw new Error(`node "${node.id}" is not a source: it cannot ingest`);
     // Sources start last, while the engine is still `starting`: everything downstream is already up.
-    if (this.state === 'stopped') {
+    // Refused: a stopped flow, a stopping one past its drain, a source of a flow that a redeploy replaced.
+    if (this.state === 'stopped' || this.intakeClosed || this.nodes.get(node.id) !== node) {
       this.log.warn({ node: node.id }, 'a source ingested after the flow stopped: refused (not acknowledged)');
-      settle?.({ ok: false, reason: 'the flow is not running' });
+      this.callSettle(settle, { ok: false, reason: 'the flow is not running' });
       return undefined;
     }
     window.ingested++;
@@ -357,7 +379,7 @@ export class Engine extends EventEmitter {
       this.dispatch(node, node.firstOutput, msg, lin);
     } else {
       node.counters.failed++;
-      this.routeFailure(node, msg, lin, failure);
+      this.routeFailure(node, msg, lin, failure, false);
     }
     this.release(lin);
     if (window.inFlight >= window.max) return new Promise<void>((resolve) => window.waiters.push(resolve));
@@ -365,37 +387,37 @@ export class Engine extends EventEmitter {
   }
 
   /** Send `msg` on `port` of `from`: one delivery per edge, each branch with its own copy. */
-  dispatch(from: RunningNode, port: string, msg: Message, lin: Lineage): void {
+  dispatch(from: RunningNode, port: string, msg: Message, lin: Lineage, routed = false): void {
     const targets = from.routes.get(port);
     if (port === ERROR_PORT && !targets) {
       // An explicit emit on an unwired error port is a failure like a throw.
-      this.routeFailure(from, msg, lin, msg.headers[ERROR_HEADER] ?? 'emitted on the error port');
+      this.routeFailure(from, msg, lin, msg.headers[ERROR_HEADER] ?? 'emitted on the error port', routed);
       return;
     }
     if (!targets) return; // unwired output: the message ends here on purpose
     const last = targets.length - 1;
     for (let i = 0; i <= last; i++) {
       lin.pending++;
-      this.deliver(targets[i], i === last ? msg : cloneMessage(msg), lin);
+      this.deliver(targets[i], i === last ? msg : cloneMessage(msg), lin, routed);
     }
   }
 
-  private deliver(target: Target, msg: Message, lin: Lineage): void {
+  private deliver(target: Target, msg: Message, lin: Lineage, routed: boolean): void {
     const node = target.node;
     const handle = node.runtime.handle;
     node.counters.in++;
     node.counters.inFlight++;
     if (!handle) {
-      this.fail(node, msg, lin, new Error(`node type ${node.def.type} takes no input`));
+      this.fail(node, msg, lin, new Error(`node type ${node.def.type} takes no input`), routed);
       return;
     }
-    const delivery = new Delivery(this, node, lin);
+    const delivery = new Delivery(this, node, lin, routed);
     let result: void | Promise<void>;
     try {
       result = handle.call(node.runtime, msg, delivery, target.port);
     } catch (err) {
       delivery.done = true;
-      this.fail(node, msg, lin, err);
+      this.fail(node, msg, lin, err, routed);
       return;
     }
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
@@ -403,7 +425,7 @@ export class Engine extends EventEmitter {
         () => this.complete(delivery),
         (err: unknown) => {
           delivery.done = true;
-          this.fail(node, msg, lin, err);
+          this.fail(node, msg, lin, err, routed);
         },
       );
     } else {
@@ -420,7 +442,7 @@ export class Engine extends EventEmitter {
     this.release(d.lineage);
   }
 
-  private fail(node: RunningNode, msg: Message, lin: Lineage, err: unknown): void {
+  private fail(node: RunningNode, msg: Message, lin: Lineage, err: unknown, routed: boolean): void {
     node.counters.inFlight--;
     node.counters.failed++;
     const reason = reasonOf(err);
@@ -434,26 +456,28 @@ export class Engine extends EventEmitter {
         message: { ...cloneMessage(msg), headers },
       } satisfies TraceEvent);
     }
-    this.routeFailure(node, msg, lin, reason);
+    // A late failure of a message nacked by stop() goes nowhere (not into a stopped node, nor a new flow's route).
+    if (!lin.settled) this.routeFailure(node, msg, lin, reason, routed);
     this.release(lin);
   }
 
   /** Error port if wired, else the flow's error route, else the lineage fails (nack or ack per policy). */
-  private routeFailure(node: RunningNode, msg: Message, lin: Lineage, reason: string): void {
+  private routeFailure(node: RunningNode, msg: Message, lin: Lineage, reason: string, routed: boolean): void {
     const failed: Message = {
       ...msg,
       headers: { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id },
     };
     if (node.routes.get(ERROR_PORT)?.length) {
-      this.dispatch(node, ERROR_PORT, failed, lin);
+      this.dispatch(node, ERROR_PORT, failed, lin, routed);
       return;
     }
     const route = this.errorRoute;
-    // Once a message has been to the error route, a second failure ends its lineage: no loops.
-    if (route && route !== node && route.firstInput && msg.headers[ERROR_ROUTED_HEADER] === undefined) {
+    // Once a message has been to the error route, a second failure ends its lineage: no loops. The engine tracks
+    // that itself (`routed`): the header alone is lost by any node that builds new headers (a function node).
+    if (route && route !== node && route.firstInput && !routed && msg.headers[ERROR_ROUTED_HEADER] === undefined) {
       failed.headers[ERROR_ROUTED_HEADER] = '1';
       lin.pending++;
-      this.deliver({ node: route, port: route.firstInput }, failed, lin);
+      this.deliver({ node: route, port: route.firstInput }, failed, lin, true);
       return;
     }
     lin.failure ??= `node "${node.id}": ${reason}`;
@@ -477,13 +501,7 @@ export class Engine extends EventEmitter {
       w.nacked++;
       outcome = { ok: false, reason: lin.failure };
     }
-    if (lin.settle) {
-      try {
-        lin.settle(outcome);
-      } catch (err) {
-        this.log.error({ err: reasonOf(err) }, 'a source settle callback threw');
-      }
-    }
+    this.callSettle(lin.settle, outcome);
     // Room again: wake every waiter. Waking one per settle strands waiters when a source ingested more than
     // 2x the window without awaiting (e.g. 2000 concurrent pushes into a window of 1000).
     if (w.waiters.length > 0 && w.inFlight < w.max) for (const wake of w.waiters.splice(0)) wake();
@@ -491,6 +509,14 @@ export class Engine extends EventEmitter {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const wake of waiters) wake();
+    }
+  }
+
+  private callSettle(settle: Settle | undefined, outcome: Outcome): void {
+    try {
+      settle?.(outcome);
+    } catch (err) {
+      this.log.error({ err: reasonOf(err) }, 'a source settle callback threw');
     }
   }
 

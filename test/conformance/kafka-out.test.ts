@@ -27,7 +27,7 @@ sinkConformance({
       },
       readBack: () => idsIn(k.brokers, topic),
       badPayload: { id: 'bad', n: 0, text: 'bad', topic: 'not a topic!' },
-      // Kafka appends: a redelivered message is a second record (consumers de-duplicate on the sluice-id header).
+      // Kafka appends: a redelivered message is a second record (consumers can de-duplicate with `idHeader`).
       idempotent: false,
       cleanup: async () => {},
     };

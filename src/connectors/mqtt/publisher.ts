@@ -18,7 +18,60 @@ function classify(err: Error): Error {
   return err;
 }
 
-export function publishOnce(
+/**
+ * MQTT 5 (§4.9): a client must not have more unacknowledged QoS 1/2 publishes than the broker's Receive Maximum
+ * (Mosquitto: 20; it refuses QoS 2 beyond it with "Quota exceeded"). mqtt.js does not hold back, so we do.
+ */
+class InFlight {
+  active = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly client: MqttClient) {}
+
+  private get max(): number {
+    return this.client.options.protocolVersion === 5 ? (this.client.serverProperties?.receiveMaximum ?? 65535) : 65535;
+  }
+
+  acquire(): Promise<void> | undefined {
+    if (this.active < this.max) {
+      this.active++;
+      return undefined;
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+const inFlight = new WeakMap<MqttClient, InFlight>();
+
+export async function publishOnce(
+  client: MqttClient,
+  topic: string,
+  payload: Buffer | string,
+  options: IClientPublishOptions,
+  timeoutMs: number,
+): Promise<void> {
+  if (!options.qos) return publishNow(client, topic, payload, options, timeoutMs);
+  let limit = inFlight.get(client);
+  if (!limit) {
+    limit = new InFlight(client);
+    inFlight.set(client, limit);
+  }
+  const wait = limit.acquire();
+  if (wait) await wait;
+  try {
+    return await publishNow(client, topic, payload, options, timeoutMs);
+  } finally {
+    limit.release();
+  }
+}
+
+function publishNow(
   client: MqttClient,
   topic: string,
   payload: Buffer | string,

@@ -61,7 +61,7 @@ export class MqttSubscriber {
   private closingConn: object | undefined;
   private nackTimer: NodeJS.Timeout | undefined;
   private modeNote: string | undefined;
-  readonly counters = { delivered: 0, nacked: 0, redeliveryReconnects: 0, qos0Failed: 0, hookMissed: 0 };
+  readonly counters = { connects: 0, delivered: 0, nacked: 0, redeliveryReconnects: 0, qos0Failed: 0, hookMissed: 0 };
 
   constructor(private readonly o: SubscriberOptions) {}
 
@@ -102,6 +102,7 @@ export class MqttSubscriber {
     this.backoff = new ReconnectBackoff(client, this.o.reconnectMinMs, this.o.reconnectMaxMs);
     client.on('error', (err) => this.o.log.warn({ err: err.message }, 'mqtt connection error'));
     client.on('close', () => this.onClose());
+    client.on('connect', () => this.counters.connects++);
     this.detachStatus = reportStatus(client, this.o.status, () => this.modeNote);
     client.connect();
     await this.subscribe(client);
@@ -172,7 +173,11 @@ export class MqttSubscriber {
     if (packet.qos > 0) {
       // The arrival hook was skipped: mqtt.js changed. Hold this ack until the message settles.
       this.counters.hookMissed++;
-      if (this.mode === 'gate') this.fallBack('mqtt.js delivered a QoS 1/2 message without calling the arrival hook');
+      if (this.mode === 'gate') {
+        // Acks held so far and acks from now on would no longer go out in arrival order: start over.
+        this.fallBack('mqtt.js delivered a QoS 1/2 message without calling the arrival hook');
+        this.dropForRedelivery('fail closed');
+      }
     }
     const admit = () => {
       if (!this.admits(conn)) return;

@@ -60,7 +60,7 @@ describe.runIf(kafka)('kafka-in -> kafka-out under kill -9', () => {
       [
         ['in', 'kafka-in', { connection: 'kafka', topics: [input], groupId: uniqueTopic('g-crash'), ...FAST_GROUP }],
         // A slow-ish sink (small batches) so that the kill lands mid-stream.
-        ['out', 'kafka-out', { connection: 'kafka', topic: output, batchSize: 2, lingerMs: 0 }],
+        ['out', 'kafka-out', { connection: 'kafka', topic: output, batchSize: 1, lingerMs: 0 }],
       ],
       [['in', 'out']],
       { maxInFlight: 200 },

@@ -56,6 +56,7 @@ describe.runIf(kafka)('kafka-out', () => {
       topic: `out.{{payload.kind}}.${suffix}`,
       compression: 'gzip',
       batchSize: 10,
+      idHeader: 'sluice-id',
     });
     const done: Outcome[] = [];
     for (let i = 0; i < 20; i++) {
@@ -79,6 +80,30 @@ describe.runIf(kafka)('kafka-out', () => {
     // Same key, same partition: Java-compatible murmur2 keeps a device's records in order.
     const partitions = new Set(odd.filter((r) => r.key === 'dev-1').map((r) => r.partition));
     expect(partitions.size).toBe(1);
+  });
+
+  it('with several batches in flight, keeps the order of messages with the same key', async () => {
+    const k = kafka!;
+    const topic = uniqueTopic('out-lanes');
+    await k.createTopic(topic, 3);
+    const { e, src } = await startSink(k.brokers, { topic, batchesInFlight: 4, batchSize: 7, lingerMs: 1 });
+    const pending: Array<Promise<void> | undefined> = [];
+    for (let n = 0; n < 600; n++) {
+      const msg = createMessage({ id: `o${n}`, key: `dev-${n % 10}`, payload: { id: `o${n}`, n } });
+      pending.push(src.ctx.ingest(msg));
+    }
+    await Promise.all(pending);
+    await e.whenIdle();
+    const landed = await readTopic(k.brokers, topic);
+    expect(landed).toHaveLength(600);
+    const byKey = new Map<string, number[]>();
+    for (const r of [...landed].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
+      const list = byKey.get(r.key ?? '') ?? [];
+      list.push((JSON.parse(r.payload ?? '') as { n: number }).n);
+      byKey.set(r.key ?? '', list);
+    }
+    expect(byKey.size).toBe(10);
+    for (const ns of byKey.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b));
   });
 
   it('fails only the messages a template or codec cannot handle', async () => {

@@ -56,7 +56,7 @@ describe('Kafka records', () => {
       key: 'dev-1',
       value: Buffer.from('{"t":1}'),
       headers: { site: 'x', 'sluice-id': 'm-1' },
-      timestamp: 5,
+      timestamp: '5',
     });
     expect(encode(null, 'bytes')).toBeNull();
     expect(() => encode({ a: 1 }, 'text')).toThrow(/cannot send/);

@@ -85,6 +85,19 @@ describe.runIf(run)('mqtt-out', () => {
     await clear.endAsync();
   });
 
+  it("QoS 2 under load stays within the broker's receive maximum", async () => {
+    const base = uniqueBase('out-q2');
+    const reader = await read(`${base}/#`);
+    // One attempt: a "Quota exceeded" refusal would fail the message instead of being retried.
+    const { engine, src, dead } = await sink({ topic: `${base}/{{payload.n}}`, qos: 2, attempts: 1 });
+    await Promise.all(Array.from({ length: 300 }, (_, n) => src.push({ n, id: `q${n}` }, `q${n}`)));
+    await engine.whenIdle();
+    expect(dead.delivered).toEqual([]);
+    expect(engine.counters().src).toMatchObject({ acked: 300, nacked: 0 });
+    await reader.settled();
+    expect(new Set(reader.ids()).size).toBe(300);
+  });
+
   it('MQTT 5: sends properties from headers', async () => {
     const base = uniqueBase('out-props');
     const reader = await read(`${base}/#`);

@@ -28,7 +28,10 @@ const partitioners: Record<Partitioner, ICustomPartitioner> = {
   'round-robin': roundRobin,
 };
 
+/** An OutRecord is a kafkajs Message as it is (kafkajs copies what it keeps): only grouped by topic. */
 function byTopic(records: OutRecord[]): TopicMessages[] {
+  const first = records[0]?.topic;
+  if (records.every((r) => r.topic === first)) return [{ topic: first, messages: records }];
   const groups = new Map<string, Message[]>();
   for (const r of records) {
     let list = groups.get(r.topic);
@@ -36,7 +39,7 @@ function byTopic(records: OutRecord[]): TopicMessages[] {
       list = [];
       groups.set(r.topic, list);
     }
-    list.push({ key: r.key, value: r.value, headers: r.headers, timestamp: String(r.timestamp) });
+    list.push(r);
   }
   return [...groups].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -1,0 +1,581 @@
+/**
+ * End to end, everything on this machine: an MQTT 5 QoS 1 publisher -> Mosquitto (127.0.0.1:1883) -> Sluice
+ * (mqtt-in codec json -> transform (JSONata mapping) -> filter -> a sink) -> the sink's service, read back there
+ * by a plain client. Delivery guarantees on: mqtt-in withholds each PUBACK until the sink confirmed the message
+ * (amqp-out: publisher confirm of a persistent, mandatory message routed to a durable queue; postgres-out: commit of
+ * the upsert; mqtt-out: the broker's PUBACK).
+ *
+ * For each sink (AMQP on 127.0.0.1:5672, PostgreSQL on 127.0.0.1:5432 db `test`, MQTT back into Mosquitto):
+ *  - flat out: COUNT messages published as fast as Mosquitto takes them, on credit (at most CREDIT ahead of what
+ *    Sluice has settled: beyond Mosquitto's receive window + max_queued_messages (1000) the broker would drop QoS 1
+ *    messages for the subscriber). Throughput is counted at the sink's service, first to last message there;
+ *    CPU per message is this process's (`process.cpuUsage`) over the run divided by the messages: the publisher and
+ *    the sink-side reader run in child processes and are not counted; the bench's own 5 ms poll loop is (small).
+ *    Resident memory is the largest `process.memoryUsage.rss()` of this process sampled every 10 ms during the run.
+ *  - paced at LATENCY_RATE msg/s in: p50/p99 from the publish (timestamp in the payload) to the plain client at the
+ *    sink's service receiving the message (AMQP: a consumer on the bound queue; MQTT: a subscriber on the output
+ *    topics; PostgreSQL: LISTEN on a NOTIFY sent by a row trigger, delivered at commit), first LATENCY_SKIP_S s
+ *    dropped (connections, JIT).
+ * Plus the raw pipe for MQTT -> MQTT: a plain mqtt.js QoS 1 subscriber (PUBACK on receipt) feeding a plain mqtt.js
+ * QoS 1 publisher, no processing and no delivery guarantee, measured the same way.
+ *
+ * Every run uses its own topics, exchange, queue and table, removed afterwards. A sink whose service is not reachable
+ * is skipped with a line saying so.
+ *
+ *   node --import tsx bench/scenarios/e2e.ts
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { connect as amqpConnect } from 'amqplib';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { catalog } from '../../nodes/catalog.js';
+import { Engine } from '../../src/runtime/engine.js';
+import { now, sleep } from '../support/clock.js';
+import { type LoadPublisher, type LoadReader, startPublisher, startReader } from '../support/load.js';
+import { ResourceSampler } from '../support/sampler.js';
+import { reachableUrl } from '../support/services.js';
+import { type LatencySummary, summarize } from '../support/stats.js';
+import { type BenchResult, median, printResults } from '../types.js';
+
+const MQTT_URL = process.env.SLUICE_BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+const AMQP_URL = process.env.SLUICE_BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const PG_URL = process.env.SLUICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const RUNS = 3;
+const COUNT = 60_000;
+const WARMUP_COUNT = 20_000;
+/** Flat out: the publisher stays at most this many messages ahead of what the pipe has settled. */
+const CREDIT = 1_000;
+/** A flat-out run ends when nothing settled for this long (messages dropped), or after RUN_LIMIT_MS. */
+const STALL_MS = 3_000;
+const RUN_LIMIT_MS = 60_000;
+const LATENCY_RATE = 5_000;
+const LATENCY_SECONDS = 4;
+const LATENCY_SKIP_S = 0.5;
+
+const MAPPING = '{"device": $split(topic, "/")[1], "tempF": payload.temp * 1.8 + 32, "ts": payload.ts}';
+const CONDITION = 'payload.tempF > -1000';
+
+const hex = (n = 4) => randomBytes(n).toString('hex');
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+// ---- measuring -----------------------------------------------------------------------------------------
+
+interface Throughput {
+  /** Messages per second at the sink's service, first to last arrival. */
+  rate: number;
+  cpuUsPerMsg: number;
+  maxRssMb: number;
+  rssAtStartMb: number;
+  /** Published but not read back at the sink (dropped by the broker, or still missing after the wait). */
+  missing: number;
+}
+
+interface ReadBack {
+  count: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+interface Paced extends LatencySummary {
+  received: number;
+  cpuUsPerMsg: number;
+}
+
+/** Counts at the sink's service what arrived since `reset`. */
+interface SinkReadBack {
+  reset(): Promise<void>;
+  read(want: number): Promise<ReadBack>;
+}
+
+/**
+ * Flat out: COUNT messages on credit. `flow.settled()` counts what the pipe finished (cumulative), `back` counts at
+ * the sink's service what arrived.
+ */
+async function flatOut(pub: LoadPublisher, flow: RunningFlow, back: SinkReadBack, count = COUNT): Promise<Throughput> {
+  const { root, settled } = flow;
+  await back.reset();
+  const base = settled();
+  const sampler = new ResourceSampler(10).start();
+  const started = performance.now();
+  const { run, done } = pub.publish(root, count);
+  pub.grant(run, CREDIT);
+  let last = { n: 0, at: started };
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const n = settled() - base;
+      const t = performance.now();
+      if (n !== last.n) last = { n, at: t };
+      pub.grant(run, n + CREDIT);
+      sampler.sample();
+      if (n >= count || t - last.at > STALL_MS || t - started > RUN_LIMIT_MS) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+  const use = sampler.stop();
+  pub.grant(run, count); // after a stall: let the publisher finish
+  await done;
+  const got = await back.read(count);
+  return {
+    rate: got.count > 1 ? ((got.count - 1) / (got.lastAt - got.firstAt)) * 1000 : 0,
+    cpuUsPerMsg: use.cpuUs / Math.max(1, last.n),
+    maxRssMb: use.maxRss / 2 ** 20,
+    rssAtStartMb: use.rssAtStart / 2 ** 20,
+    missing: count - got.count,
+  };
+}
+
+/** LATENCY_RATE msg/s for LATENCY_SECONDS, read back by `reader` with each message's publish-to-arrival time. */
+async function paced(pub: LoadPublisher, root: string, reader: LoadReader): Promise<Paced> {
+  const count = LATENCY_RATE * LATENCY_SECONDS;
+  await reader.reset();
+  const sampler = new ResourceSampler(50).start();
+  await pub.publish(root, count, { rate: LATENCY_RATE }).done;
+  const report = await reader.report(count, { waitMs: 5_000, latencies: true });
+  const use = sampler.stop();
+  return {
+    ...summarize(report.latencies.slice(LATENCY_RATE * LATENCY_SKIP_S)),
+    received: report.count,
+    cpuUsPerMsg: use.cpuUs / Math.max(1, report.count),
+  };
+}
+
+const readerBack = (reader: LoadReader): SinkReadBack => ({
+  reset: () => reader.reset(),
+  async read(want) {
+    const r = await reader.report(want, { waitMs: STALL_MS });
+    return { count: r.count, firstAt: r.firstAt, lastAt: r.lastAt };
+  },
+});
+
+// ---- Sluice --------------------------------------------------------------------------------------------
+
+interface FlowConnection {
+  id: string;
+  kind: string;
+  config: Record<string, unknown>;
+}
+
+interface SinkSpec {
+  connections: FlowConnection[];
+  type: string;
+  config: Record<string, unknown>;
+}
+
+/** mqtt-in (QoS 1, json) -> transform -> filter -> the sink, on `<root>/#`. */
+function sluiceFlow(root: string, clientId: string, sink: SinkSpec) {
+  return {
+    format: 'sluice/flow@1',
+    id: `bench-e2e-${hex(3)}`,
+    settings: { maxInFlight: 1000 },
+    connections: [
+      // A short session expiry: the persistent session of a run should not outlive it on the broker.
+      { id: 'broker', kind: 'mqtt', config: { url: MQTT_URL, protocolVersion: '5', sessionExpiry: 30 } },
+      ...sink.connections,
+    ],
+    nodes: [
+      {
+        id: 'in',
+        type: 'mqtt-in',
+        config: { connection: 'broker', topics: [`${root}/#`], qos: 1, codec: 'json', clientId, window: 1000 },
+      },
+      { id: 'map', type: 'transform', config: { expression: MAPPING } },
+      { id: 'keep', type: 'filter', config: { condition: CONDITION } },
+      { id: 'out', type: sink.type, config: sink.config },
+    ],
+    edges: [
+      { source: 'in', sourcePort: 'out', target: 'map', targetPort: 'in' },
+      { source: 'map', sourcePort: 'out', target: 'keep', targetPort: 'in' },
+      { source: 'keep', sourcePort: 'out', target: 'out', targetPort: 'in' },
+    ],
+  };
+}
+
+interface RunningFlow {
+  root: string;
+  settled: () => number;
+  stop(): Promise<void>;
+}
+
+async function startSluice(sink: SinkSpec): Promise<RunningFlow> {
+  const root = `sluice-e2e-${hex()}`;
+  const clientId = `sluice-e2e-${hex()}`;
+  const engine = new Engine({ catalog });
+  await engine.start(sluiceFlow(root, clientId, sink));
+  return {
+    root,
+    settled: () => engine.counters().in.acked ?? 0,
+    async stop() {
+      await engine.stop();
+      // Remove the persistent session mqtt-in left on the broker.
+      const c = await mqtt.connectAsync(MQTT_URL, {
+        clientId,
+        clean: true,
+        protocolVersion: 5,
+        reconnectPeriod: 0,
+        properties: { sessionExpiryInterval: 0 },
+      });
+      await c.endAsync();
+    },
+  };
+}
+
+// ---- the raw pipe --------------------------------------------------------------------------------------
+
+/** A plain mqtt.js subscriber (PUBACK on receipt) feeding a plain mqtt.js QoS 1 publisher: no processing. */
+async function startRawPipe(outTopic: string): Promise<RunningFlow> {
+  const root = `sluice-e2e-raw-${hex()}`;
+  const sub = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+  const out = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
+  let delivered = 0;
+  const acked = () => {
+    delivered++;
+  };
+  sub.on('message', (_topic, payload) => {
+    out.publish(outTopic, payload, { qos: 1 }, acked);
+  });
+  await sub.subscribeAsync(`${root}/#`, { qos: 1 });
+  return {
+    root,
+    settled: () => delivered,
+    async stop() {
+      await sub.endAsync();
+      await out.endAsync();
+    },
+  };
+}
+
+// ---- the sinks -----------------------------------------------------------------------------------------
+
+interface SinkFigures {
+  flat: Throughput[];
+  lat: Paced[];
+}
+
+interface SinkCase {
+  label: string;
+  detail: string;
+  /** Why the sink cannot run here, or undefined. */
+  unavailable(): Promise<string | undefined>;
+  measure(pub: LoadPublisher): Promise<SinkFigures>;
+}
+
+/** Warm-up, RUNS flat-out runs, RUNS paced runs on one running flow. */
+async function measureFlow(
+  pub: LoadPublisher,
+  flow: RunningFlow,
+  back: SinkReadBack,
+  latencyReader: () => Promise<LoadReader>,
+): Promise<SinkFigures> {
+  await flatOut(pub, flow, back, WARMUP_COUNT);
+  const flat: Throughput[] = [];
+  for (let i = 0; i < RUNS; i++) flat.push(await flatOut(pub, flow, back));
+  const reader = await latencyReader();
+  const lat: Paced[] = [];
+  for (let i = 0; i < RUNS; i++) lat.push(await paced(pub, flow.root, reader));
+  return { flat, lat };
+}
+
+const amqpSink: SinkCase = {
+  label: 'AMQP',
+  detail: 'amqp-out: confirms, persistent, mandatory, durable queue',
+  async unavailable() {
+    return (await reachableUrl(AMQP_URL, 5672)) ? undefined : `RabbitMQ not reachable at ${AMQP_URL}`;
+  },
+  async measure(pub) {
+    const exchange = `sluice-e2e.${hex()}`;
+    const queue = `${exchange}.q`;
+    const admin = await amqpConnect(AMQP_URL);
+    const ch = await admin.createChannel();
+    let reader: LoadReader | undefined;
+    let flow: RunningFlow | undefined;
+    try {
+      await ch.assertExchange(exchange, 'topic', { durable: true });
+      await ch.assertQueue(queue, { durable: true });
+      await ch.bindQueue(queue, exchange, 'readings.#');
+      reader = await startReader({ kind: 'amqp', url: AMQP_URL, queue });
+      const r = reader;
+      flow = await startSluice({
+        // The password of user guest defaults to guest.
+        connections: [{ id: 'rabbit', kind: 'amqp', config: { url: AMQP_URL.replace(/\/\/[^@]*@/, '//') } }],
+        type: 'amqp-out',
+        config: {
+          connection: 'rabbit',
+          exchange,
+          exchangeMode: 'declare',
+          exchangeType: 'topic',
+          exchangeDurable: true,
+          routingKey: 'readings.{{payload.device}}',
+          persistent: true,
+          mandatory: true,
+        },
+      });
+      return await measureFlow(pub, flow, readerBack(r), async () => r);
+    } finally {
+      await flow?.stop();
+      await reader?.close();
+      await ch.deleteQueue(queue).catch(() => undefined);
+      await ch.deleteExchange(exchange).catch(() => undefined);
+      await admin.close();
+    }
+  },
+};
+
+const pgSink: SinkCase = {
+  label: 'PostgreSQL',
+  detail: 'postgres-out: upsert on msg id, batches of 500, linger 5 ms',
+  async unavailable() {
+    if (!(await reachableUrl(PG_URL, 5432))) return `PostgreSQL not reachable at ${PG_URL}`;
+    const c = new pg.Client({ connectionString: PG_URL });
+    try {
+      await c.connect();
+      await c.query('SELECT 1');
+      return undefined;
+    } catch (err) {
+      return `PostgreSQL at ${PG_URL}: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  },
+  async measure(pub) {
+    const id = hex();
+    const table = `sluice_e2e_${id}`;
+    const channel = `sluice_e2e_${id}`;
+    const notify = `sluice_e2e_notify_${id}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    let flow: RunningFlow | undefined;
+    let reader: LoadReader | undefined;
+    const u = new URL(PG_URL);
+    try {
+      // The table Sluice would create (createTable), plus `written_at`: when the row was inserted.
+      await admin.query(
+        `CREATE TABLE ${table} (msg_id text PRIMARY KEY, device text, temp_f double precision, ts double precision, written_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+      );
+      flow = await startSluice({
+        connections: [
+          {
+            id: 'pg',
+            kind: 'postgres',
+            config: {
+              host: u.hostname,
+              port: Number(u.port || 5432),
+              user: decodeURIComponent(u.username || 'postgres'),
+              database: u.pathname.slice(1) || 'postgres',
+            },
+          },
+        ],
+        type: 'postgres-out',
+        config: {
+          connection: 'pg',
+          table,
+          columns: { msg_id: 'id', device: 'payload.device', temp_f: 'payload.tempF', ts: 'payload.ts' },
+          types: { msg_id: 'text', device: 'text', temp_f: 'double', ts: 'double' },
+          key: ['msg_id'],
+          createTable: false,
+          batchSize: 500,
+          lingerMs: 5,
+        },
+      });
+      // Flat out: rows counted after the run; first and last by insert time (the commit follows in the same batch).
+      const back: SinkReadBack = {
+        reset: async () => {
+          await admin.query(`TRUNCATE ${table}`);
+        },
+        async read(want) {
+          const until = performance.now() + STALL_MS;
+          for (;;) {
+            const { rows } = await admin.query<{ n: string; first: string; last: string }>(
+              `SELECT count(*) AS n, extract(epoch FROM min(written_at)) * 1000 AS first, extract(epoch FROM max(written_at)) * 1000 AS last FROM ${table}`,
+            );
+            const got = { count: Number(rows[0].n), firstAt: Number(rows[0].first), lastAt: Number(rows[0].last) };
+            if (got.count >= want || performance.now() > until) return got;
+            await sleep(50);
+          }
+        },
+      };
+      const latencyReader = async () => {
+        // Latency runs only: a NOTIFY per row, delivered to the listener when the batch commits.
+        await admin.query(
+          `CREATE FUNCTION ${notify}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('${channel}', NEW.ts::text); RETURN NULL; END $$`,
+        );
+        await admin.query(
+          `CREATE TRIGGER ${notify} AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${notify}()`,
+        );
+        reader = await startReader({ kind: 'pg', connectionString: PG_URL, channel });
+        return reader;
+      };
+      return await measureFlow(pub, flow, back, latencyReader);
+    } finally {
+      await flow?.stop();
+      await reader?.close();
+      await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      await admin.query(`DROP FUNCTION IF EXISTS ${notify}()`).catch(() => undefined);
+      await admin.end();
+    }
+  },
+};
+
+interface MqttFigures extends SinkFigures {
+  raw: SinkFigures;
+}
+
+/** MQTT -> Sluice -> MQTT, with the raw pipe's runs interleaved (same broker, same reader, same conditions). */
+async function measureMqtt(pub: LoadPublisher): Promise<MqttFigures> {
+  const outRoot = `sluice-e2e-out-${hex()}`;
+  const reader = await startReader({ kind: 'mqtt', url: MQTT_URL, topic: `${outRoot}/#` });
+  let raw: RunningFlow | undefined;
+  let flow: RunningFlow | undefined;
+  try {
+    raw = await startRawPipe(`${outRoot}/raw`);
+    flow = await startSluice({
+      connections: [],
+      type: 'mqtt-out',
+      config: { connection: 'broker', topic: `${outRoot}/sluice/{{payload.device}}`, qos: 1 },
+    });
+    const back = readerBack(reader);
+    const run = (f: RunningFlow, count = COUNT) => flatOut(pub, f, back, count);
+    await run(raw, WARMUP_COUNT);
+    await run(flow, WARMUP_COUNT);
+    const rawFlat: Throughput[] = [];
+    const flat: Throughput[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      rawFlat.push(await run(raw));
+      flat.push(await run(flow));
+    }
+    const rawLat: Paced[] = [];
+    const lat: Paced[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      rawLat.push(await paced(pub, raw.root, reader));
+      lat.push(await paced(pub, flow.root, reader));
+    }
+    return { flat, lat, raw: { flat: rawFlat, lat: rawLat } };
+  } finally {
+    await flow?.stop();
+    await raw?.stop();
+    await reader.close();
+  }
+}
+
+// ---- results -------------------------------------------------------------------------------------------
+
+function flatNote(runs: Throughput[]): string {
+  const missing = runs.reduce((s, r) => s + r.missing, 0);
+  return `median of ${runs.length} x ${fmt(COUNT)}, credit ${fmt(CREDIT)}${missing ? `; ${fmt(missing)} not read back` : ''}`;
+}
+
+function sinkResults(label: string, detail: string, f: SinkFigures, rawRate?: number): BenchResult[] {
+  const rate = median(f.flat.map((r) => r.rate));
+  const out: BenchResult[] = [
+    {
+      name: `MQTT -> Sluice -> ${label}: flat out`,
+      value: rate,
+      unit: 'msg/s',
+      note: `${detail}; ${flatNote(f.flat)}`,
+    },
+    {
+      name: '    CPU per message (Sluice process)',
+      value: median(f.flat.map((r) => r.cpuUsPerMsg)),
+      unit: 'us/msg',
+      note: 'goal <= 30; publisher and reader in child processes, not counted',
+    },
+    {
+      name: '    resident memory at full load (max)',
+      value: median(f.flat.map((r) => r.maxRssMb)),
+      unit: 'MB',
+      note: `goal <= 150; whole bench process, ${Math.round(median(f.flat.map((r) => r.rssAtStartMb)))} MB before the run`,
+    },
+  ];
+  if (rawRate !== undefined) {
+    out.push({ name: '    ratio to the raw pipe', value: (rate / rawRate) * 100, unit: '%' });
+  }
+  out.push(...latencyResults(f.lat));
+  return out;
+}
+
+function latencyResults(lat: Paced[]): BenchResult[] {
+  const received = lat.reduce((s, r) => s + r.received, 0);
+  const sent = lat.length * LATENCY_RATE * LATENCY_SECONDS;
+  return [
+    {
+      name: `    latency p50 at ${fmt(LATENCY_RATE)} msg/s in`,
+      value: median(lat.map((r) => r.p50)),
+      unit: 'ms',
+      note: `publish -> plain client at the service; median of ${lat.length} x ${LATENCY_SECONDS} s${received < sent ? `; ${fmt(sent - received)} of ${fmt(sent)} not received` : ''}`,
+    },
+    {
+      name: `    latency p99 at ${fmt(LATENCY_RATE)} msg/s in`,
+      value: median(lat.map((r) => r.p99)),
+      unit: 'ms',
+      note: `goal <= 20; worst run ${Math.max(...lat.map((r) => r.p99)).toFixed(1)} ms, max ${Math.max(...lat.map((r) => r.max)).toFixed(1)} ms`,
+    },
+    {
+      name: `    CPU per message at ${fmt(LATENCY_RATE)} msg/s`,
+      value: median(lat.map((r) => r.cpuUsPerMsg)),
+      unit: 'us/msg',
+    },
+  ];
+}
+
+function skipped(label: string, why: string): BenchResult {
+  return { name: `MQTT -> Sluice -> ${label}: skipped`, value: 0, unit: '-', note: why };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  if (!(await reachableUrl(MQTT_URL, 1883))) throw new Error(`Mosquitto not reachable at ${MQTT_URL}`);
+  const pub = await startPublisher(MQTT_URL);
+  const results: BenchResult[] = [];
+  try {
+    try {
+      const m = await measureMqtt(pub);
+      const rawRate = median(m.raw.flat.map((r) => r.rate));
+      results.push(
+        {
+          name: 'raw pipe MQTT -> MQTT (mqtt.js sub -> pub, QoS 1)',
+          value: rawRate,
+          unit: 'msg/s',
+          note: `PUBACK on receipt, no processing; ${flatNote(m.raw.flat)}`,
+        },
+        {
+          name: '    CPU per message (pipe process)',
+          value: median(m.raw.flat.map((r) => r.cpuUsPerMsg)),
+          unit: 'us/msg',
+        },
+        {
+          name: '    resident memory at full load (max)',
+          value: median(m.raw.flat.map((r) => r.maxRssMb)),
+          unit: 'MB',
+        },
+        ...latencyResults(m.raw.lat),
+        ...sinkResults('MQTT', 'mqtt-out QoS 1, acked after PUBACK', m, rawRate),
+      );
+    } catch (err) {
+      results.push(skipped('MQTT', `failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    for (const sink of [amqpSink, pgSink]) {
+      const why = await sink.unavailable();
+      if (why) {
+        results.push(skipped(sink.label, why));
+        continue;
+      }
+      try {
+        results.push(...sinkResults(sink.label, sink.detail, await sink.measure(pub)));
+      } catch (err) {
+        results.push(skipped(sink.label, `failed: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    }
+  } finally {
+    await pub.close();
+  }
+  return results;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const t0 = now();
+  printResults('e2e', await run());
+  console.log(`\n  (${((now() - t0) / 1000).toFixed(0)} s)`);
+  process.exit(0);
+}
