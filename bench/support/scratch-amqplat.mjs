@@ -7,7 +7,8 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // instrument amqplib
 const atPublish = [], atConfirm = [];
-const CC = (await import('amqplib/lib/channel_model.js')).ConfirmChannel;
+import { createRequire } from 'node:module';
+const CC = createRequire(import.meta.url)('/work/main/node_modules/amqplib/lib/channel_model.js').ConfirmChannel;
 const orig = CC.prototype.publish;
 CC.prototype.publish = function (ex, rk, content, opts, cb) {
   const ts = JSON.parse(content.toString()).ts;

@@ -104,6 +104,33 @@ describe('error route: no loops', () => {
     expect(e.counters().dl.in).toBe(1);
   });
 
+  it("a dead letter of another flow (it arrives with the error-routed header) still reaches this flow's error route", async () => {
+    // kafka-out copies headers into records and kafka-in maps them back: a flow that reprocesses a dead-letter
+    // topic ingests messages that carry `sluice-error-routed`. Its own error route must still take their failures,
+    // else each one is nacked and redelivered for ever.
+    const e = newEngine();
+    await e.start(
+      flowOf(
+        [
+          ['src', 'chaos-source'],
+          ['work', 'chaos', chaosDoing('throw')],
+          ['dead', 'test-sink'],
+        ],
+        [['src', 'work']],
+        { errorRoute: 'dead' },
+      ),
+    );
+    const ctx = chaosSources.get('src')!.ctx;
+    const outcomes: Outcome[] = [];
+    ctx.ingest(
+      { id: 'dlq-1', payload: { n: 1 }, headers: { 'sluice-error-routed': '1', 'sluice-error': 'old' }, timestamp: 0 },
+      (o) => outcomes.push(o),
+    );
+    await e.whenIdle(2000);
+    expect(outcomes).toEqual([{ ok: true }]);
+    expect(sinks.get('dead')!.delivered.map((m) => m.headers['sluice-error-node'])).toEqual(['work']);
+  });
+
   it('two independent failures of one message each reach the error route once', async () => {
     const e = newEngine();
     await e.start(
@@ -124,7 +151,12 @@ describe('error route: no loops', () => {
     chaosSources.get('src')!.push({ n: 1 }, 'x');
     await e.whenIdle(2000);
     expect(outcomesOf('x')).toEqual([{ ok: true }]);
-    expect(sinks.get('dead')!.delivered.map((m) => m.headers['sluice-error-node']).sort()).toEqual(['a', 'b']);
+    expect(
+      sinks
+        .get('dead')!
+        .delivered.map((m) => m.headers['sluice-error-node'])
+        .sort(),
+    ).toEqual(['a', 'b']);
   });
 });
 
@@ -162,11 +194,7 @@ describe('what nodes emit', () => {
             ['sink', 'test-sink'],
             ['dead', 'test-sink'],
           ],
-          [
-            ['src', 'c'],
-            ['c', 'sink'],
-            ...(errorRoute ? [] : ([['src:error', 'dead']] as Array<[string, string]>)),
-          ],
+          [['src', 'c'], ['c', 'sink'], ...(errorRoute ? [] : ([['src:error', 'dead']] as Array<[string, string]>))],
           errorRoute ? { errorRoute } : {},
         ),
       );
@@ -235,7 +263,12 @@ describe('what nodes emit', () => {
     await e.whenIdle(2000);
     expect(outcomesOf('x')).toEqual([{ ok: true }]);
     expect(sinks.get('sink')!.delivered).toHaveLength(1);
-    expect(sinks.get('dead')!.delivered.map((m) => m.headers['sluice-error-node']).sort()).toEqual(['c', 'd']);
+    expect(
+      sinks
+        .get('dead')!
+        .delivered.map((m) => m.headers['sluice-error-node'])
+        .sort(),
+    ).toEqual(['c', 'd']);
   });
 
   const sameObjectFlow = () =>
@@ -357,7 +390,7 @@ describe('stop and redeploy edges', () => {
     expect(e.counters().src).toMatchObject({ inFlight: 0 });
   });
 
-  it("a late completion after stop settles nothing twice and moves nothing further (no handle on stopped nodes)", async () => {
+  it('a late completion after stop settles nothing twice and moves nothing further (no handle on stopped nodes)', async () => {
     const e = newEngine();
     await e.start(
       flowOf(

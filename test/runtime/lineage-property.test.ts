@@ -49,8 +49,13 @@ async function runOnce(seed: number): Promise<string[]> {
   const flow = generateFlow(seed);
   const r = rng(seed ^ 0x5bd1e995);
   const recorder = new Recorder();
-  const engine = new Engine({ catalog: chaosCatalog, loadRuntime: chaosLoader(recorder) });
+  const tracing = r.chance(0.3);
+  const engine = new Engine({ catalog: chaosCatalog, loadRuntime: chaosLoader(recorder), trace: tracing });
+  let traced = 0;
+  engine.on('trace', () => traced++);
   const violations: string[] = [];
+  // A polite source always awaits back pressure: then the window is never exceeded.
+  const polite = r.chance(0.3);
   await engine.start(flow);
   const source = chaosSources.get('src')!;
   const snapshots = snapshotSettles(source, recorder);
@@ -65,12 +70,18 @@ async function runOnce(seed: number): Promise<string[]> {
     const w = source.push(payload, id, { failed: failed ? 'unreadable' : undefined, throwInSettle: r.chance(0.05) });
     if (w) {
       // Most of the time the source respects back pressure; otherwise it pushes on into a full window.
-      if (r.chance(0.6)) {
+      if (polite || r.chance(0.6)) {
         if ((await Promise.race([w.then(() => 'room'), sleep(5000).then(() => 'stuck')])) === 'stuck') {
           violations.push(`the window never had room again after ${id} (${engine.inFlight()} lineages open)`);
           break;
         }
       } else waiting.push(w);
+    }
+    const inFlight = engine.counters().src.inFlight;
+    if (polite && inFlight > flow.settings.maxInFlight) {
+      violations.push(
+        `window exceeded by a source that awaits back pressure: ${inFlight} > ${flow.settings.maxInFlight}`,
+      );
     }
     if (r.chance(0.05)) await sleep(r.int(0, 2));
   }
@@ -83,8 +94,18 @@ async function runOnce(seed: number): Promise<string[]> {
       violations.push(`  ${id}: ${recs.length} deliveries, e.g. ${recs.slice(-4).map((d) => `${d.node}/${d.state}`)}`);
     }
   }
+  if (tracing) {
+    // One trace event per accepted emit and per failure.
+    const want = recorder.deliveries.reduce(
+      (n, d) => n + d.emits.filter((e) => !e.late).length + (d.state === 'threw' || d.state === 'rejected' ? 1 : 0),
+      0,
+    );
+    if (traced !== want) violations.push(`trace events: ${traced}, the trace says ${want}`);
+  }
   violations.push(...verifyIdle({ counters: engine.counters(), flow, recorder, source, pushed, snapshots }));
-  if ((await Promise.race([Promise.all(waiting).then(() => 'woken'), sleep(1000).then(() => 'stranded')])) === 'stranded') {
+  if (
+    (await Promise.race([Promise.all(waiting).then(() => 'woken'), sleep(1000).then(() => 'stranded')])) === 'stranded'
+  ) {
     violations.push('a source waiting on back pressure was never woken');
   }
   await engine.stop({ deadlineMs: 100 });
@@ -99,7 +120,8 @@ describe('engine: delivery accounting over random flows', () => {
       const seed = BASE_SEED + i;
       const started = Date.now();
       const v = await runOnce(seed);
-      if (process.env.SLUICE_PROPERTY_VERBOSE) console.log(`seed ${seed}: ${Date.now() - started} ms, ${v.length} violations`);
+      if (process.env.SLUICE_PROPERTY_VERBOSE)
+        console.log(`seed ${seed}: ${Date.now() - started} ms, ${v.length} violations`);
       if (v.length) failures.push(...v.slice(0, 15));
       if (failures.length > 60) break;
     }

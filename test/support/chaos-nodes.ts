@@ -164,7 +164,12 @@ const createChaosSource: CreateRuntime<{ stopDelayMs: number }> = (ctx) => {
     ingestErrors: [],
     stopIntakeCalls: 0,
     push(payload, id, options = {}) {
-      const msg = createMessage({ payload, id, topic: 'chaos', headers: { [HOP]: `${options.failed ? 'if' : 'i'}:${id}` } });
+      const msg = createMessage({
+        payload,
+        id,
+        topic: 'chaos',
+        headers: { [HOP]: `${options.failed ? 'if' : 'i'}:${id}` },
+      });
       const settle = (o: Outcome) => {
         handle.onSettle?.(id, o);
         const list = handle.outcomes.get(id) ?? [];
@@ -540,7 +545,8 @@ export function analyseRoot(
       r = targetsOf(t, f.node, 'error').length === 0 ? true : routed(f);
     } else if (k.startsWith('e:')) {
       const info = emitInfo.get(k);
-      if (info) r = info.port === 'error' && targetsOf(t, info.from.node, 'error').length === 0 ? true : routed(info.from);
+      if (info)
+        r = info.port === 'error' && targetsOf(t, info.from.node, 'error').length === 0 ? true : routed(info.from);
     }
     routedMemo.set(d, r);
     return r;
@@ -574,10 +580,13 @@ export function analyseRoot(
       else if (e.port === 'error') failure(d.node, routed(d), e.token, `${where}: emit on unwired error port`);
       else expectAt(e.token, [], `${where}: emit on unwired ${e.port}`);
     }
-    if (d.state === 'threw' || d.state === 'rejected') failure(d.node, routed(d), `fail:${d.seq}`, `${where}: ${d.state}`);
+    if (d.state === 'threw' || d.state === 'rejected')
+      failure(d.node, routed(d), `fail:${d.seq}`, `${where}: ${d.state}`);
   }
   for (const [key, list] of byKey) {
-    problems.push(`unexplained deliveries (${key}): ${list.map((d) => `#${d.seq} ${d.msgId} at ${d.node}`).join('; ')}`);
+    problems.push(
+      `unexplained deliveries (${key}): ${list.map((d) => `#${d.seq} ${d.msgId} at ${d.node}`).join('; ')}`,
+    );
   }
   const pending = records.filter((d) => d.state === 'pending').length;
   return { sticky, pending, problems, expectOk: sticky.length === 0 || t.onErrorAck };
@@ -751,7 +760,9 @@ export function describeFlow(f: GenFlow): string {
 }
 
 export function topologyOfFlow(flow: GenFlow): Topology {
-  const terminal = new Set(flow.nodes.filter((n) => n.type !== 'chaos-source' && portsOf(n).length === 0).map((n) => n.id));
+  const terminal = new Set(
+    flow.nodes.filter((n) => n.type !== 'chaos-source' && portsOf(n).length === 0).map((n) => n.id),
+  );
   return topologyOf({ ...flow, terminal });
 }
 
@@ -787,7 +798,10 @@ export function snapshotSettles(source: ChaosSourceHandle, recorder: Recorder): 
 }
 
 export interface IdleCheck {
-  counters: Record<string, { in: number; out: number; failed: number; dropped: number; inFlight: number; acked?: number; nacked?: number }>;
+  counters: Record<
+    string,
+    { in: number; out: number; failed: number; dropped: number; inFlight: number; acked?: number; nacked?: number }
+  >;
   flow: GenFlow;
   recorder: Recorder;
   source: ChaosSourceHandle;

@@ -1,6 +1,6 @@
 /** Connection kind `mqtt`: the shared publishing client (mqtt-out) and `sluice check`. Subscribers own their clients. */
 import { randomBytes } from 'node:crypto';
-import { connect, type MqttClient } from 'mqtt';
+import { connect, type MqttClient, UniqueMessageIdProvider } from 'mqtt';
 import { ReconnectBackoff } from '../../../src/connectors/mqtt/backoff.js';
 import { endClient, firstAttempt } from '../../../src/connectors/mqtt/lifecycle.js';
 import { clientOptions, type MqttSettings } from '../../../src/connectors/mqtt/settings.js';
@@ -24,7 +24,11 @@ export const runtime: ConnectionRuntime<Config, MqttShared> = {
   async open(config, ctx) {
     const settings = asSettings(config);
     const clientId = settings.clientId || `sluice-${randomBytes(6).toString('hex')}`;
-    const client = connect(settings.url, clientOptions(settings, { clientId, clean: settings.clean ?? true }));
+    const client = connect(settings.url, {
+      ...clientOptions(settings, { clientId, clean: settings.clean ?? true }),
+      // The default provider wraps around without checking which ids are still in flight.
+      messageIdProvider: new UniqueMessageIdProvider(),
+    });
     new ReconnectBackoff(client, settings.reconnectMinMs, settings.reconnectMaxMs);
     client.setMaxListeners(0); // every mqtt-out node on this connection follows its status
     let lastError: string | undefined;

@@ -18,6 +18,7 @@ import type { Message } from '../../spec/message.js';
 import type { Logger, NodeStatus, Outcome, Settle } from '../../spec/runtime-contract.js';
 import type { Codec } from './codec.js';
 import type { BatchControl, ConsumerDriver, InBatch, TopicPartition } from './driver.js';
+import { OffsetCommitter } from './offset-committer.js';
 import { PartitionTracker, type Taken } from './partition-tracker.js';
 import { inboundMessage } from './records.js';
 
@@ -62,15 +63,19 @@ export class GroupConsumer {
   private blocked = false;
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
-  private commitTimer: NodeJS.Timeout | undefined;
-  private committing: Promise<void> | undefined;
-  private commitAgain = false;
+  private readonly committer: OffsetCommitter;
   private readonly intakeStopped: Promise<void>;
   private stopIntakeNow: () => void = () => {};
 
   constructor(private readonly o: GroupConsumerOptions) {
     this.intakeStopped = new Promise((resolve) => {
       this.stopIntakeNow = resolve;
+    });
+    this.committer = new OffsetCommitter({
+      intervalMs: o.commitIntervalMs,
+      trackers: () => this.trackers.values(),
+      commit: (offsets) => (this.driver ? this.driver.commit(offsets) : Promise.resolve()),
+      log: o.log,
     });
   }
 
@@ -94,11 +99,9 @@ export class GroupConsumer {
     this.stopIntake();
     this.stopped = true;
     clearTimeout(this.restartTimer);
-    clearTimeout(this.commitTimer);
-    this.commitTimer = undefined;
     const driver = this.driver;
     if (!driver) return;
-    if (!(await withTimeout(this.finalCommit(), FINAL_COMMIT_MS))) {
+    if (!(await withTimeout(this.committer.final(), FINAL_COMMIT_MS))) {
       this.o.log.warn('kafka: the final offset commit did not finish in time; those records will be read again');
     }
     this.driver = undefined;
@@ -182,6 +185,7 @@ export class GroupConsumer {
       tracker = new PartitionTracker(batch.topic, batch.partition);
       this.trackers.set(key, tracker);
     }
+    if (!this.seekLanded(tracker, batch, driver)) return;
     for (const r of batch.records) {
       if (!this.taking || tracker.rewindTo !== undefined || !control.usable()) return;
       const offset = BigInt(r.offset);
@@ -198,6 +202,30 @@ export class GroupConsumer {
       control.taken(r.offset);
       if (wait && !(await this.hold(wait, control))) return;
     }
+  }
+
+  /**
+   * After a rewind, the first batch must start at the failed record: one that starts later was fetched from a
+   * position the seek did not reach, and taking it would let commits pass the failed record. Seek again (a few
+   * times: if the record is gone, e.g. deleted by retention, the partition goes on from what the broker has).
+   */
+  private seekLanded(tracker: PartitionTracker, batch: InBatch, driver: ConsumerDriver): boolean {
+    const expected = tracker.seekedTo;
+    const first = batch.records[0];
+    if (expected === undefined || !first) return true;
+    if (BigInt(first.offset) === expected || ++tracker.seekChecks > 5) {
+      if (BigInt(first.offset) !== expected) {
+        this.o.log.warn(
+          { topic: batch.topic, partition: batch.partition, expected: String(expected), got: first.offset },
+          'kafka: the failed record is no longer on the broker; going on from the next one',
+        );
+      }
+      tracker.seekedTo = undefined;
+      tracker.seekChecks = 0;
+      return true;
+    }
+    driver.seek({ topic: batch.topic, partition: batch.partition }, expected.toString());
+    return false;
   }
 
   /** The flow is full: pause everything; wait briefly for room. True when the batch may go on. */
@@ -238,14 +266,14 @@ export class GroupConsumer {
     driver.pause([...byTopic].map(([topic, partitions]) => ({ topic, partitions })));
   }
 
-  // ---- settle, rewind, commit -----------------------------------------------------------------
+  // ---- settle and rewind ---------------------------------------------------------------------
 
   private onSettle(tracker: PartitionTracker, taken: Taken, outcome: Outcome): void {
     // A re-join since it was taken: the group reads it again from the committed offset; this settle is moot.
     if (this.trackers.get(keyOf(tracker.topic, tracker.partition)) !== tracker) return;
     const effect = tracker.settle(taken, outcome.ok);
     if (effect === 'none') return;
-    this.scheduleCommit();
+    this.committer.schedule();
     if (effect === 'rewind') this.rewind(tracker, outcome.ok ? '' : outcome.reason);
   }
 
@@ -262,60 +290,11 @@ export class GroupConsumer {
       if (!this.taking || this.trackers.get(keyOf(tracker.topic, tracker.partition)) !== tracker || to === undefined)
         return;
       tracker.rewindTo = undefined;
+      tracker.seekedTo = to;
       this.driver?.seek({ topic: tracker.topic, partition: tracker.partition }, to.toString());
       this.applyPauses();
     }, this.o.rewindDelayMs);
     this.rewinding.set(tracker, timer);
     this.applyPauses();
-  }
-
-  private scheduleCommit(): void {
-    if (this.commitTimer || this.stopped) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = undefined;
-      // One commit at a time; one that is due meanwhile goes after it.
-      if (this.committing) this.commitAgain = true;
-      else void this.runCommit();
-    }, this.o.commitIntervalMs);
-  }
-
-  private runCommit(): Promise<void> {
-    this.committing = this.commit().finally(() => {
-      this.committing = undefined;
-      if (this.commitAgain) {
-        this.commitAgain = false;
-        this.scheduleCommit();
-      }
-    });
-    return this.committing;
-  }
-
-  /** On stop: after any commit in flight, commit what settled since. */
-  private async finalCommit(): Promise<void> {
-    while (this.committing) await this.committing;
-    await this.commit();
-  }
-
-  private async commit(): Promise<void> {
-    const driver = this.driver;
-    if (!driver) return;
-    const due: Array<{ tracker: PartitionTracker; position: bigint }> = [];
-    for (const tracker of this.trackers.values()) {
-      const position = tracker.commitCandidate();
-      if (position !== undefined) due.push({ tracker, position });
-    }
-    if (due.length === 0) return;
-    try {
-      await driver.commit(
-        due.map((d) => ({ topic: d.tracker.topic, partition: d.tracker.partition, offset: d.position.toString() })),
-      );
-      for (const d of due) d.tracker.markCommitted(d.position);
-    } catch (err) {
-      this.o.log.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'kafka: offset commit failed; retrying',
-      );
-      this.commitAgain = true;
-    }
   }
 }

@@ -30,6 +30,9 @@ export class PartitionTracker {
   next: bigint | undefined;
   /** Set by a nack: the partition must be read again from here. */
   rewindTo: bigint | undefined;
+  /** Set when the seek for a rewind was issued: the next batch must start there. */
+  seekedTo: bigint | undefined;
+  seekChecks = 0;
 
   constructor(
     readonly topic: string,

@@ -18,13 +18,8 @@ import { AckGate, bypassGate, type GateEntry } from './ack-gate.js';
 import { ReconnectBackoff } from './backoff.js';
 import { probeAckHook } from './hook-probe.js';
 import { getSendPacket, setAckHook, simulatedChange, VERIFIED_MQTT_VERSION } from './internals.js';
-import { endClient } from './lifecycle.js';
+import { endClient, type Subscription, subscribeOnce } from './lifecycle.js';
 import { reportStatus } from './status.js';
-
-export interface Subscription {
-  topic: string;
-  qos: 0 | 1 | 2;
-}
 
 export interface SubscriberOptions {
   url: string;
@@ -105,7 +100,7 @@ export class MqttSubscriber {
     client.on('connect', () => this.counters.connects++);
     this.detachStatus = reportStatus(client, this.o.status, () => this.modeNote);
     client.connect();
-    await this.subscribe(client);
+    await subscribeOnce(client, this.o.subscriptions, this.o.client.connectTimeout ?? 30_000, this.o);
   }
 
   /** Stop taking messages; acks of messages already in the flow still go out as they settle. */
@@ -293,36 +288,5 @@ export class MqttSubscriber {
       'MQTT acknowledgement gate unavailable: holding each acknowledgement until delivery (slower)',
     );
     this.wake();
-  }
-
-  // ---- subscription -----------------------------------------------------------------------------------------
-
-  /** Resolves once subscribed, or at the first connection failure (the client keeps retrying in the background). */
-  private subscribe(client: MqttClient): Promise<void> {
-    const subs: Record<string, { qos: 0 | 1 | 2 }> = {};
-    for (const s of this.o.subscriptions) subs[s.topic] = { qos: s.qos };
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        client.off('error', done);
-        client.off('close', done);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, (this.o.client.connectTimeout ?? 30_000) + 1000);
-      client.once('error', done);
-      client.once('close', done);
-      client.subscribe(subs, (err, granted) => {
-        if (err) {
-          this.o.status({ state: 'error', reason: `subscribe failed: ${err.message}` });
-        } else {
-          const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
-          if (refused.length > 0)
-            this.o.status({ state: 'error', reason: `the broker refused: ${refused.join(', ')}` });
-          const lower = (granted ?? []).filter((g) => g.qos !== 128 && g.qos < (subs[g.topic]?.qos ?? 0));
-          if (lower.length > 0) this.o.log.warn({ granted: lower }, 'the broker granted a lower QoS than asked');
-        }
-        done();
-      });
-    });
   }
 }
