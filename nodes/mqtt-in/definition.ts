@@ -95,7 +95,8 @@ See docs/delivery.md for how this is done and measured.
 **Sessions.** With QoS 1 or 2 the node uses a persistent session by default (\`clean: false\`, and on MQTT 5 the
 connection's session expiry), under a stable client id (\`<connection client id or "sluice">-<flow id>-<node id>\`, or
 \`clientId\`). The broker keeps the subscription and queues messages while the flow is stopped. Renaming the node or
-the flow changes the client id and starts a new session.
+the flow changes the client id and starts a new session. With MQTT 5 a retained message is sent for a new
+subscription only, not again each time the flow restarts (MQTT 3.1.1 brokers resend it on every start).
 
 **Scale-out.** Subscribe to \`$share/<group>/<filter>\` from several flows (each with its own client id): the broker
 spreads the messages between them.

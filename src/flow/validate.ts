@@ -4,6 +4,7 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { checkExpression } from '../expr/index.js';
+import { templateProblem } from '../expr/template.js';
 import { type Catalog, ERROR_PORT, findNodeType, outputPorts } from '../spec/node-definition.js';
 import { createAjv } from './ajv.js';
 import { edgeId, FLOW_FORMAT, FLOW_FORMAT_PREFIX, type FlowDocument } from './document.js';
@@ -253,6 +254,19 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
           nodeId: n.id,
           message: `the JSONata expression does not parse: ${bad.message}${bad.position === undefined ? '' : ` (at character ${bad.position})`}`,
           hint: 'fix the expression syntax (try it at the character named)',
+        });
+      }
+    }
+    for (const t of findAnnotated(def.config, n.config, 'x-widget')) {
+      if (t.schema['x-widget'] !== 'template' || typeof t.value !== 'string') continue;
+      const bad = templateProblem(t.value);
+      if (bad) {
+        add({
+          code: 'template-syntax',
+          path: `/nodes/${i}/config${t.pointer}`,
+          nodeId: n.id,
+          message: `the template does not parse: ${bad}`,
+          hint: 'write literal text with {{ }} parts, each a JSONata expression, e.g. sensors/{{payload.device}}',
         });
       }
     }

@@ -473,8 +473,9 @@ export class Engine extends EventEmitter {
     }
     const route = this.errorRoute;
     // Once a message has been to the error route, a second failure ends its lineage: no loops. The engine tracks
-    // that itself (`routed`): the header alone is lost by any node that builds new headers (a function node).
-    if (route && route !== node && route.firstInput && !routed && msg.headers[ERROR_ROUTED_HEADER] === undefined) {
+    // that itself (`routed`), not by the header: a node that builds new headers (a function node) drops it, and a
+    // dead letter of another flow (kafka-out copies headers, kafka-in maps them back) arrives with it.
+    if (route && route !== node && route.firstInput && !routed) {
       failed.headers[ERROR_ROUTED_HEADER] = '1';
       lin.pending++;
       this.deliver({ node: route, port: route.firstInput }, failed, lin, true);

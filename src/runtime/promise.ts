@@ -1,4 +1,1 @@
-/** True for real Promises/thenables: the hot path awaits only these. */
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
-}
+export { isThenableValue as isThenable } from '../expr/thenable.js';

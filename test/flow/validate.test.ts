@@ -31,7 +31,7 @@ const publish = defineNode({
   outputs: [],
   config: Type.Object({ connection: ConnectionRef('testbroker'), token: Type.Optional(Secret()) }),
 });
-const testCatalog = { nodes: [...catalog.nodes, publish], connections: [broker, otherKind] };
+const testCatalog = { nodes: [...catalog.nodes, publish], connections: [...catalog.connections, broker, otherKind] };
 const validator = createFlowValidator(testCatalog);
 
 const base = () => ({
@@ -130,6 +130,18 @@ describe('flow validation', () => {
     });
     expect(p).toMatchObject({ code: 'expression-syntax', nodeId: 'map', path: '/nodes/1/config/expression' });
     expect(p.message).toMatch(/does not parse: .* \(at character 9\)/);
+  });
+
+  it('a {{ }} template that does not parse', () => {
+    const ps = problemsOf((f) => {
+      f.nodes.push({ id: 'pub', type: 'mqtt-out', config: { connection: 'b1', topic: 'x/{{payload.device' } as never });
+      f.edges.push({ source: 'map', sourcePort: 'out', target: 'pub', targetPort: 'in' });
+      f.connections.push({ id: 'mq', kind: 'mqtt', config: { url: 'mqtt://127.0.0.1:1883' } });
+      (f.nodes[3].config as Record<string, unknown>).connection = 'mq';
+    });
+    const t = ps.filter((p) => p.code === 'template-syntax');
+    expect(t).toEqual([expect.objectContaining({ nodeId: 'pub', path: '/nodes/3/config/topic' })]);
+    expect(t[0].message).toMatch(/"\{\{" at character 3 is not closed/);
   });
 
   it('unknown fields are reported', () => {

@@ -15,6 +15,7 @@ import {
   Recorder,
   sleep,
   timerErrors,
+  Uncloneable,
 } from '../support/chaos-nodes.js';
 import { flowOf, sinks } from '../support/test-nodes.js';
 
@@ -308,6 +309,82 @@ describe('what nodes emit', () => {
     await e.whenIdle(2000);
     expect(sinks.get('a')!.delivered[0].payload).toEqual({ n: 1, mutated: 'a' });
     expect(sinks.get('b')!.delivered[0].payload).toEqual({ n: 1, mutated: 'b' });
+  });
+});
+
+describe('payloads the engine cannot copy', () => {
+  // Fan-out copies with structuredClone for non-plain payloads; a payload it refuses must fail the message, not
+  // leave its lineage open for ever (which also leaks a window slot until the source stalls).
+  it('a node emits an uncloneable payload on a port wired to two nodes: the message settles once', async () => {
+    const e = newEngine();
+    await e.start(
+      flowOf(
+        [
+          ['src', 'chaos-source'],
+          ['c', 'chaos', chaosDoing('uncloneable')],
+          ['a', 'test-sink'],
+          ['b', 'test-sink'],
+        ],
+        [
+          ['src', 'c'],
+          ['c', 'a'],
+          ['c', 'b'],
+        ],
+        { maxInFlight: 2 },
+      ),
+    );
+    const src = chaosSources.get('src')!;
+    for (let i = 0; i < 3; i++) src.push({ n: i }, `m${i}`);
+    await e.whenIdle(2000);
+    expect(e.inFlight()).toBe(0);
+    for (let i = 0; i < 3; i++) expect(outcomesOf(`m${i}`)).toEqual([{ ok: false, reason: expect.any(String) }]);
+    expect(e.counters().src).toMatchObject({ inFlight: 0, nacked: 3 });
+  });
+
+  it('a source ingests an uncloneable payload into two branches: settles once, ingest does not throw', async () => {
+    const e = newEngine();
+    await e.start(
+      flowOf(
+        [
+          ['src', 'chaos-source'],
+          ['a', 'test-sink'],
+          ['b', 'test-sink'],
+        ],
+        [
+          ['src', 'a'],
+          ['src', 'b'],
+        ],
+      ),
+    );
+    const src = chaosSources.get('src')!;
+    src.push(new Uncloneable(), 'x');
+    await e.whenIdle(2000);
+    expect(src.ingestErrors.map(String)).toEqual([]);
+    expect(outcomesOf('x')).toEqual([{ ok: false, reason: expect.any(String) }]);
+    expect(e.inFlight()).toBe(0);
+  });
+
+  it('a failed uncloneable message routed to an error port wired to two nodes settles once', async () => {
+    const e = newEngine();
+    await e.start(
+      flowOf(
+        [
+          ['src', 'chaos-source'],
+          ['c', 'chaos', chaosDoing('throw')],
+          ['a', 'test-sink'],
+          ['b', 'test-sink'],
+        ],
+        [
+          ['src', 'c'],
+          ['c:error', 'a'],
+          ['c:error', 'b'],
+        ],
+      ),
+    );
+    chaosSources.get('src')!.push(new Uncloneable(), 'x');
+    await e.whenIdle(2000);
+    expect(outcomesOf('x')).toEqual([{ ok: false, reason: expect.any(String) }]);
+    expect(e.inFlight()).toBe(0);
   });
 });
 

@@ -109,7 +109,13 @@ export const CHAOS_BEHAVIOURS = [
   'error-port',
   'undeclared',
 ] as const;
-export type ChaosBehaviour = (typeof CHAOS_BEHAVIOURS)[number] | 'same-object';
+export type ChaosBehaviour = (typeof CHAOS_BEHAVIOURS)[number] | 'same-object' | 'uncloneable';
+
+/** A payload that structuredClone refuses (a class instance holding a function). */
+export class Uncloneable {
+  readonly n = 1;
+  readonly callback = () => 1;
+}
 
 export const chaos = defineNode({
   type: 'chaos',
@@ -281,6 +287,9 @@ const createChaos: CreateRuntime<ChaosConfig> = (ctx) => {
         }
         case 'alt':
           out.emit('alt', derive(msg));
+          return;
+        case 'uncloneable':
+          out.emit('out', { ...derive(msg), payload: new Uncloneable() });
           return;
         case 'throw':
           throw fail;

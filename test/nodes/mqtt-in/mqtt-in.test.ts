@@ -138,6 +138,23 @@ describe.runIf(run)('mqtt-in', () => {
     );
   });
 
+  it('MQTT 5: a retained message comes with a new subscription, not again when the session resumes', async () => {
+    const base = uniqueBase('retained');
+    const clientId = uniqueClientId('retained');
+    const pub = await connectPlain();
+    await pub.publishAsync(`${base}/state`, '{"id": "kept"}', { qos: 1, retain: true });
+    const first = await source({ topics: [`${base}/#`], clientId });
+    await eventually(() => first.sink.delivered.length, (n) => n >= 1, 10_000, 'the retained message');
+    expect(first.sink.delivered[0].headers['mqtt-retain']).toBe('true');
+    await first.engine.stop();
+    const second = await source({ topics: [`${base}/#`], clientId });
+    await pub.publishAsync(`${base}/after`, '{"id": "after"}', { qos: 1 });
+    await eventually(() => second.sink.delivered.length, (n) => n >= 1, 10_000, 'the next message');
+    expect(idsOf(second.sink)).toEqual(['after']);
+    await pub.publishAsync(`${base}/state`, '', { qos: 1, retain: true });
+    await pub.endAsync();
+  });
+
   it('spreads a shared subscription between two flows', async () => {
     const base = uniqueBase('shared');
     const filter = `$share/g${Date.now()}/${base}/#`;
