@@ -32,8 +32,8 @@ const cpuUs = () => {
 
 async function publisher(url: string): Promise<void> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
-  let run = -1;
-  let allowed = 0;
+  /** The latest credit, for the run it was granted to (a grant may arrive before its run starts here). */
+  let credit = { run: -1, allowed: 0 };
   let wake: (() => void) | undefined;
   const ping = () => {
     const w = wake;
@@ -46,8 +46,8 @@ async function publisher(url: string): Promise<void> {
       queue.push(m);
       ping();
     } else if (m.op === 'grant') {
-      if (m.run === run && m.allowed > allowed) {
-        allowed = m.allowed;
+      if (m.run !== credit.run || m.allowed > credit.allowed) {
+        credit = { run: m.run, allowed: m.allowed };
         ping();
       }
     } else {
@@ -58,15 +58,14 @@ async function publisher(url: string): Promise<void> {
   for (;;) {
     while (queue.length === 0) await new Promise<void>((r) => (wake = r));
     const job = queue.shift()!;
-    run = job.run;
-    allowed = 0;
+    const allowed = () => (credit.run === job.run ? credit.allowed : 0);
     const cpu0 = cpuUs();
     const t0 = now();
     let outstanding = 0;
     let firstAt = 0;
     for (let seq = 0; seq < job.count; seq++) {
       const rate = job.rate;
-      while (rate ? seq > ((now() - t0) / 1000) * rate : seq >= allowed || outstanding >= MAX_OUTSTANDING) {
+      while (rate ? seq > ((now() - t0) / 1000) * rate : seq >= allowed() || outstanding >= MAX_OUTSTANDING) {
         await new Promise<void>((r) => {
           wake = r;
           if (rate) setTimeout(ping, 1);

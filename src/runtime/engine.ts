@@ -397,8 +397,18 @@ export class Engine extends EventEmitter {
     if (!targets) return; // unwired output: the message ends here on purpose
     const last = targets.length - 1;
     for (let i = 0; i <= last; i++) {
+      let copy = msg;
+      if (i < last) {
+        try {
+          copy = cloneMessage(msg);
+        } catch (err) {
+          // A payload structuredClone refuses: this branch cannot get its copy, so the lineage fails (not hangs).
+          lin.failure ??= `node "${from.id}": the message cannot be copied for port "${port}": ${reasonOf(err)}`;
+          continue;
+        }
+      }
       lin.pending++;
-      this.deliver(targets[i], i === last ? msg : cloneMessage(msg), lin, routed);
+      this.deliver(targets[i], copy, lin, routed);
     }
   }
 

@@ -22,9 +22,9 @@ import { flowOf, sinks } from '../support/test-nodes.js';
 let engine: Engine | undefined;
 let recorder: Recorder;
 
-function newEngine() {
+function newEngine(options: { trace?: boolean } = {}) {
   recorder = new Recorder();
-  engine = new Engine({ catalog: chaosCatalog, loadRuntime: chaosLoader(recorder) });
+  engine = new Engine({ catalog: chaosCatalog, loadRuntime: chaosLoader(recorder), ...options });
   return engine;
 }
 
@@ -362,6 +362,35 @@ describe('payloads the engine cannot copy', () => {
     expect(src.ingestErrors.map(String)).toEqual([]);
     expect(outcomesOf('x')).toEqual([{ ok: false, reason: expect.any(String) }]);
     expect(e.inFlight()).toBe(0);
+  });
+
+  it('try-it mode (trace on): an uncloneable message that fails, sync or async, settles once', async () => {
+    const e = newEngine({ trace: true });
+    const traced: string[] = [];
+    e.on('trace', (t: { nodeId: string; port: string }) => traced.push(`${t.nodeId}:${t.port}`));
+    await e.start(
+      flowOf(
+        [
+          ['src', 'chaos-source'],
+          ['t', 'chaos', chaosDoing('throw')],
+          ['r', 'chaos', chaosDoing('reject')],
+          ['sink', 'test-sink'],
+        ],
+        [
+          ['src', 't'],
+          ['t', 'sink'],
+          ['src', 'r'],
+          ['r', 'sink'],
+        ],
+      ),
+    );
+    chaosSources.get('src')!.push(new Uncloneable(), 'x');
+    chaosSources.get('src')!.push({ n: 1 }, 'y');
+    await e.whenIdle(2000);
+    expect(e.inFlight()).toBe(0);
+    expect(outcomesOf('x')).toEqual([{ ok: false, reason: expect.any(String) }]);
+    expect(outcomesOf('y')).toEqual([{ ok: false, reason: expect.stringMatching(/^node "(t|r)": chaos/) }]);
+    expect(chaosSources.get('src')!.ingestErrors.map(String)).toEqual([]);
   });
 
   it('a failed uncloneable message routed to an error port wired to two nodes settles once', async () => {

@@ -1,58 +1,15 @@
 /**
- * Payload codecs, chosen explicitly, never guessed: record values to payloads (kafka-in) and back (kafka-out).
- * A null value (a tombstone, which deletes a key in a compacted topic) is a null payload either way, except that
- * the json codec writes a null payload as the JSON text `null`.
+ * Record values use the shared codecs. Kafka adds one rule: a null value (a tombstone, which deletes a key in a
+ * compacted topic) is a null payload either way, except that the json codec writes a null payload as `null`.
  */
-export type Codec = 'json' | 'text' | 'bytes';
+import { type Codec, type Decoded, decode as decodeShared, encode as encodeShared } from '../codec.js';
 
-// fatal: invalid UTF-8 is an error, not silently replaced characters.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-export type Decoded = { ok: true; payload: unknown } | { ok: false; reason: string; payload: unknown };
+export { type Codec, type Decoded, EncodeError } from '../codec.js';
 
 export function decode(value: Buffer | null, codec: Codec): Decoded {
-  if (value === null) return { ok: true, payload: null };
-  if (codec === 'bytes') return { ok: true, payload: value };
-  let text: string;
-  try {
-    text = utf8.decode(value);
-  } catch {
-    return { ok: false, reason: 'the record value is not valid UTF-8 text', payload: value };
-  }
-  if (codec === 'text') return { ok: true, payload: text };
-  try {
-    return { ok: true, payload: JSON.parse(text) };
-  } catch (err) {
-    // The error route gets the text as it came, to inspect or repair.
-    return { ok: false, reason: `the record value is not valid JSON: ${(err as Error).message}`, payload: text };
-  }
-}
-
-/** A payload this codec cannot write; retrying will not help. */
-export class EncodeError extends Error {
-  override name = 'EncodeError';
+  return value === null ? { ok: true, payload: null } : decodeShared(value, codec, 'the record value');
 }
 
 export function encode(payload: unknown, codec: Codec): Buffer | null {
-  if (codec === 'json') {
-    if (payload instanceof Uint8Array)
-      throw new EncodeError('the payload is bytes: use the bytes codec to send it as is');
-    const text = JSON.stringify(payload);
-    // undefined, a function or a symbol has no JSON form.
-    if (text === undefined) throw new EncodeError(`a ${typeof payload} payload has no JSON form`);
-    return Buffer.from(text, 'utf8');
-  }
-  if (payload === null) return null;
-  if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
-  if (codec === 'bytes' && payload instanceof Uint8Array) {
-    return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  }
-  if (
-    codec === 'text' &&
-    (typeof payload === 'number' || typeof payload === 'boolean' || typeof payload === 'bigint')
-  ) {
-    return Buffer.from(String(payload), 'utf8');
-  }
-  const what = payload instanceof Uint8Array ? 'bytes' : typeof payload;
-  throw new EncodeError(`the ${codec} codec cannot send a ${what} payload (use the json codec, or a transform first)`);
+  return payload === null && codec !== 'json' ? null : encodeShared(payload, codec);
 }
