@@ -1,5 +1,5 @@
 import type { IPublishPacket } from 'mqtt';
-import type { Codec } from '../../src/connectors/mqtt/codec.js';
+import type { Codec } from '../../src/connectors/codec.js';
 import { inboundMessage } from '../../src/connectors/mqtt/inbound.js';
 import { clientOptions, type MqttSettings, safeClientId } from '../../src/connectors/mqtt/settings.js';
 import { MqttSubscriber } from '../../src/connectors/mqtt/subscriber.js';

@@ -1,5 +1,17 @@
 import { ConnectionRef, defineNode, type LintIssue, StringEnum, Type } from '../../src/spec/index.js';
-import { templateProblem } from './topic-template.js';
+
+/**
+ * The literal text of a topic template (outside `{{ }}`) cannot hold MQTT wildcards or NUL. The `{{ }}` parts are
+ * JSONata, checked by the flow validator for every `x-widget: template` field; their values are checked per message.
+ */
+function literalProblem(template: string): string | undefined {
+  const literal = template.replace(/\{\{[\s\S]*?\}\}/g, '');
+  if (literal.includes('+') || literal.includes('#') || literal.includes('\u0000')) {
+    return 'a topic to publish to cannot contain +, # or NUL (wildcards are for subscriptions)';
+  }
+  if (template.trim() === '') return 'the topic cannot be empty';
+  return undefined;
+}
 
 export const mqttOut = defineNode({
   type: 'mqtt-out',
@@ -16,7 +28,7 @@ export const mqttOut = defineNode({
       topic: Type.String({
         title: 'Topic',
         description:
-          'A topic, or a template with `{{...}}` placeholders: `{{topic}}`, `{{key}}`, `{{id}}`, `{{payload.<path>}}`, `{{headers.<name>}}`.',
+          'A topic, or a template: text with `{{ }}` parts, each a JSONata expression on the message, e.g. `{{topic}}`, `sensors/{{payload.device}}`, `{{headers.site}}/{{$lowercase(key)}}`. A part with no value fails the message.',
         default: '{{topic}}',
         minLength: 1,
         'x-widget': 'template',
@@ -82,7 +94,7 @@ export const mqttOut = defineNode({
   ),
   lint(c) {
     const issues: LintIssue[] = [];
-    const problem = templateProblem(c.topic);
+    const problem = literalProblem(c.topic);
     if (problem) issues.push({ path: '/topic', message: problem });
     if (c.retain && /\{\{\s*id\s*\}\}/.test(c.topic)) {
       issues.push({
@@ -97,13 +109,14 @@ export const mqttOut = defineNode({
   },
   docs: `Publishes each message to MQTT.
 
-**Topic.** A fixed topic or a template: \`{{...}}\` placeholders read the message, e.g. \`sensors/{{payload.device}}\`,
-\`{{topic}}\` (the incoming topic, the default), \`{{headers.site}}/{{key}}\`. A placeholder whose value is missing, empty,
-not a string or number, or contains \`+\`/\`#\` fails that message with the reason (error port or error route); the
-flow goes on.
+**Topic.** A fixed topic or a template: literal text with \`{{ }}\` parts, each a JSONata expression evaluated on the
+message (\`topic\`, \`key\`, \`id\`, \`payload\`, \`headers\`), e.g. \`sensors/{{payload.device}}\`, \`{{topic}}\` (the incoming
+topic, the default), \`{{headers.site}}/{{key}}\` (a header name with a dash needs JSONata's back-quotes). A part with
+no value, a value that is not a string or number, or a result that is empty or contains \`+\`/\`#\` fails that message
+with the reason (error port or error route); the flow goes on.
 
-**Payload.** By codec: \`json\` serialises the payload, \`text\` sends a string payload, \`bytes\` sends a bytes payload;
-a payload that does not fit fails the message.
+**Payload.** By codec: \`json\` serialises the payload, \`text\` sends a string (or number, boolean) as UTF-8,
+\`bytes\` sends a bytes (or string) payload as is; a payload that does not fit fails the message.
 
 **MQTT 5 properties** come from headers: \`content-type\`, \`mqtt-response-topic\`, \`mqtt-correlation-data\` (base64),
 \`mqtt-payload-format\`, \`mqtt-message-expiry\`; every other header (except \`mqtt-*\` and \`sluice-*\`) becomes a user

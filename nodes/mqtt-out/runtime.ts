@@ -1,14 +1,15 @@
 import type { IClientPublishOptions } from 'mqtt';
-import { type Codec, encodePayload } from '../../src/connectors/mqtt/codec.js';
+import { type Codec, encode } from '../../src/connectors/codec.js';
 import { propertiesOf } from '../../src/connectors/mqtt/headers.js';
 import { PublishRefused, publishOnce } from '../../src/connectors/mqtt/publisher.js';
 import { reportStatus } from '../../src/connectors/mqtt/status.js';
+import { compileTopicTemplate } from '../../src/connectors/mqtt/topic.js';
+import { isThenableValue } from '../../src/expr/thenable.js';
 import { withRetry } from '../../src/runtime/retry.js';
 import type { Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { MqttShared } from '../connections/mqtt/runtime.js';
 import type { mqttOut } from './definition.js';
-import { compileTopicTemplate } from './topic-template.js';
 
 type Config = Static<typeof mqttOut.config>;
 
@@ -29,8 +30,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
     async handle(msg) {
       const { client, v5 } = shared!;
       // A message that cannot be addressed or encoded fails at once: no retry can fix it.
-      const topic = template.render(msg);
-      const payload = encodePayload(msg.payload, codec);
+      const rendered = template.render(msg);
+      const topic = isThenableValue(rendered) ? await rendered : rendered;
+      const payload = encode(msg.payload, codec);
       const properties = v5 ? propertiesOf(msg.headers, c.userProperties) : undefined;
       const options = properties ? { qos, retain: c.retain, properties } : { qos, retain: c.retain };
       await withRetry(() => publishOnce(client, topic, payload, options, c.publishTimeoutMs), {

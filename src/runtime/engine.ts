@@ -89,6 +89,15 @@ class RunningNode {
   }
 }
 
+/** A copy for the trace. Tracing must never fail a message: a payload structuredClone refuses shows as text. */
+function traceCopy(msg: Message): Message {
+  try {
+    return cloneMessage(msg);
+  } catch (err) {
+    return { ...msg, headers: { ...msg.headers }, payload: `[payload not copyable: ${reasonOf(err)}]` };
+  }
+}
+
 /** Output handed to one `handle` call: emits derived messages on the same lineage. */
 class Delivery implements Output {
   emitted = 0;
@@ -115,7 +124,7 @@ class Delivery implements Output {
     this.emitted++;
     this.node.counters.out++;
     if (this.engine.tracing)
-      this.engine.emit('trace', { nodeId: this.node.id, port, message: cloneMessage(msg) } satisfies TraceEvent);
+      this.engine.emit('trace', { nodeId: this.node.id, port, message: traceCopy(msg) } satisfies TraceEvent);
     this.engine.dispatch(this.node, port, msg, this.lineage, this.routed);
   }
 }
@@ -463,7 +472,7 @@ export class Engine extends EventEmitter {
       this.emit('trace', {
         nodeId: node.id,
         port: ERROR_PORT,
-        message: { ...cloneMessage(msg), headers },
+        message: { ...traceCopy(msg), headers },
       } satisfies TraceEvent);
     }
     // A late failure of a message nacked by stop() goes nowhere (not into a stopped node, nor a new flow's route).

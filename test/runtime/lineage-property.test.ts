@@ -29,6 +29,7 @@ import {
   sleep,
   snapshotSettles,
   timerErrors,
+  Uncloneable,
   verifyIdle,
 } from '../support/chaos-nodes.js';
 
@@ -66,7 +67,7 @@ async function runOnce(seed: number): Promise<string[]> {
     const id = `m${i}`;
     const payload = randomPayload(r, i);
     const failed = r.chance(0.05);
-    pushed.push({ id, failed });
+    pushed.push({ id, failed, uncloneable: payload instanceof Uncloneable });
     const w = source.push(payload, id, { failed: failed ? 'unreadable' : undefined, throwInSettle: r.chance(0.05) });
     if (w) {
       // Most of the time the source respects back pressure; otherwise it pushes on into a full window.

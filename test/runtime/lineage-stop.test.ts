@@ -35,6 +35,7 @@ import {
   snapshotSettles,
   timerErrors,
   topologyOfFlow,
+  Uncloneable,
   verifyIdle,
 } from '../support/chaos-nodes.js';
 
@@ -64,9 +65,10 @@ function startPusher(source: ChaosSourceHandle, r: Rng, prefix: string, until: (
       if (after) extra--;
       const id = `${prefix}${i}`;
       const failed = r.chance(0.05);
-      pushed.push({ id, failed });
+      const payload = randomPayload(r, i);
+      pushed.push({ id, failed, uncloneable: payload instanceof Uncloneable });
       if (after) late.add(id);
-      const w = source.push(randomPayload(r, i), id, {
+      const w = source.push(payload, id, {
         failed: failed ? 'unreadable' : undefined,
         throwInSettle: r.chance(0.05),
       });
@@ -132,7 +134,7 @@ async function verifyStopped(options: {
     }
     if (o.ok) {
       acked++;
-      const a = analyseRoot(p.id, p.failed ? 'failed' : 'ok', recorder.deliveries, recs, topo);
+      const a = analyseRoot(p, recorder.deliveries, recs, topo);
       if (!a.expectOk) v.push(`${p.id}: acked but the trace says it failed at ${a.sticky.map((s) => s.node)}`);
       for (const problem of a.problems) v.push(`${p.id}: ${problem}`);
       if (snap?.pending) v.push(`${p.id}: acked while ${snap.pending} deliveries were unfinished`);
@@ -153,7 +155,7 @@ async function verifyStopped(options: {
       v.push(`${p.id}: nacked as "${STOPPED}" though its trace had finished`);
       continue;
     }
-    const a = analyseRoot(p.id, p.failed ? 'failed' : 'ok', recorder.deliveries, recs, topo);
+    const a = analyseRoot(p, recorder.deliveries, recs, topo);
     if (a.expectOk) v.push(`${p.id}: nacked ${JSON.stringify(o.reason)} but the trace says ok`);
     for (const problem of a.problems) v.push(`${p.id}: ${problem}`);
   }
@@ -232,8 +234,9 @@ async function deployRun(seed: number): Promise<string[]> {
   const pushed: Pushed[] = [];
   for (let i = 0; i < 60; i++) {
     const failed = r.chance(0.05);
-    pushed.push({ id: `b${i}`, failed });
-    const w = source.push(randomPayload(r, i), `b${i}`, { failed: failed ? 'unreadable' : undefined });
+    const payload = randomPayload(r, i);
+    pushed.push({ id: `b${i}`, failed, uncloneable: payload instanceof Uncloneable });
+    const w = source.push(payload, `b${i}`, { failed: failed ? 'unreadable' : undefined });
     if (w) await Promise.race([w, sleep(3000)]);
   }
   await engine.whenIdle(5000);

@@ -19,6 +19,7 @@ import { loadNodeRuntime } from '../../src/runtime/loader.js';
 import { isThenable } from '../../src/runtime/promise.js';
 import {
   type Catalog,
+  cloneMessage,
   clonePayload,
   createMessage,
   defineNode,
@@ -108,8 +109,9 @@ export const CHAOS_BEHAVIOURS = [
   'async-late-emit',
   'error-port',
   'undeclared',
+  'uncloneable',
 ] as const;
-export type ChaosBehaviour = (typeof CHAOS_BEHAVIOURS)[number] | 'same-object' | 'uncloneable';
+export type ChaosBehaviour = (typeof CHAOS_BEHAVIOURS)[number] | 'same-object';
 
 /** A payload that structuredClone refuses (a class instance holding a function). */
 export class Uncloneable {
@@ -214,12 +216,20 @@ interface ChaosConfig {
 /** Errors thrown where nobody catches them (inside a chaos timer): a test asserts there are none. */
 export const timerErrors: unknown[] = [];
 
+function copyPayload(payload: unknown): unknown {
+  try {
+    return clonePayload(payload);
+  } catch {
+    return payload; // an Uncloneable: passed on as it is
+  }
+}
+
 function derive(msg: Message, suffix?: number): Message {
   return {
     id: suffix === undefined ? msg.id : `${msg.id}:${suffix}`,
     topic: msg.topic,
     key: msg.key,
-    payload: clonePayload(msg.payload),
+    payload: copyPayload(msg.payload),
     headers: { ...msg.headers },
     timestamp: msg.timestamp,
   };
@@ -350,6 +360,8 @@ export interface EmitRecord {
   port: string;
   /** Emitted after the handle had finished (the engine must ignore it). */
   late: boolean;
+  /** structuredClone refuses the message: the engine cannot copy it for a fan-out. */
+  uncloneable: boolean;
 }
 
 export interface DeliveryRecord {
@@ -365,6 +377,18 @@ export interface DeliveryRecord {
   marker: number | undefined;
   state: DeliveryState;
   emits: EmitRecord[];
+  /** The input cannot be copied (matters when its failure goes to an error port wired to several nodes). */
+  uncloneable: boolean;
+}
+
+/** Whether the engine can copy `msg` for a fan-out. */
+export function uncloneable(msg: Message): boolean {
+  try {
+    cloneMessage(msg);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 const MARKER = / \[d=(\d+)\]$/;
@@ -391,6 +415,7 @@ export class Recorder {
       marker: m ? Number(m[1]) : undefined,
       state: 'pending',
       emits: [],
+      uncloneable: uncloneable(msg),
     };
     this.deliveries.push(rec);
     const list = this.byRoot.get(rec.root) ?? [];
@@ -414,7 +439,7 @@ export class Recorder {
       const tagged: Output = {
         emit(p, m) {
           const token = `e:${rec.seq}:${rec.emits.length}`;
-          rec.emits.push({ token, port: p, late: rec.state !== 'pending' });
+          rec.emits.push({ token, port: p, late: rec.state !== 'pending', uncloneable: uncloneable(m) });
           m.headers = { ...m.headers, [HOP]: token };
           out.emit(p, m);
         },
@@ -525,12 +550,12 @@ function originKey(rec: DeliveryRecord, all: readonly DeliveryRecord[]): string 
  * the message does not descend from an earlier trip to the error route, else it sticks (the lineage fails).
  */
 export function analyseRoot(
-  root: string,
-  ingest: 'ok' | 'failed',
+  pushed: Pushed,
   all: readonly DeliveryRecord[],
   records: readonly DeliveryRecord[],
   t: Topology,
 ): RootAnalysis {
+  const root = pushed.id;
   const problems: string[] = [];
   const sticky: RootAnalysis['sticky'] = [];
   const byKey = new Map<string, DeliveryRecord[]>();
@@ -560,7 +585,12 @@ export function analyseRoot(
     routedMemo.set(d, r);
     return r;
   };
-  const expectAt = (key: string, nodes: string[], what: string) => {
+  const expectAt = (key: string, nodes: string[], what: string, from?: string, copyFails = false) => {
+    if (copyFails && nodes.length > 1) {
+      // Only the last edge gets the message itself; the copies fail, and that fails the lineage.
+      sticky.push({ node: from!, key: `copy:${key}` });
+      nodes = nodes.slice(-1);
+    }
     const got = (byKey.get(key) ?? []).map((d) => d.node).sort();
     const want = [...nodes].sort();
     if (got.join(',') !== want.join(',')) {
@@ -568,9 +598,9 @@ export function analyseRoot(
     }
     byKey.delete(key);
   };
-  const failure = (node: string, isRouted: boolean, key: string, what: string) => {
+  const failure = (node: string, isRouted: boolean, key: string, what: string, copyFails: boolean) => {
     const port = targetsOf(t, node, 'error');
-    if (port.length) expectAt(key, port, `${what} (error port)`);
+    if (port.length) expectAt(key, port, `${what} (error port)`, node, copyFails);
     else if (t.errorRoute && t.errorRoute !== node && !isRouted) expectAt(key, [t.errorRoute], `${what} (error route)`);
     else {
       sticky.push({ node, key });
@@ -578,19 +608,21 @@ export function analyseRoot(
     }
   };
 
-  if (ingest === 'ok') expectAt('ingest', targetsOf(t, t.source, 'out'), `ingest of ${root}`);
-  else failure(t.source, false, 'ingest-failed', `unreadable ${root}`);
+  const copyFails = pushed.uncloneable ?? false;
+  if (!pushed.failed) expectAt('ingest', targetsOf(t, t.source, 'out'), `ingest of ${root}`, t.source, copyFails);
+  else failure(t.source, false, 'ingest-failed', `unreadable ${root}`, copyFails);
   for (const d of records) {
     const where = `delivery #${d.seq} of ${d.msgId} at ${d.node}`;
     for (const e of d.emits) {
       const targets = targetsOf(t, d.node, e.port);
       if (e.late) expectAt(e.token, [], `${where}: late emit on ${e.port}`);
-      else if (targets.length) expectAt(e.token, targets, `${where}: emit on ${e.port}`);
-      else if (e.port === 'error') failure(d.node, routed(d), e.token, `${where}: emit on unwired error port`);
+      else if (targets.length) expectAt(e.token, targets, `${where}: emit on ${e.port}`, d.node, e.uncloneable);
+      else if (e.port === 'error')
+        failure(d.node, routed(d), e.token, `${where}: emit on unwired error port`, e.uncloneable);
       else expectAt(e.token, [], `${where}: emit on unwired ${e.port}`);
     }
     if (d.state === 'threw' || d.state === 'rejected')
-      failure(d.node, routed(d), `fail:${d.seq}`, `${where}: ${d.state}`);
+      failure(d.node, routed(d), `fail:${d.seq}`, `${where}: ${d.state}`, d.uncloneable);
   }
   for (const [key, list] of byKey) {
     problems.push(
@@ -778,6 +810,7 @@ export function topologyOfFlow(flow: GenFlow): Topology {
 /** A random payload for message `i`: mostly objects, some JSON text, some text that is not JSON. */
 export function randomPayload(r: Rng, i: number): unknown {
   const roll = r.next();
+  if (roll < 0.02) return new Uncloneable();
   if (roll < 0.05) return `{"n": ${i}}`;
   if (roll < 0.1) return `oops ${i}`;
   return { n: i, fail: r.chance(0.08) };
@@ -787,7 +820,10 @@ export function randomPayload(r: Rng, i: number): unknown {
 
 export interface Pushed {
   id: string;
+  /** Ingested as unreadable (ingestFailed). */
   failed: boolean;
+  /** The payload cannot be copied. */
+  uncloneable?: boolean;
 }
 
 export interface SettleSnapshot {
@@ -837,7 +873,7 @@ export function verifyIdle(c: IdleCheck): string[] {
     const [o] = got;
     if (o.ok) okCount++;
     const recs = c.recorder.byRoot.get(p.id) ?? [];
-    const a = analyseRoot(p.id, p.failed ? 'failed' : 'ok', c.recorder.deliveries, recs, topo);
+    const a = analyseRoot(p, c.recorder.deliveries, recs, topo);
     for (const problem of a.problems) v.push(`${p.id}: ${problem}`);
     if (o.ok !== a.expectOk) {
       v.push(

@@ -144,12 +144,22 @@ describe.runIf(run)('mqtt-in', () => {
     const pub = await connectPlain();
     await pub.publishAsync(`${base}/state`, '{"id": "kept"}', { qos: 1, retain: true });
     const first = await source({ topics: [`${base}/#`], clientId });
-    await eventually(() => first.sink.delivered.length, (n) => n >= 1, 10_000, 'the retained message');
+    await eventually(
+      () => first.sink.delivered.length,
+      (n) => n >= 1,
+      10_000,
+      'the retained message',
+    );
     expect(first.sink.delivered[0].headers['mqtt-retain']).toBe('true');
     await first.engine.stop();
     const second = await source({ topics: [`${base}/#`], clientId });
     await pub.publishAsync(`${base}/after`, '{"id": "after"}', { qos: 1 });
-    await eventually(() => second.sink.delivered.length, (n) => n >= 1, 10_000, 'the next message');
+    await eventually(
+      () => second.sink.delivered.length,
+      (n) => n >= 1,
+      10_000,
+      'the next message',
+    );
     expect(idsOf(second.sink)).toEqual(['after']);
     await pub.publishAsync(`${base}/state`, '', { qos: 1, retain: true });
     await pub.endAsync();

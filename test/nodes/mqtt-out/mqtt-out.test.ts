@@ -128,7 +128,7 @@ describe.runIf(run)('mqtt-out', () => {
     await text.src.push({ not: 'text' }, 't2');
     await text.engine.whenIdle();
     expect(text.dead.delivered.map((m) => m.id)).toEqual(['t2']);
-    expect(text.dead.delivered[0].headers['sluice-error']).toMatch(/not text/);
+    expect(text.dead.delivered[0].headers['sluice-error']).toMatch(/cannot send/);
     await text.engine.stop();
     const bytes = await sink({ topic: `${base}/bytes`, codec: 'bytes' });
     await bytes.src.push(Buffer.from([0, 255]), 'b1');
