@@ -24,6 +24,8 @@ export class Batcher<T> {
   private running: Promise<void> = Promise.resolve();
   private flushing = false;
   private closed = false;
+  /** When the oldest pending item arrived: linger counts from there, not from the last flush. */
+  private oldestAt = 0;
 
   constructor(private readonly options: BatcherOptions<T>) {}
 
@@ -34,6 +36,7 @@ export class Batcher<T> {
   add(item: T): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the sink is closed'));
     return new Promise<void>((resolve, reject) => {
+      if (this.pending.length === 0) this.oldestAt = Date.now();
       this.pending.push({ item, resolve, reject });
       if (this.pending.length >= this.options.maxSize) this.kick();
       else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.options.lingerMs);
@@ -61,12 +64,16 @@ export class Batcher<T> {
     if (this.flushing || this.pending.length === 0) return;
     this.flushing = true;
     const batch = this.pending.splice(0, this.options.maxSize);
+    if (this.pending.length > 0) this.oldestAt = Date.now();
     this.running = this.write(batch).finally(() => {
       this.flushing = false;
-      // Items that arrived during the flush go out now if a full batch waits, else after linger.
+      // Items that arrived during the flush go out now if a full batch waits or the oldest has lingered enough.
       if (this.pending.length >= this.options.maxSize) this.kick();
-      else if (this.pending.length > 0 && !this.timer)
-        this.timer = setTimeout(() => this.kick(), this.options.lingerMs);
+      else if (this.pending.length > 0 && !this.timer) {
+        const left = this.options.lingerMs - (Date.now() - this.oldestAt);
+        if (left <= 0) this.kick();
+        else this.timer = setTimeout(() => this.kick(), left);
+      }
     });
   }
 

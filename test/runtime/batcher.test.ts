@@ -44,6 +44,31 @@ describe('Batcher', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
+  it('items that arrive during a long flush go out right after it when they have lingered enough', async () => {
+    const flushed: number[][] = [];
+    const b = new Batcher<number>({
+      maxSize: 100,
+      lingerMs: 20,
+      flush: async (items) => {
+        flushed.push(items);
+        await new Promise((r) => setTimeout(r, 60)); // slower than the linger
+      },
+    });
+    const first = b.add(1);
+    await new Promise((r) => setTimeout(r, 30)); // the first batch is flushing now
+    const second = b.add(2);
+    let secondDone = false;
+    void second.then(() => {
+      secondDone = true;
+    });
+    await first;
+    // The second item has waited through the whole first flush: it goes at once, not after a fresh linger.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(flushed).toEqual([[1], [2]]);
+    await second;
+    expect(secondDone).toBe(true);
+  });
+
   it('drain flushes what is pending', async () => {
     const flushed: number[] = [];
     const b = new Batcher<number>({ maxSize: 100, lingerMs: 10_000, flush: async (i) => void flushed.push(...i) });
