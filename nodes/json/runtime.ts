@@ -30,7 +30,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
       const text = asText(msg.payload);
       let payload: unknown;
       if (action === 'serialize' && msg.payload instanceof Uint8Array) {
-        throw new Error('payload is bytes, not a value: parse it first (action parse) or use a json/text codec at the source');
+        throw new Error(
+          'payload is bytes, not a value: parse it first (action parse) or use a json/text codec at the source',
+        );
       }
       if (action === 'parse') payload = text === undefined ? msg.payload : parse(text);
       else if (action === 'serialize') payload = JSON.stringify(msg.payload, null, indent) ?? 'null';
