@@ -440,9 +440,13 @@ export class Engine extends EventEmitter {
       return;
     }
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      // Once only, whatever the thenable does: a second callback would release the lineage twice (an early ack).
       (result as Promise<void>).then(
-        () => this.complete(delivery),
+        () => {
+          if (!delivery.done) this.complete(delivery);
+        },
         (err: unknown) => {
+          if (delivery.done) return;
           delivery.done = true;
           this.fail(node, msg, lin, err, routed);
         },

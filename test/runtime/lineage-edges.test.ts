@@ -22,9 +22,14 @@ import { flowOf, sinks } from '../support/test-nodes.js';
 let engine: Engine | undefined;
 let recorder: Recorder;
 
-function newEngine(options: { trace?: boolean } = {}) {
+/** `unrecorded`: node runtimes exactly as they are (the recorder adopts thenables into real promises). */
+function newEngine(options: { trace?: boolean; unrecorded?: boolean } = {}) {
   recorder = new Recorder();
-  engine = new Engine({ catalog: chaosCatalog, loadRuntime: chaosLoader(recorder), ...options });
+  engine = new Engine({
+    catalog: chaosCatalog,
+    loadRuntime: chaosLoader(options.unrecorded ? undefined : recorder),
+    trace: options.trace,
+  });
   return engine;
 }
 
@@ -290,11 +295,13 @@ describe('what nodes emit', () => {
   it('the same message object emitted on two ports: two deliveries, one settle after both', async () => {
     const e = newEngine();
     await e.start(sameObjectFlow());
-    chaosSources.get('src')!.push({ n: 1 }, 'x');
-    await sleep(7);
-    expect(outcomesOf('x')).toEqual([]); // b has not delivered yet
+    const src = chaosSources.get('src')!;
+    const atSettle: number[] = [];
+    src.onSettle = () => atSettle.push(sinks.get('a')!.delivered.length, sinks.get('b')!.delivered.length);
+    src.push({ n: 1 }, 'x');
     await e.whenIdle(2000);
     expect(outcomesOf('x')).toEqual([{ ok: true }]);
+    expect(atSettle).toEqual([1, 1]); // settled only once both branches had delivered
     expect(e.counters().c).toMatchObject({ in: 1, out: 2, dropped: 0, inFlight: 0 });
     expect(e.counters().a).toMatchObject({ in: 1, out: 1, inFlight: 0 });
     expect(e.counters().b).toMatchObject({ in: 1, out: 1, inFlight: 0 });
@@ -414,6 +421,35 @@ describe('payloads the engine cannot copy', () => {
     await e.whenIdle(2000);
     expect(outcomesOf('x')).toEqual([{ ok: false, reason: expect.any(String) }]);
     expect(e.inFlight()).toBe(0);
+  });
+});
+
+describe('handles that break the Promise contract', () => {
+  it('a thenable that calls back twice (and then fails) settles its message once, after every branch', async () => {
+    const e = newEngine({ unrecorded: true });
+    await e.start(
+      flowOf(
+        [
+          ['src', 'chaos-source'],
+          ['c', 'chaos', chaosDoing('double-settle', { maxDelayMs: 0 })],
+          ['slow', 'test-sink', { delayMs: 30 }],
+          ['sink', 'test-sink'],
+        ],
+        [
+          ['src', 'c'],
+          ['src', 'slow'],
+          ['c', 'sink'],
+        ],
+      ),
+    );
+    const src = chaosSources.get('src')!;
+    const slowAtSettle: number[] = [];
+    src.onSettle = () => slowAtSettle.push(sinks.get('slow')!.delivered.length);
+    src.push({ n: 1 }, 'x');
+    await e.whenIdle(2000);
+    expect(outcomesOf('x')).toEqual([{ ok: true }]);
+    expect(slowAtSettle).toEqual([1]); // not acked before the slow branch delivered
+    expect(e.counters().c).toMatchObject({ in: 1, out: 1, failed: 0, inFlight: 0 });
   });
 });
 

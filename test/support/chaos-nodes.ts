@@ -111,7 +111,7 @@ export const CHAOS_BEHAVIOURS = [
   'undeclared',
   'uncloneable',
 ] as const;
-export type ChaosBehaviour = (typeof CHAOS_BEHAVIOURS)[number] | 'same-object';
+export type ChaosBehaviour = (typeof CHAOS_BEHAVIOURS)[number] | 'same-object' | 'double-settle';
 
 /** A payload that structuredClone refuses (a class instance holding a function). */
 export class Uncloneable {
@@ -298,6 +298,21 @@ const createChaos: CreateRuntime<ChaosConfig> = (ctx) => {
         case 'alt':
           out.emit('alt', derive(msg));
           return;
+        case 'double-settle': {
+          // Not a Promise: a broken thenable that reports success twice, then failure.
+          out.emit('out', derive(msg));
+          const thenable = {
+            // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
+            then(ok: () => void, fail: (e: Error) => void) {
+              later(delay, () => {
+                ok();
+                ok();
+                fail(new Error('and failed too'));
+              });
+            },
+          };
+          return thenable as unknown as Promise<void>;
+        }
         case 'uncloneable':
           out.emit('out', { ...derive(msg), payload: new Uncloneable() });
           return;
@@ -470,8 +485,8 @@ export class Recorder {
   }
 }
 
-/** A loader for the engine: test and chaos node types, every non-source runtime wrapped by `recorder`. */
-export function chaosLoader(recorder: Recorder) {
+/** A loader for the engine: test and chaos node types, every non-source runtime wrapped by `recorder` if given. */
+export function chaosLoader(recorder?: Recorder) {
   return async (type: string): Promise<CreateRuntime<unknown>> => {
     if (type === 'chaos-source') return createChaosSource as CreateRuntime<unknown>;
     const create: CreateRuntime<unknown> =
@@ -480,7 +495,7 @@ export function chaosLoader(recorder: Recorder) {
         : type === 'test-sink' || type === 'test-source'
           ? await loadTestRuntime(type)
           : await loadNodeRuntime(type);
-    return async (ctx) => recorder.wrap(ctx.nodeId, await create(ctx));
+    return recorder ? async (ctx) => recorder.wrap(ctx.nodeId, await create(ctx)) : create;
   };
 }
 
