@@ -70,6 +70,8 @@ class RunningNode {
   readonly terminal: boolean;
   readonly firstInput: string | undefined;
   readonly firstOutput: string;
+  /** Output ports the node type declares for this config (without `error`). */
+  readonly outputs: ReadonlySet<string>;
   failureLogs = 0;
   failureLogWindow = 0;
 
@@ -81,6 +83,7 @@ class RunningNode {
     const outs = outputPorts(def, config).filter((p) => p.name !== ERROR_PORT);
     this.terminal = outs.length === 0;
     this.firstOutput = outs[0]?.name ?? 'out';
+    this.outputs = new Set(outs.map((p) => p.name));
     this.firstInput = def.inputs[0]?.name;
   }
 
@@ -403,7 +406,21 @@ export class Engine extends EventEmitter {
       this.routeFailure(from, msg, lin, msg.headers[ERROR_HEADER] ?? 'emitted on the error port', routed);
       return;
     }
-    if (!targets) return; // unwired output: the message ends here on purpose
+    if (!targets) {
+      // A declared but unwired output: the message ends here on purpose. An undeclared one is a bug (a typo in a
+      // port name) and must not be acknowledged as if delivered.
+      if (!from.outputs.has(port)) {
+        const declared = [...from.outputs].join(', ') || 'none';
+        this.routeFailure(
+          from,
+          msg,
+          lin,
+          `emitted on port "${port}", which ${from.def.type} does not declare (outputs: ${declared})`,
+          routed,
+        );
+      }
+      return;
+    }
     const last = targets.length - 1;
     for (let i = 0; i <= last; i++) {
       let copy = msg;

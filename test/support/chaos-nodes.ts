@@ -595,7 +595,10 @@ export function analyseRoot(
     } else if (k.startsWith('e:')) {
       const info = emitInfo.get(k);
       if (info)
-        r = info.port === 'error' && targetsOf(t, info.from.node, 'error').length === 0 ? true : routed(info.from);
+        r =
+          (info.port === 'error' || info.port === 'nope') && targetsOf(t, info.from.node, 'error').length === 0
+            ? true
+            : routed(info.from);
     }
     routedMemo.set(d, r);
     return r;
@@ -634,6 +637,9 @@ export function analyseRoot(
       else if (targets.length) expectAt(e.token, targets, `${where}: emit on ${e.port}`, d.node, e.uncloneable);
       else if (e.port === 'error')
         failure(d.node, routed(d), e.token, `${where}: emit on unwired error port`, e.uncloneable);
+      // 'nope' is the one port no node type declares (the chaos 'undeclared' behaviour): a failure, never an ack.
+      else if (e.port === 'nope')
+        failure(d.node, routed(d), e.token, `${where}: emit on undeclared port`, e.uncloneable);
       else expectAt(e.token, [], `${where}: emit on unwired ${e.port}`);
     }
     if (d.state === 'threw' || d.state === 'rejected')
