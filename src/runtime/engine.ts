@@ -128,7 +128,49 @@ class Delivery implements Output {
     this.node.counters.out++;
     if (this.engine.tracing)
       this.engine.emit('trace', { nodeId: this.node.id, port, message: traceCopy(msg) } satisfies TraceEvent);
-    this.engine.dispatch(this.node, port, msg, this.lineage, this.routed);
+    // Held until the handle finishes (see flush): a node may emit one object on several ports.
+    if (this.port0 === undefined) {
+      this.port0 = port;
+      this.msg0 = msg;
+    } else (this.more ??= []).push([port, msg]);
+  }
+
+  // The first held emit in fields, the rest in an array: the common single emit allocates nothing.
+  private port0: string | undefined;
+  private msg0: Message | undefined;
+  private more: Array<[string, Message]> | undefined;
+
+  /**
+   * Dispatch what the handle emitted, in order, once it has finished. Holding them until then lets every later
+   * emit of an object already emitted get its own copy before any branch runs, so no branch sees another's changes.
+   */
+  flush(): void {
+    const port0 = this.port0;
+    if (port0 === undefined) return;
+    const msg0 = this.msg0 as Message;
+    const more = this.more;
+    this.port0 = undefined;
+    this.msg0 = undefined;
+    this.more = undefined;
+    if (this.lineage.settled) {
+      this.engine.log.warn({ node: this.node.id }, 'emits after the message was nacked at stop: ignored');
+      return;
+    }
+    if (!more) {
+      this.engine.dispatch(this.node, port0, msg0, this.lineage, this.routed);
+      return;
+    }
+    const emitted: Array<[string, Message]> = [[port0, msg0], ...more];
+    const sent: Array<[string, Message | undefined]> = emitted.map(([port, m], i) => {
+      if (!emitted.slice(0, i).some(([, earlier]) => earlier === m)) return [port, m];
+      try {
+        return [port, cloneMessage(m)];
+      } catch (err) {
+        this.lineage.failure ??= `node "${this.node.id}": the message cannot be copied for port "${port}": ${reasonOf(err)}`;
+        return [port, undefined];
+      }
+    });
+    for (const [port, m] of sent) if (m) this.engine.dispatch(this.node, port, m, this.lineage, this.routed);
   }
 }
 
@@ -453,6 +495,7 @@ export class Engine extends EventEmitter {
       result = handle.call(node.runtime, msg, delivery, target.port);
     } catch (err) {
       delivery.done = true;
+      delivery.flush(); // what it emitted before throwing still goes on, as it always did
       this.fail(node, msg, lin, err, routed);
       return;
     }
@@ -460,15 +503,21 @@ export class Engine extends EventEmitter {
       // Once only, whatever the thenable does: a second callback would release the lineage twice (an early ack).
       (result as Promise<void>).then(
         () => {
-          if (!delivery.done) this.complete(delivery);
+          if (delivery.done) return;
+          delivery.done = true;
+          delivery.flush();
+          this.complete(delivery);
         },
         (err: unknown) => {
           if (delivery.done) return;
           delivery.done = true;
+          delivery.flush();
           this.fail(node, msg, lin, err, routed);
         },
       );
     } else {
+      delivery.done = true;
+      delivery.flush();
       this.complete(delivery);
     }
   }
