@@ -101,3 +101,47 @@ export function compileTemplate(template: string): CompiledTemplate {
     },
   };
 }
+
+/**
+ * A template whose text must also pass a rule of the target (a topic name, a length limit). Failures for a message
+ * are `makeError("<what>: <reason>")`, so callers can tell them from transient errors; a malformed template, or a
+ * constant one that breaks the rule, throws at compile time.
+ */
+export function compileCheckedTemplate(
+  template: string,
+  what: string,
+  problemOf: (text: string) => string | undefined,
+  makeError: (message: string) => Error,
+): { render(input: unknown): string | Promise<string> } {
+  let compiled: CompiledTemplate;
+  try {
+    compiled = compileTemplate(template);
+  } catch (err) {
+    throw new Error(`${what} template: ${(err as Error).message}`);
+  }
+  if (compiled.constant !== undefined) {
+    const text = compiled.constant;
+    const problem = problemOf(text);
+    if (problem) throw new Error(`${what}: ${problem}`);
+    return { render: () => text };
+  }
+  const checked = (text: string): string => {
+    const problem = problemOf(text);
+    if (problem) throw makeError(`${what}: ${problem}`);
+    return text;
+  };
+  const wrapped = (err: unknown): never => {
+    if (err instanceof TemplateError) throw makeError(`${what}: ${err.message}`);
+    throw err;
+  };
+  return {
+    render(input) {
+      try {
+        const text = compiled.render(input);
+        return isThenableValue(text) ? (text as Promise<string>).then(checked, wrapped) : checked(text);
+      } catch (err) {
+        return wrapped(err);
+      }
+    },
+  };
+}

@@ -3,8 +3,7 @@
  * `readings`, `{{topic}}`, `sensors.{{payload.site}}`, `{{$replace(topic, "/", ".")}}`. Compiled once per node;
  * a template without parts costs nothing per message. The result must be a valid Kafka topic name.
  */
-import { compileTemplate, TemplateError } from '../../expr/template.js';
-import { isThenableValue } from '../../expr/thenable.js';
+import { compileCheckedTemplate } from '../../expr/template.js';
 import type { Message } from '../../spec/message.js';
 
 /** A topic that cannot be made for this message; retrying will not help. */
@@ -24,17 +23,6 @@ export function topicNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function checked(topic: string): string {
-  const problem = topicNameProblem(topic);
-  if (problem) throw new TopicError(`topic: ${problem}`);
-  return topic;
-}
-
-function asTopicError(err: unknown): never {
-  if (err instanceof TemplateError) throw new TopicError(`topic: ${err.message}`);
-  throw err;
-}
-
 export interface TopicTemplate {
   /** The topic, synchronously when every part ran on the expression fast path. Throws/rejects with TopicError. */
   render(msg: Message): string | Promise<string>;
@@ -42,26 +30,5 @@ export interface TopicTemplate {
 
 /** The shared `{{ }}` JSONata template, plus Kafka's topic name rule. */
 export function compileTopicTemplate(template: string): TopicTemplate {
-  let compiled: ReturnType<typeof compileTemplate>;
-  try {
-    compiled = compileTemplate(template);
-  } catch (err) {
-    throw new Error(`topic template: ${(err as Error).message}`);
-  }
-  if (compiled.constant !== undefined) {
-    const topic = compiled.constant;
-    const problem = topicNameProblem(topic);
-    if (problem) throw new Error(`topic: ${problem}`);
-    return { render: () => topic };
-  }
-  return {
-    render(msg) {
-      try {
-        const topic = compiled.render(msg);
-        return isThenableValue(topic) ? (topic as Promise<string>).then(checked, asTopicError) : checked(topic);
-      } catch (err) {
-        return asTopicError(err);
-      }
-    },
-  };
+  return compileCheckedTemplate(template, 'topic', topicNameProblem, (m) => new TopicError(m));
 }

@@ -2,8 +2,7 @@
  * mqtt-out topics: the shared `{{ }}` template (each part a JSONata expression on the message, src/expr/template.ts)
  * plus MQTT's rule for a topic name to publish to: not empty, no `+`, `#` or NUL.
  */
-import { compileTemplate, TemplateError } from '../../expr/template.js';
-import { isThenableValue } from '../../expr/thenable.js';
+import { compileCheckedTemplate } from '../../expr/template.js';
 import type { Message } from '../../spec/message.js';
 
 /** A topic that cannot be made for this message; retrying will not help. */
@@ -19,43 +18,12 @@ export function topicNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function checked(topic: string): string {
-  const problem = topicNameProblem(topic);
-  if (problem) throw new TopicError(`topic: ${problem}`);
-  return topic;
-}
-
-function asTopicError(err: unknown): never {
-  if (err instanceof TemplateError) throw new TopicError(`topic: ${err.message}`);
-  throw err;
-}
-
 export interface TopicTemplate {
   /** The topic, synchronously when every part ran on the expression fast path. Throws/rejects with TopicError. */
   render(msg: Message): string | Promise<string>;
 }
 
+/** The shared `{{ }}` JSONata template, plus MQTT's rule for a topic to publish to. */
 export function compileTopicTemplate(template: string): TopicTemplate {
-  let compiled: ReturnType<typeof compileTemplate>;
-  try {
-    compiled = compileTemplate(template);
-  } catch (err) {
-    throw new Error(`topic template: ${(err as Error).message}`);
-  }
-  if (compiled.constant !== undefined) {
-    const topic = compiled.constant;
-    const problem = topicNameProblem(topic);
-    if (problem) throw new Error(`topic: ${problem}`);
-    return { render: () => topic };
-  }
-  return {
-    render(msg) {
-      try {
-        const topic = compiled.render(msg);
-        return isThenableValue(topic) ? (topic as Promise<string>).then(checked, asTopicError) : checked(topic);
-      } catch (err) {
-        return asTopicError(err);
-      }
-    },
-  };
+  return compileCheckedTemplate(template, 'topic', topicNameProblem, (m) => new TopicError(m));
 }
