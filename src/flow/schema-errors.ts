@@ -1,6 +1,5 @@
 /** Turn Ajv errors into problems a person can act on. Isomorphic. */
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import type { Problem } from './problem.js';
 
 function lastSegment(pointer: string): string {
   const seg = pointer.split('/').pop() ?? '';

@@ -132,7 +132,8 @@ class Delivery implements Output {
     if (this.port0 === undefined) {
       this.port0 = port;
       this.msg0 = msg;
-    } else (this.more ??= []).push([port, msg]);
+    } else if (this.more) this.more.push([port, msg]);
+    else this.more = [[port, msg]];
   }
 
   // The first held emit in fields, the rest in an array: the common single emit allocates nothing.
