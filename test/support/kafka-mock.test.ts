@@ -135,6 +135,8 @@ describe.runIf(kafka)('test Kafka cluster', () => {
       const faults = mock.faults!;
       expect(mock.brokers).toHaveLength(3);
       await mock.createTopic('faults', 3);
+      // The mock places leaders at random, sometimes all on one broker: pin them so the outage hits one partition.
+      for (const p of [0, 1, 2]) await faults.setLeader('faults', p, p + 1);
       // Client-level retry governs reconnects; kafkajs' default gives up on a dead broker only after ~19 s.
       const kc = new Kafka({
         clientId: 'sluice-mock-fault',

@@ -42,6 +42,8 @@ export interface KafkaFaults {
   brokerUp(brokerId: number): Promise<void>;
   /** Delays every response of the broker by this many milliseconds (0 restores). */
   setRtt(brokerId: number, ms: number): Promise<void>;
+  /** Moves a partition's leader to this broker. */
+  setLeader(topic: string, partition: number, brokerId: number): Promise<void>;
 }
 
 /** Kafka's own rule for topic names; also keeps names safe for the launcher's line protocol. */
@@ -97,6 +99,10 @@ export async function startKafkaMock(opts: StartOptions = {}): Promise<KafkaTest
     faults: {
       brokerDown: (id) => proc.command(`down ${checkBroker(id)}`),
       brokerUp: (id) => proc.command(`up ${checkBroker(id)}`),
+      async setLeader(topic, partition, id) {
+        checkTopic(topic, partition + 1);
+        await proc.command(`leader ${topic} ${partition} ${checkBroker(id)}`);
+      },
       async setRtt(id, ms) {
         if (!Number.isInteger(ms) || ms < 0) throw new Error(`Kafka mock: invalid rtt ${ms}`);
         await proc.command(`rtt ${checkBroker(id)} ${ms}`);
