@@ -75,7 +75,7 @@ describe('engine: acks by lineage', () => {
         [
           ['src', 'test-source'],
           ['fast', 'test-sink', { mutate: true }],
-          ['slow', 'test-sink', { delayMs: 80, mutate: true }],
+          ['slow', 'test-sink', { delayMs: 600, mutate: true }],
           ['watch', 'debug'],
         ],
         [
