@@ -1,4 +1,5 @@
 import { defineConnectionKind, type LintIssue, Secret, type TSchema, Type } from '../../../src/spec/index.js';
+import { tlsProperties } from '../../../src/spec/tls-schema.js';
 
 /** Lint sees a config as saved, before defaults are applied: fill in the schema's top-level defaults first. */
 export function withSchemaDefaults<T extends object>(schema: TSchema, config: T): T {
@@ -9,8 +10,6 @@ export function withSchemaDefaults<T extends object>(schema: TSchema, config: T)
   }
   return out as T;
 }
-
-const tlsOnly = { 'x-showWhen': { tls: [true] } };
 
 const config = Type.Object(
   {
@@ -35,40 +34,10 @@ const config = Type.Object(
           "A reference such as `${env:RABBITMQ_PASSWORD}`. When unset, user `guest` gets RabbitMQ's default password `guest` (which RabbitMQ accepts only from localhost).",
       }),
     ),
-    tls: Type.Boolean({
-      title: 'TLS',
-      default: false,
-      description: 'Connect with TLS (AMQPS). An `amqps://` URL turns it on too.',
-    }),
-    ca: Type.Optional(
-      Type.String({
-        title: 'CA certificates (PEM)',
-        description:
-          'Trusted CAs for the server certificate, e.g. `${file:/etc/ssl/rabbit-ca.pem}`. Default: the system CAs.',
-        'x-widget': 'textarea',
-        ...tlsOnly,
-      }),
-    ),
-    cert: Type.Optional(
-      Type.String({
-        title: 'Client certificate (PEM)',
-        description: 'For mutual TLS, e.g. `${file:/run/secrets/client.crt}`.',
-        'x-widget': 'textarea',
-        ...tlsOnly,
-      }),
-    ),
-    key: Type.Optional(
-      Secret({
-        title: 'Client key (PEM)',
-        description: 'For mutual TLS: a reference such as `${file:/run/secrets/client.key}`.',
-      }),
-    ),
-    verifyServer: Type.Boolean({
-      title: 'Verify the server certificate',
-      default: true,
-      description: 'Turn off only to try a test broker: without it anyone on the path can read and change the traffic.',
-      'x-advanced': true,
-      ...tlsOnly,
+    ...tlsProperties({
+      peer: 'server',
+      tlsDescription: 'Connect with TLS (AMQPS). An `amqps://` URL turns it on too.',
+      caExample: '/etc/ssl/rabbit-ca.pem',
     }),
     heartbeatSeconds: Type.Integer({
       title: 'Heartbeat (s)',

@@ -1,6 +1,6 @@
 import { defineConnectionKind, type LintIssue, Secret, Type } from '../../../src/spec/index.js';
+import { tlsProperties } from '../../../src/spec/tls-schema.js';
 
-const tlsOnly = { 'x-showWhen': { tls: [true] } };
 const withSasl = { 'x-showWhen': { sasl: ['plain', 'scram-sha-256', 'scram-sha-512'] } };
 
 export const kafkaConnection = defineConnectionKind({
@@ -36,41 +36,10 @@ export const kafkaConnection = defineConnectionKind({
           description: 'A reference such as `${env:KAFKA_PASSWORD}` or `${file:/run/secrets/kafka}`.',
         }),
       ),
-      tls: Type.Boolean({
-        title: 'TLS',
-        default: false,
-        description: 'Connect to the brokers with TLS (listeners `SSL` or `SASL_SSL`).',
-      }),
-      ca: Type.Optional(
-        Type.String({
-          title: 'CA certificates (PEM)',
-          description:
-            'Trusted CAs for the broker certificates, e.g. `${file:/etc/ssl/kafka-ca.pem}`. Default: the system CAs.',
-          'x-widget': 'textarea',
-          ...tlsOnly,
-        }),
-      ),
-      cert: Type.Optional(
-        Type.String({
-          title: 'Client certificate (PEM)',
-          description: 'For mutual TLS, e.g. `${file:/run/secrets/client.crt}`.',
-          'x-widget': 'textarea',
-          ...tlsOnly,
-        }),
-      ),
-      key: Type.Optional(
-        Secret({
-          title: 'Client key (PEM)',
-          description: 'For mutual TLS: a reference such as `${file:/run/secrets/client.key}`.',
-        }),
-      ),
-      verifyServer: Type.Boolean({
-        title: 'Verify the broker certificate',
-        default: true,
-        description:
-          'Turn off only to try a test cluster: without it anyone on the path can read and change the traffic.',
-        'x-advanced': true,
-        ...tlsOnly,
+      ...tlsProperties({
+        peer: 'broker',
+        tlsDescription: 'Connect to the brokers with TLS (listeners `SSL` or `SASL_SSL`).',
+        caExample: '/etc/ssl/kafka-ca.pem',
       }),
       connectTimeoutMs: Type.Integer({
         title: 'Connect timeout (ms)',

@@ -3,42 +3,16 @@
  * Isomorphic: the connection kind definitions import it.
  */
 import { type LintIssue, Secret, type Static, Type } from '../../spec/index.js';
+import { tlsProperties as sharedTlsProperties } from '../../spec/tls-schema.js';
 import { parseDatabaseUrl } from './url.js';
 
-const tlsOnly = { 'x-showWhen': { tls: [true] } };
-
 /** Flat TLS fields, named like the other connection kinds' (tls, ca, cert, key, verifyServer). */
-export const tlsProperties = {
-  tls: Type.Boolean({ title: 'TLS', default: false, description: 'Connect with TLS.' }),
-  ca: Type.Optional(
-    Type.String({
-      title: 'CA certificates (PEM)',
-      description:
-        'Trusted CAs for the server certificate, e.g. `${file:/etc/ssl/db-ca.pem}`. Default: the system CAs.',
-      'x-widget': 'textarea',
-      ...tlsOnly,
-    }),
-  ),
-  cert: Type.Optional(
-    Type.String({
-      title: 'Client certificate (PEM)',
-      description: 'For client-certificate authentication, e.g. `${file:/run/secrets/client.crt}`.',
-      'x-widget': 'textarea',
-      ...tlsOnly,
-    }),
-  ),
-  key: Type.Optional(
-    Secret({ title: 'Client key (PEM)', description: 'A reference such as `${file:/run/secrets/client.key}`.' }),
-  ),
-  verifyServer: Type.Boolean({
-    title: 'Verify the server certificate',
-    default: true,
-    description:
-      'Checks the certificate chain and that the certificate names the host. Turn off only to try a test server: without it anyone on the path can read and change the traffic.',
-    'x-advanced': true,
-    ...tlsOnly,
-  }),
-};
+export const tlsProperties = sharedTlsProperties({
+  peer: 'server',
+  tlsDescription: 'Connect with TLS.',
+  caExample: '/etc/ssl/db-ca.pem',
+  verifyDetail: 'Checks the certificate chain and that the certificate names the host.',
+});
 const tlsObject = Type.Object(tlsProperties);
 export type TlsSettings = Static<typeof tlsObject>;
 
