@@ -7,38 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
-import { catalog } from '../../nodes/catalog.js';
-import { Engine } from '../../src/runtime/engine.js';
-import { loadNodeRuntime } from '../../src/runtime/loader.js';
-import { defineNode, Type } from '../../src/spec/index.js';
-import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
+import { benchEngine } from '../support/ack-sink.js';
 import { type BenchResult, median, printResults } from '../types.js';
 
 const BROKER = process.env.SLUICE_BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const PUBLISH_COUNT = 50_000;
 const CONSUME_COUNT = 100_000;
 const RUNS = 3;
-
-const ackSink = defineNode({
-  type: 'bench-sink',
-  version: 1,
-  category: 'sink',
-  title: 'Bench sink',
-  summary: 'Acks at once.',
-  docs: 'Benchmark only.',
-  inputs: [{ name: 'in' }],
-  outputs: [],
-  config: Type.Object({}),
-});
-const benchCatalog = { nodes: [...catalog.nodes, ackSink], connections: catalog.connections };
-const createAckSink: CreateRuntime<unknown> = () => ({ handle() {} });
-
-function newEngine(): Engine {
-  return new Engine({
-    catalog: benchCatalog,
-    loadRuntime: (t) => (t === 'bench-sink' ? Promise.resolve(createAckSink) : loadNodeRuntime(t)),
-  });
-}
 
 const connection = { id: 'rabbit', kind: 'amqp', config: { url: BROKER.replace(/\/\/[^@]*@/, '//') } };
 
@@ -68,7 +43,7 @@ async function publishOnce(persistent: boolean): Promise<Measured> {
   await ch.assertExchange(exchange, 'topic', { durable: persistent });
   await ch.assertQueue(queue, { durable: persistent });
   await ch.bindQueue(queue, exchange, '#');
-  const engine = newEngine();
+  const engine = benchEngine();
   try {
     await engine.start({
       format: 'sluice/flow@1',
@@ -125,7 +100,7 @@ async function consumeOnce(prefetch: number): Promise<Measured> {
       await new Promise((r) => ch.once('drain', r));
   }
   await ch.waitForConfirms();
-  const engine = newEngine();
+  const engine = benchEngine();
   try {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();

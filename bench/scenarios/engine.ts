@@ -3,26 +3,8 @@
  * that acks at once. Every message is tracked end to end (lineage, counters, settle).
  */
 import { fileURLToPath } from 'node:url';
-import { catalog } from '../../nodes/catalog.js';
-import { Engine } from '../../src/runtime/engine.js';
-import { loadNodeRuntime } from '../../src/runtime/loader.js';
-import { defineNode, Type } from '../../src/spec/index.js';
-import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
+import { benchEngine } from '../support/ack-sink.js';
 import { type BenchResult, median, printResults } from '../types.js';
-
-const ackSink = defineNode({
-  type: 'bench-sink',
-  version: 1,
-  category: 'sink',
-  title: 'Bench sink',
-  summary: 'Acks at once.',
-  docs: 'Benchmark only.',
-  inputs: [{ name: 'in' }],
-  outputs: [],
-  config: Type.Object({}),
-});
-const benchCatalog = { nodes: [...catalog.nodes, ackSink], connections: catalog.connections };
-const createAckSink: CreateRuntime<unknown> = () => ({ handle() {} });
 
 const COUNT = 400_000;
 
@@ -54,10 +36,7 @@ function flow(mapping: string, condition: string) {
 }
 
 async function once(mapping: string, condition: string): Promise<{ rate: number; cpuUsPerMsg: number }> {
-  const engine = new Engine({
-    catalog: benchCatalog,
-    loadRuntime: (t) => (t === 'bench-sink' ? Promise.resolve(createAckSink) : loadNodeRuntime(t)),
-  });
+  const engine = benchEngine();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await engine.start(flow(mapping, condition));
