@@ -108,6 +108,28 @@ function statesOf(engine: Engine, nodeId: string): NodeState[] {
   return seen;
 }
 
+/** Start src -> sink, wait until `watched` reports connected, stop, and check it ends stopped. */
+async function expectConnectsAndStops(
+  connections: FlowConnection[],
+  nodes: Array<{ id: string; type: string; config: Record<string, unknown> }>,
+  watched: string,
+): Promise<void> {
+  const engine = newEngine();
+  const states = statesOf(engine, watched);
+  try {
+    await engine.start(flow(connections, nodes, [['src', 'sink']]));
+    await eventually(
+      () => states,
+      (st) => st.includes('connected'),
+      10_000,
+      'status connected',
+    );
+  } finally {
+    await engine.stop();
+  }
+  expect(states.at(-1)).toBe('stopped');
+}
+
 function counts(ids: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const id of ids) m.set(id, (m.get(id) ?? 0) + 1);
@@ -150,27 +172,14 @@ export function sinkConformance(c: ConformanceCase<SinkFixture>): void {
 
     it.runIf(run)('connects, reports its status, and closes', async () => {
       fixture = await c.prepare();
-      engine = newEngine();
-      const states = statesOf(engine, 'sink');
-      await engine.start(
-        flow(
-          fixture.connections,
-          [
-            { id: 'src', type: 'test-source', config: {} },
-            { id: 'sink', ...fixture.node },
-          ],
-          [['src', 'sink']],
-        ),
+      await expectConnectsAndStops(
+        fixture.connections,
+        [
+          { id: 'src', type: 'test-source', config: {} },
+          { id: 'sink', ...fixture.node },
+        ],
+        'sink',
       );
-      await eventually(
-        () => states,
-        (s) => s.includes('connected'),
-        10_000,
-        'status connected',
-      );
-      await engine.stop();
-      expect(states.at(-1)).toBe('stopped');
-      engine = undefined;
     });
 
     it.runIf(run)('delivers a batch and acknowledges what landed', async () => {
@@ -253,27 +262,14 @@ export function sourceConformance(c: ConformanceCase<SourceFixture>): void {
 
     it.runIf(run)('connects, reports its status, and closes', async () => {
       fixture = await c.prepare();
-      engine = newEngine();
-      const states = statesOf(engine, 'src');
-      await engine.start(
-        flow(
-          fixture.connections,
-          [
-            { id: 'src', ...fixture.node },
-            { id: 'sink', type: 'test-sink', config: {} },
-          ],
-          [['src', 'sink']],
-        ),
+      await expectConnectsAndStops(
+        fixture.connections,
+        [
+          { id: 'src', ...fixture.node },
+          { id: 'sink', type: 'test-sink', config: {} },
+        ],
+        'src',
       );
-      await eventually(
-        () => states,
-        (s) => s.includes('connected'),
-        10_000,
-        'status connected',
-      );
-      await engine.stop();
-      expect(states.at(-1)).toBe('stopped');
-      engine = undefined;
     });
 
     it.runIf(run)('takes a batch in and acknowledges each message after delivery', async () => {
