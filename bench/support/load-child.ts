@@ -4,13 +4,14 @@
  *   --publisher <mqtt url>   an MQTT 5 QoS 1 publisher (clean session) of small JSON readings
  *                            `{"id","seq","ts","temp","unit"}` on `<root>/dev-<n>/temperature`, either at a fixed
  *                            rate (open loop) or flat out on credit granted by the parent;
- *   --reader <spec json>     a plain client at the sink's service that counts what arrives and records, per message,
+ *   --reader <spec json>     a plain client at the sink's service (MQTT, AMQP, PostgreSQL LISTEN, Kafka) that counts what arrives and records, per message,
  *                            arrival time minus the publish timestamp (`ts`) it carries.
  *
  * Started by bench/support/load.ts; talks to the parent over the IPC channel (bench/support/protocol.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { connect as amqpConnect } from 'amqplib';
+import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { now, sleep } from './clock.js';
@@ -124,6 +125,26 @@ async function reader(spec: ReaderSpec): Promise<void> {
     const ch = await conn.createChannel();
     await ch.consume(spec.queue, (m) => m && arrived(tsOf(m.content)), { noAck: true });
     close = () => conn.close();
+  } else if (spec.kind === 'kafka') {
+    const consumer = new Kafka({
+      clientId: 'bench-reader',
+      brokers: spec.brokers,
+      logLevel: logLevel.NOTHING,
+    }).consumer(
+      // librdkafka's mock cluster answers a fetch that finds nothing only after the full wait, even when records
+      // arrive meanwhile: a short wait keeps that from adding to the measured latency.
+      { groupId: spec.groupId, maxWaitTimeInMs: 2 },
+    );
+    await consumer.connect();
+    await consumer.subscribe({ topics: [spec.topic], fromBeginning: true });
+    const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) if (m.value) arrived(tsOf(m.value));
+      },
+    });
+    await joined;
+    close = () => consumer.disconnect();
   } else {
     const client = new pg.Client({ connectionString: spec.connectionString });
     await client.connect();

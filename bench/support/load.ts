@@ -11,9 +11,16 @@ const START_TIMEOUT_MS = 20_000;
 
 type Reply<T, K> = Extract<T, { op: K }>;
 
-/** Forks the load child and waits for its `ready` (or its reason for failing). */
-async function spawn<From extends { op: string }>(args: string[]): Promise<ChildProcess> {
-  const child = fork(CHILD, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Forks `script` (the load child unless told otherwise; TypeScript through tsx unless `execArgv` says otherwise)
+ * and waits for its `ready` (or its reason for failing).
+ */
+export async function spawn<From extends { op: string }>(
+  args: string[],
+  script = CHILD,
+  execArgv = ['--import', 'tsx'],
+): Promise<ChildProcess> {
+  const child = fork(script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   // A send racing the child's exit: nothing to do.
   child.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -44,7 +51,7 @@ async function spawn<From extends { op: string }>(args: string[]): Promise<Child
 }
 
 /** The next message from `child` that `match` accepts. */
-function next<M extends { op: string }, R extends M>(
+export function next<M extends { op: string }, R extends M>(
   child: ChildProcess,
   match: (m: M) => m is R,
   timeoutMs: number,
@@ -64,7 +71,7 @@ function next<M extends { op: string }, R extends M>(
   });
 }
 
-async function quit(child: ChildProcess, message: { op: 'quit' }): Promise<void> {
+export async function quit(child: ChildProcess, message: { op: 'quit' }): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   if (child.connected) child.send(message);

@@ -5,7 +5,9 @@ export type ReaderSpec =
   | { kind: 'mqtt'; url: string; topic: string }
   | { kind: 'amqp'; url: string; queue: string }
   /** LISTEN on a channel; each notification's payload is the publish timestamp (epoch ms). */
-  | { kind: 'pg'; connectionString: string; channel: string };
+  | { kind: 'pg'; connectionString: string; channel: string }
+  /** A kafkajs consumer in its own group, from the beginning of `topic`. */
+  | { kind: 'kafka'; brokers: string[]; topic: string; groupId: string };
 
 export type ToPublisher =
   /** Publish `count` messages under `root`: at `rate` msg/s (open loop), or else on credit (see `grant`). */

@@ -1,5 +1,6 @@
 /** CLI plumbing: user errors print one clear line and set an exit code, never a stack trace. */
 import { readFileSync } from 'node:fs';
+import { limitHeapGrowth } from '../runtime/heap.js';
 
 /** Documented exit codes (see README "CLI"). */
 export const EXIT = {
@@ -30,5 +31,14 @@ export function readText(file: string): string {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(err));
     throw new UserError(`cannot read ${file}: ${why}`, EXIT.io);
+  }
+}
+
+/** The long-running commands keep V8's heap near what they use (src/runtime/heap.ts); a bad override is a usage error. */
+export function limitHeap(): void {
+  try {
+    limitHeapGrowth();
+  } catch (err) {
+    throw new UserError(err instanceof Error ? err.message : String(err), EXIT.usage);
   }
 }

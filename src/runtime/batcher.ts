@@ -33,6 +33,11 @@ export class Batcher<T> {
     return this.pending.length;
   }
 
+  /** A batch is being written (the next one waits for it). */
+  get sending(): boolean {
+    return this.flushing;
+  }
+
   add(item: T): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the sink is closed'));
     return new Promise<void>((resolve, reject) => {

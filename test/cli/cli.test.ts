@@ -126,6 +126,13 @@ describe('sluice run', () => {
     noStack(r.stderr);
   });
 
+  it('a bad SLUICE_HEAP_GROWING_PERCENT is a usage error (exit 2) that names the variable', async () => {
+    const r = await runCli(['run', 'examples/sensors-demo.json'], { env: { SLUICE_HEAP_GROWING_PERCENT: 'lots' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SLUICE_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000, not "lots"/);
+    noStack(r.stderr);
+  });
+
   it('a missing environment variable is a start-up error naming node and field (exit 4)', async () => {
     const r = await runCli(['run', 'test/fixtures/flows/needs-env.json']);
     expect(r.code).toBe(4);

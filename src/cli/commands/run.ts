@@ -6,7 +6,7 @@ import { Engine } from '../../runtime/engine.js';
 import { StartupError } from '../../runtime/errors.js';
 import { createLogger } from '../../runtime/log.js';
 import { portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
-import { EXIT, readText } from '../io.js';
+import { EXIT, limitHeap, readText } from '../io.js';
 
 export interface RunOptions {
   logLevel?: string;
@@ -20,6 +20,7 @@ export interface RunOptions {
 /** Headless: run a flow until SIGINT/SIGTERM, then drain and exit. */
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const log = createLogger({ level: opts.logLevel });
+  limitHeap();
   const { problems, flow } = createFlowValidator(catalog).validateText(readText(file));
   if (!flow || hasErrors(problems)) {
     for (const p of problems) process.stderr.write(`${formatProblem(p, file)}\n`);

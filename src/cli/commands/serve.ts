@@ -9,7 +9,7 @@ import { createServer, ServerConfigError, type SluiceServer } from '../../server
 import { ApiError } from '../../server/errors.js';
 import { importFlow } from '../../server/import.js';
 import { DEMO_MQTT_PORT, portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
-import { EXIT, readText, UserError } from '../io.js';
+import { EXIT, limitHeap, readText, UserError } from '../io.js';
 
 export interface ServeOptions {
   host: string;
@@ -98,6 +98,7 @@ async function openFlow(server: SluiceServer, file: string, flowsDir: string): P
 
 export async function serveCommand(opts: ServeOptions): Promise<number> {
   const log = createLogger({ level: opts.logLevel });
+  limitHeap();
   const token = opts.token ?? (process.env.SLUICE_TOKEN || undefined);
   const brokerPort =
     opts.embeddedMqtt !== undefined ? portNumber(opts.embeddedMqtt) : opts.demo ? DEMO_MQTT_PORT : undefined;

@@ -58,15 +58,27 @@ export class KafkaSink {
   add(record: OutRecord): Promise<void> {
     const n = this.lanes.length;
     if (n === 1) return this.lanes[0].add(record);
-    // Keyless records have no order to keep: any lane.
-    let lane: number;
-    if (record.key === null) {
-      this.next = (this.next + 1) % n;
-      lane = this.next;
-    } else {
-      lane = hash(`${record.topic}\u0000${record.key}`) % n;
+    if (record.key === null) return this.keylessLane().add(record);
+    return this.lanes[hash(`${record.topic}\u0000${record.key}`) % n].add(record);
+  }
+
+  /**
+   * Keyless records have no order to keep: they fill the lane that is collecting until it is sending or full, then
+   * the next idle one. So batches stay as large as the rate allows (spreading records one by one over the lanes
+   * made batches n times smaller and produce requests n times more frequent), and a new batch collects while
+   * earlier ones await their acknowledgement.
+   */
+  private keylessLane(): Batcher<OutRecord> {
+    const n = this.lanes.length;
+    for (let i = 0; i < n; i++) {
+      const at = (this.next + i) % n;
+      const lane = this.lanes[at];
+      if (!lane.sending && lane.size < this.o.batchSize) {
+        this.next = at;
+        return lane;
+      }
     }
-    return this.lanes[lane].add(record);
+    return this.lanes[this.next]; // every lane busy: wait in the current one
   }
 
   /** Send what is waiting and wait for it (the engine has drained, so this is the tail). */
