@@ -497,7 +497,8 @@ const kafkaSink: SinkCase = {
 const mqttSink: SinkCase = {
   key: 'mqtt',
   label: 'MQTT',
-  detail: 'mqtt-out QoS 1, acked after PUBACK',
+  // MQTT 5 lets the broker cap unacknowledged publishes (Mosquitto: 20); mqtt-out keeps to it, the raw pipe does not.
+  detail: "mqtt-out QoS 1, acked after PUBACK, at most the broker's Receive Maximum in flight",
   async unavailable() {
     return undefined; // the same Mosquitto as the source
   },
@@ -514,7 +515,10 @@ const mqttSink: SinkCase = {
         config: { connection: 'broker', topic: `${outRoot}/sluice/{{payload.device}}`, qos: 1 },
       });
       const m = await measureAgainstRaw(pub, raw, flow, reader);
-      return { ...m.ours, raw: { label: 'MQTT -> MQTT (mqtt.js sub -> pub, QoS 1)', ...m.raw } };
+      return {
+        ...m.ours,
+        raw: { label: 'MQTT -> MQTT (mqtt.js sub -> pub, QoS 1, no Receive Maximum)', ...m.raw },
+      };
     } finally {
       await flow?.stop();
       await raw?.stop();
