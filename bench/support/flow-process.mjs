@@ -13,9 +13,10 @@
  *
  * Plain JavaScript because it must run without the loader. Protocol (IPC, see bench/support/flow-process.ts):
  * in `start {flow?}`, `measure`, `measured`, `quit`; out `ready`, `started`, `failed {message}`, `settled {n}`
- * (pushed at most every 5 ms while it changes), `use {cpuUs, maxRss, rssAtStart, gcMs}`.
+ * (pushed at most every 5 ms while it changes), `use {cpuUs, maxRss, rssAtStart, gcMs, gcMaxMs, loopDelayP99Ms,
+ * loopDelayMaxMs, atMaxRss}`.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import mqtt from 'mqtt';
 
@@ -111,6 +112,9 @@ class Sampler {
     this.maxRss = this.rssAtStart;
     this.atMax = process.memoryUsage();
     this.gcMs = 0;
+    this.gcMaxMs = 0;
+    this.loop = monitorEventLoopDelay({ resolution: 1 });
+    this.loop.enable();
     this.observer = new PerformanceObserver((list) => this.addGc(list.getEntries()));
     this.observer.observe({ entryTypes: ['gc'] });
     this.timer = setInterval(() => this.sample(), 10);
@@ -125,7 +129,10 @@ class Sampler {
   }
 
   addGc(entries) {
-    for (const e of entries) this.gcMs += e.duration;
+    for (const e of entries) {
+      this.gcMs += e.duration;
+      if (e.duration > this.gcMaxMs) this.gcMaxMs = e.duration;
+    }
   }
 
   stop() {
@@ -134,12 +141,17 @@ class Sampler {
     this.sample();
     this.addGc(this.observer.takeRecords());
     this.observer.disconnect();
+    this.loop.disable();
     const { heapTotal, heapUsed, external } = this.atMax;
     return {
       cpuUs: cpu.user + cpu.system,
       maxRss: this.maxRss,
       rssAtStart: this.rssAtStart,
       gcMs: this.gcMs,
+      gcMaxMs: this.gcMaxMs,
+      // Event loop delay (ns in the histogram): how late timers and I/O callbacks ran.
+      loopDelayP99Ms: this.loop.percentile(99) / 1e6,
+      loopDelayMaxMs: this.loop.max / 1e6,
       atMaxRss: { heapTotal, heapUsed, external },
     };
   }

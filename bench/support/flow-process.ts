@@ -17,6 +17,11 @@ type FromFlow =
 
 /** What the pipe's process used, with its memory's make-up when its RSS was largest. */
 export interface PipeUse extends ResourceUse {
+  /** The longest single GC pause. */
+  gcMaxMs: number;
+  /** How late the event loop ran callbacks: 99th percentile and worst. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
   atMaxRss: { heapTotal: number; heapUsed: number; external: number };
 }
 
@@ -37,7 +42,9 @@ export interface MeasuredPipe {
 
 export async function startPipe(spec: PipeSpec): Promise<MeasuredPipe> {
   const args = spec.kind === 'flow' ? ['--flow'] : [`--${spec.kind}`, JSON.stringify(spec)];
-  const child = await spawn<FromFlow>(args, SCRIPT, []);
+  // e.g. SLUICE_BENCH_FLOW_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the measured process.
+  const nodeArgs = (process.env.SLUICE_BENCH_FLOW_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = await spawn<FromFlow>(args, SCRIPT, nodeArgs);
   let settled = 0;
   child.on('message', (m: FromFlow) => {
     if (m.op === 'settled') settled = m.n;

@@ -42,12 +42,13 @@ export const create: CreateRuntime<Config> = (ctx) => {
     retryable: (err: unknown) => !(err instanceof PublishError) || err.retryable,
   };
 
-  async function send(msg: Message, key: string): Promise<void> {
+  // Per message: not async, so a publish costs the publisher's promise and little else.
+  function send(msg: Message, key: string): Promise<void> {
     const content = encode(msg.payload, c.codec);
-    const options = { ...publishOptions(msg, properties), messageId: msg.id };
     const p = publisher;
     if (!p) throw new Error('amqp-out is not started');
-    await withRetry(() => p.publish({ exchange: c.exchange, routingKey: key, content, options }), retry);
+    const req = { exchange: c.exchange, routingKey: key, content, options: publishOptions(msg, properties) };
+    return withRetry(() => p.publish(req), retry);
   }
 
   return {
@@ -69,13 +70,13 @@ export const create: CreateRuntime<Config> = (ctx) => {
       await managed.start();
     },
     handle(msg) {
-      let key: string | Promise<string>;
+      // A message that cannot be addressed or encoded fails at once (rejected): no retry can fix it.
       try {
-        key = routingKey.render(msg);
+        const key = routingKey.render(msg);
+        return isThenable(key) ? key.then((k) => send(msg, k)) : send(msg, key);
       } catch (err) {
         return Promise.reject(err);
       }
-      return isThenable(key) ? key.then((k) => send(msg, k)) : send(msg, key);
     },
     async stop() {
       // The engine marks the node stopped; a channel closing now is no news.

@@ -14,6 +14,9 @@ function headersFrom(value: unknown, base: Record<string, string>): Record<strin
   return out;
 }
 
+/** Per message without topic/key/headers expressions: no array, no closure. */
+const NO_EXTRAS: readonly unknown[] = [];
+
 export const create: CreateRuntime<Config> = (ctx) => {
   const opts = { timeoutMs: ctx.config.timeoutMs, maxDepth: ctx.config.maxDepth };
   const payload = compileExpression(ctx.config.expression, opts);
@@ -22,7 +25,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
   if (ctx.config.key) extras.push(['key', compileExpression(ctx.config.key, opts)]);
   if (ctx.config.headers) extras.push(['headers', compileExpression(ctx.config.headers, opts)]);
 
-  function build(msg: Message, value: unknown, extra: unknown[]): Message {
+  function build(msg: Message, value: unknown, extra: readonly unknown[]): Message {
     const out: Message = {
       id: msg.id,
       topic: msg.topic,
@@ -31,11 +34,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
       headers: msg.headers,
       timestamp: msg.timestamp,
     };
-    extras.forEach(([field], i) => {
+    for (let i = 0; i < extras.length; i++) {
+      const field = extras[i][0];
       const v = extra[i];
       if (field === 'headers') out.headers = headersFrom(v, msg.headers);
       else if (v !== undefined) out[field] = typeof v === 'string' ? v : JSON.stringify(v);
-    });
+    }
     return out;
   }
 
@@ -50,7 +54,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
     handle(msg, out) {
       const value = payload.evaluate(msg);
       if (isThenable(value) || extras.length > 0) return slowOrFast(msg, out, value);
-      out.emit('out', build(msg, value, []));
+      out.emit('out', build(msg, value, NO_EXTRAS));
     },
   };
 

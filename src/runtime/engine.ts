@@ -54,6 +54,9 @@ export interface StopReport {
 
 type EngineState = 'stopped' | 'starting' | 'running' | 'stopping';
 
+/** Every successful settle gets the same (frozen) outcome: one object less per message. */
+const DELIVERED: Outcome = Object.freeze({ ok: true });
+
 interface Target {
   node: RunningNode;
   port: string;
@@ -587,7 +590,7 @@ export class Engine extends EventEmitter {
     let outcome: Outcome;
     if (lin.failure === undefined || (this.onErrorAck && !forced)) {
       w.acked++;
-      outcome = { ok: true };
+      outcome = DELIVERED;
     } else {
       w.nacked++;
       outcome = { ok: false, reason: lin.failure };

@@ -15,16 +15,31 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number): nu
   return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
 
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
+/**
+ * `fn(1)`, then on a retryable failure `fn(2)`, ... after backoff. Not async itself: sinks call it per message,
+ * and the first attempt, which usually succeeds, should cost no more than the promise `fn` returns.
+ */
+export function withRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
+  let first: Promise<T>;
+  try {
+    first = fn(1);
+  } catch (err) {
+    first = Promise.reject(err);
+  }
+  return first.then(undefined, (err: unknown) => retryAfter(err, fn, o));
+}
+
+async function retryAfter<T>(err: unknown, fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    const canRetry = attempt < o.attempts && !o.signal?.aborted && (o.retryable?.(err) ?? true);
+    if (!canRetry) throw err;
+    const delay = backoffDelay(attempt, o.baseMs, o.maxMs);
+    o.onRetry?.(err, attempt, delay);
+    await sleep(delay, o.signal);
     try {
-      return await fn(attempt);
-    } catch (err) {
-      const canRetry = attempt < o.attempts && !o.signal?.aborted && (o.retryable?.(err) ?? true);
-      if (!canRetry) throw err;
-      const delay = backoffDelay(attempt, o.baseMs, o.maxMs);
-      o.onRetry?.(err, attempt, delay);
-      await sleep(delay, o.signal);
+      return await fn(attempt + 1);
+    } catch (next) {
+      err = next;
     }
   }
 }

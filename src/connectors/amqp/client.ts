@@ -8,8 +8,42 @@ import type { Logger } from '../../spec/runtime-contract.js';
 import { type AmqpConnectionConfig, connectPlan } from './connect-options.js';
 import { errorText, type LinkStatus, sameStatus } from './link-status.js';
 
+/** The part of amqplib's frame multiplexer (lib/mux.js) that batchFrameWrites relies on. */
+interface MuxInternals {
+  out?: { cork?: () => void; uncork?: () => void };
+  _readIncoming?: () => void;
+}
+
+/**
+ * amqplib's multiplexer moves frames from the channels to the socket one `write` each: a socket write (a system
+ * call) per publish, confirm or ack. Corking the socket for each of its passes sends a burst as one write. It only
+ * changes how bytes are grouped into writes (order and back pressure stay amqplib's), and if amqplib's internals
+ * are not as expected nothing is changed.
+ */
+function batchFrameWrites(model: unknown): boolean {
+  const mux = (model as { connection?: { muxer?: MuxInternals } } | undefined)?.connection?.muxer;
+  const out = mux?.out;
+  const pass = mux?._readIncoming;
+  if (!mux || typeof pass !== 'function' || typeof out?.cork !== 'function' || typeof out.uncork !== 'function') {
+    return false;
+  }
+  const cork = out.cork.bind(out);
+  const uncork = out.uncork.bind(out);
+  mux._readIncoming = function (this: MuxInternals) {
+    cork();
+    try {
+      pass.call(this);
+    } finally {
+      uncork();
+    }
+  };
+  return true;
+}
+
 export class AmqpClient extends EventEmitter<{ status: [LinkStatus] }> {
   status: LinkStatus = { state: 'connecting' };
+  /** The last connection sends bursts of frames in one socket write (false: amqplib changed; slower, still correct). */
+  framesBatched = false;
   private closed = false;
 
   private constructor(
@@ -18,7 +52,9 @@ export class AmqpClient extends EventEmitter<{ status: [LinkStatus] }> {
     private readonly log: Logger,
   ) {
     super();
-    model.on('connect', () => {
+    model.on('connect', (inner: unknown) => {
+      this.framesBatched = batchFrameWrites(inner);
+      if (!this.framesBatched) log.debug('amqplib internals changed: one socket write per frame');
       log.info({ broker: describe }, 'AMQP connected');
       this.set({ state: 'connected' });
     });

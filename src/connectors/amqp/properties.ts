@@ -61,8 +61,8 @@ export interface PublishProperties {
 }
 
 /** AMQP publish options for a message: its id as message-id, its headers, a correlation id carried through. */
-export function publishOptions(msg: Message, p: PublishProperties): Options.Publish {
-  const options: Options.Publish = {
+export function publishOptions(msg: Message, p: PublishProperties): Options.Publish & { messageId: string } {
+  const options: Options.Publish & { messageId: string } = {
     messageId: msg.id,
     persistent: p.persistent,
     contentType: p.contentType,

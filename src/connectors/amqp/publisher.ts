@@ -8,6 +8,7 @@
  * the match exact and costs nothing unless the same message is in flight twice.
  */
 import type { Message as AmqpMessage, ConfirmChannel, Options } from 'amqplib';
+import { Deadline, Deadlines } from '../../runtime/deadlines.js';
 import { errorText } from './link-status.js';
 import type { ManagedChannel } from './managed-channel.js';
 
@@ -30,24 +31,49 @@ export interface PublishRequest {
   options: Options.Publish & { messageId: string };
 }
 
-interface Pending {
+/** One publish waiting for its confirm. */
+class Pending extends Deadline {
   /** Set when the broker returned the message (unroutable): its reply code and text. */
   returned?: string;
-  /** Resolves once the broker confirmed, nacked, or the channel closed: the slot is free again. */
-  freed: Promise<void>;
+  /** Publishes of the same (exchange, routing key, message id) waiting for this one's slot. */
+  waiters: Array<() => void> | undefined;
+  answered = false;
+  resolve!: () => void;
+  reject!: (err: PublishError) => void;
+  /** amqplib's confirm callback: confirmed, nacked, or the channel closed. */
+  readonly done = (err: unknown): void => this.publisher.confirmed(this, err);
+
+  constructor(
+    readonly publisher: ConfirmPublisher,
+    readonly table: Map<string, Pending>,
+    readonly key: string,
+  ) {
+    super();
+  }
 }
 
 function keyOf(exchange: string, routingKey: string, messageId: unknown): string {
   return `${exchange}\u0000${routingKey}\u0000${String(messageId)}`;
 }
 
+/**
+ * Per message this costs one promise and one Pending: no async frames, and the confirm timeouts share one timer
+ * (src/runtime/deadlines.ts).
+ */
 export class ConfirmPublisher {
   private readonly pending = new WeakMap<ConfirmChannel, Map<string, Pending>>();
+  private readonly timeouts: Deadlines<Pending>;
 
   constructor(
     private readonly managed: ManagedChannel<ConfirmChannel>,
     private readonly options: { mandatory: boolean; confirmTimeoutMs: number },
-  ) {}
+  ) {
+    this.timeouts = new Deadlines<Pending>(options.confirmTimeoutMs, (p) => {
+      this.answer(p, new PublishError(`no confirm from the broker within ${options.confirmTimeoutMs} ms`, true));
+      // A channel that stopped confirming is not trusted again: its unconfirmed publishes fail and it reopens.
+      this.managed.reset('publisher confirms timed out');
+    });
+  }
 
   /** Call from the channel's setup: listens for returns on this channel. */
   attach(ch: ConfirmChannel): void {
@@ -61,60 +87,68 @@ export class ConfirmPublisher {
     });
   }
 
-  /** One attempt. Rejects with PublishError; `retryable` says whether another attempt may succeed. */
-  async publish(req: PublishRequest): Promise<void> {
-    for (;;) {
-      const ch = this.managed.channel;
-      const table = ch && this.pending.get(ch);
-      if (!ch || !table)
-        throw new PublishError(`not connected: ${this.managed.status.reason ?? 'the channel is opening'}`, true);
-      const key = keyOf(req.exchange, req.routingKey, req.options.messageId);
-      const before = table.get(key);
-      if (!before) return this.send(ch, table, key, req);
-      await before.freed;
+  /**
+   * One attempt. Rejects with PublishError; `retryable` says whether another attempt may succeed. Sets
+   * `req.options.mandatory` to the publisher's setting.
+   */
+  publish(req: PublishRequest): Promise<void> {
+    const ch = this.managed.channel;
+    const table = ch && this.pending.get(ch);
+    if (!ch || !table) {
+      return Promise.reject(
+        new PublishError(`not connected: ${this.managed.status.reason ?? 'the channel is opening'}`, true),
+      );
     }
+    const key = keyOf(req.exchange, req.routingKey, req.options.messageId);
+    const before = table.get(key);
+    if (!before) return this.send(ch, table, key, req);
+    // The same message is in flight already: wait for its slot, then start over (the channel may have changed).
+    before.waiters = before.waiters ?? [];
+    const waiters = before.waiters;
+    return new Promise<void>((resolve) => waiters.push(resolve)).then(() => this.publish(req));
   }
 
   private send(ch: ConfirmChannel, table: Map<string, Pending>, key: string, req: PublishRequest): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let free!: () => void;
-      const entry: Pending = { freed: new Promise<void>((r) => (free = r)) };
-      let answered = false;
-      const answer = (err?: PublishError) => {
-        if (answered) return;
-        answered = true;
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve();
-      };
-      const timer = setTimeout(() => {
-        answer(new PublishError(`no confirm from the broker within ${this.options.confirmTimeoutMs} ms`, true));
-        // A channel that stopped confirming is not trusted again: its unconfirmed publishes fail and it reopens.
-        this.managed.reset('publisher confirms timed out');
-      }, this.options.confirmTimeoutMs);
-      table.set(key, entry);
-      const done = (err: unknown) => {
-        if (table.get(key) === entry) table.delete(key);
-        free();
-        if (err) answer(new PublishError(`not confirmed: ${errorText(err)}`, true));
-        else if (entry.returned)
-          answer(new PublishError(`unroutable: the broker returned it (${entry.returned})`, false));
-        else answer();
-      };
-      try {
-        ch.publish(
-          req.exchange,
-          req.routingKey,
-          req.content,
-          { ...req.options, mandatory: this.options.mandatory },
-          done,
-        );
-      } catch (err) {
-        // Thrown at once: a closed channel (retryable) or a header table too large to encode (not).
-        if (table.get(key) === entry) table.delete(key);
-        free();
-        answer(new PublishError(errorText(err), !(err instanceof RangeError)));
-      }
+    const entry = new Pending(this, table, key);
+    const promise = new Promise<void>((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
     });
+    table.set(key, entry);
+    this.timeouts.add(entry);
+    req.options.mandatory = this.options.mandatory;
+    try {
+      ch.publish(req.exchange, req.routingKey, req.content, req.options, entry.done);
+    } catch (err) {
+      // Thrown at once: a closed channel (retryable) or a header table too large to encode (not).
+      this.free(entry);
+      this.answer(entry, new PublishError(errorText(err), !(err instanceof RangeError)));
+    }
+    return promise;
+  }
+
+  /** amqplib called back for `p`. */
+  confirmed(p: Pending, err: unknown): void {
+    this.free(p);
+    if (err) this.answer(p, new PublishError(`not confirmed: ${errorText(err)}`, true));
+    else if (p.returned) this.answer(p, new PublishError(`unroutable: the broker returned it (${p.returned})`, false));
+    else this.answer(p);
+  }
+
+  /** The slot of `p`'s (exchange, routing key, message id) is free again. */
+  private free(p: Pending): void {
+    if (p.table.get(p.key) === p) p.table.delete(p.key);
+    const waiters = p.waiters;
+    p.waiters = undefined;
+    if (waiters) for (const wake of waiters) wake();
+  }
+
+  /** Settle the attempt once: the first of confirm, failure and timeout wins. */
+  private answer(p: Pending, err?: PublishError): void {
+    if (p.answered) return;
+    p.answered = true;
+    this.timeouts.remove(p);
+    if (err) p.reject(err);
+    else p.resolve();
   }
 }

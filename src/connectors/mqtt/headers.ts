@@ -45,17 +45,24 @@ export function headersOf(packet: IPublishPacket): Record<string, string> {
 
 /** PUBLISH properties (MQTT 5) from a message's headers; `undefined` when there are none. */
 export function propertiesOf(headers: Record<string, string>, userProperties: boolean): PublishProperties | undefined {
-  const props: PublishProperties = {};
-  const user: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
+  // Per message: objects are made only for headers that map to something (usually none).
+  let props: PublishProperties | undefined;
+  let user: Record<string, string> | undefined;
+  for (const k in headers) {
+    if (!Object.hasOwn(headers, k)) continue;
+    const v = headers[k];
     if (typeof v !== 'string') continue;
-    if (k === HEADER.contentType) props.contentType = v;
-    else if (k === HEADER.responseTopic) props.responseTopic = v;
-    else if (k === HEADER.correlationData) props.correlationData = Buffer.from(v, 'base64');
-    else if (k === HEADER.payloadFormat) props.payloadFormatIndicator = v === 'utf-8';
-    else if (k === HEADER.messageExpiry && /^\d+$/.test(v)) props.messageExpiryInterval = Number(v);
-    else if (userProperties && !reserved.has(k) && !k.startsWith('sluice-')) user[k] = v;
+    if (userProperties && !reserved.has(k) && !k.startsWith('sluice-')) {
+      user = user ?? {};
+      user[k] = v;
+      continue;
+    }
+    if (k === HEADER.contentType) props = { ...props, contentType: v };
+    else if (k === HEADER.responseTopic) props = { ...props, responseTopic: v };
+    else if (k === HEADER.correlationData) props = { ...props, correlationData: Buffer.from(v, 'base64') };
+    else if (k === HEADER.payloadFormat) props = { ...props, payloadFormatIndicator: v === 'utf-8' };
+    else if (k === HEADER.messageExpiry && /^\d+$/.test(v)) props = { ...props, messageExpiryInterval: Number(v) };
   }
-  if (Object.keys(user).length > 0) props.userProperties = user;
-  return Object.keys(props).length > 0 ? props : undefined;
+  if (user) props = { ...props, userProperties: user };
+  return props;
 }

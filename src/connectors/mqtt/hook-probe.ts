@@ -2,7 +2,9 @@
  * Start-up check that mqtt.js still behaves the way the PUBACK gate relies on. It runs a real MqttClient over an
  * in-memory stream (no broker): CONNACK, then a QoS 1 and a QoS 2 PUBLISH, and checks that
  *   1. the arrival hook (`customHandleAcks`) sees both before anything is acknowledged, and
- *   2. no PUBACK/PUBREC reaches the wire until the gate releases them, then both do, in arrival order.
+ *   2. no PUBACK/PUBREC reaches the wire until the gate releases them, then both do, in arrival order, and
+ *   3. whether mqtt.js calls `handleMessage` for the QoS 1 message from inside the hook's `done` (the subscriber
+ *      then recognises it there without remembering every packet).
  * If (2) fails the subscriber holds mqtt.js's callback instead (slow, safe); if (1) fails, QoS 2 cannot be made
  * safe and a QoS 2 subscriber refuses to start. Never falls back to acknowledging on receipt.
  */
@@ -17,6 +19,8 @@ export interface ProbeResult {
   gate: boolean;
   /** QoS 1/2 messages reach the arrival hook before mqtt.js acknowledges them. */
   arrivalHook: boolean;
+  /** mqtt.js calls `handleMessage` for a QoS 1 message synchronously inside the arrival hook's `done`. */
+  handleInDone: boolean;
   /** Why the gate cannot be used, when it cannot. */
   reason?: string;
   version: string;
@@ -78,12 +82,22 @@ async function runProbe(): Promise<ProbeResult> {
   const installed = gate.install();
   const entries: GateEntry[] = [];
   const arrived: number[] = [];
+  let inDone = false;
+  let handleInDone = false;
   setAckHook(client, (_topic, _payload, packet, done) => {
     arrived.push(packet.messageId ?? 0);
     if (installed) entries.push(gate.track(packet.messageId ?? 0));
-    done(null, 0);
+    inDone = true;
+    try {
+      done(null, 0);
+    } finally {
+      inDone = false;
+    }
   });
-  client.handleMessage = (_packet, cb) => cb();
+  client.handleMessage = (packet, cb) => {
+    if (packet.qos === 1 && inDone) handleInDone = true;
+    cb();
+  };
   try {
     client.connect();
     stream.push(Buffer.from(CONNACK));
@@ -92,7 +106,7 @@ async function runProbe(): Promise<ProbeResult> {
     await settle(() => arrived.length === 2);
     await settle(() => false, 10); // let mqtt.js finish building (and maybe sending) its acks
     const arrivalHook = arrived.join() === '1,2';
-    const base = { arrivalHook, version };
+    const base = { arrivalHook, handleInDone, version };
     if (!installed) return { ...base, gate: false, reason: 'mqtt.js has no _sendPacket to gate acknowledgements with' };
     if (!arrivalHook) return { ...base, gate: false, reason: 'mqtt.js no longer calls customHandleAcks on arrival' };
     if (sent.length > 0)

@@ -1,6 +1,6 @@
 /** An MQTT PUBLISH -> a flow message (payload by codec, metadata and MQTT 5 properties as headers). */
 import type { IPublishPacket } from 'mqtt';
-import { createMessage, type Message } from '../../spec/message.js';
+import { type Message, newMessageId } from '../../spec/message.js';
 import { type Codec, decode } from '../codec.js';
 import { headersOf } from './headers.js';
 
@@ -9,10 +9,15 @@ export type Inbound = { message: Message; failure?: undefined } | { message: Mes
 export function inboundMessage(packet: IPublishPacket, codec: Codec): Inbound {
   const bytes = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
   const decoded = decode(bytes, codec);
-  const headers = headersOf(packet);
-  const topic = packet.topic;
+  // Built directly (not through createMessage's init object): this runs per message.
+  const message: Message = {
+    id: newMessageId(),
+    topic: packet.topic,
+    key: undefined,
+    payload: decoded.payload,
+    headers: headersOf(packet),
+    timestamp: Date.now(),
+  };
   // An unreadable payload goes to the error route as it came (bytes, or the text that is not JSON).
-  if (!decoded.ok)
-    return { message: createMessage({ topic, headers, payload: decoded.payload }), failure: decoded.reason };
-  return { message: createMessage({ topic, headers, payload: decoded.payload }) };
+  return decoded.ok ? { message } : { message, failure: decoded.reason };
 }

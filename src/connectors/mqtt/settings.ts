@@ -45,9 +45,16 @@ function pem(value: string | undefined, field: string): string | undefined {
   return value;
 }
 
+/**
+ * mqtt.js logs several lines per packet through `debug`, which builds an array of its arguments on every call even
+ * when disabled. Unless DEBUG asks for debug output, the clients get a logger that does nothing.
+ */
+const quiet = () => {};
+
 export function clientOptions(s: MqttSettings, role: ClientRole): IClientOptions {
   const v5 = s.protocolVersion === '5';
   return {
+    log: process.env.DEBUG ? undefined : quiet,
     protocolVersion: v5 ? 5 : 4,
     clientId: role.clientId,
     clean: role.clean,

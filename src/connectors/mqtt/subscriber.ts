@@ -46,8 +46,12 @@ export class MqttSubscriber {
   private gate: AckGate | undefined;
   private backoff: ReconnectBackoff | undefined;
   private detachStatus: (() => void) | undefined;
-  /** Packets the arrival hook has seen (so handleMessage knows they are already in the flow). */
+  /** QoS 2 packets (all QoS 1/2 ones if not handleInDone) the arrival hook has seen: already in the flow. */
   private seen = new WeakSet<object>();
+  /** The QoS 1/2 packet whose `done` is running: mqtt.js calls handleMessage for QoS 1 from inside it. */
+  private arriving: IPublishPacket | undefined;
+  /** The start-up probe saw mqtt.js call handleMessage for QoS 1 inside `done` (else `seen` tracks QoS 1 too). */
+  private handleInDone = false;
   private pending: Promise<void> | undefined;
   private waiters: Array<() => void> = [];
   private intake = true;
@@ -62,6 +66,7 @@ export class MqttSubscriber {
 
   async start(): Promise<void> {
     const probe = await probeAckHook();
+    this.handleInDone = probe.handleInDone;
     const wantsQos2 = this.o.subscriptions.some((s) => s.qos === 2);
     if (!probe.arrivalHook && wantsQos2) {
       throw new Error(
@@ -136,30 +141,47 @@ export class MqttSubscriber {
 
   /** mqtt.js's arrival hook for QoS 1/2 (`customHandleAcks`): `done` lets it go on to build the ack. */
   private onArrival(packet: IPublishPacket, done: (err: Error | null, code?: number) => void): void {
-    this.seen.add(packet);
-    const client = this.client!;
-    const conn = client.stream;
-    const admit = () => {
-      if (!this.admits(conn)) return; // parked: neither delivered nor acked; the broker redelivers it
-      if (this.mode === 'gate') {
-        const entry = this.gate!.track(packet.messageId ?? 0);
-        this.deliver(packet, (o) => this.settledGated(entry, o));
-        done(null, 0);
-      } else {
-        this.deliver(packet, (o) => {
-          if (!o.ok) this.nack(conn, o.reason);
-          else if (client.stream === conn && client.connected) done(null, 0);
-        });
-      }
-    };
+    // QoS 2 reaches handleMessage later (at PUBREL), from mqtt.js's store: remember the packet until then; so
+    // must QoS 1 if this mqtt.js does not call handleMessage inside `done` (see arrived()).
+    if (packet.qos === 2 || !this.handleInDone) this.seen.add(packet);
+    const conn = this.client!.stream;
+    // Usually there is room: no promise and no closure per message then.
     const wait = this.room();
-    if (wait) void wait.then(admit);
-    else admit();
+    if (wait) void wait.then(() => this.admitArrival(packet, done, conn));
+    else this.admitArrival(packet, done, conn);
+  }
+
+  private admitArrival(packet: IPublishPacket, done: (err: Error | null, code?: number) => void, conn: object): void {
+    if (!this.admits(conn)) return; // parked: neither delivered nor acked; the broker redelivers it
+    const client = this.client!;
+    if (this.mode === 'gate') {
+      const entry = this.gate!.track(packet.messageId ?? 0);
+      this.deliver(packet, (o) => this.settledGated(entry, o));
+      this.arrived(packet, done);
+    } else {
+      this.deliver(packet, (o) => {
+        if (!o.ok) this.nack(conn, o.reason);
+        else if (client.stream === conn && client.connected) this.arrived(packet, done);
+      });
+    }
+  }
+
+  /**
+   * Let mqtt.js go on with `packet`. For QoS 1 it calls handleMessage from inside `done`, which must know that the
+   * packet is already in the flow: marked for that call only, which costs less per message than a WeakSet.
+   */
+  private arrived(packet: IPublishPacket, done: (err: Error | null, code?: number) => void): void {
+    this.arriving = packet;
+    try {
+      done(null, 0);
+    } finally {
+      this.arriving = undefined;
+    }
   }
 
   /** mqtt.js's `handleMessage`: QoS 0 messages, and QoS 1/2 after the arrival hook (already in the flow). */
   private onMessage(packet: IPublishPacket, cb: (err?: Error) => void): void {
-    if (packet.qos > 0 && this.seen.has(packet)) {
+    if (packet.qos > 0 && (packet === this.arriving || this.seen.has(packet))) {
       cb();
       return;
     }

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { amqpConnection as kind } from '../../../nodes/connections/amqp/definition.js';
 import { runtime } from '../../../nodes/connections/amqp/runtime.js';
+import { AmqpClient } from '../../../src/connectors/amqp/client.js';
 import type { AmqpConnectionConfig } from '../../../src/connectors/amqp/connect-options.js';
 import { silentLogger } from '../../../src/runtime/log.js';
 import { applyDefaults } from '../../../src/runtime/resolve-config.js';
@@ -33,6 +34,22 @@ describe.runIf(await requireService('rabbitmq'))('amqp connection', () => {
     const refused = runtime.check!(config({ username: 'guest', password: 'wrong-password' }), ctx);
     await expect(refused).rejects.toThrow(/ACCESS.REFUSED/);
     await expect(refused).rejects.not.toThrow(/wrong-password/);
+  });
+
+  it('sends bursts of frames in one socket write (amqplib internals as expected)', async () => {
+    const client = await AmqpClient.open(config({}), ctx);
+    try {
+      await eventually(
+        () => client.status.state,
+        (s) => s === 'connected',
+        10_000,
+        'connected',
+      );
+      // False would mean amqplib changed where batchFrameWrites hooks in: still correct, one write per frame.
+      expect(client.framesBatched).toBe(true);
+    } finally {
+      await client.close();
+    }
   });
 
   it('takes the password from an ${env:} reference', async () => {

@@ -41,7 +41,7 @@ const idsOf = (sink: SinkHandle) => new Set(sink.delivered.map((m) => (m.payload
 
 describe('mqtt-in start-up probe', () => {
   it('finds the hook in the pinned mqtt.js', async () => {
-    expect(await probeAckHook()).toMatchObject({ gate: true, arrivalHook: true });
+    expect(await probeAckHook()).toMatchObject({ gate: true, arrivalHook: true, handleInDone: true });
   });
 
   it('reports a missing hook', async () => {
