@@ -113,7 +113,7 @@ class Sampler {
     this.atMax = process.memoryUsage();
     this.gcMs = 0;
     this.gcMaxMs = 0;
-    this.loop = monitorEventLoopDelay({ resolution: 1 });
+    this.loop = monitorEventLoopDelay({ resolution: 5 }); // a 5 ms timer: cheap, and delays beyond it show
     this.loop.enable();
     this.observer = new PerformanceObserver((list) => this.addGc(list.getEntries()));
     this.observer.observe({ entryTypes: ['gc'] });

@@ -1,5 +1,8 @@
 import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
 import { withSchemaDefaults } from '../connections/amqp/definition.js';
+
+const RETRY_DEFAULTS: RetryDefaults = { attempts: 6, retryDelayMs: 500, retryMaxDelayMs: 8_000 };
 
 const declaring = { 'x-showWhen': { exchangeMode: ['declare'] } };
 
@@ -85,30 +88,10 @@ const config = Type.Object(
         'Publish as mandatory: a message no queue takes is returned by the broker and fails (error route) instead of being dropped silently.',
       'x-advanced': true,
     }),
-    retryAttempts: Type.Integer({
-      title: 'Attempts',
-      minimum: 1,
-      maximum: 100,
-      default: 6,
-      description:
-        'Attempts per message (first one included) while the broker is unreachable, nacks or does not confirm.',
-      'x-advanced': true,
-    }),
-    retryDelayMs: Type.Integer({
-      title: 'First retry delay (ms)',
-      minimum: 1,
-      maximum: 600_000,
-      default: 500,
-      description: 'Doubles (with jitter) after each failed attempt.',
-      'x-advanced': true,
-    }),
-    retryMaxDelayMs: Type.Integer({
-      title: 'Longest retry delay (ms)',
-      minimum: 1,
-      maximum: 600_000,
-      default: 8_000,
-      'x-advanced': true,
-      description: 'The backoff between attempts never waits longer than this.',
+    ...retryProperties({
+      per: 'message',
+      when: 'the broker is unreachable, nacks it or does not confirm it',
+      defaults: RETRY_DEFAULTS,
     }),
     confirmTimeoutMs: Type.Integer({
       title: 'Confirm timeout (ms)',
@@ -151,9 +134,7 @@ export const amqpOut = defineNode({
         severity: 'warning',
       });
     }
-    if (c.retryMaxDelayMs < c.retryDelayMs) {
-      issues.push({ path: '/retryMaxDelayMs', message: 'the longest retry delay is shorter than the first one' });
-    }
+    issues.push(...retryIssues(c, RETRY_DEFAULTS));
     if (!c.persistent) {
       issues.push({
         path: '/persistent',
@@ -187,7 +168,7 @@ off. With \`copyHeaders\`, message headers become AMQP headers; an \`amqp-correl
 \`amqp-in\` node) is carried as the correlation id.
 
 **Failures and back pressure.** While the broker is unreachable, nacks a message or does not confirm it within
-\`confirmTimeoutMs\`, the node retries the message with backoff (\`retryAttempts\`, \`retryDelayMs\`,
+\`confirmTimeoutMs\`, the node retries the message with backoff (\`attempts\`, \`retryDelayMs\`,
 \`retryMaxDelayMs\`); after the last attempt the message fails. Nothing is buffered beyond the flow's in-flight
 limit: a long outage turns into failed messages (the source redelivers them, or the error route takes them), not
 into growing memory. A retried message may reach the broker twice (at-least-once).
@@ -208,7 +189,7 @@ after a channel or connection loss. Status: \`connecting\`, \`connected\`, or \`
         persistent: true,
         copyHeaders: true,
         mandatory: true,
-        retryAttempts: 6,
+        attempts: 6,
         retryDelayMs: 500,
         retryMaxDelayMs: 8000,
         confirmTimeoutMs: 30000,
@@ -227,7 +208,7 @@ after a channel or connection loss. Status: \`connecting\`, \`connected\`, or \`
         persistent: true,
         copyHeaders: true,
         mandatory: true,
-        retryAttempts: 6,
+        attempts: 6,
         retryDelayMs: 500,
         retryMaxDelayMs: 8000,
         confirmTimeoutMs: 30000,

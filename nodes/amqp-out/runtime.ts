@@ -34,7 +34,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
   setMaxListeners(0, stopping.signal);
   ctx.signal.addEventListener('abort', () => stopping.abort(), { once: true });
   const retry = {
-    attempts: c.retryAttempts,
+    attempts: c.attempts,
     baseMs: c.retryDelayMs,
     maxMs: c.retryMaxDelayMs,
     signal: stopping.signal,

@@ -1,4 +1,7 @@
 import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
+
+const RETRY_DEFAULTS: RetryDefaults = { attempts: 5, retryDelayMs: 500, retryMaxDelayMs: 8_000 };
 
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
@@ -121,37 +124,17 @@ export const kafkaOut = defineNode({
         description: 'How long the broker may wait for the replicas (acks all) before it answers with an error.',
         'x-advanced': true,
       }),
-      attempts: Type.Integer({
-        title: 'Attempts',
-        minimum: 1,
-        maximum: 100,
-        default: 5,
-        description:
-          'Attempts per batch (first one included) while the cluster is unreachable or refuses for a passing reason; then its messages fail.',
-        'x-advanced': true,
-      }),
-      retryDelayMs: Type.Integer({
-        title: 'First retry delay (ms)',
-        minimum: 1,
-        maximum: 600_000,
-        default: 500,
-        description: 'Doubles (with jitter) after each failed attempt.',
-        'x-advanced': true,
-      }),
-      retryMaxDelayMs: Type.Integer({
-        title: 'Longest retry delay (ms)',
-        minimum: 1,
-        maximum: 600_000,
-        default: 8_000,
-        description: 'The backoff between attempts never waits longer than this.',
-        'x-advanced': true,
+      ...retryProperties({
+        per: 'batch',
+        when: 'the cluster is unreachable or refuses it for a passing reason',
+        defaults: RETRY_DEFAULTS,
       }),
     },
     { additionalProperties: false },
   ),
   lint: (config) => {
     // Lint sees the config as written: fields left out take their defaults here.
-    const c = { acks: 'all', retryDelayMs: 500, retryMaxDelayMs: 8_000, ...(config as Partial<typeof config>) };
+    const c = { acks: 'all', ...(config as Partial<typeof config>) };
     const issues: LintIssue[] = [];
     const bad = typeof c.topic === 'string' ? topicIssue(c.topic) : undefined;
     if (bad) issues.push({ path: '/topic', message: `topic: ${bad}` });
@@ -165,9 +148,7 @@ export const kafkaOut = defineNode({
         severity: 'warning',
       });
     }
-    if (c.retryMaxDelayMs < c.retryDelayMs) {
-      issues.push({ path: '/retryMaxDelayMs', message: 'the longest retry delay is shorter than the first one' });
-    }
+    issues.push(...retryIssues(c, RETRY_DEFAULTS));
     return issues;
   },
   docs: `Produces each message as a Kafka record and acknowledges it upstream only when the broker has

@@ -1,4 +1,7 @@
 import { ConnectionRef, defineNode, type LintIssue, StringEnum, Type } from '../../src/spec/index.js';
+import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
+
+const RETRY_DEFAULTS: RetryDefaults = { attempts: 5, retryDelayMs: 500, retryMaxDelayMs: 10_000 };
 
 /**
  * The literal text of a topic template (outside `{{ }}`) cannot hold MQTT wildcards or NUL. The `{{ }}` parts are
@@ -66,28 +69,11 @@ export const mqttOut = defineNode({
         default: 10_000,
         'x-advanced': true,
       }),
-      attempts: Type.Integer({
-        title: 'Attempts',
-        description:
-          'Attempts per message (with backoff) before it goes to the error route. While the broker is away each attempt fails at once: nothing is buffered.',
-        minimum: 1,
-        maximum: 100,
-        default: 5,
-        'x-advanced': true,
-      }),
-      retryBaseMs: Type.Integer({
-        title: 'First retry delay (ms)',
-        minimum: 1,
-        maximum: 600_000,
-        default: 500,
-        'x-advanced': true,
-      }),
-      retryMaxMs: Type.Integer({
-        title: 'Longest retry delay (ms)',
-        minimum: 1,
-        maximum: 3_600_000,
-        default: 10_000,
-        'x-advanced': true,
+      ...retryProperties({
+        per: 'message',
+        when: 'the broker is unreachable or does not acknowledge it',
+        note: 'While the broker is away each attempt fails at once: nothing is buffered.',
+        defaults: RETRY_DEFAULTS,
       }),
     },
     { additionalProperties: false },
@@ -103,8 +89,7 @@ export const mqttOut = defineNode({
         severity: 'warning',
       });
     }
-    if (c.retryMaxMs < c.retryBaseMs)
-      issues.push({ path: '/retryMaxMs', message: 'the longest retry delay is shorter than the first' });
+    issues.push(...retryIssues(c, RETRY_DEFAULTS));
     return issues;
   },
   docs: `Publishes each message to MQTT.
@@ -124,9 +109,9 @@ property unless \`userProperties\` is off. MQTT 3.1.1 has no properties: headers
 
 **Delivery.** With QoS 1 or 2 the node resolves a message (so its source can acknowledge it) only after the broker's
 PUBACK (PUBCOMP for QoS 2); a negative MQTT 5 acknowledgement (e.g. *Not authorized*) fails the message. While the broker
-is unreachable an attempt fails at once instead of queueing in memory; after \`attempts\` attempts with backoff the
-message goes to the error route, so memory stays bounded. A publish that timed out may still reach the broker later:
-at-least-once, so subscribers may see duplicates.`,
+is unreachable an attempt fails at once instead of queueing in memory; after \`attempts\` attempts with backoff
+(\`retryDelayMs\`, \`retryMaxDelayMs\`) the message goes to the error route, so memory stays bounded. A publish that
+timed out may still reach the broker later: at-least-once, so subscribers may see duplicates.`,
   examples: [
     {
       title: 'Route readings by device',
@@ -139,8 +124,8 @@ at-least-once, so subscribers may see duplicates.`,
         userProperties: true,
         publishTimeoutMs: 10000,
         attempts: 5,
-        retryBaseMs: 500,
-        retryMaxMs: 10000,
+        retryDelayMs: 500,
+        retryMaxDelayMs: 10000,
       },
     },
     {
@@ -154,8 +139,8 @@ at-least-once, so subscribers may see duplicates.`,
         userProperties: false,
         publishTimeoutMs: 10000,
         attempts: 5,
-        retryBaseMs: 500,
-        retryMaxMs: 10000,
+        retryDelayMs: 500,
+        retryMaxDelayMs: 10000,
       },
     },
   ],

@@ -22,8 +22,8 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const plainOptions: IClientPublishOptions = { qos, retain: c.retain };
   const retry: RetryOptions = {
     attempts: c.attempts,
-    baseMs: c.retryBaseMs,
-    maxMs: c.retryMaxMs,
+    baseMs: c.retryDelayMs,
+    maxMs: c.retryMaxDelayMs,
     signal: ctx.signal,
     retryable: (err) => !(err instanceof PublishRefused),
     onRetry: (err, attempt, delayMs) =>

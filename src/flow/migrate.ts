@@ -7,7 +7,33 @@ export const CURRENT_FORMAT_VERSION = 1;
 /** Migrations from version N to N+1, keyed by N. None yet: format 1 is the first. */
 const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {};
 
-export type MigrateResult = { ok: true; flow: Record<string, unknown> } | { ok: false; problem: Problem };
+export type MigrateResult =
+  | {
+      ok: true;
+      flow: Record<string, unknown>;
+      /** Warnings about what was changed on the way (renamed settings). */
+      problems: Problem[];
+    }
+  | { ok: false; problem: Problem };
+
+/**
+ * Settings renamed before the first release, by node type and connection kind: old name -> new name. A flow that
+ * still uses an old name loads with the new one and a warning. Kept for one version, then removed.
+ */
+const SQL_SINK_RENAMES = { retryBaseMs: 'retryDelayMs', retryMaxMs: 'retryMaxDelayMs' };
+export const RENAMED_SETTINGS: {
+  nodes: Record<string, Record<string, string>>;
+  connections: Record<string, Record<string, string>>;
+} = {
+  nodes: {
+    'amqp-out': { retryAttempts: 'attempts' },
+    'mqtt-out': { retryBaseMs: 'retryDelayMs', retryMaxMs: 'retryMaxDelayMs' },
+    'postgres-out': SQL_SINK_RENAMES,
+    'mysql-out': SQL_SINK_RENAMES,
+    'sqlite-out': SQL_SINK_RENAMES,
+  },
+  connections: { mqtt: { rejectUnauthorized: 'verifyServer' } },
+};
 
 export function migrateFlow(doc: Record<string, unknown>): MigrateResult {
   const format = String(doc.format);
@@ -29,5 +55,52 @@ export function migrateFlow(doc: Record<string, unknown>): MigrateResult {
   }
   let cur = doc;
   for (let v = version; v < CURRENT_FORMAT_VERSION; v++) cur = MIGRATIONS[v](cur);
-  return { ok: true, flow: cur };
+  return renameSettings(cur);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Applies RENAMED_SETTINGS. The input is never changed: a list or item that changes is copied. */
+function renameSettings(doc: Record<string, unknown>): MigrateResult & { ok: true } {
+  const problems: Problem[] = [];
+  let out = doc;
+  for (const list of ['nodes', 'connections'] as const) {
+    const items = doc[list];
+    if (!Array.isArray(items)) continue;
+    let copy: unknown[] | undefined;
+    items.forEach((item, i) => {
+      if (!isObject(item) || !isObject(item.config)) return;
+      const what = list === 'nodes' ? item.type : item.kind;
+      const renames = typeof what === 'string' ? RENAMED_SETTINGS[list][what] : undefined;
+      if (!renames) return;
+      let config: Record<string, unknown> | undefined;
+      for (const [old, now] of Object.entries(renames)) {
+        if (!Object.hasOwn(item.config, old)) continue;
+        config ??= { ...item.config };
+        const both = Object.hasOwn(config, now);
+        if (!both) config[now] = config[old];
+        delete config[old];
+        problems.push({
+          severity: 'warning',
+          code: 'renamed-setting',
+          path: `/${list}/${i}/config/${now}`,
+          ...(typeof item.id === 'string' ? { [list === 'nodes' ? 'nodeId' : 'connectionId']: item.id } : {}),
+          message: both
+            ? `${old} was renamed to ${now}; both are set, so ${old} is ignored`
+            : `${old} was renamed to ${now}`,
+          hint: `write "${now}" instead of "${old}": the old name will stop working in a later version`,
+        });
+      }
+      if (!config) return;
+      copy ??= items.slice();
+      copy[i] = { ...item, config };
+    });
+    if (copy) {
+      if (out === doc) out = { ...doc };
+      out[list] = copy;
+    }
+  }
+  return { ok: true, flow: out, problems };
 }

@@ -102,7 +102,8 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   if (!migrated.ok) return { problems: [migrated.problem] };
   const doc = migrated.flow;
 
-  const problems: Problem[] = [];
+  // Renamed settings were renamed above (with a warning each), before the schema sees them.
+  const problems: Problem[] = [...migrated.problems];
   const nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
   const connections = Array.isArray(doc.connections) ? doc.connections : [];
   const idAt = (path: string): { nodeId?: string; connectionId?: string } => {

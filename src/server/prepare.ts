@@ -3,6 +3,7 @@
  * to a flow file) and canonical key order, plus the validation problems of exactly that document.
  */
 import type { FlowDocument } from '../flow/document.js';
+import { migrateFlow } from '../flow/migrate.js';
 import type { Problem } from '../flow/problem.js';
 import { serializeFlow, stripSecrets } from '../flow/serialize.js';
 import type { FlowValidator } from '../flow/validate.js';
@@ -13,17 +14,22 @@ export interface PreparedSave extends PreparedFlow {
 }
 
 export function prepareSave(input: FlowObject, id: string, validator: FlowValidator): PreparedSave {
-  const withId = { ...input, id } as unknown as FlowDocument;
+  // An older flow is written in the current form (e.g. renamed settings under their new names), with a warning each.
+  const migrated = migrateFlow(input);
+  const withId = { ...(migrated.ok ? migrated.flow : input), id } as unknown as FlowDocument;
   const { flow, stripped } = stripSecrets(withId, validator.catalog);
   const text = serializeFlow(flow);
   const canonical = JSON.parse(text) as FlowObject;
-  const problems: Problem[] = stripped.map((path) => ({
-    severity: 'warning',
-    code: 'secret-stripped',
-    path,
-    message: 'a literal secret was removed before saving: flow files never hold secrets',
-    hint: 'use a reference instead, e.g. "${env:MQTT_PASSWORD}" or "${file:/run/secrets/mqtt}"',
-  }));
+  const problems: Problem[] = migrated.ok ? [...migrated.problems] : [];
+  for (const path of stripped) {
+    problems.push({
+      severity: 'warning',
+      code: 'secret-stripped',
+      path,
+      message: 'a literal secret was removed before saving: flow files never hold secrets',
+      hint: 'use a reference instead, e.g. "${env:MQTT_PASSWORD}" or "${file:/run/secrets/mqtt}"',
+    });
+  }
   problems.push(...validator.validate(canonical).problems);
   return { flow: canonical, text, problems };
 }

@@ -1,6 +1,7 @@
 /**
  * The TLS fields every connection kind shares: `tls`, `ca`, `cert`, `key` (secret), `verifyServer` (on by default).
- * Isomorphic. MQTT is the exception: its TLS follows the `mqtts://` URL and mqtt.js's `rejectUnauthorized`.
+ * Isomorphic. MQTT is the exception: its TLS follows the `mqtts://` URL (no `tls` field, unconditional `ca`/`cert`/`key`),
+ * but it names certificate verification `verifyServer` too (mapped to mqtt.js's `rejectUnauthorized`).
  */
 import { Secret, Type } from './schema.js';
 

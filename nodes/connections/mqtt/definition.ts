@@ -81,10 +81,10 @@ export const mqttConnection = defineConnectionKind({
           description: 'PEM private key for mutual TLS: `${file:/run/secrets/client-key.pem}`.',
         }),
       ),
-      rejectUnauthorized: Type.Boolean({
+      verifyServer: Type.Boolean({
         title: 'Verify the broker certificate',
         description:
-          'Turn off only for a test broker: without verification anyone on the path can impersonate the broker.',
+          'With mqtts:// or wss://. Turn off only to try a test broker: without it anyone on the path can read and change the traffic.',
         default: true,
         'x-advanced': true,
       }),
@@ -133,9 +133,9 @@ export const mqttConnection = defineConnectionKind({
         });
       }
     }
-    if (!c.rejectUnauthorized) {
+    if (!c.verifyServer) {
       issues.push({
-        path: '/rejectUnauthorized',
+        path: '/verifyServer',
         message: 'the broker certificate is not verified',
         severity: 'warning',
       });
@@ -173,7 +173,7 @@ offline session and silently drops the rest, whatever the client does: raise it 
         protocolVersion: '5',
         keepalive: 60,
         sessionExpiry: 86400,
-        rejectUnauthorized: true,
+        verifyServer: true,
         connectTimeoutMs: 30000,
         reconnectMinMs: 1000,
         reconnectMaxMs: 30000,
@@ -190,7 +190,7 @@ offline session and silently drops the rest, whatever the client does: raise it 
         username: 'sluice',
         password: '${env:MQTT_PASSWORD}',
         ca: '${file:/etc/ssl/broker-ca.pem}',
-        rejectUnauthorized: true,
+        verifyServer: true,
         connectTimeoutMs: 30000,
         reconnectMinMs: 1000,
         reconnectMaxMs: 30000,

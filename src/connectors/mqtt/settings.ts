@@ -18,7 +18,8 @@ export interface MqttSettings {
   ca?: string;
   cert?: string;
   key?: string;
-  rejectUnauthorized: boolean;
+  /** Verify the broker certificate (mqtt.js: `rejectUnauthorized`). */
+  verifyServer: boolean;
   connectTimeoutMs: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
@@ -64,7 +65,7 @@ export function clientOptions(s: MqttSettings, role: ClientRole): IClientOptions
     ca: pem(s.ca, 'ca'),
     cert: pem(s.cert, 'cert'),
     key: pem(s.key, 'key'),
-    rejectUnauthorized: s.rejectUnauthorized,
+    rejectUnauthorized: s.verifyServer,
     connectTimeout: s.connectTimeoutMs,
     reconnectPeriod: Math.max(100, s.reconnectMinMs),
     // Keep retrying after a refused CONNECT (credentials may be fixed while we run), with backoff.

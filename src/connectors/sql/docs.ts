@@ -26,9 +26,9 @@ ${o.types}
 **Failures**: a row the database refuses (a constraint, a value of the wrong type) fails only its own message, which
 goes to the error port or the flow's error route with the database's reason; the rest of its batch is written (the
 batch is split until the bad rows stand alone). When the database is unreachable or reports a transient error
-(connection lost, deadlock) the batch is retried with backoff, **attempts** times, then its messages fail, so a
-database outage holds back at most the flow's in-flight limit and the sources pause. After a connection is lost
-during a commit the batch may be written twice: with an upsert key that changes nothing.
+(connection lost, deadlock) the batch is retried with backoff (**attempts**, **retryDelayMs**, **retryMaxDelayMs**),
+then its messages fail, so a database outage holds back at most the flow's in-flight limit and the sources pause.
+After a connection is lost during a commit the batch may be written twice: with an upsert key that changes nothing.
 
 **Status**: connecting, connected, or error with the reason; while the database is down the node keeps
 reconnecting with backoff.

@@ -3,6 +3,7 @@
  * Isomorphic: imported by the three node definitions, so it imports only `src/spec` and pure helpers.
  */
 import { Expression, type LintIssue, type Static, StringEnum, Type } from '../../spec/index.js';
+import { type RetryDefaults, retryIssues, retryProperties } from '../../spec/retry-schema.js';
 import { identifierProblem, tableProblem } from './identifiers.js';
 
 /** Declared column types; each dialect maps them to its own (see dialects/). */
@@ -17,6 +18,7 @@ export const DEFAULT_COLUMNS: Record<string, string> = {
   received_at: 'timestamp',
 };
 export const DEFAULT_KEY = ['id'];
+export const SQL_RETRY_DEFAULTS: RetryDefaults = { attempts: 5, retryDelayMs: 200, retryMaxDelayMs: 5000 };
 
 export function sqlSinkProperties(options: { createTable: boolean }) {
   return {
@@ -79,29 +81,10 @@ export function sqlSinkProperties(options: { createTable: boolean }) {
       maximum: 60_000,
       default: 50,
     }),
-    attempts: Type.Integer({
-      title: 'Attempts',
-      description:
-        'Tries per batch when the database is unreachable or reports a transient error (deadlock, connection lost), ' +
-        'with exponential backoff; then its messages fail.',
-      minimum: 1,
-      maximum: 100,
-      default: 5,
-      'x-advanced': true,
-    }),
-    retryBaseMs: Type.Integer({
-      title: 'First retry delay (ms)',
-      minimum: 1,
-      maximum: 60_000,
-      default: 200,
-      'x-advanced': true,
-    }),
-    retryMaxMs: Type.Integer({
-      title: 'Longest retry delay (ms)',
-      minimum: 1,
-      maximum: 600_000,
-      default: 5000,
-      'x-advanced': true,
+    ...retryProperties({
+      per: 'batch',
+      when: 'the database is unreachable or reports a transient error (deadlock, connection lost)',
+      defaults: SQL_RETRY_DEFAULTS,
     }),
     timeoutMs: Type.Integer({
       title: 'Expression time limit (ms)',
@@ -187,6 +170,7 @@ export function lintSqlSink(
       });
     }
   }
+  issues.push(...retryIssues(raw, SQL_RETRY_DEFAULTS));
   return issues;
 }
 

@@ -100,7 +100,7 @@ export function createSqlSink(ctx: NodeContext<SqlSinkConfig>, setup: SqlSinkSet
     signal: ctx.signal,
     probe,
     describe: (err) => driver().describe(err),
-    baseMs: c.retryBaseMs,
+    baseMs: c.retryDelayMs,
     maxMs: PROBE_MAX_MS,
   });
 
@@ -121,8 +121,8 @@ export function createSqlSink(ctx: NodeContext<SqlSinkConfig>, setup: SqlSinkSet
       opened = await setup.open();
       writer = new BatchWriter(opened.driver, builder, {
         attempts: c.attempts,
-        baseMs: c.retryBaseMs,
-        maxMs: c.retryMaxMs,
+        baseMs: c.retryDelayMs,
+        maxMs: c.retryMaxDelayMs,
         signal: ctx.signal,
         prepare,
         onSuccess: () => health.ok(),

@@ -151,7 +151,7 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
             connection: 'rabbit',
             exchange: unique('missing'),
             exchangeMode: 'existing',
-            retryAttempts: 2,
+            attempts: 2,
             retryDelayMs: 10,
           },
         ],
@@ -175,11 +175,7 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
       [amqpConnection('rabbit', { port: proxy.port })],
       [
         ['src', 'test-source'],
-        [
-          'out',
-          'amqp-out',
-          { connection: 'rabbit', exchange, retryAttempts: 3, retryDelayMs: 20, retryMaxDelayMs: 50 },
-        ],
+        ['out', 'amqp-out', { connection: 'rabbit', exchange, attempts: 3, retryDelayMs: 20, retryMaxDelayMs: 50 }],
       ],
       [['src', 'out']],
     );
@@ -210,7 +206,7 @@ describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
       [amqpConnection('rabbit', { port: proxy.port })],
       [
         ['src', 'test-source'],
-        ['out', 'amqp-out', { connection: 'rabbit', exchange, retryAttempts: 2, retryDelayMs: 10 }],
+        ['out', 'amqp-out', { connection: 'rabbit', exchange, attempts: 2, retryDelayMs: 10 }],
       ],
       [['src', 'out']],
     );

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../../nodes/catalog.js';
 import { mqttConnection } from '../../../nodes/connections/mqtt/definition.js';
 import { runtime } from '../../../nodes/connections/mqtt/runtime.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../../src/connectors/mqtt/embedded-broker.js';
+import { createFlowValidator } from '../../../src/flow/validate.js';
 import { Engine } from '../../../src/runtime/engine.js';
 import { silentLogger } from '../../../src/runtime/log.js';
 import { applyDefaults } from '../../../src/runtime/resolve-config.js';
@@ -91,7 +93,25 @@ describe.runIf(hasOpenssl())('mqtt connection: TLS and credentials (embedded bro
   });
 
   it('connects without verification only when told to', async () => {
-    await check({ url: tls.url, protocolVersion: '3.1.1', rejectUnauthorized: false });
+    await check({ url: tls.url, protocolVersion: '3.1.1', verifyServer: false });
+  });
+
+  it('the old name rejectUnauthorized still turns verification off: renamed on load, with a warning', async () => {
+    const { problems, flow } = createFlowValidator(catalog).validate({
+      format: 'sluice/flow@1',
+      connections: [
+        { id: 'b', kind: 'mqtt', config: { url: tls.url, protocolVersion: '3.1.1', rejectUnauthorized: false } },
+      ],
+      nodes: [],
+      edges: [],
+    });
+    expect(problems.map((p) => [p.severity, p.message])).toContainEqual([
+      'warning',
+      'rejectUnauthorized was renamed to verifyServer',
+    ]);
+    const config = flow!.connections![0].config;
+    expect(config).toEqual({ url: tls.url, protocolVersion: '3.1.1', verifyServer: false });
+    await check(config);
   });
 
   it('refuses TLS material that is not PEM, with a hint', async () => {

@@ -140,17 +140,23 @@ describe.runIf(run)('mqtt-out', () => {
     ]);
   });
 
-  it('while the broker is unreachable, fails each message after its retry budget instead of buffering', async () => {
-    const { engine, src, dead, statuses } = await sink(
-      { topic: 'x/y', attempts: 3, retryBaseMs: 10, retryMaxMs: 20 },
-      { url: 'mqtt://127.0.0.1:1', reconnectMinMs: 100 },
-    );
-    for (let i = 0; i < 5; i++) await src.push({ i }, `u${i}`);
-    await engine.whenIdle();
-    expect(dead.delivered.map((m) => m.id).sort()).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
-    expect(dead.delivered[0].headers['sluice-error']).toMatch(/not connected/);
-    expect(statuses.some((s) => s.nodeId === 'out' && s.state === 'error' && /ECONNREFUSED/.test(s.reason ?? ''))).toBe(
-      true,
-    );
-  });
+  it.each([
+    ['', { attempts: 3, retryDelayMs: 10, retryMaxDelayMs: 20 }],
+    [' (old names retryBaseMs, retryMaxMs: renamed on load)', { attempts: 3, retryBaseMs: 10, retryMaxMs: 20 }],
+  ])(
+    'while the broker is unreachable, fails each message after its retry budget instead of buffering%s',
+    async (_, retry) => {
+      const { engine, src, dead, statuses } = await sink(
+        { topic: 'x/y', ...retry },
+        { url: 'mqtt://127.0.0.1:1', reconnectMinMs: 100 },
+      );
+      for (let i = 0; i < 5; i++) await src.push({ i }, `u${i}`);
+      await engine.whenIdle();
+      expect(dead.delivered.map((m) => m.id).sort()).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
+      expect(dead.delivered[0].headers['sluice-error']).toMatch(/not connected/);
+      expect(
+        statuses.some((s) => s.nodeId === 'out' && s.state === 'error' && /ECONNREFUSED/.test(s.reason ?? '')),
+      ).toBe(true);
+    },
+  );
 });

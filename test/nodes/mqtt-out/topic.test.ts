@@ -42,8 +42,8 @@ describe('mqtt-out topics', () => {
       userProperties: true,
       publishTimeoutMs: 1000,
       attempts: 1,
-      retryBaseMs: 1,
-      retryMaxMs: 1,
+      retryDelayMs: 1,
+      retryMaxDelayMs: 1,
     };
     const lint = (topic: string) => mqttOut.lint!({ ...base, topic }).map((i) => i.path);
     expect(lint('a/{{payload.x}}')).toEqual([]);

@@ -245,8 +245,8 @@ export function sqlSinkBehaviour(target: Target): void {
             columns: { id: 'payload.id' },
             types: { id: 'text' },
             attempts: 3,
-            retryBaseMs: 20,
-            retryMaxMs: 100,
+            retryDelayMs: 20,
+            retryMaxDelayMs: 100,
           },
           { errorRoute: false, proxied: true },
         );
@@ -287,7 +287,7 @@ export function sqlSinkBehaviour(target: Target): void {
           types: { id: 'text', n: 'integer' },
           batchSize: 50,
           lingerMs: 5,
-          retryBaseMs: 20,
+          retryDelayMs: 20,
         },
         { errorRoute: false },
       );

@@ -58,15 +58,12 @@ describe('sqlite-out, the embedded default', () => {
     db.close();
   });
 
-  it('a database locked by another writer: retried, then written once the lock is gone', async () => {
-    const file = join(dir, 'locked.db');
-    flow = await startSink('sqlite-out', [], {
-      file,
-      busyTimeoutMs: 20,
-      attempts: 30,
-      retryBaseMs: 20,
-      retryMaxMs: 50,
-    });
+  it.each([
+    ['', { attempts: 30, retryDelayMs: 20, retryMaxDelayMs: 50 }],
+    [' (old names retryBaseMs, retryMaxMs: renamed on load)', { attempts: 30, retryBaseMs: 20, retryMaxMs: 50 }],
+  ])('a database locked by another writer: retried, then written once the lock is gone%s', async (label, retry) => {
+    const file = join(dir, `locked${label ? '-old' : ''}.db`);
+    flow = await startSink('sqlite-out', [], { file, busyTimeoutMs: 20, ...retry });
     await flow.pushAll([{ id: 'before' }]);
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE'); // holds the write lock
