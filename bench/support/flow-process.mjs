@@ -17,8 +17,10 @@
  * loopDelayMaxMs, atMaxRss}`.
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import mqtt from 'mqtt';
+
+// The client libraries are loaded by the mode that uses them: in --flow mode Sluice's runtime loads its own, as in
+// `sluice run` (it prepares mqtt-packet's loggers before mqtt loads; see src/connectors/mqtt/quiet-debug.ts).
+const mqttLib = async () => (await import('mqtt')).default;
 
 const send = (m) => process.send?.(m);
 
@@ -45,6 +47,7 @@ async function startFlow(flowDoc) {
 }
 
 async function subscriber(url, root) {
+  const mqtt = await mqttLib();
   const sub = await mqtt.connectAsync(url, {
     protocolVersion: 5,
     clean: true,
@@ -57,6 +60,7 @@ async function subscriber(url, root) {
 
 async function startRawMqtt({ url, root, outTopic }) {
   const sub = await subscriber(url, root);
+  const mqtt = await mqttLib();
   const out = await mqtt.connectAsync(url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
   let delivered = 0;
   const acked = () => {
@@ -73,6 +77,7 @@ async function startRawMqtt({ url, root, outTopic }) {
 }
 
 async function startRawKafka({ url, root, brokers, topic }) {
+  const { Kafka, logLevel, Partitioners } = await import('kafkajs');
   const producer = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING }).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
   });

@@ -1,4 +1,5 @@
 /** Connection kind `mqtt`: the shared publishing client (mqtt-out) and `sluice check`. Subscribers own their clients. */
+import '../../../src/connectors/mqtt/quiet-debug.js'; // before mqtt: see quiet-debug.ts
 import { randomBytes } from 'node:crypto';
 import { connect, type MqttClient, UniqueMessageIdProvider } from 'mqtt';
 import { ReconnectBackoff } from '../../../src/connectors/mqtt/backoff.js';

@@ -2,6 +2,7 @@
  * An in-process MQTT 3.1.1 broker (aedes) for the out-of-the-box demo and tests: no install, in memory, bound to
  * 127.0.0.1 by default. Not for production: no persistence across restarts, no MQTT 5.
  */
+import './quiet-debug.js'; // before aedes: see quiet-debug.ts
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';

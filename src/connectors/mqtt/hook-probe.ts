@@ -8,6 +8,7 @@
  * If (2) fails the subscriber holds mqtt.js's callback instead (slow, safe); if (1) fails, QoS 2 cannot be made
  * safe and a QoS 2 subscriber refuses to start. Never falls back to acknowledging on receipt.
  */
+import './quiet-debug.js'; // before mqtt: see quiet-debug.ts
 import { createRequire } from 'node:module';
 import { Duplex } from 'node:stream';
 import { MqttClient } from 'mqtt';

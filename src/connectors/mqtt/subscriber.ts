@@ -12,6 +12,7 @@
  * A nack stops intake on that connection, releases what came before the nacked message, then drops the
  * connection without acking: the broker redelivers the rest (DUP=1) after the reconnect.
  */
+import './quiet-debug.js'; // before mqtt: see quiet-debug.ts
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger, NodeStatus, Outcome, Settle } from '../../spec/runtime-contract.js';
 import { AckGate, bypassGate, type GateEntry } from './ack-gate.js';
