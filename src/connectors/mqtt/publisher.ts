@@ -48,9 +48,21 @@ class Attempt extends Deadline {
  * than the broker's Receive Maximum (Mosquitto: 20; it refuses QoS 2 beyond it with "Quota exceeded"). mqtt.js
  * does not hold back, so we do.
  */
+/** A QoS 1/2 publish waiting for an in-flight slot. */
+interface Queued {
+  topic: string;
+  payload: Buffer | string;
+  options: IClientPublishOptions;
+  timeoutMs: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
 export class ClientPublisher {
   private active = 0;
-  private waiters: Array<() => void> = [];
+  /** Publishes waiting for a slot, oldest first from `head` (with Receive Maximum 20, most of a busy flow's). */
+  private waiters: Queued[] = [];
+  private head = 0;
   /** Attempts waiting for an answer, per timeout. */
   private readonly timeouts = new Map<number, Deadlines<Attempt>>();
 
@@ -62,45 +74,40 @@ export class ClientPublisher {
 
   /** One attempt; rejects when the broker is away, refuses it (PublishRefused), or does not answer in time. */
   publish(topic: string, payload: Buffer | string, options: IClientPublishOptions, timeoutMs: number): Promise<void> {
-    if (!options.qos) return this.send(topic, payload, options, timeoutMs, false);
-    if (this.active < this.max) {
-      this.active++;
-      return this.send(topic, payload, options, timeoutMs, true);
-    }
-    // The slot is handed over by release(), already counted.
-    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() =>
-      this.send(topic, payload, options, timeoutMs, true),
-    );
+    return new Promise<void>((resolve, reject) => {
+      const q: Queued = { topic, payload, options, timeoutMs, resolve, reject };
+      if (!options.qos) this.start(q, false);
+      else if (this.active < this.max) {
+        this.active++;
+        if (!this.start(q, true)) this.release();
+      } else {
+        // Started by release() when a slot frees, which hands the slot over (still counted in `active`).
+        this.waiters.push(q);
+      }
+    });
   }
 
-  private send(
-    topic: string,
-    payload: Buffer | string,
-    options: IClientPublishOptions,
-    timeoutMs: number,
-    slot: boolean,
-  ): Promise<void> {
+  /** Publishes `q`; false when it failed at once (the broker is away), so a slot it held is free again. */
+  private start(q: Queued, slot: boolean): boolean {
     if (!this.client.connected) {
-      if (slot) this.release();
-      return Promise.reject(new Error('the MQTT broker is not connected'));
+      q.reject(new Error('the MQTT broker is not connected'));
+      return false;
     }
-    let timeouts = this.timeouts.get(timeoutMs);
+    let timeouts = this.timeouts.get(q.timeoutMs);
     if (!timeouts) {
-      timeouts = new Deadlines<Attempt>(timeoutMs, (a) => this.expire(a));
-      this.timeouts.set(timeoutMs, timeouts);
+      timeouts = new Deadlines<Attempt>(q.timeoutMs, (a) => this.expire(a));
+      this.timeouts.set(q.timeoutMs, timeouts);
     }
     const a = new Attempt(this, timeouts, slot);
-    const promise = new Promise<void>((resolve, reject) => {
-      a.resolve = resolve;
-      a.reject = reject;
-    });
+    a.resolve = q.resolve;
+    a.reject = q.reject;
     timeouts.add(a);
     try {
-      this.client.publish(topic, payload, options, a.callback);
+      this.client.publish(q.topic, q.payload, q.options, a.callback);
     } catch (err) {
       a.callback(err instanceof Error ? err : new Error(String(err)));
     }
-    return promise;
+    return true;
   }
 
   /** The broker answered (or mqtt.js failed the publish). */
@@ -123,10 +130,21 @@ export class ClientPublisher {
     if (a.slot) this.release();
   }
 
+  /** A slot is free: the oldest waiting publish takes it (a loop, not recursion, when several fail at once). */
   private release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.active--;
+    while (this.head < this.waiters.length) {
+      const next = this.waiters[this.head];
+      this.head++;
+      if (this.head > 1024 && this.head * 2 > this.waiters.length) {
+        this.waiters = this.waiters.slice(this.head);
+        this.head = 0;
+      }
+      if (this.start(next, true)) return;
+    }
+    // Drained: drop the started entries (they hold payloads and callbacks).
+    this.waiters.length = 0;
+    this.head = 0;
+    this.active--;
   }
 }
 
