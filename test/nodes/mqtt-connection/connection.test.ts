@@ -1,7 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../../nodes/catalog.js';
@@ -13,6 +10,7 @@ import { Engine } from '../../../src/runtime/engine.js';
 import { silentLogger } from '../../../src/runtime/log.js';
 import { applyDefaults } from '../../../src/runtime/resolve-config.js';
 import { eventually } from '../../conformance/harness.js';
+import { selfSigned } from '../../support/self-signed.js';
 import { requireService } from '../../support/services.js';
 import { loadTestRuntime, type SinkHandle, sinks, testCatalog } from '../../support/test-nodes.js';
 import { mqttFlow } from '../mqtt-support/flow.js';
@@ -44,43 +42,20 @@ describe.runIf(await requireService('mosquitto'))('mqtt connection: check', () =
 });
 
 describe.runIf(hasOpenssl())('mqtt connection: TLS and credentials (embedded broker)', () => {
-  let dir = '';
   let key = '';
   let cert = '';
   let tls: EmbeddedBroker;
   let auth: EmbeddedBroker;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sluice-mqtt-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    key = readFileSync(join(dir, 'key.pem'), 'utf8');
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const made = selfSigned('127.0.0.1', 'IP:127.0.0.1');
+    if (!made) throw new Error('openssl could not make a certificate');
+    ({ key, cert } = made);
     tls = await startEmbeddedBroker({ port: 0, tls: { key, cert } });
     auth = await startEmbeddedBroker({ port: 0, authenticate: (u, p) => u === 'sluice' && p === 's3cret' });
   });
   afterAll(async () => {
     await tls?.close();
     await auth?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('verifies the broker certificate by default', async () => {

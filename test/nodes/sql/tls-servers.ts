@@ -3,53 +3,14 @@
  * drivers do with the TLS settings (verify by default, trust a given CA, check the host name) without
  * reconfiguring the shared database servers.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-
-export interface SelfSigned {
-  cert: string;
-  key: string;
-}
+import { type SelfSigned, selfSigned } from '../../support/self-signed.js';
 
 /** A self-signed certificate for `localhost` (DNS name only, not 127.0.0.1); undefined without openssl. */
-export function selfSigned(): SelfSigned | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+export const selfSignedLocalhost = (): SelfSigned | undefined => selfSigned('localhost', 'DNS:localhost');
 
-/** What the fake servers answer to a login that arrived over an accepted TLS connection. */
 export const REFUSAL = 'fake server: TLS accepted';
 
 export interface FakeServer {

@@ -5,9 +5,9 @@ import type { ServerConnectionConfig } from '../../../src/connectors/sql/connect
 import { checkMysql } from '../../../src/connectors/sql/drivers/mysql.js';
 import { checkPg } from '../../../src/connectors/sql/drivers/pg.js';
 import { applyDefaults } from '../../../src/runtime/resolve-config.js';
-import { type FakeServer, fakeMysql, fakePostgres, REFUSAL, selfSigned } from './tls-servers.js';
+import { type FakeServer, fakeMysql, fakePostgres, REFUSAL, selfSignedLocalhost } from './tls-servers.js';
 
-const cert = selfSigned();
+const cert = selfSignedLocalhost();
 if (!cert) console.warn('[skip] TLS tests need openssl to make a certificate');
 
 const drivers = [
