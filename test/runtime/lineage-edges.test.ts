@@ -3,7 +3,7 @@
  * wrong (after the handle finished, on unwired ports, the same object twice), settle callbacks that throw, and
  * the stop / redeploy edges (ingest while stopping, late completions, an old flow's source after a redeploy).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/runtime/engine.js';
 import type { Outcome } from '../../src/spec/index.js';
 import {
@@ -18,6 +18,7 @@ import {
   Uncloneable,
 } from '../support/chaos-nodes.js';
 import { flowOf, sinks } from '../support/test-nodes.js';
+import { collectUnhandledRejections } from '../support/unhandled.js';
 
 let engine: Engine | undefined;
 let recorder: Recorder;
@@ -33,14 +34,7 @@ function newEngine(options: { trace?: boolean; unrecorded?: boolean } = {}) {
   return engine;
 }
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 
 afterEach(async () => {
   await engine?.stop({ deadlineMs: 50 });

@@ -14,7 +14,7 @@
  *
  * Reproduce a failure: SLUICE_PROPERTY_SEED=<seed> SLUICE_PROPERTY_RUNS=1 npx vitest run test/runtime/lineage-property
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/runtime/engine.js';
 import {
   chaosCatalog,
@@ -32,18 +32,12 @@ import {
   Uncloneable,
   verifyIdle,
 } from '../support/chaos-nodes.js';
+import { collectUnhandledRejections } from '../support/unhandled.js';
 
 const BASE_SEED = Number(process.env.SLUICE_PROPERTY_SEED ?? 20_240_601);
 const RUNS = Number(process.env.SLUICE_PROPERTY_RUNS ?? 60);
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 
 /** One run: returns the violations found (empty when every property holds). */
 async function runOnce(seed: number): Promise<string[]> {

@@ -13,7 +13,7 @@
  *
  * Reproduce: SLUICE_PROPERTY_SEED=<seed> SLUICE_PROPERTY_RUNS=1 npx vitest run test/runtime/lineage-stop
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/runtime/engine.js';
 import type { Outcome } from '../../src/spec/index.js';
 import {
@@ -38,20 +38,14 @@ import {
   Uncloneable,
   verifyIdle,
 } from '../support/chaos-nodes.js';
+import { collectUnhandledRejections } from '../support/unhandled.js';
 
 const BASE_SEED = Number(process.env.SLUICE_PROPERTY_SEED ?? 7_000_001);
 const RUNS = Number(process.env.SLUICE_PROPERTY_RUNS ?? 40);
 const STOPPED = 'flow stopped before the message was delivered';
 const REFUSED = 'the flow is not running';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 
 /** Pushes into `source` until `until()` says so, plus a few more after it (which must be refused). */
 function startPusher(source: ChaosSourceHandle, r: Rng, prefix: string, until: () => boolean) {
