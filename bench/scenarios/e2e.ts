@@ -38,7 +38,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { type KafkaTestCluster, startKafkaMock } from '../../test/support/kafka-mock/index.js';
 import { now, sleep } from '../support/clock.js';
-import { type MeasuredPipe, type PipeSpec, startPipe } from '../support/flow-process.js';
+import { type MeasuredPipe, startPipe } from '../support/flow-process.js';
 import { type LoadPublisher, type LoadReader, startPublisher, startReader } from '../support/load.js';
 import { reachableUrl } from '../support/services.js';
 import { type LatencySummary, summarize } from '../support/stats.js';
@@ -260,7 +260,8 @@ async function startRawPipe(
   to: { kind: 'raw-mqtt'; outTopic: string } | { kind: 'raw-kafka'; brokers: string[]; topic: string },
 ): Promise<RunningFlow> {
   const root = `sluice-e2e-raw-${hex()}`;
-  const pipe = await startPipe({ ...to, url: MQTT_URL, root } as PipeSpec);
+  const where = { url: MQTT_URL, root };
+  const pipe = await startPipe(to.kind === 'raw-mqtt' ? { ...to, ...where } : { ...to, ...where });
   return { root, pipe, settled: () => pipe.settled(), stop: () => pipe.stop() };
 }
 

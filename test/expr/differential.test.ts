@@ -9,7 +9,8 @@ import type { AstNode } from '../../src/expr/ast.js';
 import { BAIL } from '../../src/expr/bail.js';
 import { compileFast } from '../../src/expr/fast.js';
 import { compileExpression } from '../../src/expr/index.js';
-import { prng, randomMessage } from './helpers/messages.js';
+import { prng } from '../support/prng.js';
+import { randomMessage } from './helpers/messages.js';
 import { describe, type Outcome, outcomeOf } from './helpers/outcome.js';
 
 /** [expression, runs on the fast path] */

@@ -5,7 +5,8 @@
 import jsonata from 'jsonata';
 import { expect, describe as group, it } from 'vitest';
 import { compileExpression } from '../../src/expr/index.js';
-import { prng, randomMessage } from './helpers/messages.js';
+import { prng } from '../support/prng.js';
+import { randomMessage } from './helpers/messages.js';
 import { describe, type Outcome, outcomeOf } from './helpers/outcome.js';
 import { expressionGenerator } from './helpers/random-expressions.js';
 

@@ -14,6 +14,7 @@
  * the source stamps `i:<id>` (`if:<id>` for an unreadable one). A failure reason gets ` [d=<delivery>]` appended, so
  * a message the engine routes after a failure carries the failed delivery in its `sluice-error` header.
  */
+
 import { reasonOf } from '../../src/runtime/errors.js';
 import { loadNodeRuntime } from '../../src/runtime/loader.js';
 import { isThenable } from '../../src/runtime/promise.js';
@@ -30,23 +31,12 @@ import {
   Type,
 } from '../../src/spec/index.js';
 import type { CreateRuntime, NodeContext, NodeRuntime, Output } from '../../src/spec/runtime-contract.js';
+import { prng } from './prng.js';
 import { loadTestRuntime, testCatalog } from './test-nodes.js';
 
 export const HOP = 'x-hop';
 
 // ---- seeded randomness ---------------------------------------------------------------------------
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A deterministic number in [0, 1) from the parts (FNV-1a, then mixed through mulberry32). */
 export function hash01(...parts: Array<string | number>): number {
