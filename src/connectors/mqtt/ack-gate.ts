@@ -10,6 +10,7 @@
  * settle of a message from a closed connection is ignored.
  */
 import type { MqttClient } from 'mqtt';
+import { coalesceWrites } from '../coalesce-writes.js';
 import {
   type AckPacket,
   getSendPacket,
@@ -156,8 +157,6 @@ export class AckGate {
   }
 
   private flush(): void {
-    const stream = this.client.stream;
-    let corked = false;
     let count = 0;
     while (this.head < this.queue.length) {
       const e = this.queue[this.head];
@@ -170,17 +169,13 @@ export class AckGate {
         break;
       }
       if (e.state !== OK || e.ack === undefined) break;
-      if (!corked && this.head + 1 < this.queue.length) {
-        // Many acks released at once go out in one socket write.
-        stream.cork();
-        corked = true;
-      }
+      // Acks released in this turn (one sink batch, or one at a time) go out in one socket write.
+      if (count === 0) coalesceWrites(this.client.stream);
       if (!this.write(e.ack)) break;
       this.head++;
       count++;
       if (this.byId.get(e.messageId) === e) this.byId.delete(e.messageId);
     }
-    if (corked) stream.uncork();
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;

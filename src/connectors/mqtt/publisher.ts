@@ -8,6 +8,7 @@
  */
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { Deadline, Deadlines } from '../../runtime/deadlines.js';
+import { coalesceWrites } from '../coalesce-writes.js';
 
 /** A failure retrying cannot fix (the broker refused this message: not authorized, bad topic, ...). */
 export class PublishRefused extends Error {
@@ -102,6 +103,8 @@ export class ClientPublisher {
     a.resolve = q.resolve;
     a.reject = q.reject;
     timeouts.add(a);
+    // Publishes of this turn (one per arriving message, or one per PUBACK that freed a slot) share one socket write.
+    coalesceWrites(this.client.stream);
     try {
       this.client.publish(q.topic, q.payload, q.options, a.callback);
     } catch (err) {

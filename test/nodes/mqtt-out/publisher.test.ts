@@ -15,6 +15,7 @@ function fakeClient(receiveMaximum?: number) {
   const published: string[] = [];
   const client = {
     connected: true,
+    stream: { cork() {}, uncork() {} },
     options: { protocolVersion: receiveMaximum ? 5 : 4 },
     serverProperties: receiveMaximum ? { receiveMaximum } : undefined,
     outgoing,
