@@ -16,6 +16,9 @@
  * (pushed at most every 5 ms while it changes), `use {cpuUs, maxRss, rssAtStart, gcMs, gcMaxMs, loopDelayP99Ms,
  * loopDelayMaxMs, atMaxRss}`.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 // The client libraries are loaded by the mode that uses them: in --flow mode Sluice's runtime loads its own, as in
@@ -109,6 +112,36 @@ async function startRawKafka({ url, root, brokers, topic }) {
   };
 }
 
+/**
+ * SLUICE_BENCH_ALLOC_PROFILE=<dir>: V8's sampling heap profiler over every measured stretch, counting what was
+ * allocated (collected or not), written to <dir> at quit as a .heapprofile (open it in Chrome's DevTools).
+ */
+class AllocationProfile {
+  constructor(dir) {
+    this.dir = dir;
+  }
+
+  async start() {
+    if (!this.dir || this.session) return;
+    this.session = new Session();
+    this.session.connect();
+    await this.session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+
+  async write(mode) {
+    if (!this.session) return;
+    const { profile } = await this.session.post('HeapProfiler.stopSampling');
+    writeFileSync(
+      join(this.dir, `alloc${mode.replace('--', '-')}-${process.pid}.heapprofile`),
+      JSON.stringify(profile),
+    );
+  }
+}
+
 /** CPU, largest RSS (sampled every 10 ms) and GC pauses between `measure` and `measured`. */
 class Sampler {
   start() {
@@ -168,6 +201,7 @@ async function main() {
   let reported = -1;
   let ticker;
   const sampler = new Sampler();
+  const allocations = new AllocationProfile(process.env.SLUICE_BENCH_ALLOC_PROFILE);
   process.on('message', async (m) => {
     try {
       if (m.op === 'start') {
@@ -183,11 +217,13 @@ async function main() {
         }, 5);
         send({ op: 'started' });
       } else if (m.op === 'measure') {
+        await allocations.start();
         sampler.start();
       } else if (m.op === 'measured') {
         send({ op: 'use', ...sampler.stop() });
       } else if (m.op === 'quit') {
         clearInterval(ticker);
+        await allocations.write(mode);
         await pipe?.stop();
         process.exit(0);
       }

@@ -172,11 +172,16 @@ export class AckGate {
       // Acks released in this turn (one sink batch, or one at a time) go out in one socket write.
       if (count === 0) coalesceWrites(this.client.stream);
       if (!this.write(e.ack)) break;
+      e.ack = undefined; // sent: the entry stays in the queue until it is compacted, its packet need not
       this.head++;
       count++;
       if (this.byId.get(e.messageId) === e) this.byId.delete(e.messageId);
     }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    if (this.head === this.queue.length) {
+      // All released (the usual case after a sink batch): start over without keeping released entries alive.
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
