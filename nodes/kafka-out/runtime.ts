@@ -20,7 +20,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
   let sink: KafkaSink | undefined;
   let unwatch: (() => void) | undefined;
 
-  function send(msg: Message, to: string): Promise<void> {
+  function send(msg: Message, to: string): PromiseLike<void> {
     if (!sink) return Promise.reject(new Error('kafka-out is not started'));
     // Encoding fails here, for this message alone, before it joins a batch.
     return sink.add(outboundRecord(msg, to, recordOptions));

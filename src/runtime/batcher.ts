@@ -1,8 +1,11 @@
 /**
  * Collects items into batches by size and linger time and flushes them one batch at a time (order kept).
  * `add` resolves when the batch holding the item has been flushed (e.g. committed), or rejects with its error:
- * exactly what a sink's `handle` returns, so the engine acks each message only after its batch landed.
+ * exactly what a sink's `handle` returns, so the engine acks each message only after its batch landed. It returns
+ * a Completion rather than a promise: one object per waiting item (see completion.ts).
  */
+import { Completion, type Settleable } from './completion.js';
+
 export interface BatcherOptions<T> {
   maxSize: number;
   lingerMs: number;
@@ -12,10 +15,10 @@ export interface BatcherOptions<T> {
   flushPartial?: (items: T[]) => Promise<Map<number, Error>>;
 }
 
-interface Entry<T> {
-  item: T;
-  resolve: () => void;
-  reject: (err: Error) => void;
+class Entry<T> extends Completion {
+  constructor(readonly item: T) {
+    super();
+  }
 }
 
 export class Batcher<T> {
@@ -38,14 +41,14 @@ export class Batcher<T> {
     return this.flushing;
   }
 
-  add(item: T): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('the sink is closed'));
-    return new Promise<void>((resolve, reject) => {
-      if (this.pending.length === 0) this.oldestAt = Date.now();
-      this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.options.maxSize) this.kick();
-      else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.options.lingerMs);
-    });
+  add(item: T): Settleable {
+    if (this.closed) return Completion.rejected(new Error('the sink is closed'));
+    const entry = new Entry(item);
+    if (this.pending.length === 0) this.oldestAt = Date.now();
+    this.pending.push(entry);
+    if (this.pending.length >= this.options.maxSize) this.kick();
+    else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.options.lingerMs);
+    return entry;
   }
 
   /** Flush what is pending now and wait for every flush to finish. */

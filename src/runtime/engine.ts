@@ -11,6 +11,7 @@ import { createFlowValidator } from '../flow/validate.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
 import { type Catalog, ERROR_PORT, findNodeType, type NodeDefinition, outputPorts } from '../spec/node-definition.js';
 import type { NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
+import { isSettleable, type SettleTarget } from './completion.js';
 import { ConnectionPool } from './connections.js';
 import { type NodeCounters, newCounters } from './counters.js';
 import { reasonOf, StartupError } from './errors.js';
@@ -105,7 +106,7 @@ function traceCopy(msg: Message): Message {
 }
 
 /** Output handed to one `handle` call: emits derived messages on the same lineage. */
-class Delivery implements Output {
+class Delivery implements Output, SettleTarget {
   emitted = 0;
   done = false;
 
@@ -115,7 +116,24 @@ class Delivery implements Output {
     readonly lineage: Lineage,
     /** The input descends from a trip to the error route: a failure must not go there again. */
     readonly routed: boolean,
+    /** The input: a failure routes it. */
+    readonly msg: Message,
   ) {}
+
+  /** The handle's Completion resolved (see completion.ts): as when its promise resolves. */
+  resolved(): void {
+    if (this.done) return;
+    this.done = true;
+    this.flush();
+    this.engine.completed(this);
+  }
+
+  rejected(err: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.flush();
+    this.engine.failed(this, err);
+  }
 
   emit(port: string, msg: Message): void {
     if (this.done) {
@@ -493,8 +511,8 @@ export class Engine extends EventEmitter {
       this.fail(node, msg, lin, new Error(`node type ${node.def.type} takes no input`), routed);
       return;
     }
-    const delivery = new Delivery(this, node, lin, routed);
-    let result: void | Promise<void>;
+    const delivery = new Delivery(this, node, lin, routed, msg);
+    let result: void | PromiseLike<void>;
     try {
       result = handle.call(node.runtime, msg, delivery, target.port);
     } catch (err) {
@@ -503,27 +521,33 @@ export class Engine extends EventEmitter {
       this.fail(node, msg, lin, err, routed);
       return;
     }
-    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+    if (result === undefined) {
+      delivery.done = true;
+      delivery.flush();
+      this.complete(delivery);
+    } else if (isSettleable(result)) {
+      // No callbacks to allocate: the delivery itself is told (once: it ignores a second call, as below).
+      result.settleInto(delivery);
+    } else if (typeof result.then === 'function') {
       // Once only, whatever the thenable does: a second callback would release the lineage twice (an early ack).
-      (result as Promise<void>).then(
-        () => {
-          if (delivery.done) return;
-          delivery.done = true;
-          delivery.flush();
-          this.complete(delivery);
-        },
-        (err: unknown) => {
-          if (delivery.done) return;
-          delivery.done = true;
-          delivery.flush();
-          this.fail(node, msg, lin, err, routed);
-        },
+      result.then(
+        () => delivery.resolved(),
+        (err: unknown) => delivery.rejected(err),
       );
     } else {
       delivery.done = true;
       delivery.flush();
       this.complete(delivery);
     }
+  }
+
+  /** For Delivery: its handle finished (resolved, or rejected with `err`). */
+  completed(d: Delivery): void {
+    this.complete(d);
+  }
+
+  failed(d: Delivery, err: unknown): void {
+    this.fail(d.node, d.msg, d.lineage, err, d.routed);
   }
 
   private complete(d: Delivery): void {

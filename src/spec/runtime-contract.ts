@@ -65,7 +65,7 @@ export interface NodeRuntime {
    * Throw or reject to fail the message; the engine routes it to the error port or error route.
    * Many handles may be in flight at once; a sink may batch them and settle them together.
    */
-  handle?(msg: Message, out: Output, port: string): void | Promise<void>;
+  handle?(msg: Message, out: Output, port: string): void | PromiseLike<void>;
   /** Sources: stop taking new input but keep the ack path open while the engine drains. */
   stopIntake?(): void | Promise<void>;
   /** Drain what the node holds, then disconnect. Sources stop first, sinks last. */

@@ -450,7 +450,7 @@ export class Recorder {
         },
       };
       const marked = (err: unknown) => new Error(`${reasonOf(err)} [d=${rec.seq}]`);
-      let result: void | Promise<void>;
+      let result: void | PromiseLike<void>;
       try {
         result = handle.call(inner, msg, tagged, port);
       } catch (err) {

@@ -3,6 +3,7 @@
  * failures and batching the test controls. They implement the same runtime contract as real nodes.
  */
 import { catalog } from '../../nodes/catalog.js';
+import { Completion } from '../../src/runtime/completion.js';
 import { loadNodeRuntime } from '../../src/runtime/loader.js';
 import { type Catalog, createMessage, defineNode, type Message, type Outcome, Type } from '../../src/spec/index.js';
 import type { CreateRuntime, NodeContext } from '../../src/spec/runtime-contract.js';
@@ -37,6 +38,8 @@ export const testSink = defineNode({
     failFlagged: Type.Boolean({ default: true }),
     /** Mutate the payload it receives (to prove branches do not share). */
     mutate: Type.Boolean({ default: false }),
+    /** Return a Completion (src/runtime/completion.ts) instead of a promise, as the batching sinks do. */
+    completion: Type.Boolean({ default: false }),
   }),
 });
 
@@ -81,7 +84,14 @@ const createSource: CreateRuntime<unknown> = (ctx) => {
   return {};
 };
 
-type SinkConfig = { delayMs: number; batchSize: number; lingerMs: number; failFlagged: boolean; mutate: boolean };
+type SinkConfig = {
+  delayMs: number;
+  batchSize: number;
+  lingerMs: number;
+  failFlagged: boolean;
+  mutate: boolean;
+  completion: boolean;
+};
 
 const createSink: CreateRuntime<SinkConfig> = (ctx) => {
   const c = ctx.config;
@@ -118,11 +128,18 @@ const createSink: CreateRuntime<SinkConfig> = (ctx) => {
         (msg.payload as Record<string, unknown>).mutated = ctx.nodeId;
       pending++;
       state.maxPending = Math.max(state.maxPending, pending);
-      return new Promise<void>((resolve, reject) => {
+      const add = (resolve: () => void, reject: (e: Error) => void) => {
         batch.push({ msg, resolve, reject });
         if (batch.length >= c.batchSize) flush();
         else timer ??= setTimeout(flush, c.lingerMs);
-      });
+      };
+      if (!c.completion) return new Promise<void>(add);
+      const done = new Completion();
+      add(
+        () => done.resolve(),
+        (e) => done.reject(e),
+      );
+      return done;
     },
     stop() {
       if (batch.length) flush();

@@ -9,6 +9,7 @@
  * duplicate (at-least-once; the message id header lets consumers de-duplicate).
  */
 import { Batcher } from '../../runtime/batcher.js';
+import type { Settleable } from '../../runtime/completion.js';
 import { withRetry } from '../../runtime/retry.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import { DriverError, type OutRecord, type SendOptions } from './driver.js';
@@ -55,7 +56,7 @@ export class KafkaSink {
   }
 
   /** Resolves when the broker acknowledged the record; rejects with the reason it was not. */
-  add(record: OutRecord): Promise<void> {
+  add(record: OutRecord): Settleable {
     const n = this.lanes.length;
     if (n === 1) return this.lanes[0].add(record);
     if (record.key === null) return this.keylessLane().add(record);
