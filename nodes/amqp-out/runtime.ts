@@ -5,11 +5,11 @@ import { defaultContentType, encode } from '../../src/connectors/amqp/codec.js';
 import { ManagedChannel } from '../../src/connectors/amqp/managed-channel.js';
 import { reportStatus } from '../../src/connectors/amqp/node-status.js';
 import { publishOptions } from '../../src/connectors/amqp/properties.js';
-import { ConfirmPublisher, PublishError } from '../../src/connectors/amqp/publisher.js';
+import { ConfirmPublisher, PublishError, RetriedAmqpPublish } from '../../src/connectors/amqp/publisher.js';
 import { compileRoutingKey } from '../../src/connectors/amqp/routing-key.js';
 import { setUpExchange } from '../../src/connectors/amqp/topology.js';
+import type { Settleable } from '../../src/runtime/completion.js';
 import { isThenable } from '../../src/runtime/promise.js';
-import { withRetry } from '../../src/runtime/retry.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { amqpOut } from './definition.js';
@@ -42,13 +42,13 @@ export const create: CreateRuntime<Config> = (ctx) => {
     retryable: (err: unknown) => !(err instanceof PublishError) || err.retryable,
   };
 
-  // Per message: not async, so a publish costs the publisher's promise and little else.
-  function send(msg: Message, key: string): Promise<void> {
+  // Per message: one RetriedAmqpPublish (the Completion the engine waits on) and the publisher's Pending.
+  function send(msg: Message, key: string): Settleable {
     const content = encode(msg.payload, c.codec);
     const p = publisher;
     if (!p) throw new Error('amqp-out is not started');
     const req = { exchange: c.exchange, routingKey: key, content, options: publishOptions(msg, properties) };
-    return withRetry(() => p.publish(req), retry);
+    return new RetriedAmqpPublish(retry, p, req).start();
   }
 
   return {

@@ -1,11 +1,17 @@
 import type { IClientPublishOptions } from 'mqtt';
 import { type Codec, encode } from '../../src/connectors/codec.js';
 import { propertiesOf } from '../../src/connectors/mqtt/headers.js';
-import { type ClientPublisher, PublishRefused, publisherFor } from '../../src/connectors/mqtt/publisher.js';
+import {
+  type ClientPublisher,
+  PublishRefused,
+  publisherFor,
+  RetriedPublish,
+} from '../../src/connectors/mqtt/publisher.js';
 import { reportStatus } from '../../src/connectors/mqtt/status.js';
 import { compileTopicTemplate } from '../../src/connectors/mqtt/topic.js';
 import { isThenableValue } from '../../src/expr/thenable.js';
-import { type RetryOptions, withRetry } from '../../src/runtime/retry.js';
+import type { Settleable } from '../../src/runtime/completion.js';
+import type { RetryOptions } from '../../src/runtime/retry.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { MqttShared } from '../connections/mqtt/runtime.js';
@@ -36,14 +42,14 @@ export const create: CreateRuntime<Config> = (ctx) => {
   let publisher: ClientPublisher | undefined;
   let detach: (() => void) | undefined;
 
-  // Per message: not async, so a message whose topic renders synchronously costs one publish promise chain.
-  function publish(msg: Message, topic: string): Promise<void> {
+  // Per message: one RetriedPublish (the Completion the engine waits on) and the publisher's attempt; no promises.
+  function publish(msg: Message, topic: string): Settleable {
     const v5 = shared!.v5;
     const p = publisher!;
     const payload = encode(msg.payload, codec);
     const properties = v5 ? propertiesOf(msg.headers, c.userProperties) : undefined;
     const options = properties ? { qos, retain: c.retain, properties } : plainOptions;
-    return withRetry(() => p.publish(topic, payload, options, c.publishTimeoutMs), retry);
+    return new RetriedPublish(retry, p, topic, payload, options, c.publishTimeoutMs).start();
   }
 
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../../src/runtime/batcher.js';
-import { withRetry } from '../../src/runtime/retry.js';
+import { RetriedDelivery, type RetryOptions, withRetry } from '../../src/runtime/retry.js';
 
 describe('Batcher', () => {
   it('flushes by size, then by linger, one batch at a time, in order', async () => {
@@ -114,5 +114,57 @@ describe('withRetry', () => {
       ),
     ).rejects.toThrow('fatal');
     expect(calls).toBe(1);
+  });
+});
+
+describe('RetriedDelivery', () => {
+  /** Attempts fail with the given errors in turn, then succeed; a thrown entry throws synchronously. */
+  class Scripted extends RetriedDelivery {
+    attempts: number[] = [];
+    constructor(
+      retry: RetryOptions,
+      private readonly script: Array<Error | 'throw'>,
+    ) {
+      super(retry);
+    }
+    protected attempt(n: number): void {
+      this.attempts.push(n);
+      const step = this.script[n - 1];
+      if (step === 'throw') throw new Error('thrown at once');
+      // Answers come later, as a broker's would.
+      setTimeout(() => (step ? this.failed(step) : this.succeeded()), 1);
+    }
+  }
+
+  it('retries failed attempts (thrown or reported) with backoff until one succeeds', async () => {
+    const retries: number[] = [];
+    const d = new Scripted({ attempts: 5, baseMs: 1, maxMs: 4, onRetry: (_e, n) => retries.push(n) }, [
+      new Error('away'),
+      'throw',
+    ]).start();
+    await expect(d).resolves.toBeUndefined();
+    expect(d.attempts).toEqual([1, 2, 3]);
+    expect(retries).toEqual([1, 2]);
+  });
+
+  it('gives up after the budget, at once on what retrying cannot fix, and when aborted', async () => {
+    const budget = new Scripted({ attempts: 2, baseMs: 1, maxMs: 2 }, [new Error('a'), new Error('b')]).start();
+    await expect(budget).rejects.toThrow('b');
+    expect(budget.attempts).toEqual([1, 2]);
+
+    const fatal = new Scripted(
+      { attempts: 5, baseMs: 1, maxMs: 2, retryable: (e) => (e as Error).message !== 'refused' },
+      [new Error('refused')],
+    ).start();
+    await expect(fatal).rejects.toThrow('refused');
+    expect(fatal.attempts).toEqual([1]);
+
+    const stop = new AbortController();
+    stop.abort();
+    const aborted = new Scripted({ attempts: 5, baseMs: 1, maxMs: 2, signal: stop.signal }, [
+      new Error('away'),
+    ]).start();
+    await expect(aborted).rejects.toThrow('away');
+    expect(aborted.attempts).toEqual([1]);
   });
 });

@@ -9,6 +9,7 @@
  */
 import type { Message as AmqpMessage, ConfirmChannel, Options } from 'amqplib';
 import { Deadline, Deadlines } from '../../runtime/deadlines.js';
+import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../runtime/retry.js';
 import { errorText } from './link-status.js';
 import type { ManagedChannel } from './managed-channel.js';
 
@@ -38,8 +39,6 @@ class Pending extends Deadline {
   /** Publishes of the same (exchange, routing key, message id) waiting for this one's slot. */
   waiters: Array<() => void> | undefined;
   answered = false;
-  resolve!: () => void;
-  reject!: (err: PublishError) => void;
   /** amqplib's confirm callback: confirmed, nacked, or the channel closed. */
   readonly done = (err: unknown): void => this.publisher.confirmed(this, err);
 
@@ -47,6 +46,7 @@ class Pending extends Deadline {
     readonly publisher: ConfirmPublisher,
     readonly table: Map<string, Pending>,
     readonly key: string,
+    readonly target: AttemptTarget,
   ) {
     super();
   }
@@ -57,8 +57,8 @@ function keyOf(exchange: string, routingKey: string, messageId: unknown): string
 }
 
 /**
- * Per message this costs one promise and one Pending: no async frames, and the confirm timeouts share one timer
- * (src/runtime/deadlines.ts).
+ * Per message this costs one Pending (and, through `publish`, one promise): no async frames, and the confirm
+ * timeouts share one timer (src/runtime/deadlines.ts).
  */
 export class ConfirmPublisher {
   private readonly pending = new WeakMap<ConfirmChannel, Map<string, Pending>>();
@@ -92,28 +92,37 @@ export class ConfirmPublisher {
    * `req.options.mandatory` to the publisher's setting.
    */
   publish(req: PublishRequest): Promise<void> {
+    return new Promise<void>((succeeded, failed) => this.send(req, { succeeded, failed }));
+  }
+
+  /** One attempt that reports to `target` (the hot path: no promise). */
+  send(req: PublishRequest, target: AttemptTarget): void {
     const ch = this.managed.channel;
     const table = ch && this.pending.get(ch);
     if (!ch || !table) {
-      return Promise.reject(
-        new PublishError(`not connected: ${this.managed.status.reason ?? 'the channel is opening'}`, true),
-      );
+      target.failed(new PublishError(`not connected: ${this.managed.status.reason ?? 'the channel is opening'}`, true));
+      return;
     }
     const key = keyOf(req.exchange, req.routingKey, req.options.messageId);
     const before = table.get(key);
-    if (!before) return this.send(ch, table, key, req);
+    if (!before) {
+      this.sendOn(ch, table, key, req, target);
+      return;
+    }
     // The same message is in flight already: wait for its slot, then start over (the channel may have changed).
     before.waiters = before.waiters ?? [];
-    const waiters = before.waiters;
-    return new Promise<void>((resolve) => waiters.push(resolve)).then(() => this.publish(req));
+    // Started after the earlier one is answered (not inside amqplib's confirm callback).
+    before.waiters.push(() => queueMicrotask(() => this.send(req, target)));
   }
 
-  private send(ch: ConfirmChannel, table: Map<string, Pending>, key: string, req: PublishRequest): Promise<void> {
-    const entry = new Pending(this, table, key);
-    const promise = new Promise<void>((resolve, reject) => {
-      entry.resolve = resolve;
-      entry.reject = reject;
-    });
+  private sendOn(
+    ch: ConfirmChannel,
+    table: Map<string, Pending>,
+    key: string,
+    req: PublishRequest,
+    target: AttemptTarget,
+  ): void {
+    const entry = new Pending(this, table, key, target);
     table.set(key, entry);
     this.timeouts.add(entry);
     req.options.mandatory = this.options.mandatory;
@@ -124,7 +133,6 @@ export class ConfirmPublisher {
       this.free(entry);
       this.answer(entry, new PublishError(errorText(err), !(err instanceof RangeError)));
     }
-    return promise;
   }
 
   /** amqplib called back for `p`. */
@@ -148,7 +156,22 @@ export class ConfirmPublisher {
     if (p.answered) return;
     p.answered = true;
     this.timeouts.remove(p);
-    if (err) p.reject(err);
-    else p.resolve();
+    if (err) p.target.failed(err);
+    else p.target.succeeded();
+  }
+}
+
+/** One message's publish with retries (amqp-out): the Completion its `handle` returns. */
+export class RetriedAmqpPublish extends RetriedDelivery {
+  constructor(
+    retry: RetryOptions,
+    private readonly publisher: ConfirmPublisher,
+    private readonly req: PublishRequest,
+  ) {
+    super(retry);
+  }
+
+  protected attempt(): void {
+    this.publisher.send(this.req, this);
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
 import { Deadline, Deadlines } from '../../runtime/deadlines.js';
+import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../runtime/retry.js';
 import { coalesceWrites } from '../coalesce-writes.js';
 
 /** A failure retrying cannot fix (the broker refused this message: not authorized, bad topic, ...). */
@@ -27,8 +28,6 @@ function classify(err: Error): Error {
 /** One publish waiting for its acknowledgement (or, for QoS 0, for its write). */
 class Attempt extends Deadline {
   done = false;
-  resolve!: () => void;
-  reject!: (err: Error) => void;
   /** mqtt.js's callback for this publish; the timeout also finds the attempt in `client.outgoing` by it. */
   readonly callback = (err?: Error): void => {
     if (!this.done) this.publisher.finish(this, err ? classify(err) : undefined);
@@ -39,6 +38,7 @@ class Attempt extends Deadline {
     readonly timeouts: Deadlines<Attempt>,
     /** Holds one of the client's in-flight slots (QoS 1/2). */
     readonly slot: boolean,
+    readonly target: AttemptTarget,
   ) {
     super();
   }
@@ -55,8 +55,7 @@ interface Queued {
   payload: Buffer | string;
   options: IClientPublishOptions;
   timeoutMs: number;
-  resolve: () => void;
-  reject: (err: Error) => void;
+  target: AttemptTarget;
 }
 
 export class ClientPublisher {
@@ -75,23 +74,34 @@ export class ClientPublisher {
 
   /** One attempt; rejects when the broker is away, refuses it (PublishRefused), or does not answer in time. */
   publish(topic: string, payload: Buffer | string, options: IClientPublishOptions, timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const q: Queued = { topic, payload, options, timeoutMs, resolve, reject };
-      if (!options.qos) this.start(q, false);
-      else if (this.active < this.max) {
-        this.active++;
-        if (!this.start(q, true)) this.release();
-      } else {
-        // Started by release() when a slot frees, which hands the slot over (still counted in `active`).
-        this.waiters.push(q);
-      }
-    });
+    return new Promise<void>((succeeded, failed) =>
+      this.send(topic, payload, options, timeoutMs, { succeeded, failed }),
+    );
+  }
+
+  /** One attempt that reports to `target` (the hot path: no promise). */
+  send(
+    topic: string,
+    payload: Buffer | string,
+    options: IClientPublishOptions,
+    timeoutMs: number,
+    target: AttemptTarget,
+  ): void {
+    const q: Queued = { topic, payload, options, timeoutMs, target };
+    if (!options.qos) this.start(q, false);
+    else if (this.active < this.max) {
+      this.active++;
+      if (!this.start(q, true)) this.release();
+    } else {
+      // Started by release() when a slot frees, which hands the slot over (still counted in `active`).
+      this.waiters.push(q);
+    }
   }
 
   /** Publishes `q`; false when it failed at once (the broker is away), so a slot it held is free again. */
   private start(q: Queued, slot: boolean): boolean {
     if (!this.client.connected) {
-      q.reject(new Error('the MQTT broker is not connected'));
+      q.target.failed(new Error('the MQTT broker is not connected'));
       return false;
     }
     let timeouts = this.timeouts.get(q.timeoutMs);
@@ -99,9 +109,7 @@ export class ClientPublisher {
       timeouts = new Deadlines<Attempt>(q.timeoutMs, (a) => this.expire(a));
       this.timeouts.set(q.timeoutMs, timeouts);
     }
-    const a = new Attempt(this, timeouts, slot);
-    a.resolve = q.resolve;
-    a.reject = q.reject;
+    const a = new Attempt(this, timeouts, slot, q.target);
     timeouts.add(a);
     // Publishes of this turn (one per arriving message, or one per PUBACK that freed a slot) share one socket write.
     coalesceWrites(this.client.stream);
@@ -117,8 +125,8 @@ export class ClientPublisher {
   finish(a: Attempt, err: Error | undefined): void {
     a.done = true;
     a.timeouts.remove(a);
-    if (err) a.reject(err);
-    else a.resolve();
+    if (err) a.target.failed(err);
+    else a.target.succeeded();
     if (a.slot) this.release();
   }
 
@@ -129,7 +137,7 @@ export class ClientPublisher {
     for (const [id, entry] of Object.entries(this.client.outgoing)) {
       if (entry.cb === a.callback) this.client.removeOutgoingMessage(Number(id));
     }
-    a.reject(new Error(`no acknowledgement from the MQTT broker within ${a.timeouts.ms} ms`));
+    a.target.failed(new Error(`no acknowledgement from the MQTT broker within ${a.timeouts.ms} ms`));
     if (a.slot) this.release();
   }
 
@@ -171,4 +179,22 @@ export function publishOnce(
   timeoutMs: number,
 ): Promise<void> {
   return publisherFor(client).publish(topic, payload, options, timeoutMs);
+}
+
+/** One message's publish with retries (mqtt-out): the Completion its `handle` returns. */
+export class RetriedPublish extends RetriedDelivery {
+  constructor(
+    retry: RetryOptions,
+    private readonly publisher: ClientPublisher,
+    private readonly topic: string,
+    private readonly payload: Buffer | string,
+    private readonly options: IClientPublishOptions,
+    private readonly timeoutMs: number,
+  ) {
+    super(retry);
+  }
+
+  protected attempt(): void {
+    this.publisher.send(this.topic, this.payload, this.options, this.timeoutMs, this);
+  }
 }
