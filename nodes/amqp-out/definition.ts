@@ -79,7 +79,8 @@ const config = Type.Object(
     copyHeaders: Type.Boolean({
       title: 'Copy headers',
       default: true,
-      description: 'Send the message headers as AMQP headers (except the `amqp-*` headers of an incoming delivery).',
+      description:
+        'Send the message headers as AMQP headers, except the envelope headers sources add (`amqp-*`, `mqtt-*`, `kafka-*`), which describe how the input arrived.',
     }),
     mandatory: Type.Boolean({
       title: 'Fail unroutable messages',
@@ -164,7 +165,8 @@ that it exists.
 
 **Message.** The body is the payload by \`codec\`; \`message-id\` is the message id (consumers can de-duplicate on
 it), \`timestamp\` the message time, \`content-type\` by codec unless set, delivery mode persistent unless turned
-off. With \`copyHeaders\`, message headers become AMQP headers; an \`amqp-correlation-id\` header (from an
+off. With \`copyHeaders\`, message headers become AMQP headers (not the envelope headers that sources add,
+\`amqp-*\`, \`mqtt-*\`, \`kafka-*\`); an \`amqp-correlation-id\` header (from an
 \`amqp-in\` node) is carried as the correlation id.
 
 **Failures and back pressure.** While the broker is unreachable, nacks a message or does not confirm it within

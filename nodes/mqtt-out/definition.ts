@@ -57,7 +57,7 @@ export const mqttOut = defineNode({
       userProperties: Type.Boolean({
         title: 'Headers as user properties',
         description:
-          'MQTT 5: send message headers as user properties (except `mqtt-*`, `content-type` and `sluice-*`).',
+          'MQTT 5: send message headers as user properties (except `content-type`, `sluice-*` and the envelope headers sources add: `mqtt-*`, `kafka-*`, `amqp-*`).',
         default: true,
         'x-advanced': true,
       }),
@@ -104,8 +104,8 @@ with the reason (error port or error route); the flow goes on.
 \`bytes\` sends a bytes (or string) payload as is; a payload that does not fit fails the message.
 
 **MQTT 5 properties** come from headers: \`content-type\`, \`mqtt-response-topic\`, \`mqtt-correlation-data\` (base64),
-\`mqtt-payload-format\`, \`mqtt-message-expiry\`; every other header (except \`mqtt-*\` and \`sluice-*\`) becomes a user
-property unless \`userProperties\` is off. MQTT 3.1.1 has no properties: headers are not sent.
+\`mqtt-payload-format\`, \`mqtt-message-expiry\`; every other header (except \`sluice-*\` and the envelope headers
+sources add, \`mqtt-*\`, \`kafka-*\`, \`amqp-*\`) becomes a user property unless \`userProperties\` is off. MQTT 3.1.1 has no properties: headers are not sent.
 
 **Delivery.** With QoS 1 or 2 the node resolves a message (so its source can acknowledge it) only after the broker's
 PUBACK (PUBCOMP for QoS 2); a negative MQTT 5 acknowledgement (e.g. *Not authorized*) fails the message. While the broker

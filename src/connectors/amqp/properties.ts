@@ -1,12 +1,11 @@
 /**
  * AMQP properties and headers <-> message headers. Inbound, the envelope (routing key, exchange, message id, ...)
- * becomes `amqp-*` headers next to the application headers; outbound, those envelope headers are not copied
- * (they describe the delivery that came in, not the message going out).
+ * becomes `amqp-*` headers next to the application headers; outbound, envelope headers (these, and other sources'
+ * `mqtt-*`, `kafka-*`) are not copied: they describe the delivery that came in, not the message going out.
  */
 import type { ConsumeMessage, Options } from 'amqplib';
 import type { Message } from '../../spec/message.js';
-
-export const ENVELOPE_PREFIX = 'amqp-';
+import { isEnvelopeHeader } from '../envelope.js';
 
 function headerText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -74,7 +73,7 @@ export function publishOptions(msg: Message, p: PublishProperties): Options.Publ
     const headers: Record<string, string> = {};
     let any = false;
     for (const k in msg.headers) {
-      if (k.startsWith(ENVELOPE_PREFIX)) continue;
+      if (isEnvelopeHeader(k)) continue;
       headers[k] = msg.headers[k];
       any = true;
     }

@@ -1,15 +1,8 @@
 /** Messages to Kafka records (kafka-out) and records to messages (kafka-in). */
 import type { Message } from '../../spec/message.js';
+import { isEnvelopeHeader } from '../envelope.js';
 import { type Codec, decode, encode } from './codec.js';
 import type { InRecord, OutRecord } from './driver.js';
-
-/**
- * Envelope headers that sources set (`kafka-*`, `mqtt-*`, `amqp-*`) describe how the input arrived, not the data:
- * kafka-out does not copy them into records (every header costs bytes in every record).
- */
-export function isEnvelopeHeader(name: string): boolean {
-  return name.startsWith('kafka-') || name.startsWith('mqtt-') || name.startsWith('amqp-');
-}
 
 /** Stable across redeliveries of the same record, so sinks can write idempotently. Topic names hold no `/`. */
 export function recordId(topic: string, partition: number, offset: string): string {

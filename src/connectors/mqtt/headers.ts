@@ -3,9 +3,11 @@
  *
  * In: user properties become headers of the same name (repeated names joined with ", "); the other properties
  * and the PUBLISH flags get the names below. Out (MQTT 5): the reserved names map back to properties and every
- * other header, except Sluice's own `sluice-*`, becomes a user property.
+ * other header, except Sluice's own `sluice-*` and sources' envelope headers (`mqtt-*`, `kafka-*`, `amqp-*`),
+ * becomes a user property.
  */
 import type { IPublishPacket } from 'mqtt';
+import { isEnvelopeHeader } from '../envelope.js';
 
 export const HEADER = {
   qos: 'mqtt-qos',
@@ -52,7 +54,7 @@ export function propertiesOf(headers: Record<string, string>, userProperties: bo
     if (!Object.hasOwn(headers, k)) continue;
     const v = headers[k];
     if (typeof v !== 'string') continue;
-    if (userProperties && !reserved.has(k) && !k.startsWith('sluice-')) {
+    if (userProperties && !reserved.has(k) && !isEnvelopeHeader(k) && !k.startsWith('sluice-')) {
       user = user ?? {};
       user[k] = v;
       continue;

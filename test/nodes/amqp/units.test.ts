@@ -117,12 +117,18 @@ describe('codecs', () => {
 });
 
 describe('publish properties', () => {
-  it('carries id, timestamp, correlation id and headers, without the amqp-* envelope', () => {
+  it('carries id, timestamp, correlation id and headers, without the envelope headers of any source', () => {
     const msg = createMessage({
       id: 'x1',
       timestamp: 1_700_000_000_999,
       payload: 1,
-      headers: { a: '1', 'amqp-routing-key': 'in.key', 'amqp-correlation-id': 'c1' },
+      headers: {
+        a: '1',
+        'amqp-routing-key': 'in.key',
+        'amqp-correlation-id': 'c1',
+        'mqtt-qos': '1',
+        'kafka-offset': '42',
+      },
     });
     expect(publishOptions(msg, { copyHeaders: true, persistent: true, contentType: 'application/json' })).toEqual({
       messageId: 'x1',

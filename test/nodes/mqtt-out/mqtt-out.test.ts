@@ -109,6 +109,9 @@ describe.runIf(run)('mqtt-out', () => {
       site: 'plant-7',
       'mqtt-qos': '1',
       'sluice-error': 'internal',
+      // Other sources' envelopes describe how the input arrived: not user properties.
+      'kafka-topic': 'readings',
+      'amqp-routing-key': 'in.key',
     };
     await src.ctx.ingest({ id: 'p', payload: { v: 1 }, headers, timestamp: 0 }, () => undefined);
     await engine.whenIdle();
