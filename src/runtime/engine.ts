@@ -15,7 +15,7 @@ import { isSettleable, type SettleTarget } from './completion.js';
 import { ConnectionPool } from './connections.js';
 import { type NodeCounters, newCounters } from './counters.js';
 import { reasonOf, StartupError } from './errors.js';
-import { Lineage, type SourceWindow } from './lineage.js';
+import { Lineage, LiveLineages, type SourceWindow } from './lineage.js';
 import { loadConnectionRuntime, loadNodeRuntime } from './loader.js';
 import { type SluiceLogger, silentLogger } from './log.js';
 import { applyDefaults, processEnv, type ResolveEnv, resolveReferences } from './resolve-config.js';
@@ -202,7 +202,7 @@ export class Engine extends EventEmitter {
   private state: EngineState = 'stopped';
   private nodes = new Map<string, RunningNode>();
   private order: string[] = [];
-  private live = new Set<Lineage>();
+  private live = new LiveLineages();
   /** Set once stop() has drained: from then on nothing would settle a new lineage, so ingest refuses. */
   private intakeClosed = false;
   /** Settles when a start() in progress has finished (started, or failed and unwound). */
@@ -270,7 +270,7 @@ export class Engine extends EventEmitter {
     await Promise.all(sources.map((n) => this.call(n, 'stopIntake')));
     await this.whenIdle(deadlineMs);
     this.intakeClosed = true;
-    const leftovers = [...this.live];
+    const leftovers = this.live.toArray();
     for (const lin of leftovers) {
       lin.failure ??= 'flow stopped before the message was delivered';
       this.finish(lin, true);
@@ -347,7 +347,7 @@ export class Engine extends EventEmitter {
     const resolve = this.options.resolve ?? processEnv;
     this.current = flow;
     this.nodes = new Map();
-    this.live = new Set();
+    this.live = new LiveLineages();
     this.intakeClosed = false;
     const settings = { ...DEFAULT_SETTINGS, ...flow.settings };
     this.onErrorAck = settings.onError === 'ack';

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Completion, isSettleable, type SettleTarget } from '../../src/runtime/completion.js';
 import { Engine } from '../../src/runtime/engine.js';
+import { Lineage, LiveLineages } from '../../src/runtime/lineage.js';
 import { flowOf, loadTestRuntime, sinks, sources, testCatalog } from '../support/test-nodes.js';
 
 function recordingTarget() {
@@ -127,5 +128,27 @@ describe('engine: a sink that returns a Completion', () => {
     expect(engine.counters().sink).toMatchObject({ in: 9, out: 8, failed: 1, inFlight: 0 });
     expect(then).not.toHaveBeenCalled();
     then.mockRestore();
+  });
+});
+
+describe('LiveLineages (the engine list of open lineages)', () => {
+  it('adds, removes from anywhere, ignores a second removal and lists what is open', () => {
+    const window = { max: 10, inFlight: 0, ingested: 0, acked: 0, nacked: 0, waiters: [] };
+    const live = new LiveLineages();
+    const [a, b, c] = [new Lineage(window, undefined), new Lineage(window, undefined), new Lineage(window, undefined)];
+    live.add(a);
+    live.add(b);
+    live.add(c);
+    expect(live.size).toBe(3);
+    live.delete(b); // the middle
+    live.delete(b); // again: nothing
+    expect(live.size).toBe(2);
+    expect(new Set(live.toArray())).toEqual(new Set([a, c]));
+    live.delete(c); // the head
+    live.delete(a);
+    expect(live.size).toBe(0);
+    expect(live.toArray()).toEqual([]);
+    live.add(b);
+    expect(live.toArray()).toEqual([b]);
   });
 });
