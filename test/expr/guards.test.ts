@@ -89,3 +89,22 @@ describe('options', () => {
     expect(() => compileExpression('1', { maxDepth: Number.NaN })).toThrow(RangeError);
   });
 });
+
+describe('object constructors and prototypes', () => {
+  it('build objects without a prototype in which "__proto__" and "constructor" are plain own keys', () => {
+    for (const source of [
+      '{"__proto__": {"polluted": true}, "constructor": 1}',
+      '{("__" & "proto__"): {"polluted": true}}',
+    ]) {
+      const expr = compileExpression(source);
+      expect(expr.fast, source).toBe(true);
+      const out = expr.evaluate({}) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(out), source).toBeNull();
+      expect(Object.hasOwn(out, '__proto__'), source).toBe(true);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    }
+    const mapping = compileExpression('{"device": name, "tempF": temp * 1.8 + 32}').evaluate({ name: 'd1', temp: 20 });
+    expect(Object.getPrototypeOf(mapping)).toBeNull();
+    expect(JSON.stringify(mapping)).toBe('{"device":"d1","tempF":68}');
+  });
+});
