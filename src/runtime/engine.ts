@@ -106,6 +106,17 @@ function traceCopy(msg: Message): Message {
 }
 
 /** Output handed to one `handle` call: emits derived messages on the same lineage. */
+/** A copy of a node's counters; a source's come from its window. */
+function countersOf(n: RunningNode): NodeCounters {
+  const out: NodeCounters = { ...n.counters };
+  if (n.window) {
+    out.acked = n.window.acked;
+    out.nacked = n.window.nacked;
+    out.inFlight = n.window.inFlight;
+  }
+  return out;
+}
+
 class Delivery implements Output, SettleTarget {
   emitted = 0;
   done = false;
@@ -309,15 +320,14 @@ export class Engine extends EventEmitter {
 
   counters(): Record<string, NodeCounters> {
     const out: Record<string, NodeCounters> = {};
-    for (const [id, n] of this.nodes) {
-      out[id] = { ...n.counters };
-      if (n.window) {
-        out[id].acked = n.window.acked;
-        out[id].nacked = n.window.nacked;
-        out[id].inFlight = n.window.inFlight;
-      }
-    }
+    for (const [id, n] of this.nodes) out[id] = countersOf(n);
     return out;
+  }
+
+  /** One node's counters (cheaper than all of them, for frequent polling); undefined for an unknown node. */
+  nodeCounters(nodeId: string): NodeCounters | undefined {
+    const n = this.nodes.get(nodeId);
+    return n && countersOf(n);
   }
 
   statuses(): Record<string, NodeStatus> {

@@ -66,6 +66,10 @@ describe('engine: acks by lineage', () => {
     expect(c.map).toMatchObject({ in: 100, out: 100, dropped: 0, failed: 0, inFlight: 0 });
     expect(c.even).toMatchObject({ in: 100, out: 50, dropped: 50, failed: 0, inFlight: 0 });
     expect(c.sink).toMatchObject({ in: 50, out: 50, failed: 0, inFlight: 0 });
+    // One node's counters are the same figures (a copy), and nothing for a node that is not in the flow.
+    expect(e.nodeCounters('src')).toEqual(c.src);
+    expect(e.nodeCounters('even')).toEqual(c.even);
+    expect(e.nodeCounters('nope')).toBeUndefined();
   });
 
   it('fan-out: each branch has its own copy and the ack waits for the slowest branch', async () => {
