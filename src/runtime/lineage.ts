@@ -18,7 +18,8 @@ export class Lineage {
   pending = 1;
   failure: string | undefined;
   settled = false;
-  /** Neighbours in the engine's list of open lineages (LiveLineages). */
+  /** The engine's list of open lineages this one is in (LiveLineages), and its neighbours there. */
+  list: LiveLineages | undefined = undefined;
   prev: Lineage | undefined = undefined;
   next: Lineage | undefined = undefined;
 
@@ -38,6 +39,8 @@ export class LiveLineages {
   size = 0;
 
   add(lin: Lineage): void {
+    if (lin.list) lin.list.delete(lin);
+    lin.list = this;
     lin.prev = undefined;
     lin.next = this.head;
     if (this.head) this.head.prev = lin;
@@ -45,12 +48,13 @@ export class LiveLineages {
     this.size++;
   }
 
-  /** Remove `lin` (which must be in this list). */
+  /** Remove `lin`; nothing happens if it is not in this list (e.g. a lineage of a flow that was replaced). */
   delete(lin: Lineage): void {
+    if (lin.list !== this) return;
     if (lin.prev) lin.prev.next = lin.next;
-    else if (this.head === lin) this.head = lin.next;
-    else return; // not in the list
+    else this.head = lin.next;
     if (lin.next) lin.next.prev = lin.prev;
+    lin.list = undefined;
     lin.prev = undefined;
     lin.next = undefined;
     this.size--;

@@ -150,5 +150,10 @@ describe('LiveLineages (the engine list of open lineages)', () => {
     expect(live.toArray()).toEqual([]);
     live.add(b);
     expect(live.toArray()).toEqual([b]);
+    // A lineage of another list (a replaced flow's) is not this list's to remove.
+    const other = new LiveLineages();
+    other.add(a);
+    live.delete(a);
+    expect([live.size, other.size]).toEqual([1, 1]);
   });
 });
