@@ -57,8 +57,8 @@ function keyOf(exchange: string, routingKey: string, messageId: unknown): string
 }
 
 /**
- * Per message this costs one Pending (and, through `publish`, one promise): no async frames, and the confirm
- * timeouts share one timer (src/runtime/deadlines.ts).
+ * Per message this costs one Pending: no promise, no async frames, and the confirm timeouts share one timer
+ * (src/runtime/deadlines.ts).
  */
 export class ConfirmPublisher {
   private readonly pending = new WeakMap<ConfirmChannel, Map<string, Pending>>();
@@ -88,14 +88,9 @@ export class ConfirmPublisher {
   }
 
   /**
-   * One attempt. Rejects with PublishError; `retryable` says whether another attempt may succeed. Sets
-   * `req.options.mandatory` to the publisher's setting.
+   * One attempt, reported to `target`: it fails with a PublishError, whose `retryable` says whether another attempt
+   * may succeed. Sets `req.options.mandatory` to the publisher's setting.
    */
-  publish(req: PublishRequest): Promise<void> {
-    return new Promise<void>((succeeded, failed) => this.send(req, { succeeded, failed }));
-  }
-
-  /** One attempt that reports to `target` (the hot path: no promise). */
   send(req: PublishRequest, target: AttemptTarget): void {
     const ch = this.managed.channel;
     const table = ch && this.pending.get(ch);

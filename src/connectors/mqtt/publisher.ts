@@ -72,14 +72,10 @@ export class ClientPublisher {
     return this.client.options.protocolVersion === 5 ? (this.client.serverProperties?.receiveMaximum ?? 65535) : 65535;
   }
 
-  /** One attempt; rejects when the broker is away, refuses it (PublishRefused), or does not answer in time. */
-  publish(topic: string, payload: Buffer | string, options: IClientPublishOptions, timeoutMs: number): Promise<void> {
-    return new Promise<void>((succeeded, failed) =>
-      this.send(topic, payload, options, timeoutMs, { succeeded, failed }),
-    );
-  }
-
-  /** One attempt that reports to `target` (the hot path: no promise). */
+  /**
+   * One attempt, reported to `target`: failed when the broker is away, refuses it (PublishRefused), or does not
+   * answer in time.
+   */
   send(
     topic: string,
     payload: Buffer | string,
@@ -169,16 +165,6 @@ export function publisherFor(client: MqttClient): ClientPublisher {
     publishers.set(client, p);
   }
   return p;
-}
-
-export function publishOnce(
-  client: MqttClient,
-  topic: string,
-  payload: Buffer | string,
-  options: IClientPublishOptions,
-  timeoutMs: number,
-): Promise<void> {
-  return publisherFor(client).publish(topic, payload, options, timeoutMs);
 }
 
 /** One message's publish with retries (mqtt-out): the Completion its `handle` returns. */

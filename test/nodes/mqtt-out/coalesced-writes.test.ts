@@ -7,9 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Corkable, coalesceWrites } from '../../../src/connectors/coalesce-writes.js';
 import { AckGate } from '../../../src/connectors/mqtt/ack-gate.js';
 import type { OutPacket } from '../../../src/connectors/mqtt/internals.js';
-import { publishOnce } from '../../../src/connectors/mqtt/publisher.js';
 import { requireService } from '../../support/services.js';
-import { connectPlain, uniqueBase } from '../mqtt-support/mqtt.js';
+import { connectPlain, publishOnce, uniqueBase } from '../mqtt-support/mqtt.js';
 
 const run = await requireService('mosquitto');
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -4,7 +4,8 @@
  */
 import type { MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { PublishRefused, publishOnce } from '../../../src/connectors/mqtt/publisher.js';
+import { PublishRefused } from '../../../src/connectors/mqtt/publisher.js';
+import { publishOnce } from '../mqtt-support/mqtt.js';
 
 type Callback = (err?: Error) => void;
 

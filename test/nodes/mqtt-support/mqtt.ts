@@ -1,6 +1,7 @@
 /** Helpers for MQTT tests against the real Mosquitto on 127.0.0.1:1883, with plain mqtt.js clients. */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { publisherFor } from '../../../src/connectors/mqtt/publisher.js';
 import type { TestPayload } from '../../conformance/harness.js';
 
 export const MOSQUITTO = 'mqtt://127.0.0.1:1883';
@@ -71,4 +72,17 @@ export async function collector(filter: string, options: IClientOptions = {}) {
     },
     close: () => client.endAsync(),
   };
+}
+
+/** One attempt of mqtt-out's publisher on `client`, as a promise (in a flow, a RetriedPublish is its target). */
+export function publishOnce(
+  client: MqttClient,
+  topic: string,
+  payload: Buffer | string,
+  options: IClientPublishOptions,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise<void>((succeeded, failed) =>
+    publisherFor(client).send(topic, payload, options, timeoutMs, { succeeded, failed }),
+  );
 }
