@@ -534,7 +534,7 @@ export class Engine extends EventEmitter {
     if (result === undefined) {
       delivery.done = true;
       delivery.flush();
-      this.complete(delivery);
+      this.completed(delivery);
     } else if (isSettleable(result)) {
       // No callbacks to allocate: the delivery itself is told (once: it ignores a second call, as below).
       result.settleInto(delivery);
@@ -547,20 +547,17 @@ export class Engine extends EventEmitter {
     } else {
       delivery.done = true;
       delivery.flush();
-      this.complete(delivery);
+      this.completed(delivery);
     }
   }
 
-  /** For Delivery: its handle finished (resolved, or rejected with `err`). */
-  completed(d: Delivery): void {
-    this.complete(d);
-  }
-
+  /** For Delivery: its handle failed with `err`. */
   failed(d: Delivery, err: unknown): void {
     this.fail(d.node, d.msg, d.lineage, err, d.routed);
   }
 
-  private complete(d: Delivery): void {
+  /** A delivery's handle finished: count it and release its lineage (called by Delivery too). */
+  completed(d: Delivery): void {
     d.done = true;
     const c = d.node.counters;
     c.inFlight--;

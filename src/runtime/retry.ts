@@ -17,37 +17,18 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number): nu
   return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
 
-/**
- * `fn(1)`, then on a retryable failure `fn(2)`, ... after backoff. Not async itself: sinks call it per message,
- * and the first attempt, which usually succeeds, should cost no more than the promise `fn` returns.
- */
-export function withRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
-  let first: Promise<T>;
-  try {
-    first = fn(1);
-  } catch (err) {
-    first = Promise.reject(err);
-  }
-  return first.then(undefined, (err: unknown) => retryAfter(err, fn, o));
-}
-
 /** After `attempt` failed with `err`: may another attempt follow? */
 function mayRetry(err: unknown, attempt: number, o: RetryOptions): boolean {
   return attempt < o.attempts && !o.signal?.aborted && (o.retryable?.(err) ?? true);
 }
 
-async function retryAfter<T>(err: unknown, fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    if (!mayRetry(err, attempt, o)) throw err;
-    const delay = backoffDelay(attempt, o.baseMs, o.maxMs);
-    o.onRetry?.(err, attempt, delay);
-    await sleep(delay, o.signal);
-    try {
-      return await fn(attempt + 1);
-    } catch (next) {
-      err = next;
-    }
-  }
+/**
+ * `fn(1)`, then on a retryable failure `fn(2)`, ... after backoff: the promise form of RetriedDelivery (below), for
+ * work done once per batch (kafka-out's produce call, a SQL batch). Per message, sinks use a RetriedDelivery.
+ */
+export function withRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
+  const call = new RetriedCall(fn, o).start();
+  return Promise.resolve(call).then(() => call.value as T);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -111,5 +92,27 @@ export abstract class RetriedDelivery extends Completion implements AttemptTarge
     } catch (err) {
       this.failed(err);
     }
+  }
+}
+
+/** withRetry's delivery: each attempt is a call of `fn`, and the value of the one that succeeded is kept. */
+class RetriedCall<T> extends RetriedDelivery {
+  value: T | undefined;
+
+  constructor(
+    private readonly fn: (attempt: number) => Promise<T>,
+    retry: RetryOptions,
+  ) {
+    super(retry);
+  }
+
+  protected attempt(n: number): void {
+    this.fn(n).then(
+      (value) => {
+        this.value = value;
+        this.succeeded();
+      },
+      (err: unknown) => this.failed(err),
+    );
   }
 }
