@@ -235,7 +235,8 @@ export class MqttSubscriber {
   /**
    * The settle callback of a gated message, made in a function of its own: a closure made in admitArrival would
    * share its context, and keep the packet and mqtt.js's `done` (with its own context) alive while the message is
-   * in flight, enough objects per message to make young-generation GC twice as costly (measured: heap snapshots).
+   * in flight: ~490 of the ~2,050 bytes a held message kept (heap snapshots of 1,000 held messages), all of it
+   * copied by young-generation GC while the message waits for its sink.
    */
   private gatedSettle(entry: GateEntry): Settle {
     return (o) => this.settledGated(entry, o);
