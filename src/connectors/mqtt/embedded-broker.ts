@@ -3,6 +3,7 @@
  * 127.0.0.1 by default. Not for production: no persistence across restarts, no MQTT 5.
  */
 import './quiet-debug.js'; // before aedes: see quiet-debug.ts
+import { createRequire } from 'node:module';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
@@ -23,7 +24,21 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+/**
+ * aedes writes through mqtt-packet, whose number cache (65,536 two-byte Buffers, ~6 MB of heap for the life of the
+ * process) is built at the first packet unless turned off first; Sluice's own clients turn it off with mqtt.js's
+ * `writeCache: false` (settings.ts).
+ */
+function turnOffNumberCache(): void {
+  const require = createRequire(import.meta.url);
+  const packet = require(require.resolve('mqtt-packet', { paths: [require.resolve('aedes')] })) as {
+    writeToStream: { cacheNumbers: boolean };
+  };
+  packet.writeToStream.cacheNumbers = false;
+}
+
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  turnOffNumberCache();
   const host = options.host ?? '127.0.0.1';
   const broker = await Aedes.createBroker();
   const check = options.authenticate;

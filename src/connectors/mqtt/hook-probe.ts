@@ -69,6 +69,7 @@ async function runProbe(): Promise<ProbeResult> {
     clientId: 'sluice-hook-probe',
     keepalive: 0,
     clean: true,
+    writeCache: false, // as every Sluice client (settings.ts): the probe runs first, before the cache is built
   });
   client.on('error', () => undefined);
   const sent: OutPacket[] = [];

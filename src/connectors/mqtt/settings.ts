@@ -73,6 +73,10 @@ export function clientOptions(s: MqttSettings, role: ClientRole): IClientOptions
     queueQoSZero: false,
     resubscribe: true,
     manualConnect: true,
+    // mqtt-packet's number cache: 65,536 two-byte Buffers (~6 MB of heap that lives as long as the process, more
+    // than everything else a flow keeps at rest) to save a 2-byte allocation per number written. The setting is
+    // global in mqtt-packet; every client Sluice makes turns it off before the first packet is written.
+    writeCache: false,
     // MQTT 5: a persistent session must outlive the connection, or the broker drops it at disconnect.
     properties: v5
       ? {
