@@ -55,6 +55,11 @@ export const FlowSettings = Type.Object(
     maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 })),
     /** How long stop/redeploy waits for in-flight messages before nacking them. */
     drainTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000 })),
+    /**
+     * After the drain, how long each node's stop and each connection's close may take; past it the engine logs the
+     * node or connection and goes on without it (a client hung on a dead broker must not hold up a stop or a redeploy).
+     */
+    stopTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000, default: 15_000 })),
   },
   { additionalProperties: false },
 );
@@ -84,6 +89,7 @@ export const DEFAULT_SETTINGS: Required<Omit<FlowSettings, 'errorRoute'>> = {
   onError: 'nack',
   maxInFlight: 1000,
   drainTimeoutMs: 10_000,
+  stopTimeoutMs: 15_000,
 };
 
 export function edgeId(e: FlowEdge): string {

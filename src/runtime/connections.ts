@@ -2,6 +2,7 @@
 import type { FlowDocument } from '../flow/document.js';
 import type { Catalog } from '../spec/node-definition.js';
 import type { ConnectionRuntime } from '../spec/runtime-contract.js';
+import { finishedWithin } from './bounded.js';
 import { reasonOf } from './errors.js';
 import type { SluiceLogger } from './log.js';
 import { applyDefaults, type ResolveEnv, resolveReferences } from './resolve-config.js';
@@ -58,18 +59,26 @@ export class ConnectionPool {
     return entry.client as Promise<T>;
   }
 
-  async closeAll(): Promise<void> {
+  /** Closes every open client, each given at most `timeoutMs`; returns the ids of those that did not close in time. */
+  async closeAll(timeoutMs: number): Promise<string[]> {
     const entries = [...this.open.entries()];
     this.open.clear();
+    const late: string[] = [];
     await Promise.all(
       entries.map(async ([id, e]) => {
-        try {
-          const client = await e.client;
-          await e.runtime?.close(client);
-        } catch (err) {
-          this.log.warn({ connection: id, err: reasonOf(err) }, 'closing a connection failed');
-        }
+        const closing = (async () => {
+          try {
+            const client = await e.client;
+            await e.runtime?.close(client);
+          } catch (err) {
+            this.log.warn({ connection: id, err: reasonOf(err) }, 'closing a connection failed');
+          }
+        })();
+        if (await finishedWithin(closing, timeoutMs)) return;
+        late.push(id);
+        this.log.warn({ connection: id, timeoutMs }, 'connection did not close in time: going on without it');
       }),
     );
+    return late;
   }
 }

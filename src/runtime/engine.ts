@@ -11,6 +11,7 @@ import { createFlowValidator } from '../flow/validate.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
 import { type Catalog, ERROR_PORT, findNodeType, type NodeDefinition, outputPorts } from '../spec/node-definition.js';
 import type { NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
+import { finishedWithin } from './bounded.js';
 import { isSettleable, type SettleTarget } from './completion.js';
 import { ConnectionPool } from './connections.js';
 import { type NodeCounters, newCounters } from './counters.js';
@@ -51,6 +52,8 @@ export interface StopReport {
   /** Lineages still open at the deadline, nacked so their sources redeliver. */
   nackedAtDeadline: number;
   durationMs: number;
+  /** Nodes (`node <id>`) and connections (`connection <id>`) that did not stop within settings.stopTimeoutMs. */
+  notStopped: string[];
 }
 
 type EngineState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -274,11 +277,13 @@ export class Engine extends EventEmitter {
     const started = Date.now();
     // A stop during start-up waits for the nodes to be up (or unwound), then stops them.
     if (this.state === 'starting') await this.startup;
-    if (this.state === 'stopped' || this.state === 'stopping') return { nackedAtDeadline: 0, durationMs: 0 };
+    if (this.state === 'stopped' || this.state === 'stopping')
+      return { nackedAtDeadline: 0, durationMs: 0, notStopped: [] };
     this.state = 'stopping';
     const deadlineMs = options.deadlineMs ?? this.current?.settings?.drainTimeoutMs ?? DEFAULT_SETTINGS.drainTimeoutMs;
+    const stopMs = this.current?.settings?.stopTimeoutMs ?? DEFAULT_SETTINGS.stopTimeoutMs;
     const sources = this.order.map((id) => this.nodes.get(id)!).filter((n) => n.window);
-    await Promise.all(sources.map((n) => this.call(n, 'stopIntake')));
+    await Promise.all(sources.map((n) => this.call(n, 'stopIntake', stopMs)));
     await this.whenIdle(deadlineMs);
     this.intakeClosed = true;
     const leftovers = this.live.toArray();
@@ -286,17 +291,22 @@ export class Engine extends EventEmitter {
       lin.failure ??= 'flow stopped before the message was delivered';
       this.finish(lin, true);
     }
+    const notStopped: string[] = [];
     for (const id of this.order) {
       const n = this.nodes.get(id)!;
       n.abort.abort();
-      await this.call(n, 'stop');
-      this.setStatus(n, { state: 'stopped' });
+      if (await this.call(n, 'stop', stopMs)) this.setStatus(n, { state: 'stopped' });
+      else {
+        notStopped.push(`node ${id}`);
+        this.setStatus(n, { state: 'stopped', reason: `did not finish stopping within ${stopMs} ms` });
+      }
     }
-    await this.connections?.closeAll();
+    const late = (await this.connections?.closeAll(stopMs)) ?? [];
+    notStopped.push(...late.map((id) => `connection ${id}`));
     this.connections = undefined;
     this.state = 'stopped';
-    this.log.info({ nackedAtDeadline: leftovers.length }, 'flow stopped');
-    return { nackedAtDeadline: leftovers.length, durationMs: Date.now() - started };
+    this.log.info({ nackedAtDeadline: leftovers.length, notStopped }, 'flow stopped');
+    return { nackedAtDeadline: leftovers.length, durationMs: Date.now() - started, notStopped };
   }
 
   /** Resolves when nothing is in flight (or after `timeoutMs`). */
@@ -429,12 +439,18 @@ export class Engine extends EventEmitter {
     if (node.status.state === 'idle') this.setStatus(node, { state: 'running' });
   }
 
-  private async call(node: RunningNode, method: 'stopIntake' | 'stop'): Promise<void> {
-    try {
-      await node.runtime[method]?.();
-    } catch (err) {
-      this.log.warn({ node: node.id, err: reasonOf(err) }, `${method} failed`);
-    }
+  /** Calls a node's stopIntake/stop, waiting at most `timeoutMs`; false when it had not finished by then. */
+  private async call(node: RunningNode, method: 'stopIntake' | 'stop', timeoutMs: number): Promise<boolean> {
+    const work = (async () => {
+      try {
+        await node.runtime[method]?.();
+      } catch (err) {
+        this.log.warn({ node: node.id, err: reasonOf(err) }, `${method} failed`);
+      }
+    })();
+    if (await finishedWithin(work, timeoutMs)) return true;
+    this.log.warn({ node: node.id, timeoutMs }, `${method} did not finish in time: going on without it`);
+    return false;
   }
 
   private setStatus(node: RunningNode, status: NodeStatus): void {

@@ -4,7 +4,7 @@
  */
 import { hasErrors } from '../flow/problem.js';
 import type { FlowValidator } from '../flow/validate.js';
-import type { Engine } from '../runtime/engine.js';
+import type { Engine, StopReport } from '../runtime/engine.js';
 import { StartupError } from '../runtime/errors.js';
 import type { SluiceLogger } from '../runtime/log.js';
 import { ApiError } from './errors.js';
@@ -81,7 +81,7 @@ export class RuntimeControl {
   }
 
   /** Drain and stop; a no-op when nothing runs. */
-  stop(): Promise<{ nackedAtDeadline: number; durationMs: number }> {
+  stop(): Promise<StopReport> {
     return this.locked(async () => {
       const wasRunning = this.engine.running;
       const report = await this.engine.stop();

@@ -376,6 +376,43 @@ describe('engine: back pressure, drain and redeploy', () => {
     expect([...src.outcomes.values()].every((o) => o.length === 1 && o[0].ok)).toBe(true);
   });
 
+  it('goes on without a node whose stop does not finish within stopTimeoutMs, and can start again', async () => {
+    const e = newEngine();
+    const events: Array<{ nodeId: string } & NodeStatus> = [];
+    e.on('status', (s) => events.push(s));
+    const flow = (stopHangs: boolean) =>
+      flowOf(
+        [
+          ['src', 'test-source'],
+          ['stuck', 'test-sink', { stopHangs }],
+          ['sink', 'test-sink'],
+        ],
+        [
+          ['src', 'stuck'],
+          ['src', 'sink'],
+        ],
+        { stopTimeoutMs: 100 },
+      );
+    await e.start(flow(true));
+    const src = sources.get('src')!;
+    await src.push({ n: 1 }, 'm1');
+    await e.whenIdle(1000);
+    const report = await e.stop({ deadlineMs: 1000 });
+    expect(report.notStopped).toEqual(['node stuck']);
+    expect(report.durationMs).toBeLessThan(5000);
+    expect(src.outcomes.get('m1')).toEqual([{ ok: true }]);
+    const stopped = events.filter((s) => s.state === 'stopped');
+    expect(stopped.map((s) => s.nodeId).sort()).toEqual(['sink', 'src', 'stuck']);
+    expect(stopped.find((s) => s.nodeId === 'stuck')?.reason).toBe('did not finish stopping within 100 ms');
+    expect(stopped.find((s) => s.nodeId === 'sink')?.reason).toBeUndefined();
+    // The engine is stopped, not stuck: a new flow starts and delivers.
+    await e.start(flow(false));
+    await sources.get('src')!.push({ n: 2 }, 'm2');
+    await e.whenIdle(1000);
+    expect(sources.get('src')!.outcomes.get('m2')).toEqual([{ ok: true }]);
+    expect((await e.stop()).notStopped).toEqual([]);
+  });
+
   it('stop past its deadline nacks what is undelivered and acks nothing twice', async () => {
     const e = newEngine();
     await e.start(

@@ -60,8 +60,9 @@ describe('deploy, status, counters, stop', () => {
     expect(snap.body.messages[9].payload.n).toBeGreaterThan(snap.body.messages[0].payload.n);
     expect((await call<ApiErrorBody>(t.app, 'GET', '/api/runtime/debug/ghost')).body.error.code).toBe('unknown-node');
 
-    const stopped = await call<{ stopped: boolean }>(t.app, 'POST', '/api/runtime/stop');
+    const stopped = await call<{ stopped: boolean; notStopped: string[] }>(t.app, 'POST', '/api/runtime/stop');
     expect(stopped.body.stopped).toBe(true);
+    expect(stopped.body.notStopped).toEqual([]);
     const after = await runtime(t);
     expect(after.state).toBe('stopped');
     expect(after.statuses.gen.state).toBe('stopped');

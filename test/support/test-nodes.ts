@@ -40,6 +40,8 @@ export const testSink = defineNode({
     mutate: Type.Boolean({ default: false }),
     /** Return a Completion (src/runtime/completion.ts) instead of a promise, as the batching sinks do. */
     completion: Type.Boolean({ default: false }),
+    /** stop() never finishes, like a client waiting on a dead broker. */
+    stopHangs: Type.Boolean({ default: false }),
   }),
 });
 
@@ -91,6 +93,7 @@ type SinkConfig = {
   failFlagged: boolean;
   mutate: boolean;
   completion: boolean;
+  stopHangs: boolean;
 };
 
 const createSink: CreateRuntime<SinkConfig> = (ctx) => {
@@ -143,6 +146,7 @@ const createSink: CreateRuntime<SinkConfig> = (ctx) => {
     },
     stop() {
       if (batch.length) flush();
+      if (c.stopHangs) return new Promise<void>(() => undefined);
     },
   };
 };

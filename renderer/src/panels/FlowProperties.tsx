@@ -51,6 +51,11 @@ export function FlowProperties() {
       title: 'Drain time on stop (ms)',
       'x-advanced': true,
     };
+    s.properties.stopTimeoutMs = {
+      ...s.properties.stopTimeoutMs,
+      title: 'Time each node may take to stop (ms)',
+      'x-advanced': true,
+    };
     return s;
   }, [routeTargets]);
 

@@ -53,6 +53,11 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       const report = await engine.stop({ deadlineMs: drainMs });
       log.info({ counters: engine.counters(), ...report }, 'stopped');
       await broker?.close();
+      if (report.notStopped.length > 0) {
+        // Their sockets or timers would keep the process alive: exit once the exit code is set.
+        log.warn({ notStopped: report.notStopped }, 'exiting without waiting for what did not stop');
+        setTimeout(() => process.exit(), 200).unref();
+      }
       done(EXIT.ok);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
