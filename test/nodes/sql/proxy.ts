@@ -1,15 +1,24 @@
-/** A TCP proxy in front of a database: `down()` drops every connection and refuses new ones, `up()` listens again. */
+/**
+ * A TCP proxy in front of a database: `down()` drops every connection and refuses new ones, `up()` listens again,
+ * `freeze()` keeps every connection open but passes no more bytes (a server that stopped answering).
+ */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private frozen = false;
   port = 0;
 
   constructor(private readonly targetPort: number) {}
 
   async up(): Promise<void> {
     const server = createServer((client) => {
+      if (this.frozen) {
+        this.sockets.add(client);
+        client.pause();
+        return;
+      }
       const upstream = connect(this.targetPort, '127.0.0.1');
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -28,6 +37,14 @@ export class TcpProxy {
     const address = server.address();
     if (address && typeof address === 'object') this.port = address.port;
     this.server = server;
+  }
+
+  freeze(): void {
+    this.frozen = true;
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
   }
 
   async down(): Promise<void> {
