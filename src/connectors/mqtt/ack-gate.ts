@@ -10,6 +10,7 @@
  * settle of a message from a closed connection is ignored.
  */
 import type { MqttClient } from 'mqtt';
+import { Ring } from '../../runtime/ring.js';
 import { coalesceWrites } from '../coalesce-writes.js';
 import {
   type AckPacket,
@@ -53,11 +54,17 @@ export interface GateStats {
   ungated: number;
 }
 
+/** MQTT packet ids are 16-bit. */
+const PACKET_IDS = 65_536;
+
 export class AckGate {
-  /** Held acks in arrival order; `head` is the oldest still held. */
-  private queue: GateEntry[] = [];
-  private head = 0;
-  private byId = new Map<number, GateEntry>();
+  /** Held acks in arrival order. */
+  private readonly queue = new Ring<GateEntry>(1024);
+  /**
+   * The held entry of each packet id: a slot per id, 512 KB allocated once. A Map here grew and shrank with every
+   * window of messages, and each new table outlived a young-generation collection (allocation profile, MQTT -> Kafka).
+   */
+  private readonly byId: Array<GateEntry | undefined> = new Array(PACKET_IDS);
   private generation = 0;
   private send: SendPacket | undefined;
   private releasing = false;
@@ -71,7 +78,7 @@ export class AckGate {
   ) {}
 
   get held(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   /** Wrap the client's packet writer. False when mqtt.js does not have the hook (the caller must hold callbacks). */
@@ -97,24 +104,28 @@ export class AckGate {
   /** Record a QoS 1/2 message on arrival, before mqtt.js builds its ack. */
   track(messageId: number): GateEntry {
     const entry: GateEntry = { messageId, generation: this.generation, ack: undefined, state: PENDING };
-    const previous = this.byId.get(messageId);
-    if (previous) previous.state = SUPERSEDED;
-    this.byId.set(messageId, entry);
+    const previous = this.byId[messageId];
+    this.byId[messageId] = entry;
     this.queue.push(entry);
+    if (previous) {
+      previous.state = SUPERSEDED;
+      // At the head it would hold back every later ack: skip it now.
+      if (previous === this.queue.peek()) this.flush();
+    }
     return entry;
   }
 
   ok(entry: GateEntry): void {
     if (entry.generation !== this.generation || entry.state !== PENDING) return;
     entry.state = OK;
-    if (entry === this.queue[this.head]) this.flush();
+    if (entry === this.queue.peek()) this.flush();
   }
 
   /** False when the entry belongs to a connection that is already gone (nothing to do: it will be redelivered). */
   fail(entry: GateEntry): boolean {
     if (entry.generation !== this.generation || entry.state !== PENDING) return false;
     entry.state = FAILED;
-    if (entry === this.queue[this.head]) this.events.onBlocked();
+    if (entry === this.queue.peek()) this.events.onBlocked();
     return true;
   }
 
@@ -122,9 +133,8 @@ export class AckGate {
   dropAll(): void {
     this.stats.droppedOnClose += this.held;
     this.generation++;
-    this.queue = [];
-    this.head = 0;
-    this.byId.clear();
+    this.queue.clear();
+    this.byId.fill(undefined);
   }
 
   /** Send an ack the way mqtt.js would have, marked as released by the gate. */
@@ -143,13 +153,13 @@ export class AckGate {
     if (this.passThrough) {
       if (!this.write(packet)) this.stats.stale++;
     } else {
-      const entry = this.byId.get(packet.messageId);
+      const entry = this.byId[packet.messageId];
       if (!entry || entry.ack !== undefined || entry.state === SUPERSEDED) {
         // Never acknowledge what this connection's gate did not track: the id may belong to another message now.
         this.stats.stale++;
       } else {
         entry.ack = packet;
-        if (entry === this.queue[this.head]) this.flush();
+        if (entry === this.queue.peek()) this.flush();
       }
     }
     // mqtt.js waits for this callback before it handles the next packet: the ack itself goes out later.
@@ -158,10 +168,9 @@ export class AckGate {
 
   private flush(): void {
     let count = 0;
-    while (this.head < this.queue.length) {
-      const e = this.queue[this.head];
+    for (let e = this.queue.peek(); e !== undefined; e = this.queue.peek()) {
       if (e.state === SUPERSEDED) {
-        this.head++;
+        this.queue.shift();
         continue;
       }
       if (e.state === FAILED) {
@@ -172,18 +181,10 @@ export class AckGate {
       // Acks released in this turn (one sink batch, or one at a time) go out in one socket write.
       if (count === 0) coalesceWrites(this.client.stream);
       if (!this.write(e.ack)) break;
-      e.ack = undefined; // sent: the entry stays in the queue until it is compacted, its packet need not
-      this.head++;
+      e.ack = undefined; // sent: a late settle may still hold the entry, its packet need not stay alive
+      this.queue.shift();
       count++;
-      if (this.byId.get(e.messageId) === e) this.byId.delete(e.messageId);
-    }
-    if (this.head === this.queue.length) {
-      // All released (the usual case after a sink batch): start over without keeping released entries alive.
-      this.queue.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+      if (this.byId[e.messageId] === e) this.byId[e.messageId] = undefined;
     }
     if (count > 0) {
       this.stats.released += count;
