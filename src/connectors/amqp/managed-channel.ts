@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Channel } from 'amqplib';
+import { finishedWithin } from '../../runtime/bounded.js';
 import { backoffDelay, sleep } from '../../runtime/retry.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import type { AmqpClient } from './client.js';
@@ -84,20 +85,14 @@ export class ManagedChannel<C extends Channel> extends EventEmitter<{ status: [L
     this.stopper.abort();
     const ch = this.opened;
     this.channel = undefined;
-    let timer: NodeJS.Timeout | undefined;
     const closing = (async () => {
       // Closing also ends a set-up in progress: its pending calls fail.
       if (ch) await ch.close().catch(() => undefined);
       await this.loop;
     })();
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.options.log.warn({ timeoutMs }, 'AMQP channel did not close in time; the connection close ends it');
-        resolve();
-      }, timeoutMs);
-    });
-    await Promise.race([closing, late]);
-    clearTimeout(timer);
+    if (!(await finishedWithin(closing, timeoutMs))) {
+      this.options.log.warn({ timeoutMs }, 'AMQP channel did not close in time; the connection close ends it');
+    }
   }
 
   private async run(firstAttemptDone: () => void): Promise<void> {

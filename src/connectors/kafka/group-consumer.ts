@@ -13,6 +13,7 @@
  *   records taken before are ignored for commits (they were never committed, so they are read again).
  * - A crash the library does not restart from is restarted here with backoff.
  */
+import { finishedWithin } from '../../runtime/bounded.js';
 import { backoffDelay, sleep } from '../../runtime/retry.js';
 import type { Message } from '../../spec/message.js';
 import type { Logger, NodeStatus, Outcome, Settle } from '../../spec/runtime-contract.js';
@@ -45,14 +46,6 @@ export interface GroupConsumerOptions {
 }
 
 const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
-
-function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([p.then(() => true), timeout]).finally(() => clearTimeout(timer));
-}
 
 export class GroupConsumer {
   private driver: ConsumerDriver | undefined;
@@ -101,12 +94,12 @@ export class GroupConsumer {
     clearTimeout(this.restartTimer);
     const driver = this.driver;
     if (!driver) return;
-    if (!(await withTimeout(this.committer.final(), FINAL_COMMIT_MS))) {
+    if (!(await finishedWithin(this.committer.final(), FINAL_COMMIT_MS))) {
       this.o.log.warn('kafka: the final offset commit did not finish in time; those records will be read again');
     }
     this.driver = undefined;
     if (
-      !(await withTimeout(
+      !(await finishedWithin(
         driver.disconnect().catch(() => undefined),
         DISCONNECT_MS,
       ))
@@ -165,7 +158,7 @@ export class GroupConsumer {
     this.o.log.warn({ err: err.message, retryInMs: delay }, 'kafka consumer failed; restarting');
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(async () => {
-      await withTimeout(
+      await finishedWithin(
         driver.disconnect().catch(() => undefined),
         DISCONNECT_MS,
       );
