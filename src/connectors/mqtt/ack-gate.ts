@@ -20,6 +20,7 @@ import {
   type SendPacket,
   setSendPacket,
 } from './internals.js';
+import { PacketIdTable } from './packet-id-table.js';
 
 const PENDING = 0;
 const OK = 1;
@@ -54,17 +55,10 @@ export interface GateStats {
   ungated: number;
 }
 
-/** MQTT packet ids are 16-bit. */
-const PACKET_IDS = 65_536;
-
 export class AckGate {
-  /** Held acks in arrival order. */
-  private readonly queue = new Ring<GateEntry>(1024);
-  /**
-   * The held entry of each packet id: a slot per id, 512 KB allocated once. A Map here grew and shrank with every
-   * window of messages, and each new table outlived a young-generation collection (allocation profile, MQTT -> Kafka).
-   */
-  private readonly byId: Array<GateEntry | undefined> = new Array(PACKET_IDS);
+  /** Held acks in arrival order (a ring, not an array reset at every batch: see ring.ts). */
+  private readonly queue: Ring<GateEntry>;
+  private readonly byId: PacketIdTable<GateEntry>;
   private generation = 0;
   private send: SendPacket | undefined;
   private releasing = false;
@@ -75,7 +69,12 @@ export class AckGate {
   constructor(
     private readonly client: MqttClient,
     private readonly events: AckGateEvents,
-  ) {}
+    /** The most acks held at once (the subscriber's window), to size the tables. */
+    window = 1000,
+  ) {
+    this.queue = new Ring<GateEntry>(window);
+    this.byId = new PacketIdTable<GateEntry>(window);
+  }
 
   get held(): number {
     return this.queue.size;
@@ -104,8 +103,8 @@ export class AckGate {
   /** Record a QoS 1/2 message on arrival, before mqtt.js builds its ack. */
   track(messageId: number): GateEntry {
     const entry: GateEntry = { messageId, generation: this.generation, ack: undefined, state: PENDING };
-    const previous = this.byId[messageId];
-    this.byId[messageId] = entry;
+    const previous = this.byId.get(messageId);
+    this.byId.set(entry);
     this.queue.push(entry);
     if (previous) {
       previous.state = SUPERSEDED;
@@ -134,7 +133,7 @@ export class AckGate {
     this.stats.droppedOnClose += this.held;
     this.generation++;
     this.queue.clear();
-    this.byId.fill(undefined);
+    this.byId.clear();
   }
 
   /** Send an ack the way mqtt.js would have, marked as released by the gate. */
@@ -153,7 +152,7 @@ export class AckGate {
     if (this.passThrough) {
       if (!this.write(packet)) this.stats.stale++;
     } else {
-      const entry = this.byId[packet.messageId];
+      const entry = this.byId.get(packet.messageId);
       if (!entry || entry.ack !== undefined || entry.state === SUPERSEDED) {
         // Never acknowledge what this connection's gate did not track: the id may belong to another message now.
         this.stats.stale++;
@@ -184,7 +183,7 @@ export class AckGate {
       e.ack = undefined; // sent: a late settle may still hold the entry, its packet need not stay alive
       this.queue.shift();
       count++;
-      if (this.byId[e.messageId] === e) this.byId[e.messageId] = undefined;
+      this.byId.delete(e);
     }
     if (count > 0) {
       this.stats.released += count;

@@ -85,14 +85,18 @@ export class MqttSubscriber {
     const client = connect(this.o.url, { ...this.o.client, manualConnect: true });
     this.client = client;
     const original = getSendPacket(client);
-    this.gate = new AckGate(client, {
-      onUngated: (p) => this.onUngated(p.cmd, p.messageId),
-      onBlocked: () => this.dropForRedelivery('a message was nacked'),
-      onReleased: () => {
-        this.backoff?.progress();
-        this.wake();
+    this.gate = new AckGate(
+      client,
+      {
+        onUngated: (p) => this.onUngated(p.cmd, p.messageId),
+        onBlocked: () => this.dropForRedelivery('a message was nacked'),
+        onReleased: () => {
+          this.backoff?.progress();
+          this.wake();
+        },
       },
-    });
+      this.o.window,
+    );
     if (!this.gate.install() && this.mode === 'gate') this.fallBack('mqtt.js has no packet writer to gate');
     this.gate.passThrough = this.mode === 'hold';
     if (simulatedChange() === 'acks-bypass-gate' && original) bypassGate(client, original);

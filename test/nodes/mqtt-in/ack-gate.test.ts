@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AckGate, type GateEntry } from '../../../src/connectors/mqtt/ack-gate.js';
 import type { OutPacket } from '../../../src/connectors/mqtt/internals.js';
 
-function gateOnFakeClient() {
+function gateOnFakeClient(window?: number) {
   const sent: number[] = [];
   const events = { blocked: 0, released: 0, ungated: 0 };
   const client = {
@@ -21,13 +21,17 @@ function gateOnFakeClient() {
       sent.push(packet.messageId ?? -1);
     },
   };
-  const gate = new AckGate(client as unknown as MqttClient, {
-    onUngated: () => events.ungated++,
-    onBlocked: () => events.blocked++,
-    onReleased: (n) => {
-      events.released += n;
+  const gate = new AckGate(
+    client as unknown as MqttClient,
+    {
+      onUngated: () => events.ungated++,
+      onBlocked: () => events.blocked++,
+      onReleased: (n) => {
+        events.released += n;
+      },
     },
-  });
+    window,
+  );
   expect(gate.install()).toBe(true);
   // mqtt.js hands each ack it builds to _sendPacket, which the gate now wraps.
   const wrapped = (client as unknown as { _sendPacket(p: OutPacket, cb?: () => void): void })._sendPacket;
@@ -92,8 +96,11 @@ describe('AckGate', () => {
     expect(sent).toEqual([1]);
   });
 
-  it('keeps the order over a long run of ids that wraps around 65535, settled in batches', () => {
-    const { gate, sent, events, arrive } = gateOnFakeClient();
+  it.each([
+    ['sized for the window', undefined],
+    ['far more held than the window it was sized for (ids share table slots)', 4],
+  ])('keeps the order over a long run of ids that wraps around 65535, settled in batches: %s', (_, window) => {
+    const { gate, sent, events, arrive } = gateOnFakeClient(window);
     const ids: number[] = [];
     let id = 65_000;
     let held: GateEntry[] = [];
