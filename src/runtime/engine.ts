@@ -108,7 +108,6 @@ function traceCopy(msg: Message): Message {
   }
 }
 
-/** Output handed to one `handle` call: emits derived messages on the same lineage. */
 /** A copy of a node's counters; a source's come from its window. */
 function countersOf(n: RunningNode): NodeCounters {
   const out: NodeCounters = { ...n.counters };
@@ -120,6 +119,10 @@ function countersOf(n: RunningNode): NodeCounters {
   return out;
 }
 
+/**
+ * Output handed to one `handle` call: emits derived messages on the same lineage, and is told (once) how the call
+ * ended.
+ */
 class Delivery implements Output, SettleTarget {
   emitted = 0;
   done = false;
@@ -542,28 +545,20 @@ export class Engine extends EventEmitter {
     try {
       result = handle.call(node.runtime, msg, delivery, target.port);
     } catch (err) {
-      delivery.done = true;
-      delivery.flush(); // what it emitted before throwing still goes on, as it always did
-      this.fail(node, msg, lin, err, routed);
+      delivery.rejected(err); // what it emitted before throwing still goes on, as it always did
       return;
     }
-    if (result === undefined) {
-      delivery.done = true;
-      delivery.flush();
-      this.completed(delivery);
-    } else if (isSettleable(result)) {
+    if (result !== undefined && isSettleable(result)) {
       // No callbacks to allocate: the delivery itself is told (once: it ignores a second call, as below).
       result.settleInto(delivery);
-    } else if (typeof result.then === 'function') {
+    } else if (result !== undefined && typeof result.then === 'function') {
       // Once only, whatever the thenable does: a second callback would release the lineage twice (an early ack).
       result.then(
         () => delivery.resolved(),
         (err: unknown) => delivery.rejected(err),
       );
     } else {
-      delivery.done = true;
-      delivery.flush();
-      this.completed(delivery);
+      delivery.resolved(); // returned nothing to wait for: done now
     }
   }
 
