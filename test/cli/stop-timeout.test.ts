@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TcpProxy } from '../nodes/sql/proxy.js';
 import { runCli } from '../support/cli.js';
 import { requireService } from '../support/services.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 const run = await requireService('postgres');
 const dir = mkdtempSync(join(tmpdir(), 'sluice-stop-timeout-'));

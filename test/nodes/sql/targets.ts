@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { FlowConnection } from '../../../src/flow/document.js';
 import { requireService } from '../../support/services.js';
-import { TcpProxy } from './proxy.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 
 export type Row = Record<string, unknown>;
 

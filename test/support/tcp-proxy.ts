@@ -1,6 +1,7 @@
 /**
- * A TCP proxy in front of a database: `down()` drops every connection and refuses new ones, `up()` listens again,
- * `freeze()` keeps every connection open but passes no more bytes (a server that stopped answering).
+ * A TCP proxy in front of a service (a database in the SQL and CLI tests): `down()` drops every connection and
+ * refuses new ones, `up()` listens again, `freeze()` keeps every connection open but passes no more bytes (a server
+ * that stopped answering).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
