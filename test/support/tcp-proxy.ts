@@ -1,7 +1,7 @@
 /**
- * A TCP proxy in front of a service (a database in the SQL and CLI tests): `down()` drops every connection and
- * refuses new ones, `up()` listens again, `freeze()` keeps every connection open but passes no more bytes (a server
- * that stopped answering).
+ * A TCP proxy in front of a service on 127.0.0.1 (RabbitMQ, the databases): `drop()` cuts every connection,
+ * `down()` also refuses new ones, `up()` listens again (on the same port), `freeze()` keeps every connection open but
+ * passes no more bytes (a server that stopped answering).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -10,11 +10,15 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private frozen = false;
   port = 0;
+  /** Connections accepted so far. */
+  accepted = 0;
 
   constructor(private readonly targetPort: number) {}
 
   async up(): Promise<void> {
+    if (this.server) return;
     const server = createServer((client) => {
+      this.accepted++;
       if (this.frozen) {
         this.sockets.add(client);
         client.pause();
@@ -48,11 +52,15 @@ export class TcpProxy {
     }
   }
 
+  drop(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
   async down(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
+    this.drop();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

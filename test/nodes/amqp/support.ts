@@ -4,12 +4,12 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { type ChannelModel, type ConfirmChannel, connect, type GetMessage } from 'amqplib';
 import type { FlowConnection } from '../../../src/flow/document.js';
 import { Engine, type StatusEvent } from '../../../src/runtime/engine.js';
 import type { NodeStatus } from '../../../src/spec/runtime-contract.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 import { flowOf, loadTestRuntime, testCatalog } from '../../support/test-nodes.js';
 
 const run = promisify(execFile);
@@ -89,57 +89,24 @@ export function ids(messages: GetMessage[]): string[] {
 }
 
 /** A TCP proxy in front of RabbitMQ: `drop()` cuts every connection, `refuse()` closes the port until `accept()`. */
-export class BrokerProxy {
-  accepted = 0;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-
-  private constructor(readonly port: number) {}
-
+export class BrokerProxy extends TcpProxy {
   static async start(): Promise<BrokerProxy> {
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((r) => probe.close(r));
-    const proxy = new BrokerProxy(port);
-    await proxy.accept();
+    const proxy = new BrokerProxy(5672);
+    await proxy.up();
     return proxy;
   }
 
-  async accept(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((client) => {
-      this.accepted++;
-      const upstream = netConnect(5672, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    this.server = server;
-    await new Promise<void>((r) => server.listen(this.port, '127.0.0.1', r));
-  }
-
-  drop(): void {
-    for (const s of this.sockets) s.destroy();
+  accept(): Promise<void> {
+    return this.up();
   }
 
   /** Close the port (connects are refused) and cut what is open. */
-  async refuse(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.drop();
-    if (server) await new Promise((r) => server.close(r));
+  refuse(): Promise<void> {
+    return this.down();
   }
 
-  async close(): Promise<void> {
-    await this.refuse();
+  close(): Promise<void> {
+    return this.down();
   }
 }
 
