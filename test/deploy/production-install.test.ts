@@ -45,7 +45,7 @@ describe.runIf(run)('production install (the Dockerfile steps, no Docker engine)
   beforeAll(async () => {
     install = await productionInstall();
     console.log(
-      `[production install] pack ${install.seconds.pack.toFixed(1)} s, deps ${install.depsFromCache ? 'from cache' : `${install.seconds.deps.toFixed(1)} s`}, app ${install.seconds.app.toFixed(1)} s`,
+      `[production install] pack ${install.packFromCache ? 'from cache' : `${install.seconds.pack.toFixed(1)} s`}, deps ${install.depsFromCache ? 'from cache' : `${install.seconds.deps.toFixed(1)} s`}, app ${install.seconds.app.toFixed(1)} s`,
     );
   }, 900_000);
   afterAll(() => {

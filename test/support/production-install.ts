@@ -4,13 +4,24 @@
  *
  * `deps` depends only on package.json, package-lock.json and install.sh, like the Dockerfile's cached layer: its
  * result is kept in the system temp directory under a hash of those three files and copied for each run, because
- * building better-sqlite3 from source takes minutes here.
+ * building better-sqlite3 from source takes minutes here. The packed tarball is kept too, under a hash of every
+ * file of the checkout that can reach it (all but test/ and bench/), so a re-run on unchanged sources skips the build.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './cli.js';
 
@@ -28,6 +39,7 @@ export interface ProductionInstall {
   /** Seconds per step; `deps` is 0-ish when it came from the cache. */
   seconds: { pack: number; deps: number; app: number };
   depsFromCache: boolean;
+  packFromCache: boolean;
 }
 
 async function step(args: string[], timeoutMs: number): Promise<number> {
@@ -50,11 +62,40 @@ export function depsCacheDir(): string {
   return join(tmpdir(), `sluice-prod-deps-${hash.digest('hex').slice(0, 16)}`);
 }
 
+/** Where the packed tarball of the current sources is cached. */
+function packCacheFile(): string {
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot })
+    .toString()
+    .split('\0')
+    .filter((f) => f !== '' && !f.startsWith('test/') && !f.startsWith('bench/'))
+    .sort();
+  const hash = createHash('sha256');
+  for (const file of files) {
+    const path = join(repoRoot, file);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue; // deleted, or the node_modules symlink
+    hash.update(file).update(readFileSync(path));
+  }
+  return join(tmpdir(), 'sluice-prod-pack', `${hash.digest('hex').slice(0, 16)}.tgz`);
+}
+
 export async function productionInstall(): Promise<ProductionInstall> {
   const root = mkdtempSync(join(tmpdir(), 'sluice-prod-'));
   const packDir = join(root, 'pack');
   const appDir = join(root, 'app');
-  const pack = await step(['pack', packDir], 240_000);
+  const tarball = join(packDir, 'sluice.tgz');
+  const cachedTarball = packCacheFile();
+  let pack = 0;
+  const packFromCache = existsSync(cachedTarball);
+  if (packFromCache) {
+    mkdirSync(packDir, { recursive: true });
+    cpSync(cachedTarball, tarball);
+  } else {
+    pack = await step(['pack', packDir], 300_000);
+    mkdirSync(dirname(cachedTarball), { recursive: true });
+    cpSync(tarball, `${cachedTarball}.${process.pid}`);
+    renameSync(`${cachedTarball}.${process.pid}`, cachedTarball);
+  }
 
   const cache = depsCacheDir();
   const complete = join(cache, '.complete');
@@ -70,7 +111,14 @@ export async function productionInstall(): Promise<ProductionInstall> {
   }
   cpSync(cache, appDir, { recursive: true, verbatimSymlinks: true });
   rmSync(join(appDir, '.complete'));
-  const tarball = join(packDir, 'sluice.tgz');
   const app = await step(['app', tarball, appDir], 120_000);
-  return { root, appDir, binDir: join(appDir, '.bin'), tarball, seconds: { pack, deps, app }, depsFromCache };
+  return {
+    root,
+    appDir,
+    binDir: join(appDir, '.bin'),
+    tarball,
+    seconds: { pack, deps, app },
+    depsFromCache,
+    packFromCache,
+  };
 }
