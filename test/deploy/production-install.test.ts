@@ -71,6 +71,9 @@ describe.runIf(run)('production install (the Dockerfile steps, no Docker engine)
     expect(image.user).not.toBe('root');
     expect(image.entrypoint).toEqual(['sluice', 'run']);
     expect(image.cmd).toEqual(['/flows']);
+    // Relative paths (a SQLite file) land on the data volume: the working directory is the data directory.
+    expect(image.workdir).toBe(image.env.SLUICE_DATA_DIR);
+    expect(image.volumes).toEqual([image.env.SLUICE_DATA_DIR]);
 
     const name = `prod_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     const flowsDir = join(install.root, 'flows'); // mounted at /flows
