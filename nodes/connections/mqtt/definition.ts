@@ -24,7 +24,7 @@ export const mqttConnection = defineConnectionKind({
         Type.String({
           title: 'Client id',
           description:
-            'Client id of the shared publishing client (default: random). A subscriber (mqtt-in) owns its client: its id is `<this>-<flow id>-<node id>` unless the node sets its own.',
+            'Client id of the shared publishing client (default: random). A subscriber (mqtt-in) owns its client: its id is `<this>-<flow id>-<node id>` unless the node sets its own. Replicas of one flow need one stable id each: `${env:HOSTNAME}` (a StatefulSet pod name).',
           maxLength: 200,
         }),
       ),
@@ -152,6 +152,10 @@ export const mqttConnection = defineConnectionKind({
   or the node's own \`clientId\`), because a persistent session belongs to one client id: the broker keeps the
   subscription and queues QoS 1/2 messages while the flow is down, and redelivers what was not acknowledged.
   Two running flows must never use the same subscriber client id: the broker would disconnect one for the other.
+- **Replicas** of a flow share a subscription with \`$share/<group>/<filter>\` and need one stable client id each:
+  set \`clientId\` to \`\${env:HOSTNAME}\` and run them with stable host names (a Kubernetes StatefulSet). A dead
+  replica's share of a shared subscription stays in its session (Mosquitto) until the same id reconnects: see the
+  README, "Running in production".
 
 **Secrets.** \`password\` and \`key\` must be references (\`\${env:NAME}\` or \`\${file:/path}\`); they are never
 written into the flow file. TLS material is PEM text, normally a \`\${file:/path.pem}\` reference. The broker's
