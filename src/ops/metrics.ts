@@ -106,7 +106,7 @@ export class FlowMetrics {
     });
     this.nodeUp = new Gauge({
       name: 'sluice_node_up',
-      help: 'Whether a node is up (status running or connected): 1 or 0.',
+      help: 'Whether a node is up (status running, connected or idle; not connecting, error or stopped): 1 or 0.',
       labelNames: node,
       registers,
     });

@@ -1,6 +1,6 @@
 /**
- * Readiness: every flow started and every node and connection up. A node is up when its status is `running` or
- * `connected`; a connection is up when every node that uses it is (the nodes report their clients' state: a sink's
+ * Readiness: every flow started and every node and connection up. A node is up unless its status is `connecting`,
+ * `error` or `stopped`; a connection is up when every node that uses it is (the nodes report their clients' state: a sink's
  * database probe, a subscriber's broker link).
  */
 import type { Catalog } from '../spec/node-definition.js';
@@ -38,8 +38,10 @@ export interface Readiness {
   flows: FlowReadiness[];
 }
 
+/** Up: running, connected, or idle on its own once started (a generator that sent its count). */
 export function isUp(status: NodeStatus | undefined): boolean {
-  return status?.state === 'running' || status?.state === 'connected';
+  const state = status?.state;
+  return state === 'running' || state === 'connected' || state === 'idle';
 }
 
 function describe(status: NodeStatus | undefined): string {
