@@ -13,7 +13,7 @@ import { eventually } from '../conformance/harness.js';
 import { clearSession, connectPlain, uniqueBase, uniqueClientId } from '../nodes/mqtt-support/mqtt.js';
 import { requireService } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { parseMetrics, valueOf } from './metrics-text.js';
+import { parseMetrics, sampleValue } from './metrics-text.js';
 
 const services = (await requireService('mosquitto')) && (await requireService('postgres'));
 
@@ -107,8 +107,8 @@ describe.runIf(services)('ops server with a running flow', () => {
     expect(String(pg?.reason)).toMatch(/node "out" is error: .*(ECONNREFUSED|connect)/i);
     expect(f.connections).toContainEqual({ connection: 'broker', kind: 'mqtt', up: true });
     const downMetrics = parseMetrics((await get(`${server.url}/metrics`)).body);
-    expect(valueOf(downMetrics, 'sluice_connection_up', { connection: 'pg' })).toBe(0);
-    expect(valueOf(downMetrics, 'sluice_node_up', { node: 'out' })).toBe(0);
+    expect(sampleValue(downMetrics, 'sluice_connection_up', { connection: 'pg' })).toBe(0);
+    expect(sampleValue(downMetrics, 'sluice_node_up', { node: 'out' })).toBe(0);
 
     await proxy.up();
     const ready = await eventually(
@@ -134,31 +134,35 @@ describe.runIf(services)('ops server with a running flow', () => {
     const counters = engine.counters();
     for (const [node, c] of Object.entries(counters)) {
       const labels = { flow: 'pipeline', node };
-      expect(valueOf(samples, 'sluice_node_messages_in_total', labels)).toBe(c.in);
-      expect(valueOf(samples, 'sluice_node_messages_total', { ...labels, outcome: 'out' })).toBe(c.out);
-      expect(valueOf(samples, 'sluice_node_messages_total', { ...labels, outcome: 'failed' })).toBe(c.failed);
-      expect(valueOf(samples, 'sluice_node_messages_total', { ...labels, outcome: 'dropped' })).toBe(c.dropped);
-      expect(valueOf(samples, 'sluice_node_in_flight', labels)).toBe(c.inFlight);
-      expect(valueOf(samples, 'sluice_node_up', labels)).toBe(1);
+      expect(sampleValue(samples, 'sluice_node_messages_in_total', labels)).toBe(c.in);
+      expect(sampleValue(samples, 'sluice_node_messages_total', { ...labels, outcome: 'out' })).toBe(c.out);
+      expect(sampleValue(samples, 'sluice_node_messages_total', { ...labels, outcome: 'failed' })).toBe(c.failed);
+      expect(sampleValue(samples, 'sluice_node_messages_total', { ...labels, outcome: 'dropped' })).toBe(c.dropped);
+      expect(sampleValue(samples, 'sluice_node_in_flight', labels)).toBe(c.inFlight);
+      expect(sampleValue(samples, 'sluice_node_up', labels)).toBe(1);
     }
     expect(counters.in).toMatchObject({ out: 40, acked: 40, nacked: 0, inFlight: 0 });
     expect(counters.out).toMatchObject({ in: 40, out: 40, failed: 0 });
     const labelsIn = { flow: 'pipeline', node: 'in', type: 'mqtt-in' };
-    expect(valueOf(samples, 'sluice_source_settled_total', { ...labelsIn, outcome: 'ack' })).toBe(40);
-    expect(valueOf(samples, 'sluice_source_settled_total', { ...labelsIn, outcome: 'nack' })).toBe(0);
+    expect(sampleValue(samples, 'sluice_source_settled_total', { ...labelsIn, outcome: 'ack' })).toBe(40);
+    expect(sampleValue(samples, 'sluice_source_settled_total', { ...labelsIn, outcome: 'nack' })).toBe(0);
     // Every settle observed once; every delivered row in some batch.
-    expect(valueOf(samples, 'sluice_settle_duration_seconds_count', { node: 'in', outcome: 'ack' })).toBe(40);
-    expect(valueOf(samples, 'sluice_settle_duration_seconds_sum', { node: 'in', outcome: 'ack' })).toBeGreaterThan(0);
-    expect(valueOf(samples, 'sluice_sink_batch_size_sum', { flow: 'pipeline', node: 'out' })).toBe(40);
-    expect(valueOf(samples, 'sluice_sink_batch_size_count', { node: 'out' })).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, 'sluice_connection_up', { flow: 'pipeline', connection: 'pg', kind: 'postgres' })).toBe(1);
-    expect(valueOf(samples, 'sluice_connection_up', { connection: 'broker', kind: 'mqtt' })).toBe(1);
-    expect(valueOf(samples, 'sluice_flow_running', { flow: 'pipeline', state: 'running' })).toBe(1);
+    expect(sampleValue(samples, 'sluice_settle_duration_seconds_count', { node: 'in', outcome: 'ack' })).toBe(40);
+    expect(sampleValue(samples, 'sluice_settle_duration_seconds_sum', { node: 'in', outcome: 'ack' })).toBeGreaterThan(
+      0,
+    );
+    expect(sampleValue(samples, 'sluice_sink_batch_size_sum', { flow: 'pipeline', node: 'out' })).toBe(40);
+    expect(sampleValue(samples, 'sluice_sink_batch_size_count', { node: 'out' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'sluice_connection_up', { flow: 'pipeline', connection: 'pg', kind: 'postgres' })).toBe(
+      1,
+    );
+    expect(sampleValue(samples, 'sluice_connection_up', { connection: 'broker', kind: 'mqtt' })).toBe(1);
+    expect(sampleValue(samples, 'sluice_flow_running', { flow: 'pipeline', state: 'running' })).toBe(1);
     // The default process metrics, under their standard names.
-    expect(valueOf(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
-    expect(valueOf(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
-    expect(valueOf(samples, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
-    expect(valueOf(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
 
     // The database goes away mid-run: the next write retries, the sink reports it, /readyz says so again.
     await proxy.down();
@@ -178,7 +182,9 @@ describe.runIf(services)('ops server with a running flow', () => {
       'a retry',
     );
     const retried = parseMetrics((await get(`${server.url}/metrics`)).body);
-    expect(valueOf(retried, 'sluice_node_retries_total', { node: 'out' })).toBe(engine.nodeCounters('out')?.retries);
+    expect(sampleValue(retried, 'sluice_node_retries_total', { node: 'out' })).toBe(
+      engine.nodeCounters('out')?.retries,
+    );
     await proxy.up();
     await eventually(
       () => engine.nodeCounters('in')?.acked ?? 0,
@@ -266,16 +272,16 @@ describe('ops server', () => {
       ['flow-a', a],
       ['flow-b', b],
     ] as const) {
-      expect(valueOf(both, 'sluice_node_messages_in_total', { flow, node: 't', type: 'transform' })).toBe(
+      expect(sampleValue(both, 'sluice_node_messages_in_total', { flow, node: 't', type: 'transform' })).toBe(
         e.nodeCounters('t')?.in,
       );
-      expect(valueOf(both, 'sluice_settle_duration_seconds_count', { flow, node: 'gen', outcome: 'ack' })).toBe(20);
+      expect(sampleValue(both, 'sluice_settle_duration_seconds_count', { flow, node: 'gen', outcome: 'ack' })).toBe(20);
     }
     list = [{ id: 'flow-a', state: 'running', engine: a }];
     await b.stop();
     const one = parseMetrics((await get(`${server.url}/metrics`)).body);
     expect(one.filter((s) => s.labels.flow === 'flow-b')).toEqual([]);
-    expect(valueOf(one, 'sluice_node_messages_in_total', { flow: 'flow-a', node: 't' })).toBe(20);
+    expect(sampleValue(one, 'sluice_node_messages_in_total', { flow: 'flow-a', node: 't' })).toBe(20);
     expect(b.observer).toBeUndefined();
     // A flow that failed to start: not ready, with its error.
     list = [...list, { id: 'flow-c', state: 'failed', error: 'connection refused', engine: b }];
