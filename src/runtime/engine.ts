@@ -274,7 +274,7 @@ export class Engine extends EventEmitter {
       // Downstream first, so every sink is ready before a source produces.
       for (const id of [...this.order].reverse()) await this.startNode(this.nodes.get(id)!);
       this.state = 'running';
-      this.log.info({ flow: flow.id ?? flow.name, nodes: this.nodes.size }, 'flow started');
+      this.log.info({ nodes: this.nodes.size }, 'flow started'); // the logger carries the flow id
     } catch (err) {
       this.state = 'running'; // let stop() unwind what did start
       await this.stop({ deadlineMs: 0 }).catch(() => undefined);
