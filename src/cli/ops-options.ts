@@ -1,7 +1,8 @@
 /** `--ops-port`, `--ops-host`, `--max-event-loop-lag` for the long-running commands, and starting the ops server. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { catalog } from '../../nodes/catalog.js';
-import { DEFAULT_MAX_LAG_MS, type OpsServer, startOpsServer } from '../ops/server.js';
+import { DEFAULT_MAX_LAG_MS } from '../ops/lag.js';
+import type { OpsServer } from '../ops/server.js';
 import type { OpsSource } from '../ops/source.js';
 import type { SluiceLogger } from '../runtime/log.js';
 import { EXIT, UserError } from './io.js';
@@ -42,6 +43,8 @@ export function addOpsOptions(cmd: Command): Command {
 /** Starts the ops server when `--ops-port` (or SLUICE_OPS_PORT) is set; a port in use is a start-up error. */
 export async function startOps(opts: OpsOptions, source: OpsSource, log: SluiceLogger): Promise<OpsServer | undefined> {
   if (opts.opsPort === undefined) return undefined;
+  // Loaded only when asked for: prom-client is not needed by a runner without an ops port, nor by the other commands.
+  const { startOpsServer } = await import('../ops/server.js');
   try {
     return await startOpsServer({
       source,

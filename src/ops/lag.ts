@@ -3,6 +3,9 @@
  * `/healthz` reports the largest lag seen over the last `windowMs` (a blocked loop answers nothing at all; once it
  * answers again, the stall it just had stays visible for a window, long enough for a liveness probe to see it).
  */
+/** `/healthz` is unhealthy beyond this lag by default (ms): far above GC pauses, well below a probe's timeout. */
+export const DEFAULT_MAX_LAG_MS = 1000;
+
 export interface LagOptions {
   intervalMs?: number;
   windowMs?: number;

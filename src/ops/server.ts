@@ -6,12 +6,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { SluiceLogger } from '../runtime/log.js';
 import type { Catalog } from '../spec/node-definition.js';
-import { LagSampler } from './lag.js';
+import { DEFAULT_MAX_LAG_MS, LagSampler } from './lag.js';
 import { FlowMetrics } from './metrics.js';
 import { readiness } from './readiness.js';
 import type { OpsSource } from './source.js';
-
-export const DEFAULT_MAX_LAG_MS = 1000;
 
 export interface OpsServerOptions {
   source: OpsSource;
