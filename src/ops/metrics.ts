@@ -3,22 +3,21 @@
  * own counters at scrape time (nothing added to the message path); settle latency and batch sizes are observed as
  * they happen through the engine's optional observer. Flows may come and go: their series go with them.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Engine, EngineObserver } from '../runtime/engine.js';
 import type { Catalog } from '../spec/node-definition.js';
 import { flowShape } from './flow-shape.js';
+import { FastHistogram, type HistogramSeries } from './histogram.js';
 import { isUp } from './readiness.js';
 import type { OpsFlow, OpsSource } from './source.js';
 
 const SETTLE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
-type Child = { observe(value: number): void };
-
 /** One engine's observer: label children cached per node, so an observation is one call. */
 class FlowObserver implements EngineObserver {
-  private readonly settle = new Map<string, [Child, Child]>();
-  private readonly batches = new Map<string, Child>();
+  private readonly settle = new Map<string, [HistogramSeries, HistogramSeries]>();
+  private readonly batches = new Map<string, HistogramSeries>();
 
   constructor(
     readonly flow: string,
@@ -29,7 +28,8 @@ class FlowObserver implements EngineObserver {
     let pair = this.settle.get(sourceId);
     if (!pair) {
       const h = this.metrics.settleSeconds;
-      pair = [h.labels(this.flow, sourceId, 'ack'), h.labels(this.flow, sourceId, 'nack')];
+      const flow = this.flow;
+      pair = [h.child({ flow, node: sourceId, outcome: 'ack' }), h.child({ flow, node: sourceId, outcome: 'nack' })];
       this.settle.set(sourceId, pair);
     }
     pair[ok ? 0 : 1].observe(seconds);
@@ -38,7 +38,7 @@ class FlowObserver implements EngineObserver {
   batch(nodeId: string, size: number): void {
     let child = this.batches.get(nodeId);
     if (!child) {
-      child = this.metrics.batchSize.labels(this.flow, nodeId);
+      child = this.metrics.batchSize.child({ flow: this.flow, node: nodeId });
       this.batches.set(nodeId, child);
     }
     child.observe(size);
@@ -46,18 +46,19 @@ class FlowObserver implements EngineObserver {
 
   /** Removes this flow's histogram series. */
   forget(): void {
+    const flow = this.flow;
     for (const node of this.settle.keys()) {
-      this.metrics.settleSeconds.remove(this.flow, node, 'ack');
-      this.metrics.settleSeconds.remove(this.flow, node, 'nack');
+      this.metrics.settleSeconds.remove({ flow, node, outcome: 'ack' });
+      this.metrics.settleSeconds.remove({ flow, node, outcome: 'nack' });
     }
-    for (const node of this.batches.keys()) this.metrics.batchSize.remove(this.flow, node);
+    for (const node of this.batches.keys()) this.metrics.batchSize.remove({ flow, node });
   }
 }
 
 export class FlowMetrics {
   readonly registry = new Registry();
-  readonly settleSeconds: Histogram<'flow' | 'node' | 'outcome'>;
-  readonly batchSize: Histogram<'flow' | 'node'>;
+  readonly settleSeconds: FastHistogram;
+  readonly batchSize: FastHistogram;
   private readonly messagesIn: Counter<'flow' | 'node' | 'type'>;
   private readonly messages: Counter<'flow' | 'node' | 'type' | 'outcome'>;
   private readonly inFlight: Gauge<'flow' | 'node' | 'type'>;
@@ -122,20 +123,18 @@ export class FlowMetrics {
       labelNames: ['flow', 'state'],
       registers,
     });
-    this.settleSeconds = new Histogram({
-      name: 'sluice_settle_duration_seconds',
-      help: "End-to-end latency from a source's ingest to its settle (ack or nack), by source node.",
-      labelNames: ['flow', 'node', 'outcome'],
-      buckets: SETTLE_BUCKETS,
-      registers,
-    });
-    this.batchSize = new Histogram({
-      name: 'sluice_sink_batch_size',
-      help: 'Messages per batch a sink wrote.',
-      labelNames: ['flow', 'node'],
-      buckets: BATCH_BUCKETS,
-      registers,
-    });
+    this.settleSeconds = new FastHistogram(
+      'sluice_settle_duration_seconds',
+      "End-to-end latency from a source's ingest to its settle (ack or nack), by source node.",
+      SETTLE_BUCKETS,
+      this.registry,
+    );
+    this.batchSize = new FastHistogram(
+      'sluice_sink_batch_size',
+      'Messages per batch a sink wrote.',
+      BATCH_BUCKETS,
+      this.registry,
+    );
     // The standard process_* and nodejs_* series (CPU, RSS, heap, GC, event-loop lag): their usual names, which
     // every Node.js dashboard expects.
     collectDefaultMetrics({ register: this.registry });
