@@ -69,6 +69,9 @@ export interface StopReport {
 
 type EngineState = 'stopped' | 'starting' | 'running' | 'stopping';
 
+/** A node's logger until the engine binds its own (one shared instance). */
+const NO_LOG = silentLogger();
+
 /** Every successful settle gets the same (frozen) outcome: one object less per message. */
 const DELIVERED: Outcome = Object.freeze({ ok: true });
 
@@ -94,6 +97,8 @@ class RunningNode {
   failureLogWindow = 0;
   /** Set by the engine: what the kit's batcher and retries report to (see meter.ts). */
   meter: NodeMeter | undefined;
+  /** Bound once to the flow, node id and type: every line about this node goes through it. */
+  log: SluiceLogger = NO_LOG;
 
   constructor(
     readonly spec: FlowNode,
@@ -167,12 +172,12 @@ class Delivery implements Output, SettleTarget {
 
   emit(port: string, msg: Message): void {
     if (this.done) {
-      this.engine.log.warn({ node: this.node.id, port }, 'emit after handle finished: ignored');
+      this.node.log.warn({ port }, 'emit after handle finished: ignored');
       return;
     }
     if (this.lineage.settled) {
       // Nacked by stop() at its deadline: the flow is stopping or stopped, nothing more goes downstream.
-      this.engine.log.warn({ node: this.node.id, port }, 'emit after the message was nacked at stop: ignored');
+      this.node.log.warn({ port }, 'emit after the message was nacked at stop: ignored');
       return;
     }
     this.emitted++;
@@ -205,7 +210,7 @@ class Delivery implements Output, SettleTarget {
     this.msg0 = undefined;
     this.more = undefined;
     if (this.lineage.settled) {
-      this.engine.log.warn({ node: this.node.id }, 'emits after the message was nacked at stop: ignored');
+      this.node.log.warn('emits after the message was nacked at stop: ignored');
       return;
     }
     if (!more) {
@@ -449,6 +454,7 @@ export class Engine extends EventEmitter {
 
   private contextFor(node: RunningNode) {
     const log = this.log.child({ node: node.id, type: node.def.type });
+    node.log = log;
     return {
       nodeId: node.id,
       flowId: this.current?.id ?? this.current?.name,
@@ -495,11 +501,11 @@ export class Engine extends EventEmitter {
       try {
         await node.runtime[method]?.();
       } catch (err) {
-        this.log.warn({ node: node.id, err: reasonOf(err) }, `${method} failed`);
+        node.log.warn({ err: reasonOf(err) }, `${method} failed`);
       }
     })();
     if (await finishedWithin(work, timeoutMs)) return true;
-    this.log.warn({ node: node.id, timeoutMs }, `${method} did not finish in time: going on without it`);
+    node.log.warn({ timeoutMs }, `${method} did not finish in time: going on without it`);
     return false;
   }
 
@@ -518,7 +524,7 @@ export class Engine extends EventEmitter {
     // Sources start last, while the engine is still `starting`: everything downstream is already up.
     // Refused: a stopped flow, a stopping one past its drain, a source of a flow that a redeploy replaced.
     if (this.state === 'stopped' || this.intakeClosed || this.nodes.get(node.id) !== node) {
-      this.log.warn({ node: node.id }, 'a source ingested after the flow stopped: refused (not acknowledged)');
+      node.log.warn('a source ingested after the flow stopped: refused (not acknowledged)');
       this.callSettle(settle, { ok: false, reason: 'the flow is not running' });
       return undefined;
     }
@@ -715,6 +721,6 @@ export class Engine extends EventEmitter {
       node.failureLogWindow = now;
       node.failureLogs = 0;
     }
-    if (++node.failureLogs <= 10) this.log.warn({ node: node.id, reason }, 'message failed');
+    if (++node.failureLogs <= 10) node.log.warn({ reason }, 'message failed');
   }
 }

@@ -98,7 +98,7 @@ describe('sluice run --ops-port', () => {
     for (const l of aboutNodes) expect(l).toMatchObject({ flow: 'ops-cli' });
     expect(lines.find((l) => l.msg === 'flow started')).toMatchObject({ flow: 'ops-cli' });
     expect(lines.find((l) => l.msg === 'message failed')).toMatchObject({ flow: 'ops-cli', node: 'check' });
-  });
+  }, 120_000);
 
   it('a bad --ops-port is a usage error; an ops port in use is a start-up error', async () => {
     const file = join(dir, 'tiny.json');
@@ -119,7 +119,7 @@ describe('sluice run --ops-port', () => {
     expect(taken.stderr).toMatch(/cannot serve the ops endpoints on 127\.0\.0\.1:\d+: the port is in use/);
     first.stop();
     expect((await first.done).code).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('sluice serve --ops-port', () => {
@@ -137,5 +137,5 @@ describe('sluice serve --ops-port', () => {
     // SLUICE_FLOWS_DIR was used: serve creates the folder.
     const { existsSync } = await import('node:fs');
     expect(existsSync(flowsDir)).toBe(true);
-  });
+  }, 120_000);
 });
