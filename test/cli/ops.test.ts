@@ -2,13 +2,13 @@
  * The ops endpoints through the real CLI: `sluice run` and `sluice serve` with the ops port from a flag or from
  * SLUICE_OPS_PORT (flags win over the environment), and JSON log lines that carry the flow and node ids.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../conformance/harness.js';
 import { parseMetrics, sampleValue } from '../ops/metrics-text.js';
-import { runCli } from '../support/cli.js';
+import { repoRoot, runCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-ops-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,7 +135,33 @@ describe('sluice serve --ops-port', () => {
     const r = await serve.done;
     expect(r.code).toBe(0);
     // SLUICE_FLOWS_DIR was used: serve creates the folder.
-    const { existsSync } = await import('node:fs');
     expect(existsSync(flowsDir)).toBe(true);
   }, 120_000);
+});
+
+describe('the configuration table', () => {
+  it('names only environment variables that each command's --help shows', async () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Configuration'));
+    const rows = table
+      .slice(0, table.indexOf('\n\n', table.indexOf('| setting')))
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && l.includes('SLUICE_'));
+    const help = {
+      run: (await runCli(['run', '--help'])).stdout.replace(/\s+/g, ' '),
+      serve: (await runCli(['serve', '--help'])).stdout.replace(/\s+/g, ' '),
+    };
+    expect(rows.length).toBeGreaterThan(5);
+    for (const row of rows) {
+      const cells = row.split('|').map((c) => c.trim());
+      const [flags, env, commands] = [cells[2], cells[3], cells[5]];
+      const names = [...env.matchAll(/SLUICE_[A-Z_]+/g)].map((m) => m[0]);
+      for (const command of ['run', 'serve'] as const) {
+        if (!commands.includes(command)) continue;
+        // Read at start-up rather than by a flag (heap growth): not in --help.
+        if (!flags) continue;
+        for (const name of names) expect(help[command], `${command} --help names ${name}`).toContain(`env: ${name}`);
+      }
+    }
+  }, 60_000);
 });
