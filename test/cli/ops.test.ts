@@ -140,7 +140,7 @@ describe('sluice serve --ops-port', () => {
 });
 
 describe('the configuration table', () => {
-  it('names only environment variables that each command's --help shows', async () => {
+  it('names only environment variables that the --help of each command shows', async () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     const table = readme.slice(readme.indexOf('### Configuration'));
     const rows = table
