@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 /** `sluice` command line. User errors print one line and a documented exit code, never a stack trace. */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { catalog } from '../../nodes/catalog.js';
 import { createFlowValidator } from '../flow/validate.js';
 import { checkCommand } from './commands/check.js';
 import { docsCommand } from './commands/docs.js';
 import { nodesCommand } from './commands/nodes.js';
-import { runCommand } from './commands/run.js';
+import { type RunOptions, runCommand } from './commands/run.js';
 import { defineServe, type ServeOptions, serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT, UserError } from './io.js';
+import { addOpsOptions, logLevelOption } from './ops-options.js';
 
 /** package.json is two levels up from src/cli, three from dist/src/cli. */
 function packageVersion(): string {
@@ -50,17 +51,21 @@ async function main(argv: string[]): Promise<number> {
       exitCode = validateCommand(files, opts);
     });
 
-  program
+  const runCmd = program
     .command('run')
     .description('run a flow headless until SIGINT/SIGTERM, then drain and exit')
     .argument('<file>', 'flow JSON file')
-    .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
-    .option('--drain-timeout <ms>', 'how long to wait for in-flight messages on stop', nonNegativeInt)
+    .addOption(logLevelOption())
+    .addOption(
+      new Option('--drain-timeout <ms>', 'how long to wait for in-flight messages on stop')
+        .env('SLUICE_DRAIN_TIMEOUT_MS')
+        .argParser(nonNegativeInt),
+    )
     .option('--duration <ms>', 'stop (with drain) after this long', nonNegativeInt)
-    .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)')
-    .action(async (file: string, opts) => {
-      exitCode = await runCommand(file, opts);
-    });
+    .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)');
+  addOpsOptions(runCmd).action(async (file: string, opts: RunOptions) => {
+    exitCode = await runCommand(file, opts);
+  });
 
   defineServe(program.command('serve')).action(async (opts: ServeOptions) => {
     exitCode = await serveCommand(opts);

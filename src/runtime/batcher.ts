@@ -5,6 +5,7 @@
  * a Completion rather than a promise: one object per waiting item (see completion.ts).
  */
 import { Completion, type Settleable } from './completion.js';
+import { currentMeter, enterMeter } from './meter.js';
 
 export interface BatcherOptions<T> {
   maxSize: number;
@@ -29,6 +30,8 @@ export class Batcher<T> {
   private closed = false;
   /** When the oldest pending item arrived: linger counts from there, not from the last flush. */
   private oldestAt = 0;
+  /** The node that created this batcher (see meter.ts): told each batch's size; its retries count there too. */
+  private readonly meter = currentMeter();
 
   constructor(private readonly options: BatcherOptions<T>) {}
 
@@ -87,21 +90,32 @@ export class Batcher<T> {
 
   private async write(batch: Entry<T>[]): Promise<void> {
     const items = batch.map((e) => e.item);
+    this.meter?.batch(items.length);
     try {
       if (this.options.flushPartial) {
-        const failures = await this.options.flushPartial(items);
+        const failures = await this.asOwner(this.options.flushPartial, items);
         batch.forEach((e, i) => {
           const err = failures.get(i);
           if (err) e.reject(err);
           else e.resolve();
         });
       } else {
-        await this.options.flush(items);
+        await this.asOwner(this.options.flush, items);
         for (const e of batch) e.resolve();
       }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       for (const e of batch) e.reject(error);
+    }
+  }
+
+  /** Starts a flush as the owning node (until its first await), so a withRetry it starts counts for that node. */
+  private asOwner<R>(flush: (items: T[]) => Promise<R>, items: T[]): Promise<R> {
+    const previous = enterMeter(this.meter);
+    try {
+      return flush(items);
+    } finally {
+      enterMeter(previous);
     }
   }
 }

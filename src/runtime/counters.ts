@@ -13,6 +13,8 @@ export interface NodeCounters {
   /** Sources: ingested messages acknowledged / not acknowledged. */
   acked?: number;
   nacked?: number;
+  /** Attempts that failed and were tried again (sinks), once there was one. */
+  retries?: number;
 }
 
 export function newCounters(): NodeCounters {

@@ -19,6 +19,7 @@ import { reasonOf, StartupError } from './errors.js';
 import { Lineage, LiveLineages, type SourceWindow } from './lineage.js';
 import { loadConnectionRuntime, loadNodeRuntime } from './loader.js';
 import { type SluiceLogger, silentLogger } from './log.js';
+import { enterMeter, type NodeMeter } from './meter.js';
 import { applyDefaults, processEnv, type ResolveEnv, resolveReferences } from './resolve-config.js';
 
 export interface EngineOptions {
@@ -30,6 +31,16 @@ export interface EngineOptions {
   loadConnection?: typeof loadConnectionRuntime;
   /** Emit a `trace` event for every message a node emits (the editor's try-it mode). Off on the hot path. */
   trace?: boolean;
+  /** The flow id its log lines carry (default: the document's id, else its name). */
+  flowId?: string;
+}
+
+/** Told of what counters cannot say (the ops metrics); optional, and off the hot path when unset. */
+export interface EngineObserver {
+  /** A source's message settled `seconds` after its ingest: acknowledged (`ok`) or not. */
+  settled(sourceId: string, seconds: number, ok: boolean): void;
+  /** A node (a sink) wrote a batch of `size` messages. */
+  batch(nodeId: string, size: number): void;
 }
 
 export interface TraceEvent {
@@ -58,6 +69,9 @@ export interface StopReport {
 
 type EngineState = 'stopped' | 'starting' | 'running' | 'stopping';
 
+/** A node's logger until the engine binds its own (one shared instance). */
+const NO_LOG = silentLogger();
+
 /** Every successful settle gets the same (frozen) outcome: one object less per message. */
 const DELIVERED: Outcome = Object.freeze({ ok: true });
 
@@ -81,6 +95,10 @@ class RunningNode {
   readonly outputs: ReadonlySet<string>;
   failureLogs = 0;
   failureLogWindow = 0;
+  /** Set by the engine: what the kit's batcher and retries report to (see meter.ts). */
+  meter: NodeMeter | undefined;
+  /** Bound once to the flow, node id and type: every line about this node goes through it. */
+  log: SluiceLogger = NO_LOG;
 
   constructor(
     readonly spec: FlowNode,
@@ -154,12 +172,12 @@ class Delivery implements Output, SettleTarget {
 
   emit(port: string, msg: Message): void {
     if (this.done) {
-      this.engine.log.warn({ node: this.node.id, port }, 'emit after handle finished: ignored');
+      this.node.log.warn({ port }, 'emit after handle finished: ignored');
       return;
     }
     if (this.lineage.settled) {
       // Nacked by stop() at its deadline: the flow is stopping or stopped, nothing more goes downstream.
-      this.engine.log.warn({ node: this.node.id, port }, 'emit after the message was nacked at stop: ignored');
+      this.node.log.warn({ port }, 'emit after the message was nacked at stop: ignored');
       return;
     }
     this.emitted++;
@@ -192,7 +210,7 @@ class Delivery implements Output, SettleTarget {
     this.msg0 = undefined;
     this.more = undefined;
     if (this.lineage.settled) {
-      this.engine.log.warn({ node: this.node.id }, 'emits after the message was nacked at stop: ignored');
+      this.node.log.warn('emits after the message was nacked at stop: ignored');
       return;
     }
     if (!more) {
@@ -214,8 +232,11 @@ class Delivery implements Output, SettleTarget {
 }
 
 export class Engine extends EventEmitter {
-  readonly log: SluiceLogger;
+  /** Bound to the running flow's id once it starts (every engine and node log line carries `flow`). */
+  log: SluiceLogger;
   readonly tracing: boolean;
+  /** Settle latencies and batch sizes go here when set (the ops metrics). */
+  observer: EngineObserver | undefined;
   private state: EngineState = 'stopped';
   private nodes = new Map<string, RunningNode>();
   private order: string[] = [];
@@ -258,7 +279,7 @@ export class Engine extends EventEmitter {
       // Downstream first, so every sink is ready before a source produces.
       for (const id of [...this.order].reverse()) await this.startNode(this.nodes.get(id)!);
       this.state = 'running';
-      this.log.info({ flow: flow.id ?? flow.name, nodes: this.nodes.size }, 'flow started');
+      this.log.info({ nodes: this.nodes.size }, 'flow started'); // the logger carries the flow id
     } catch (err) {
       this.state = 'running'; // let stop() unwind what did start
       await this.stop({ deadlineMs: 0 }).catch(() => undefined);
@@ -369,6 +390,9 @@ export class Engine extends EventEmitter {
   private async instantiate(flow: FlowDocument): Promise<void> {
     const resolve = this.options.resolve ?? processEnv;
     this.current = flow;
+    const flowId = this.options.flowId ?? flow.id ?? flow.name;
+    const base = this.options.log ?? silentLogger();
+    this.log = flowId === undefined ? base : base.child({ flow: flowId });
     this.nodes = new Map();
     this.live = new LiveLineages();
     this.intakeClosed = false;
@@ -387,8 +411,22 @@ export class Engine extends EventEmitter {
       const config = resolveReferences(applyDefaults(def.config, spec.config), where, resolve);
       const node = new RunningNode(spec, def, config);
       if (def.inputs.length === 0) {
-        node.window = { max: settings.maxInFlight, inFlight: 0, ingested: 0, acked: 0, nacked: 0, waiters: [] };
+        node.window = {
+          source: spec.id,
+          max: settings.maxInFlight,
+          inFlight: 0,
+          ingested: 0,
+          acked: 0,
+          nacked: 0,
+          waiters: [],
+        };
       }
+      node.meter = {
+        batch: (size) => this.observer?.batch(node.id, size),
+        retry: () => {
+          node.counters.retries = (node.counters.retries ?? 0) + 1;
+        },
+      };
       this.nodes.set(spec.id, node);
     }
     for (const e of flow.edges ?? []) {
@@ -403,12 +441,20 @@ export class Engine extends EventEmitter {
     for (const id of this.order) {
       const node = this.nodes.get(id)!;
       const create = await load(node.def.type);
-      node.runtime = await create(this.contextFor(node));
+      const previous = enterMeter(node.meter);
+      let created: ReturnType<typeof create>;
+      try {
+        created = create(this.contextFor(node));
+      } finally {
+        enterMeter(previous);
+      }
+      node.runtime = await created;
     }
   }
 
   private contextFor(node: RunningNode) {
     const log = this.log.child({ node: node.id, type: node.def.type });
+    node.log = log;
     return {
       nodeId: node.id,
       flowId: this.current?.id ?? this.current?.name,
@@ -434,7 +480,14 @@ export class Engine extends EventEmitter {
 
   private async startNode(node: RunningNode): Promise<void> {
     try {
-      await node.runtime.start?.();
+      const previous = enterMeter(node.meter);
+      let started: void | Promise<void> | undefined;
+      try {
+        started = node.runtime.start?.();
+      } finally {
+        enterMeter(previous);
+      }
+      await started;
     } catch (err) {
       this.setStatus(node, { state: 'error', reason: reasonOf(err) });
       throw new StartupError(`node "${node.id}" (${node.def.type}) failed to start: ${reasonOf(err)}`);
@@ -448,11 +501,11 @@ export class Engine extends EventEmitter {
       try {
         await node.runtime[method]?.();
       } catch (err) {
-        this.log.warn({ node: node.id, err: reasonOf(err) }, `${method} failed`);
+        node.log.warn({ err: reasonOf(err) }, `${method} failed`);
       }
     })();
     if (await finishedWithin(work, timeoutMs)) return true;
-    this.log.warn({ node: node.id, timeoutMs }, `${method} did not finish in time: going on without it`);
+    node.log.warn({ timeoutMs }, `${method} did not finish in time: going on without it`);
     return false;
   }
 
@@ -471,13 +524,14 @@ export class Engine extends EventEmitter {
     // Sources start last, while the engine is still `starting`: everything downstream is already up.
     // Refused: a stopped flow, a stopping one past its drain, a source of a flow that a redeploy replaced.
     if (this.state === 'stopped' || this.intakeClosed || this.nodes.get(node.id) !== node) {
-      this.log.warn({ node: node.id }, 'a source ingested after the flow stopped: refused (not acknowledged)');
+      node.log.warn('a source ingested after the flow stopped: refused (not acknowledged)');
       this.callSettle(settle, { ok: false, reason: 'the flow is not running' });
       return undefined;
     }
     window.ingested++;
     window.inFlight++;
     const lin = new Lineage(window, settle);
+    if (this.observer) lin.at = performance.now();
     this.live.add(lin);
     if (failure === undefined) {
       node.counters.out++;
@@ -542,12 +596,15 @@ export class Engine extends EventEmitter {
     }
     const delivery = new Delivery(this, node, lin, routed, msg);
     let result: void | PromiseLike<void>;
+    const previous = enterMeter(node.meter);
     try {
       result = handle.call(node.runtime, msg, delivery, target.port);
     } catch (err) {
+      enterMeter(previous);
       delivery.rejected(err); // what it emitted before throwing still goes on, as it always did
       return;
     }
+    enterMeter(previous);
     if (result !== undefined && isSettleable(result)) {
       // No callbacks to allocate: the delivery itself is told (once: it ignores a second call, as below).
       result.settleInto(delivery);
@@ -638,6 +695,7 @@ export class Engine extends EventEmitter {
       outcome = { ok: false, reason: lin.failure };
     }
     this.callSettle(lin.settle, outcome);
+    if (lin.at !== 0) this.observer?.settled(w.source ?? '', (performance.now() - lin.at) / 1000, outcome.ok);
     // Room again: wake every waiter. Waking one per settle strands waiters when a source ingested more than
     // 2x the window without awaiting (e.g. 2000 concurrent pushes into a window of 1000).
     if (w.waiters.length > 0 && w.inFlight < w.max) for (const wake of w.waiters.splice(0)) wake();
@@ -663,6 +721,6 @@ export class Engine extends EventEmitter {
       node.failureLogWindow = now;
       node.failureLogs = 0;
     }
-    if (++node.failureLogs <= 10) this.log.warn({ node: node.id, reason }, 'message failed');
+    if (++node.failureLogs <= 10) node.log.warn({ reason }, 'message failed');
   }
 }

@@ -5,6 +5,8 @@
 import type { Settle } from '../spec/runtime-contract.js';
 
 export interface SourceWindow {
+  /** The source node's id. */
+  source?: string;
   max: number;
   inFlight: number;
   ingested: number;
@@ -18,6 +20,8 @@ export class Lineage {
   pending = 1;
   failure: string | undefined;
   settled = false;
+  /** performance.now() at ingest, only while an observer wants settle latencies (else 0). */
+  at = 0;
   /** The engine's list of open lineages this one is in (LiveLineages), and its neighbours there. */
   list: LiveLineages | undefined = undefined;
   prev: Lineage | undefined = undefined;

@@ -1,5 +1,6 @@
 /** Retry with exponential backoff and jitter, abortable; for sinks' transient failures. */
 import { Completion } from './completion.js';
+import { currentMeter } from './meter.js';
 
 export interface RetryOptions {
   /** Attempts in all, including the first. */
@@ -57,6 +58,8 @@ export interface AttemptTarget {
  */
 export abstract class RetriedDelivery extends Completion implements AttemptTarget {
   private tries = 0;
+  /** The node this delivery works for (see meter.ts), told of each retry. */
+  private readonly meter = currentMeter();
 
   constructor(private readonly retry: RetryOptions) {
     super();
@@ -81,6 +84,7 @@ export abstract class RetriedDelivery extends Completion implements AttemptTarge
       return;
     }
     const delay = backoffDelay(this.tries, o.baseMs, o.maxMs);
+    this.meter?.retry();
     o.onRetry?.(err, this.tries, delay);
     void sleep(delay, o.signal).then(() => this.next());
   }

@@ -1,14 +1,16 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { catalog } from '../../../nodes/catalog.js';
 import { formatProblem, hasErrors } from '../../flow/problem.js';
 import { createFlowValidator } from '../../flow/validate.js';
+import { SingleFlow } from '../../ops/source.js';
 import { Engine } from '../../runtime/engine.js';
 import { StartupError } from '../../runtime/errors.js';
 import { createLogger } from '../../runtime/log.js';
 import { portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
 import { EXIT, limitHeap, readText } from '../io.js';
+import { type OpsOptions, startOps } from '../ops-options.js';
 
-export interface RunOptions {
+export interface RunOptions extends Partial<OpsOptions> {
   logLevel?: string;
   drainTimeout?: string;
   /** Stop (with drain) after this many milliseconds: for demos and smoke tests. */
@@ -29,11 +31,24 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   for (const p of problems) log.warn({ problem: p }, formatProblem(p, file));
   const broker =
     opts.embeddedMqtt === undefined ? undefined : await startEmbeddedMqtt(portNumber(opts.embeddedMqtt), log);
-  const engine = new Engine({ catalog, log });
-  engine.on('status', (s) => log.info({ node: s.nodeId, state: s.state, reason: s.reason }, 'node status'));
+  const flowId = flow.id ?? flow.name ?? basename(file, '.json');
+  const flowLog = log.child({ flow: flowId });
+  const engine = new Engine({ catalog, log, flowId });
+  engine.on('status', (s) => flowLog.info({ node: s.nodeId, state: s.state, reason: s.reason }, 'node status'));
+  const watched = new SingleFlow(flowId, engine);
+  let ops: Awaited<ReturnType<typeof startOps>>;
+  try {
+    ops = await startOps({ opsHost: '127.0.0.1', maxEventLoopLag: '1000', ...opts }, watched, log);
+  } catch (err) {
+    await broker?.close();
+    throw err;
+  }
   try {
     await engine.start(flow);
+    watched.started();
   } catch (err) {
+    watched.failed(err);
+    await ops?.close();
     await broker?.close();
     process.stderr.write(`sluice run: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof StartupError && err.problems.length ? EXIT.invalid : EXIT.startup;
@@ -49,9 +64,11 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         process.exit(130);
       }
       stopping = true;
+      watched.stopping();
       log.info({ why }, 'stopping: draining in-flight messages');
       const report = await engine.stop({ deadlineMs: drainMs });
       log.info({ counters: engine.counters(), ...report }, 'stopped');
+      await ops?.close();
       await broker?.close();
       if (report.notStopped.length > 0) {
         // Their sockets or timers would keep the process alive: exit once the exit code is set.

@@ -1,8 +1,9 @@
 /** `sluice serve`: the editor, the admin API and the runtime in one process until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { catalog } from '../../../nodes/catalog.js';
+import { deployedFlow } from '../../ops/source.js';
 import { Engine } from '../../runtime/engine.js';
 import { createLogger, type SluiceLogger } from '../../runtime/log.js';
 import { createServer, ServerConfigError, type SluiceServer } from '../../server/app.js';
@@ -10,8 +11,9 @@ import { ApiError } from '../../server/errors.js';
 import { importFlow } from '../../server/import.js';
 import { DEMO_MQTT_PORT, portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
 import { EXIT, limitHeap, readText, UserError } from '../io.js';
+import { addOpsOptions, logLevelOption, type OpsOptions, startOps } from '../ops-options.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends OpsOptions {
   host: string;
   port: string;
   flowsDir: string;
@@ -43,12 +45,25 @@ function list(value: string | undefined): string[] | undefined {
 }
 
 export function defineServe(cmd: Command): Command {
-  return cmd
+  const serve = cmd
     .description('the editor and admin API with the runtime, until SIGINT/SIGTERM (then drain and exit)')
-    .option('--host <host>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
-    .option('--port <port>', 'port; 0 picks a free one (the address is printed)', port, '1880')
-    .option('--flows-dir <dir>', 'where flows are stored, one file each', './flows')
-    .option('--token <token>', 'bearer token required by the API (default: $SLUICE_TOKEN)')
+    .addOption(
+      new Option('--host <host>', 'address to bind; anything but loopback requires --token')
+        .env('SLUICE_HOST')
+        .default('127.0.0.1'),
+    )
+    .addOption(
+      new Option('--port <port>', 'port; 0 picks a free one (the address is printed)')
+        .env('SLUICE_PORT')
+        .argParser(port)
+        .default('1880'),
+    )
+    .addOption(
+      new Option('--flows-dir <dir>', 'where flows are stored, one file each')
+        .env('SLUICE_FLOWS_DIR')
+        .default('./flows'),
+    )
+    .addOption(new Option('--token <token>', 'bearer token required by the API').env('SLUICE_TOKEN'))
     .option('--open <file>', 'import a flow file and print its editor address')
     .option(
       '--demo',
@@ -57,7 +72,8 @@ export function defineServe(cmd: Command): Command {
     .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port>')
     .option('--allow-host <names>', 'extra Host names to accept, comma-separated (e.g. a reverse proxy)')
     .option('--allow-origin <origins>', 'extra origins to accept, comma-separated (e.g. a dev server)')
-    .option('--log-level <level>', 'trace, debug, info, warn, error', 'info');
+    .addOption(logLevelOption());
+  return addOpsOptions(serve);
 }
 
 function readDemo(): string {
@@ -99,7 +115,7 @@ async function openFlow(server: SluiceServer, file: string, flowsDir: string): P
 export async function serveCommand(opts: ServeOptions): Promise<number> {
   const log = createLogger({ level: opts.logLevel });
   limitHeap();
-  const token = opts.token ?? (process.env.SLUICE_TOKEN || undefined);
+  const token = opts.token || undefined; // an empty SLUICE_TOKEN is no token
   const brokerPort =
     opts.embeddedMqtt !== undefined ? portNumber(opts.embeddedMqtt) : opts.demo ? DEMO_MQTT_PORT : undefined;
   const broker = brokerPort === undefined ? undefined : await startEmbeddedMqtt(brokerPort, log);
@@ -129,6 +145,19 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     throw err;
   }
 
+  let ops: Awaited<ReturnType<typeof startOps>>;
+  try {
+    ops = await startOps(
+      opts,
+      deployedFlow(engine, () => server.context.runtime.flowId),
+      log,
+    );
+  } catch (err) {
+    await server.close();
+    await broker?.close();
+    throw err;
+  }
+
   let stopping = false;
   const done = new Promise<number>((resolveExit) => {
     const stop = async (why: string) => {
@@ -139,6 +168,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       stopping = true;
       log.info({ why }, 'stopping: draining in-flight messages');
       await server.close();
+      await ops?.close();
       await broker?.close();
       resolveExit(EXIT.ok);
     };
@@ -154,6 +184,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     if (token) process.stdout.write('The API requires the token: open the editor with #token=<token> appended.\n');
   } catch (err) {
     await server.close();
+    await ops?.close();
     await broker?.close();
     throw err;
   }
