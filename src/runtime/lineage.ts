@@ -17,6 +17,8 @@ export class Lineage {
   /** Deliveries not yet completed; starts at 1 for the ingest itself. */
   pending = 1;
   failure: string | undefined;
+  /** A transient failure (see spec/failure.ts) no route took: the source must redeliver. Else a failure is dropped. */
+  retry = false;
   settled = false;
   /** The engine's list of open lineages this one is in (LiveLineages), and its neighbours there. */
   list: LiveLineages | undefined = undefined;
