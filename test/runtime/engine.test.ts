@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../src/runtime/engine.js';
 import { StartupError } from '../../src/runtime/errors.js';
 import type { SluiceLogger } from '../../src/runtime/log.js';
@@ -249,6 +249,28 @@ describe('engine: failures', () => {
       ]);
       await e.stop();
     }
+  });
+
+  it('failure logs: at most 10 lines per node per 10 s; the next line says how many were left out', async () => {
+    const { log, lines } = captureLog();
+    const e = newEngine({}, log);
+    await e.start(badJson('none'));
+    const src = sources.get('src')!;
+    for (let i = 0; i < 12; i++) await src.push('nope', `bad${i}`);
+    await e.whenIdle();
+    const warns = () => lines.filter((l) => l.level === WARN && l.node === 'parse');
+    expect(warns()).toHaveLength(10);
+    const later = Date.now() + 11_000;
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => later);
+    try {
+      await src.push('nope', 'bad12');
+      await e.whenIdle();
+    } finally {
+      now.mockRestore();
+    }
+    expect(warns()).toHaveLength(11);
+    expect(warns()[10]).toMatchObject({ notLogged: 2, kind: 'deterministic' });
+    expect(e.counters().parse).toMatchObject({ failed: 13 });
   });
 
   it('with neither, a transient failure (a sink) is nacked (policy drop) or acked (policy ack)', async () => {
