@@ -97,7 +97,7 @@ const config = Type.Object(
       title: 'When delivery fails',
       default: 'requeue',
       description:
-        "For a message the flow failed on (no error route took it): `requeue` puts it back in the queue after a delay; `dead-letter` rejects it to the queue's dead-letter exchange.",
+        "For a message the flow failed on (no error route took it): `requeue` puts it back in the queue after a delay; `dead-letter` rejects it to the queue's dead-letter exchange. A message the flow dropped (it failed by itself: bad payload, expression error, refused row) is acked with `requeue` and dead-lettered with `dead-letter`; it is never requeued.",
     }),
     requeueDelayMs: Type.Integer({
       title: 'Requeue delay (ms)',

@@ -2,6 +2,8 @@
  * Payload codecs shared by the connectors: bytes on the wire to a payload and back, by explicit setting,
  * never guessed. Invalid UTF-8 or JSON is a decode failure (the source sends it to the error route), not a guess.
  */
+import { DeterministicError } from '../spec/failure.js';
+
 export type Codec = 'json' | 'text' | 'bytes';
 
 // fatal: invalid UTF-8 is an error, not silently replaced characters.
@@ -28,7 +30,7 @@ export function decode(body: Uint8Array, codec: Codec, what = 'the payload'): De
 }
 
 /** A payload this codec cannot write; retrying will not help. */
-export class EncodeError extends Error {
+export class EncodeError extends DeterministicError {
   override name = 'EncodeError';
 }
 

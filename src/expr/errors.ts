@@ -2,6 +2,8 @@
 
 export class ExpressionError extends Error {
   override readonly name = 'ExpressionError';
+  /** The same expression fails the same message the same way again: never worth a redelivery (see spec/failure.ts). */
+  readonly failureKind = 'deterministic' as const;
   /** jsonata's error code (S0xxx syntax, T0xxx type, D1xxx/D2xxx/D3xxx evaluation, U1001 anything else) */
   readonly code: string;
   /** character offset in the source, where jsonata knows it */

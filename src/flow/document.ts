@@ -44,11 +44,16 @@ export const FlowSettings = Type.Object(
   {
     /** Node id that receives every failed message no error port took. */
     errorRoute: Type.Optional(Id),
-    /** What happens to a failed message with no error port and no error route. */
+    /**
+     * What happens to a failed message that no error port and no error route takes. Either way it is logged at warn
+     * and counted as failed, and a deterministic failure (bad payload, expression error, refused row) never loops.
+     * (Before: "nack", which redelivered even a message that can never succeed; it loads as "drop".)
+     */
     onError: Type.Optional(
-      Type.Union([Type.Literal('nack'), Type.Literal('ack')], {
-        default: 'nack',
-        description: 'nack: the source redelivers (at-least-once); ack: log it and let it go',
+      Type.Union([Type.Literal('drop'), Type.Literal('ack')], {
+        default: 'drop',
+        description:
+          'drop: a message that fails by itself (bad payload, expression error, refused row) is dropped; one that fails because a service is down is nacked and redelivered (at-least-once). ack: both are dropped (at-most-once).',
       }),
     ),
     /** Ingested messages per source not yet settled; sources wait beyond it. */
@@ -86,7 +91,7 @@ export type FlowSettings = Static<typeof FlowSettings>;
 export type FlowDocument = Static<typeof FlowDocumentSchema>;
 
 export const DEFAULT_SETTINGS: Required<Omit<FlowSettings, 'errorRoute'>> = {
-  onError: 'nack',
+  onError: 'drop',
   maxInFlight: 1000,
   drainTimeoutMs: 10_000,
   stopTimeoutMs: 15_000,

@@ -1,4 +1,5 @@
 export * from './document.js';
+export * from './failure-fate.js';
 export * from './flow-schema.js';
 export * from './graph.js';
 export * from './migrate.js';

@@ -55,7 +55,30 @@ export function migrateFlow(doc: Record<string, unknown>): MigrateResult {
   }
   let cur = doc;
   for (let v = version; v < CURRENT_FORMAT_VERSION; v++) cur = MIGRATIONS[v](cur);
-  return renameSettings(cur);
+  const renamed = renameSettings(cur);
+  const policy = migrateOnError(renamed.flow);
+  return policy ? { ok: true, flow: policy.flow, problems: [...renamed.problems, policy.problem] } : renamed;
+}
+
+/**
+ * `settings.onError: "nack"` (the old default) redelivered every failure no route took, even a message that can never
+ * succeed, forever (a poison message stalled the flow). It loads as "drop": transient failures are still nacked and
+ * redelivered; deterministic ones are logged and dropped. The input is never changed.
+ */
+function migrateOnError(doc: Record<string, unknown>): { flow: Record<string, unknown>; problem: Problem } | undefined {
+  const settings = doc.settings;
+  if (!isObject(settings) || settings.onError !== 'nack') return undefined;
+  return {
+    flow: { ...doc, settings: { ...settings, onError: 'drop' } },
+    problem: {
+      severity: 'warning',
+      code: 'migrated-setting',
+      path: '/settings/onError',
+      message:
+        'onError "nack" is now "drop": a message that fails because a service is down is still nacked and redelivered; one that can never succeed (bad payload, expression error, refused row) is logged and dropped instead of redelivered forever',
+      hint: 'write "onError": "drop", and add an error route (settings.errorRoute) to keep failed messages',
+    },
+  };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

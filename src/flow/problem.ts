@@ -1,6 +1,7 @@
 /** A validation problem: what, where (JSON pointer, node id) and how to fix it. Isomorphic. */
 export interface Problem {
-  severity: 'error' | 'warning';
+  /** `info` says how the flow will behave (nothing to fix), e.g. what becomes of a failed message. */
+  severity: 'error' | 'warning' | 'info';
   /** Stable machine code, e.g. `unknown-node-type`. */
   code: string;
   /** JSON pointer into the flow document ('' for the whole file). */

@@ -8,11 +8,12 @@ import { templateProblem } from '../expr/template.js';
 import { type Catalog, ERROR_PORT, findNodeType, outputPorts } from '../spec/node-definition.js';
 import { createAjv } from './ajv.js';
 import { edgeId, FLOW_FORMAT, FLOW_FORMAT_PREFIX, type FlowDocument } from './document.js';
+import { failureFateProblem } from './failure-fate.js';
 import { assembleFlowSchema } from './flow-schema.js';
 import { findCycle } from './graph.js';
 import { migrateFlow } from './migrate.js';
 import { parseFlowText } from './parse.js';
-import type { Problem } from './problem.js';
+import { hasErrors, type Problem } from './problem.js';
 import { isWholeReference } from './references.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { findAnnotated } from './schema-walk.js';
@@ -28,6 +29,10 @@ export interface FlowValidator {
   readonly catalog: Catalog;
   readonly schema: Record<string, unknown>;
   validate(input: unknown): ValidationResult;
+  /**
+   * A flow file as a user checks it (`sluice validate`, `run`, `check`): validate() plus info-level problems that
+   * say how the flow will behave (what becomes of a failed message).
+   */
   validateText(text: string): ValidationResult;
 }
 
@@ -48,11 +53,20 @@ export function createFlowValidator(catalog: Catalog): FlowValidator {
     },
     validateText(text) {
       const parsed = parseFlowText(text);
-      return parsed.ok ? v.validate(parsed.value) : { problems: [parsed.problem] };
+      if (!parsed.ok) return { problems: [parsed.problem] };
+      const result = v.validate(parsed.value);
+      return withInfo(result, catalog);
     },
   };
   validators.set(catalog, v);
   return v;
+}
+
+/** Adds the info problems (see validateText) to a result whose flow has no errors. */
+export function withInfo(result: ValidationResult, catalog: Catalog): ValidationResult {
+  if (!result.flow || hasErrors(result.problems)) return result;
+  const fate = failureFateProblem(result.flow, catalog);
+  return fate ? { ...result, problems: [...result.problems, fate] } : result;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -8,6 +8,7 @@ import { DEFAULT_SETTINGS, type FlowDocument, type FlowNode } from '../flow/docu
 import { topologicalOrder } from '../flow/graph.js';
 import { hasErrors } from '../flow/problem.js';
 import { createFlowValidator } from '../flow/validate.js';
+import { type FailureKind, failureKindOf } from '../spec/failure.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
 import { type Catalog, ERROR_PORT, findNodeType, type NodeDefinition, outputPorts } from '../spec/node-definition.js';
 import type { NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
@@ -95,6 +96,10 @@ class RunningNode {
   readonly outputs: ReadonlySet<string>;
   failureLogs = 0;
   failureLogWindow = 0;
+  /** Failure log lines left out by the rate limit since the last one written. */
+  failureLogsSkipped = 0;
+  /** The kind of an error this node throws without marking it (see spec/failure.ts): a sink's may pass, a transform's not. */
+  readonly failureKind: FailureKind;
   /** Set by the engine: what the kit's batcher and retries report to (see meter.ts). */
   meter: NodeMeter | undefined;
   /** Bound once to the flow, node id and type: every line about this node goes through it. */
@@ -110,6 +115,7 @@ class RunningNode {
     this.firstOutput = outs[0]?.name ?? 'out';
     this.outputs = new Set(outs.map((p) => p.name));
     this.firstInput = def.inputs[0]?.name;
+    this.failureKind = def.category === 'sink' ? 'transient' : 'deterministic';
   }
 
   get id(): string {
@@ -247,6 +253,7 @@ export class Engine extends EventEmitter {
   private startup: Promise<void> | undefined;
   private idleWaiters: Array<() => void> = [];
   private errorRoute: RunningNode | undefined;
+  /** onError "ack": a transient failure no route took is acknowledged too (at most once), not redelivered. */
   private onErrorAck = false;
   private connections: ConnectionPool | undefined;
   private current: FlowDocument | undefined;
@@ -538,7 +545,8 @@ export class Engine extends EventEmitter {
       this.dispatch(node, node.firstOutput, msg, lin);
     } else {
       node.counters.failed++;
-      this.routeFailure(node, msg, lin, failure, false);
+      // Bytes that do not decode never will: deterministic.
+      this.routeFailure(node, msg, lin, failure, false, 'deterministic');
     }
     this.release(lin);
     if (window.inFlight >= window.max) return new Promise<void>((resolve) => window.waiters.push(resolve));
@@ -550,7 +558,8 @@ export class Engine extends EventEmitter {
     const targets = from.routes.get(port);
     if (port === ERROR_PORT && !targets) {
       // An explicit emit on an unwired error port is a failure like a throw.
-      this.routeFailure(from, msg, lin, msg.headers[ERROR_HEADER] ?? 'emitted on the error port', routed);
+      const reason = msg.headers[ERROR_HEADER] ?? 'emitted on the error port';
+      this.routeFailure(from, msg, lin, reason, routed, from.failureKind);
       return;
     }
     if (!targets) {
@@ -564,6 +573,7 @@ export class Engine extends EventEmitter {
           lin,
           `emitted on port "${port}", which ${from.def.type} does not declare (outputs: ${declared})`,
           routed,
+          'deterministic', // the flow or the node's code is wrong: the same message goes the same way again
         );
       }
       return;
@@ -638,7 +648,7 @@ export class Engine extends EventEmitter {
     node.counters.inFlight--;
     node.counters.failed++;
     const reason = reasonOf(err);
-    this.logFailure(node, reason);
+    const kind = failureKindOf(err) ?? node.failureKind;
     // Try-it mode shows where a message failed and why (the same headers routeFailure sets).
     if (this.tracing) {
       const headers = { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id };
@@ -649,17 +659,30 @@ export class Engine extends EventEmitter {
       } satisfies TraceEvent);
     }
     // A late failure of a message nacked by stop() goes nowhere (not into a stopped node, nor a new flow's route).
-    if (!lin.settled) this.routeFailure(node, msg, lin, reason, routed);
+    if (!lin.settled) this.routeFailure(node, msg, lin, reason, routed, kind);
+    else this.logFailure(node, reason, kind, 'after the flow nacked the message at stop: ignored');
     this.release(lin);
   }
 
-  /** Error port if wired, else the flow's error route, else the lineage fails (nack or ack per policy). */
-  private routeFailure(node: RunningNode, msg: Message, lin: Lineage, reason: string, routed: boolean): void {
+  /**
+   * Error port if wired, else the flow's error route, else the lineage fails: a transient failure nacks it (the source
+   * redelivers), a deterministic one drops it (acknowledged: redelivery would fail the same way, forever). Every
+   * failure is logged at warn with what became of it.
+   */
+  private routeFailure(
+    node: RunningNode,
+    msg: Message,
+    lin: Lineage,
+    reason: string,
+    routed: boolean,
+    kind: FailureKind,
+  ): void {
     const failed: Message = {
       ...msg,
       headers: { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id },
     };
     if (node.routes.get(ERROR_PORT)?.length) {
+      this.logFailure(node, reason, kind, 'message failed: sent to the error port');
       this.dispatch(node, ERROR_PORT, failed, lin, routed);
       return;
     }
@@ -669,11 +692,30 @@ export class Engine extends EventEmitter {
     // dead letter of another flow (kafka-out copies headers, kafka-in maps them back) arrives with it.
     if (route && route !== node && route.firstInput && !routed) {
       failed.headers[ERROR_ROUTED_HEADER] = '1';
+      this.logFailure(node, reason, kind, `message failed: sent to the error route (node "${route.id}")`);
       lin.pending++;
       this.deliver({ node: route, port: route.firstInput }, failed, lin, true);
       return;
     }
     lin.failure ??= `node "${node.id}": ${reason}`;
+    if (kind === 'transient') {
+      lin.retry = true;
+      this.logFailure(
+        node,
+        reason,
+        kind,
+        this.onErrorAck
+          ? 'message failed: acknowledged without delivery (onError "ack")'
+          : 'message failed: nacked, the source redelivers it',
+      );
+    } else {
+      this.logFailure(
+        node,
+        reason,
+        kind,
+        'message failed and no error port or error route takes it: dropped (acknowledged, not redelivered); add an error route to keep such messages',
+      );
+    }
   }
 
   private release(lin: Lineage): void {
@@ -687,9 +729,13 @@ export class Engine extends EventEmitter {
     const w = lin.window;
     w.inFlight--;
     let outcome: Outcome;
-    if (lin.failure === undefined || (this.onErrorAck && !forced)) {
+    if (lin.failure === undefined) {
       w.acked++;
       outcome = DELIVERED;
+    } else if (!forced && (!lin.retry || this.onErrorAck)) {
+      // Only deterministic failures (or the "ack" policy): acknowledged, so the source moves on; logged where it failed.
+      w.acked++;
+      outcome = { ok: true, dropped: lin.failure };
     } else {
       w.nacked++;
       outcome = { ok: false, reason: lin.failure };
@@ -714,13 +760,22 @@ export class Engine extends EventEmitter {
     }
   }
 
-  /** At most 10 failure log lines per node per 10 s: a flood of bad payloads must not flood the log. */
-  private logFailure(node: RunningNode, reason: string): void {
+  /**
+   * A failed message, at warn: flow, node, kind, reason and what became of it (`what`). At most 10 lines per node per
+   * 10 s, so a flood of bad payloads does not flood the log; the next line written says how many were left out.
+   */
+  private logFailure(node: RunningNode, reason: string, kind: FailureKind, what: string): void {
     const now = Date.now();
     if (now - node.failureLogWindow > 10_000) {
       node.failureLogWindow = now;
       node.failureLogs = 0;
     }
-    if (++node.failureLogs <= 10) node.log.warn({ reason }, 'message failed');
+    if (++node.failureLogs > 10) {
+      node.failureLogsSkipped++;
+      return;
+    }
+    const skipped = node.failureLogsSkipped;
+    node.failureLogsSkipped = 0;
+    node.log.warn({ kind, reason, ...(skipped > 0 ? { notLogged: skipped } : {}) }, what);
   }
 }

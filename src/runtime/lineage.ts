@@ -19,6 +19,8 @@ export class Lineage {
   /** Deliveries not yet completed; starts at 1 for the ingest itself. */
   pending = 1;
   failure: string | undefined;
+  /** A transient failure (see spec/failure.ts) no route took: the source must redeliver. Else a failure is dropped. */
+  retry = false;
   settled = false;
   /** performance.now() at ingest, only while an observer wants settle latencies (else 0). */
   at = 0;

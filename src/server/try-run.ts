@@ -144,7 +144,8 @@ export async function runTry(
       const port = outputPorts(def, spec.config).find((p) => p.name !== ERROR_PORT)?.name ?? 'out';
       steps.push({ nodeId: trial.entryId, port, message: cloneMessage(msg) });
     }
-    void ctx.ingest(msg, (outcome) => finish(outcome.ok ? undefined : outcome.reason));
+    // A dropped message (a deterministic failure no route took) failed as much as a nacked one: show why.
+    void ctx.ingest(msg, (outcome) => finish(outcome.ok ? outcome.dropped : outcome.reason));
     return result(await Promise.race([done, timeUp]));
   } catch (err) {
     if (err instanceof StartupError) {

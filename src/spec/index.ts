@@ -1,3 +1,4 @@
+export * from './failure.js';
 export * from './message.js';
 export * from './node-definition.js';
 export type * from './runtime-contract.js';

@@ -12,8 +12,12 @@ export interface NodeStatus {
   reason?: string;
 }
 
-/** What became of an ingested message and everything derived from it. */
-export type Outcome = { ok: true } | { ok: false; reason: string };
+/**
+ * What became of an ingested message and everything derived from it. `ok` with `dropped`: it failed in a way that
+ * redelivery cannot fix and nothing took the failure, so it was dropped (the reason); the source acknowledges it
+ * anyway, or hands it to its own dead-letter mechanism (amqp-in's `onFailure: dead-letter`). Not ok: redeliver it.
+ */
+export type Outcome = { ok: true; dropped?: string } | { ok: false; reason: string };
 
 /** Called exactly once per ingested message: `ok` means every derived message was delivered, dropped on purpose or taken by an error route. */
 export type Settle = (outcome: Outcome) => void;

@@ -30,11 +30,11 @@ describe('the installed `sluice` bin (compiled dist/)', () => {
   it('prints its version and validates a flow', () => {
     const version = spawnSync(process.execPath, ['bin/sluice.js', '--version'], { cwd: repoRoot, encoding: 'utf8' });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const v = spawnSync(process.execPath, ['bin/sluice.js', 'validate', 'examples/sensors-demo.json'], {
+    const v = spawnSync(process.execPath, ['bin/sluice.js', 'validate', 'examples/mqtt-to-amqp.json'], {
       cwd: repoRoot,
       encoding: 'utf8',
     });
-    expect(v.stdout).toBe('examples/sensors-demo.json: valid\n');
+    expect(v.stdout).toBe('examples/mqtt-to-amqp.json: valid\n');
     expect(v.status).toBe(0);
   });
 

@@ -5,8 +5,18 @@ const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/)
 
 describe('sluice validate', () => {
   it('exits 0 for valid flows', async () => {
+    const r = await runCli(['validate', 'examples/mqtt-to-amqp.json']);
+    expect(r.stdout).toBe('examples/mqtt-to-amqp.json: valid\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('says what becomes of a failed message in a flow with no error route (info), and exits 0', async () => {
     const r = await runCli(['validate', 'examples/sensors-demo.json']);
-    expect(r.stdout).toBe('examples/sensors-demo.json: valid\n');
+    expect(r.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^info: examples\/sensors-demo\.json at \/settings: a message that fails in node "to-fahrenheit", .* is logged at warn and dropped; one that fails because a service is down is nacked and redelivered \(fix: add an error route/,
+      ),
+    ]);
     expect(r.code).toBe(0);
   });
 

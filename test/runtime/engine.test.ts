@@ -1,13 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../src/runtime/engine.js';
 import { StartupError } from '../../src/runtime/errors.js';
+import type { SluiceLogger } from '../../src/runtime/log.js';
 import type { NodeStatus } from '../../src/spec/runtime-contract.js';
+import { captureLog, WARN } from '../support/capture-log.js';
 import { flowOf, loadTestRuntime, sinks, sources, testCatalog } from '../support/test-nodes.js';
 
 let engine: Engine | undefined;
 
-function newEngine(env: Record<string, string> = {}) {
+function newEngine(env: Record<string, string> = {}, log?: SluiceLogger) {
   engine = new Engine({
+    log,
     catalog: testCatalog,
     loadRuntime: loadTestRuntime,
     resolve: {
@@ -179,7 +182,7 @@ describe('engine: acks by lineage', () => {
 });
 
 describe('engine: failures', () => {
-  const badJson = (errorWiring: 'port' | 'route' | 'none', onError?: 'ack' | 'nack') =>
+  const badJson = (errorWiring: 'port' | 'route' | 'none', onError?: 'drop' | 'ack') =>
     flowOf(
       [
         ['src', 'test-source'],
@@ -226,22 +229,94 @@ describe('engine: failures', () => {
     expect(sinks.get('dead')!.delivered[0].headers['sluice-error']).toMatch(/not valid JSON/);
   });
 
-  it('with neither, the message is nacked with the reason (policy nack) or acked (policy ack)', async () => {
-    const e = newEngine();
+  it('with neither, a deterministic failure is logged at warn and dropped (acked) under either policy', async () => {
+    for (const onError of [undefined, 'drop', 'ack'] as const) {
+      const { log, lines } = captureLog();
+      const e = newEngine({}, log);
+      await e.start({ ...badJson('none', onError), id: 'bad-json' });
+      await sources.get('src')!.push('nope', 'bad');
+      await sources.get('src')!.push('{"ok":1}', 'good');
+      await e.whenIdle();
+      expect(sources.get('src')!.outcomes.get('bad')).toEqual([
+        { ok: true, dropped: expect.stringMatching(/^node "parse": payload is not valid JSON/) },
+      ]);
+      expect(sources.get('src')!.outcomes.get('good')).toEqual([{ ok: true }]);
+      expect(e.counters().src).toMatchObject({ acked: 2, nacked: 0 });
+      expect(e.counters().parse).toMatchObject({ failed: 1 });
+      const warns = lines.filter((l) => l.level === WARN && l.node === 'parse');
+      expect(warns).toEqual([
+        expect.objectContaining({ flow: 'bad-json', kind: 'deterministic', msg: expect.stringMatching(/dropped/) }),
+      ]);
+      await e.stop();
+    }
+  });
+
+  it('failure logs: at most 10 lines per node per 10 s; the next line says how many were left out', async () => {
+    const { log, lines } = captureLog();
+    const e = newEngine({}, log);
     await e.start(badJson('none'));
-    await sources.get('src')!.push('nope', 'bad');
+    const src = sources.get('src')!;
+    for (let i = 0; i < 12; i++) await src.push('nope', `bad${i}`);
     await e.whenIdle();
-    const [outcome] = sources.get('src')!.outcomes.get('bad')!;
-    expect(outcome).toMatchObject({ ok: false });
-    expect((outcome as { reason: string }).reason).toMatch(/node "parse": payload is not valid JSON/);
-    expect(e.counters().src).toMatchObject({ acked: 0, nacked: 1 });
+    const warns = () => lines.filter((l) => l.level === WARN && l.node === 'parse');
+    expect(warns()).toHaveLength(10);
+    const later = Date.now() + 11_000;
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => later);
+    try {
+      await src.push('nope', 'bad12');
+      await e.whenIdle();
+    } finally {
+      now.mockRestore();
+    }
+    expect(warns()).toHaveLength(11);
+    expect(warns()[10]).toMatchObject({ notLogged: 2, kind: 'deterministic' });
+    expect(e.counters().parse).toMatchObject({ failed: 13 });
+  });
+
+  it('with neither, a transient failure (a sink) is nacked (policy drop) or acked (policy ack)', async () => {
+    const sinkFails = (onError?: 'drop' | 'ack') =>
+      flowOf(
+        [
+          ['src', 'test-source'],
+          ['sink', 'test-sink'],
+        ],
+        [['src', 'sink']],
+        onError ? { onError } : {},
+      );
+    const e = newEngine();
+    await e.start(sinkFails());
+    await sources.get('src')!.push({ fail: true }, 'down');
+    await e.whenIdle();
+    expect(sources.get('src')!.outcomes.get('down')).toEqual([
+      { ok: false, reason: expect.stringMatching(/^node "sink": sink rejected/) },
+    ]);
     await e.stop();
 
     const e2 = newEngine();
-    await e2.start(badJson('none', 'ack'));
-    await sources.get('src')!.push('nope', 'bad');
+    await e2.start(sinkFails('ack'));
+    await sources.get('src')!.push({ fail: true }, 'down');
     await e2.whenIdle();
-    expect(sources.get('src')!.outcomes.get('bad')).toEqual([{ ok: true }]);
+    expect(sources.get('src')!.outcomes.get('down')).toEqual([
+      { ok: true, dropped: expect.stringMatching(/^node "sink": sink rejected/) },
+    ]);
+  });
+
+  it('an error marked with its kind overrides the default of its node (here: a sink error marked deterministic)', async () => {
+    const e = newEngine();
+    await e.start(
+      flowOf(
+        [
+          ['src', 'test-source'],
+          ['sink', 'test-sink', { failKind: 'deterministic' }],
+        ],
+        [['src', 'sink']],
+      ),
+    );
+    await sources.get('src')!.push({ fail: true }, 'refused');
+    await e.whenIdle();
+    expect(sources.get('src')!.outcomes.get('refused')).toEqual([
+      { ok: true, dropped: expect.stringMatching(/^node "sink": sink rejected/) },
+    ]);
   });
 
   it('a sink failure after delivery attempts nacks the whole lineage, even when another branch delivered', async () => {
@@ -285,8 +360,10 @@ describe('engine: failures', () => {
     );
     await sources.get('src')!.push('bad', 'x');
     await e.whenIdle();
-    const [o] = sources.get('src')!.outcomes.get('x')!;
-    expect(o.ok).toBe(false);
+    // Both failures are deterministic (the payload is not JSON): dropped, not redelivered into the same loop.
+    expect(sources.get('src')!.outcomes.get('x')).toEqual([
+      { ok: true, dropped: expect.stringMatching(/^node "dead": .*not valid JSON/) },
+    ]);
   });
 
   it('batching: messages settle when their batch commits, and a failed batch fails each of its messages', async () => {

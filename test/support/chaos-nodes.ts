@@ -25,7 +25,9 @@ import {
   createMessage,
   defineNode,
   ERROR_HEADER,
+  failureKindOf,
   type Message,
+  markFailure,
   type Outcome,
   outputPorts,
   Type,
@@ -449,7 +451,12 @@ export class Recorder {
           out.emit(p, m);
         },
       };
-      const marked = (err: unknown) => new Error(`${reasonOf(err)} [d=${rec.seq}]`);
+      // Keeps the error's kind (src/spec/failure.ts): the engine's ack or nack depends on it.
+      const marked = (err: unknown) => {
+        const kind = failureKindOf(err);
+        const e = new Error(`${reasonOf(err)} [d=${rec.seq}]`);
+        return kind ? markFailure(e, kind) : e;
+      };
       let result: void | PromiseLike<void>;
       try {
         result = handle.call(inner, msg, tagged, port);
@@ -500,6 +507,8 @@ export interface Topology {
   terminal: Set<string>;
   errorRoute?: string;
   onErrorAck: boolean;
+  /** Nodes of a sink type: an unmarked error they throw is transient (nacked); any other node's is deterministic. */
+  sinks: Set<string>;
 }
 
 export function topologyOf(flow: {
@@ -521,14 +530,20 @@ export function topologyOf(flow: {
     terminal: flow.terminal,
     errorRoute: flow.settings?.errorRoute,
     onErrorAck: flow.settings?.onError === 'ack',
+    sinks: new Set(
+      flow.nodes.filter((n) => chaosCatalog.nodes.find((d) => d.type === n.type)?.category === 'sink').map((n) => n.id),
+    ),
   };
 }
 
 const targetsOf = (t: Topology, node: string, port: string) => t.routes.get(node)?.get(port) ?? [];
 
 export interface RootAnalysis {
-  /** Failures that no error port or error route took: the lineage must fail. */
-  sticky: Array<{ node: string; key: string }>;
+  /**
+   * Failures that no error port or error route took: the lineage fails. A transient one (a sink threw) nacks it; when
+   * all are deterministic it is dropped (acked, with `dropped`).
+   */
+  sticky: Array<{ node: string; key: string; transient: boolean }>;
   /** Handle calls not finished. */
   pending: number;
   /** Deliveries the engine made that the trace does not explain, or did not make though it should have. */
@@ -596,7 +611,7 @@ export function analyseRoot(
   const expectAt = (key: string, nodes: string[], what: string, from?: string, copyFails = false) => {
     if (copyFails && nodes.length > 1) {
       // Only the last edge gets the message itself; the copies fail, and that fails the lineage.
-      sticky.push({ node: from!, key: `copy:${key}` });
+      sticky.push({ node: from!, key: `copy:${key}`, transient: false });
       nodes = nodes.slice(-1);
     }
     const got = (byKey.get(key) ?? []).map((d) => d.node).sort();
@@ -611,7 +626,7 @@ export function analyseRoot(
     if (port.length) expectAt(key, port, `${what} (error port)`, node, copyFails);
     else if (t.errorRoute && t.errorRoute !== node && !isRouted) expectAt(key, [t.errorRoute], `${what} (error route)`);
     else {
-      sticky.push({ node, key });
+      sticky.push({ node, key, transient: t.sinks.has(node) && key.startsWith('fail:') });
       expectAt(key, [], `${what} (sticks)`);
     }
   };
@@ -641,7 +656,7 @@ export function analyseRoot(
     );
   }
   const pending = records.filter((d) => d.state === 'pending').length;
-  return { sticky, pending, problems, expectOk: sticky.length === 0 || t.onErrorAck };
+  return { sticky, pending, problems, expectOk: t.onErrorAck || sticky.every((s) => !s.transient) };
 }
 
 export interface CounterModel {
@@ -893,6 +908,13 @@ export function verifyIdle(c: IdleCheck): string[] {
     }
     if (!o.ok && a.sticky.length && !a.sticky.some((s) => o.reason.startsWith(`node "${s.node}": `))) {
       v.push(`${p.id}: nack reason ${JSON.stringify(o.reason)} names none of ${a.sticky.map((s) => s.node)}`);
+    }
+    const dropped = o.ok ? o.dropped : undefined;
+    if (o.ok && (dropped !== undefined) !== a.sticky.length > 0) {
+      v.push(`${p.id}: acked with dropped ${JSON.stringify(dropped)} but ${a.sticky.length} failures stuck`);
+    }
+    if (dropped !== undefined && !a.sticky.some((s) => dropped.startsWith(`node "${s.node}": `))) {
+      v.push(`${p.id}: dropped ${JSON.stringify(dropped)} names none of ${a.sticky.map((s) => s.node)}`);
     }
     const snap = c.snapshots.get(p.id);
     if (snap && snap.pending !== 0) v.push(`${p.id}: settled while ${snap.pending} deliveries were unfinished`);

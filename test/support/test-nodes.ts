@@ -5,7 +5,16 @@
 import { catalog } from '../../nodes/catalog.js';
 import { Completion } from '../../src/runtime/completion.js';
 import { loadNodeRuntime } from '../../src/runtime/loader.js';
-import { type Catalog, createMessage, defineNode, type Message, type Outcome, Type } from '../../src/spec/index.js';
+import {
+  type Catalog,
+  createMessage,
+  defineNode,
+  type FailureKind,
+  type Message,
+  markFailure,
+  type Outcome,
+  Type,
+} from '../../src/spec/index.js';
 import type { CreateRuntime, NodeContext } from '../../src/spec/runtime-contract.js';
 
 export const testSource = defineNode({
@@ -36,6 +45,8 @@ export const testSink = defineNode({
     lingerMs: Type.Integer({ default: 5 }),
     /** Fail messages whose payload has `fail: true`. */
     failFlagged: Type.Boolean({ default: true }),
+    /** Mark the failures with this kind (see src/spec/failure.ts); unmarked, a sink's failure counts as transient. */
+    failKind: Type.Optional(Type.Union([Type.Literal('deterministic'), Type.Literal('transient')])),
     /** Mutate the payload it receives (to prove branches do not share). */
     mutate: Type.Boolean({ default: false }),
     /** Return a Completion (src/runtime/completion.ts) instead of a promise, as the batching sinks do. */
@@ -91,6 +102,7 @@ type SinkConfig = {
   batchSize: number;
   lingerMs: number;
   failFlagged: boolean;
+  failKind?: FailureKind;
   mutate: boolean;
   completion: boolean;
   stopHangs: boolean;
@@ -116,7 +128,8 @@ const createSink: CreateRuntime<SinkConfig> = (ctx) => {
         pending--;
         if (bad) {
           state.failed++;
-          i.reject(new Error('sink rejected the batch'));
+          const err = new Error('sink rejected the batch');
+          i.reject(c.failKind ? markFailure(err, c.failKind) : err);
         } else {
           state.delivered.push(i.msg);
           i.resolve();

@@ -39,7 +39,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   }, [key, id, updateInternals]);
 
   const errors = problems?.filter((p) => p.severity === 'error') ?? [];
-  const warnings = problems?.filter((p) => p.severity !== 'error') ?? [];
+  const warnings = problems?.filter((p) => p.severity === 'warning') ?? [];
   const rows = Math.max(ports.inputs.length, ports.outputs.length, 1);
   const caption = data.name ?? def?.title ?? data.type;
   const style = { '--node-color': def?.color ?? FALLBACK_COLOR } as CSSProperties;

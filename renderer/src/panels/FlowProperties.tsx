@@ -1,8 +1,10 @@
 /** With nothing selected: the flow's name, description and settings, and every problem in it. */
 import { useCallback, useMemo } from 'react';
-import { FlowSettings, type Problem } from '../../../src/flow/index.js';
+import { FlowSettings, failureFateProblem, type Problem } from '../../../src/flow/index.js';
 import { placeProblems } from '../forms/errors.js';
 import { SchemaForm } from '../forms/SchemaForm.js';
+import { catalog } from '../model/catalog.js';
+import { toDocument } from '../model/convert.js';
 import { jsonEqual } from '../model/equal.js';
 import { portsOf } from '../model/ports.js';
 import { useFlow, useFlowStore } from '../state/flow-context.js';
@@ -20,6 +22,13 @@ export function FlowProperties() {
   const meta = useFlow((s) => s.meta);
   const nodes = useFlow((s) => s.nodes);
   const problems = useFlow((s) => s.problems);
+  const edges = useFlow((s) => s.edges);
+  const connections = useFlow((s) => s.connections);
+  // What becomes of a failed message (as `sluice validate` says it): shown under the settings that decide it.
+  const fate = useMemo(
+    () => failureFateProblem(toDocument({ meta, nodes, edges, connections }), catalog),
+    [meta, nodes, edges, connections],
+  );
   const reveal = useRevealNode();
 
   // The error route is one of the flow's nodes that takes input: offer exactly those.
@@ -40,7 +49,7 @@ export function FlowProperties() {
       description: 'A node that receives every failed message no error port took.',
       ...(ids.length ? { enum: ids } : {}),
     };
-    s.properties.onError = { ...s.properties.onError, title: 'When a failure has no route' };
+    s.properties.onError = { ...s.properties.onError, title: 'When a failed message has no route' };
     s.properties.maxInFlight = {
       ...s.properties.maxInFlight,
       title: 'In-flight messages per source',
@@ -112,6 +121,11 @@ export function FlowProperties() {
         errors={settingsProblems.errorSchema}
         onChange={onSettings}
       />
+      <div className={`${css.problem} ${css.problemInfo}`} data-testid="failure-fate">
+        {fate
+          ? `${fate.message}. ${fate.hint ?? ''}`
+          : 'A failed message goes to its node’s error port if wired, else to the error route.'}
+      </div>
     </div>
   );
 }

@@ -15,7 +15,7 @@ export function ProblemList({
   return (
     <ul className={css.problems} data-testid="problems">
       {problems.map((p, i) => {
-        const cls = `${css.problem} ${p.severity === 'error' ? '' : css.problemWarn}`;
+        const cls = `${css.problem} ${p.severity === 'error' ? '' : p.severity === 'info' ? css.problemInfo : css.problemWarn}`;
         const body = (
           <>
             <span>{p.message}</span>

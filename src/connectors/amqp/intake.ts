@@ -91,7 +91,9 @@ export class Intake {
 
   private settle(d: Delivery, outcome: Outcome): void {
     if (outcome.ok) {
-      this.ack(d);
+      // Dropped by the flow (a failure redelivery cannot fix): the queue's dead-letter exchange keeps it, if asked to.
+      if (outcome.dropped !== undefined && this.o.onFailure === 'dead-letter') this.nack(d, false);
+      else this.ack(d);
     } else if (this.o.onFailure === 'dead-letter') {
       this.nack(d, false);
     } else if (this.o.requeueDelayMs > 0 && this.taking) {

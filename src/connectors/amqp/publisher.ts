@@ -10,6 +10,7 @@
 import type { Message as AmqpMessage, ConfirmChannel, Options } from 'amqplib';
 import { Deadline, Deadlines } from '../../runtime/deadlines.js';
 import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../runtime/retry.js';
+import { markFailure } from '../../spec/failure.js';
 import { errorText } from './link-status.js';
 import type { ManagedChannel } from './managed-channel.js';
 
@@ -126,7 +127,9 @@ export class ConfirmPublisher {
     } catch (err) {
       // Thrown at once: a closed channel (retryable) or a header table too large to encode (not).
       this.free(entry);
-      this.answer(entry, new PublishError(errorText(err), !(err instanceof RangeError)));
+      // A RangeError is amqplib's "frame size exceeded": this message is too large, it never will fit.
+      const error = new PublishError(errorText(err), !(err instanceof RangeError));
+      this.answer(entry, err instanceof RangeError ? markFailure(error, 'deterministic') : error);
     }
   }
 

@@ -3,10 +3,11 @@
  * AMQP's limit of 255 bytes for a routing key.
  */
 import { compileCheckedTemplate } from '../../expr/template.js';
+import { DeterministicError } from '../../spec/failure.js';
 import type { Message } from '../../spec/message.js';
 
 /** A routing key that cannot be made for this message; retrying will not help. */
-export class RoutingKeyError extends Error {
+export class RoutingKeyError extends DeterministicError {
   override name = 'RoutingKeyError';
 }
 

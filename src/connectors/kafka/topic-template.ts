@@ -4,10 +4,11 @@
  * a template without parts costs nothing per message. The result must be a valid Kafka topic name.
  */
 import { compileCheckedTemplate } from '../../expr/template.js';
+import { DeterministicError } from '../../spec/failure.js';
 import type { Message } from '../../spec/message.js';
 
 /** A topic that cannot be made for this message; retrying will not help. */
-export class TopicError extends Error {
+export class TopicError extends DeterministicError {
   override name = 'TopicError';
 }
 

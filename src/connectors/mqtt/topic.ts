@@ -3,10 +3,11 @@
  * plus MQTT's rule for a topic name to publish to: not empty, no `+`, `#` or NUL.
  */
 import { compileCheckedTemplate } from '../../expr/template.js';
+import { DeterministicError } from '../../spec/failure.js';
 import type { Message } from '../../spec/message.js';
 
 /** A topic that cannot be made for this message; retrying will not help. */
-export class TopicError extends Error {
+export class TopicError extends DeterministicError {
   override name = 'TopicError';
 }
 

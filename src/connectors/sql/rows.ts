@@ -1,7 +1,7 @@
 /** The column mapping: one JSONata expression per column, compiled once, evaluated per message into a row. */
 import { type CompiledExpression, compileExpression } from '../../expr/index.js';
 import { isThenable } from '../../runtime/promise.js';
-import type { Message } from '../../spec/index.js';
+import { DeterministicError, type Message } from '../../spec/index.js';
 import type { Dialect, SqlValue } from './dialect.js';
 import type { ColumnType } from './schema.js';
 import { encodeValue } from './values.js';
@@ -66,8 +66,9 @@ export class RowMapper {
     }
   }
 
+  /** A column's expression failed on this message: it will fail the same way again. */
   private error(i: number, err: unknown): Error {
-    return new Error(`column "${this.columns[i]}": ${err instanceof Error ? err.message : String(err)}`);
+    return new DeterministicError(`column "${this.columns[i]}": ${err instanceof Error ? err.message : String(err)}`);
   }
 
   private encode(values: unknown[]): Row {

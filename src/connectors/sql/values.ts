@@ -1,8 +1,10 @@
 /** Turn an expression's result into a bound parameter for a column of a declared (or no) type. */
+import { DeterministicError } from '../../spec/failure.js';
 import type { Dialect, SqlValue } from './dialect.js';
 import type { ColumnType } from './schema.js';
 
-export class ValueError extends Error {}
+/** A value the column cannot take: this message's row will never be written. */
+export class ValueError extends DeterministicError {}
 
 function toDate(v: unknown, column: string): Date {
   const d = v instanceof Date ? v : typeof v === 'number' || typeof v === 'string' ? new Date(v) : undefined;

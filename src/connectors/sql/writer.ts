@@ -5,6 +5,7 @@
  * so retrying a half cannot add a row twice.
  */
 import { withRetry } from '../../runtime/retry.js';
+import { markFailure } from '../../spec/failure.js';
 import type { SqlDriver } from './driver.js';
 import type { Row } from './rows.js';
 import type { InsertBuilder } from './statement.js';
@@ -64,9 +65,11 @@ export class BatchWriter {
         await this.writeSome(rows, idx.slice(mid), failures);
         return;
       }
+      // A refused row is this message's own fault (deterministic); an unreachable database or a refused write as a
+      // whole (a missing table, no permission) fails every message alike, so it stays transient: redeliver, not drop.
       const error =
         kind === 'row'
-          ? new WriteError(`the database refused the row: ${reason}`)
+          ? markFailure(new WriteError(`the database refused the row: ${reason}`), 'deterministic')
           : kind === 'transient'
             ? new WriteError(`the database is unreachable after ${this.o.attempts} attempts: ${reason}`)
             : new WriteError(`the database refused the write: ${reason}`);
