@@ -16,9 +16,6 @@ export function isEnvelopeHeader(name: string): boolean {
 export function isReservedHeader(name: string): boolean {
   const n = name.toLowerCase();
   return (
-    isEnvelopeHeader(n) ||
-    n.startsWith('sluice-') ||
-    n === 'content-type' ||
-    name === '__proto__' // exact: other spellings are ordinary keys
+    isEnvelopeHeader(n) || n.startsWith('sluice-') || n === 'content-type' || name === '__proto__' // exact: other spellings are ordinary keys
   );
 }
