@@ -32,6 +32,12 @@ function nestsDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
+/** V8 quotes the input in JSON errors: control characters escaped keep a reason on one log line. */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 export type Decoded = { ok: true; payload: unknown } | { ok: false; reason: string; payload: unknown };
 
 /** `what` names the thing in reasons: "the payload", "the record value". */
@@ -52,7 +58,7 @@ export function decode(body: Uint8Array, codec: Codec, what = 'the payload'): De
     return { ok: true, payload: JSON.parse(text) };
   } catch (err) {
     // The error route gets the text as it came, to inspect or repair.
-    return { ok: false, reason: `${what} is not valid JSON: ${(err as Error).message}`, payload: text };
+    return { ok: false, reason: `${what} is not valid JSON: ${oneLine((err as Error).message)}`, payload: text };
   }
 }
 

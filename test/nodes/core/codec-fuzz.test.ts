@@ -21,7 +21,7 @@ const codecs: Codec[] = ['json', 'text', 'bytes'];
 const codec = fc.constantFrom(...codecs);
 const REASON =
   /^the (payload|record value) (is not valid UTF-8 text|is not valid JSON: .+|is JSON nested deeper than \d+ levels)$/;
-const RUNS = { numRuns: 300 };
+const RUNS = { numRuns: Number(process.env.FUZZ_RUNS ?? 300) };
 
 /** Bytes that are often almost JSON: valid JSON with a few bytes changed, or random bytes. */
 const nearJson = fc.oneof(
