@@ -266,9 +266,10 @@ export class MqttSubscriber {
 
   /**
    * The settle callback of a gated message, made in a function of its own: a closure made in admitArrival would
-   * share its context, and keep the packet and mqtt.js's `done` (with its own context) alive while the message is
-   * in flight: ~490 of the ~2,050 bytes a held message kept (heap snapshots of 1,000 held messages), all of it
-   * copied by young-generation GC while the message waits for its sink.
+   * share its context, and keep mqtt.js's `done` (with its own context) alive while the message is in flight (with
+   * the packet: ~490 of the ~2,050 bytes a held message kept, heap snapshots of 1,000 held messages), all of it
+   * copied by young-generation GC while the message waits for its sink. The packet itself is kept (not `done`): a
+   * nacked message goes into the flow again from it.
    */
   private gatedSettle(entry: GateEntry, packet: IPublishPacket): Settle {
     return (o) => this.settledGated(entry, packet, o);
