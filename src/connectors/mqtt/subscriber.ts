@@ -280,8 +280,13 @@ export class MqttSubscriber {
       this.gate!.ok(entry);
       return;
     }
-    // The ack stays held (the entry pending): it goes out only when a later attempt succeeds.
     const gate = this.gate!;
+    // Its connection is gone: the broker redelivers it on the new one (retrying here too would only duplicate it).
+    if (!gate.holds(entry)) {
+      this.counters.nacked++;
+      return;
+    }
+    // The ack stays held (the entry pending): it goes out only when a later attempt succeeds.
     this.nacked({ packet, conn: this.client!.stream, onOk: () => gate.ok(entry) }, o.reason);
   }
 
