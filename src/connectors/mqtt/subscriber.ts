@@ -331,6 +331,7 @@ export class MqttSubscriber {
       { reason, retryEveryMs: RETRY_MAX_MS },
       'message nacked: intake paused, retrying it (the broker keeps it until it is delivered)',
     );
+    this.o.status({ state: 'connected', reason: `intake paused, retrying a failed message: ${reason}` });
     this.scheduleRetry();
   }
 
@@ -382,6 +383,7 @@ export class MqttSubscriber {
     if (this.pausedSince > 0) {
       this.o.log.info({ pausedMs: Date.now() - this.pausedSince }, 'the flow takes messages again: intake resumed');
       this.pausedSince = 0;
+      if (this.client?.connected) this.o.status({ state: 'connected', reason: this.modeNote });
     }
     this.wake();
   }

@@ -38,7 +38,7 @@ describe.runIf(run)('mqtt-in after a sink outage', () => {
     const base = uniqueBase('outage');
     const clientId = uniqueClientId('outage');
     cleanup.push(() => clearSession(clientId));
-    const { engine } = await startFlow(
+    const { engine, statuses } = await startFlow(
       [
         ['in', 'mqtt-in', { connection: 'broker', clientId, topics: [`${base}/#`], window: 50 }],
         [
@@ -101,6 +101,11 @@ describe.runIf(run)('mqtt-in after a sink outage', () => {
     expect(snap.retried).toBeGreaterThan(0);
     // The connection stayed up through the outage: nothing to back off from.
     expect(snap).toMatchObject({ connects: 1, redeliveryReconnects: 0 });
+    // The node said why intake stopped, and that it goes on.
+    const mine = statuses.filter((s) => s.nodeId === 'in');
+    expect(mine.some((s) => /intake paused, retrying a failed message: .*unreachable/.test(s.reason ?? ''))).toBe(true);
+    expect(mine.at(-1)).toMatchObject({ state: 'connected' });
+    expect(mine.at(-1)?.reason ?? '').not.toMatch(/paused/);
     // Loose on purpose (the fault was 20-30 s; the goal is < 1 s and the figure is printed above).
     expect(resumedMs).toBeLessThan(5_000);
   }, 90_000);
