@@ -178,9 +178,11 @@ limit also holds. When sinks slow down, acks slow down, and the broker stops sen
 **Message.** The payload is the body decoded by \`codec\`; a body that does not decode (not JSON, not UTF-8) goes
 to the error route with the reason, and the raw text or bytes as payload. The message id is the AMQP
 \`message-id\` when the publisher set one (otherwise a new id: redeliveries then get different ids), the topic is
-the routing key, and the headers are the AMQP headers plus the envelope: \`amqp-routing-key\`, \`amqp-exchange\`,
+the routing key, and the headers are the envelope: \`amqp-routing-key\`, \`amqp-exchange\`,
 \`amqp-message-id\`, \`amqp-correlation-id\`, \`amqp-content-type\`, \`amqp-reply-to\`, \`amqp-type\`,
-\`amqp-app-id\`, \`amqp-timestamp\`, \`amqp-priority\`, \`amqp-redelivered\` (when set).
+\`amqp-app-id\`, \`amqp-timestamp\`, \`amqp-priority\`, \`amqp-redelivered\` (when set). The AMQP headers are in
+\`wire\` as text (a table or array as JSON); one whose name Sluice does not reserve (\`amqp-*\`, \`mqtt-*\`,
+\`kafka-*\`, \`sluice-*\`, \`content-type\`) is also in \`headers\`.
 
 **Failures.** A message the flow failed on, with no error port or error route to take it, is **requeued after
 \`requeueDelayMs\`** by default: nothing is lost and a failing sink is not retried in a tight loop, while the

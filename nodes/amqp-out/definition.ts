@@ -80,7 +80,7 @@ const config = Type.Object(
       title: 'Copy headers',
       default: true,
       description:
-        'Send the message headers as AMQP headers, except the envelope headers sources add (`amqp-*`, `mqtt-*`, `kafka-*`), which describe how the input arrived.',
+        'Send the received headers (`wire`) and the message headers as AMQP headers, except the envelope headers sources add (`amqp-*`, `mqtt-*`, `kafka-*`), which describe how the input arrived.',
     }),
     mandatory: Type.Boolean({
       title: 'Fail unroutable messages',
@@ -165,9 +165,9 @@ that it exists.
 
 **Message.** The body is the payload by \`codec\`; \`message-id\` is the message id (consumers can de-duplicate on
 it), \`timestamp\` the message time, \`content-type\` by codec unless set, delivery mode persistent unless turned
-off. With \`copyHeaders\`, message headers become AMQP headers (not the envelope headers that sources add,
-\`amqp-*\`, \`mqtt-*\`, \`kafka-*\`); an \`amqp-correlation-id\` header (from an
-\`amqp-in\` node) is carried as the correlation id.
+off. With \`copyHeaders\`, the received headers (\`wire\`; a repeated name as an array) and the message headers become
+AMQP headers (not the envelope headers that sources add, \`amqp-*\`, \`mqtt-*\`, \`kafka-*\`); an
+\`amqp-correlation-id\` header (from an \`amqp-in\` node) is carried as the correlation id, never a received one.
 
 **Failures and back pressure.** While the broker is unreachable, nacks a message or does not confirm it within
 \`confirmTimeoutMs\`, the node retries the message with backoff (\`attempts\`, \`retryDelayMs\`,

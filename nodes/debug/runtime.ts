@@ -1,4 +1,4 @@
-import type { Message, Static } from '../../src/spec/index.js';
+import type { Message, Static, WireHeaders } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { debug } from './definition.js';
 
@@ -12,6 +12,8 @@ export interface DebugEntry {
   topic?: string;
   key?: string;
   headers: Record<string, string>;
+  /** The headers as received (see Message.wire), when the source had any. */
+  wire?: WireHeaders;
   payload: unknown;
   /** True when the payload was cut to maxPayloadBytes (then `payload` is the cut JSON text). */
   truncated: boolean;
@@ -48,6 +50,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
             topic: msg.topic,
             key: msg.key,
             headers: msg.headers,
+            ...(msg.wire ? { wire: msg.wire } : {}),
             payload,
             truncated,
           };

@@ -58,7 +58,7 @@ export const functionNode = defineNode({
       code: Type.String({
         title: 'Code',
         description:
-          'Body of a JavaScript function that receives `msg` ({ id, topic, key, payload, headers, timestamp }). ' +
+          'Body of a JavaScript function that receives `msg` ({ id, topic, key, payload, headers, wire, timestamp }). ' +
           'Return the message (changed or new) to send it on, null to drop it, or an array to use several outputs.',
         minLength: 1,
         default: 'return msg;',
@@ -125,14 +125,15 @@ return msg;
 
 | return | effect |
 |---|---|
-| \`msg\` or a new object \`{ payload, topic?, key?, headers?, timestamp? }\` | sent on the first output |
+| \`msg\` or a new object \`{ payload, topic?, key?, headers?, wire?, timestamp? }\` | sent on the first output |
 | \`null\` / \`undefined\` / nothing | the message is dropped on purpose (and acknowledged) |
 | \`[a, b]\` with **Outputs** = 2 | \`a\` goes to \`out1\`, \`b\` to \`out2\`; a \`null\` element sends nothing there |
 | \`[[a1, a2], b]\` | several messages on \`out1\`, one on \`out2\` |
 
 With one output the port is \`out\`; with N outputs they are \`out1\`..\`outN\`, and returning more elements than
 outputs fails the message. Only the fields above are kept (put anything else in \`payload\` or \`headers\`).
-A returned message must have a \`payload\` (\`null\` is fine); \`headers\` values must be strings; \`topic\` and
+A returned message must have a \`payload\` (\`null\` is fine); \`headers\` values must be strings (\`wire\`, the headers
+as received, strings or arrays of strings); \`topic\` and
 \`key\` strings. A new object without \`timestamp\` keeps the input's. Messages keep the input's \`id\`; when one
 input yields several messages they get \`<id>:0\`, \`<id>:1\`, ... so sinks can still write idempotently.
 

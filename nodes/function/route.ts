@@ -2,7 +2,7 @@
  * Turns what the user's code returned into messages per output port (Node-RED semantics), validating every
  * message before any is emitted so a bad result fails the input as a whole.
  */
-import type { Message } from '../../src/spec/index.js';
+import type { Message, WireHeaders } from '../../src/spec/index.js';
 
 export interface Emission {
   port: string;
@@ -46,6 +46,22 @@ function headersOf(obj: Record<string, unknown>, where: string): Record<string, 
   return out;
 }
 
+/** Received headers the code passed on (`msg.wire`): strings, or arrays of strings for a repeated name. */
+function wireOf(obj: Record<string, unknown>, where: string): WireHeaders | undefined {
+  const w = obj.wire;
+  if (w === undefined || w === null) return undefined;
+  if (typeof w !== 'object' || Array.isArray(w)) {
+    throw new ResultError(`${where}: wire must be an object of strings, not ${kindOf(w)}`);
+  }
+  const out: WireHeaders = Object.create(null);
+  for (const k of Object.keys(w)) {
+    const v = (w as Record<string, unknown>)[k];
+    if (typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'))) out[k] = v;
+    else throw new ResultError(`${where}: wire header "${k}" must be a string or an array of strings`);
+  }
+  return out;
+}
+
 /** One returned value as a message; `id` is set later, once the number of messages is known. */
 function toMessage(value: unknown, input: Message, where: string): Message {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -63,6 +79,7 @@ function toMessage(value: unknown, input: Message, where: string): Message {
     key: optionalString(obj, 'key', where),
     payload: obj.payload,
     headers: headersOf(obj, where),
+    wire: wireOf(obj, where),
     timestamp: typeof ts === 'number' ? ts : input.timestamp,
   };
 }

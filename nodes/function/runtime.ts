@@ -33,6 +33,7 @@ function forSandbox(msg: Message): Record<string, unknown> {
     key: msg.key,
     payload: msg.payload instanceof Uint8Array ? Array.from(msg.payload) : msg.payload,
     headers: msg.headers,
+    wire: msg.wire,
     timestamp: msg.timestamp,
   };
 }

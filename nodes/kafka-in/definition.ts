@@ -131,9 +131,10 @@ export const kafkaIn = defineNode({
 
 **Message.** \`id\` is \`<topic>/<partition>/<offset>\`: the same record always gets the same id, so sinks can write
 idempotently. \`topic\` is the Kafka topic, \`key\` the record key (UTF-8; a key that is not UTF-8 arrives as base64
-with header \`kafka-key-encoding: base64\`), \`payload\` the value decoded by \`codec\`. Headers: the record headers (a
-name given twice keeps the last value) plus \`kafka-topic\`, \`kafka-partition\`, \`kafka-offset\` and
-\`kafka-timestamp\`. A value that the codec cannot read (e.g. \`{not json\`) goes to the error port or the flow's error
+with header \`kafka-key-encoding: base64\`), \`payload\` the value decoded by \`codec\`. Headers: \`kafka-topic\`,
+\`kafka-partition\`, \`kafka-offset\` and \`kafka-timestamp\`. The record headers are in \`wire\` as sent (UTF-8; a name
+given twice as an array of its values); one with a single value and a name Sluice does not reserve (\`kafka-*\`,
+\`mqtt-*\`, \`amqp-*\`, \`sluice-*\`, \`content-type\`) is also in \`headers\`. A value that the codec cannot read (e.g. \`{not json\`) goes to the error port or the flow's error
 route with the reason; the flow goes on.
 
 **Delivery.** Offsets are **never auto-committed**. A record counts as done when the flow has settled it: delivered

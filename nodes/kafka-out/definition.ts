@@ -105,7 +105,7 @@ export const kafkaOut = defineNode({
         title: 'Copy headers',
         default: true,
         description:
-          'Send the message headers as Kafka headers, except the envelope headers sources add (`kafka-*`, `mqtt-*`, `amqp-*`), which describe how the input arrived.',
+          'Send the received headers (`wire`) and the message headers as Kafka headers, except the envelope headers sources add (`kafka-*`, `mqtt-*`, `amqp-*`), which describe how the input arrived.',
       }),
       idHeader: Type.String({
         title: 'Message id header',
@@ -162,8 +162,9 @@ message, e.g. \`plant.{{payload.site}}\` or \`{{topic}}\`. MQTT topics use \`/\`
 producing to a missing topic creates it is the cluster's \`auto.create.topics.enable\`.
 
 **Record.** Key: the message key (none: the partitioner spreads keyless records). Value: the payload by \`codec\`.
-Headers: the message headers (\`copyHeaders\`; not the envelope headers that sources add, \`kafka-*\`, \`mqtt-*\`
-and \`amqp-*\`), plus, when \`idHeader\` names one (e.g. \`sluice-id\`), the message id, so that a consumer can drop
+Headers (\`copyHeaders\`): the received headers (\`wire\`) as they came, a repeated name repeated, and the message
+headers (a header replaces a received one of the same name; not the envelope headers that sources add, \`kafka-*\`,
+\`mqtt-*\` and \`amqp-*\`), plus, when \`idHeader\` names one (e.g. \`sluice-id\`), the message id, so that a consumer can drop
 duplicates (a redelivered message keeps its id: kafka-in's ids come from topic, partition and offset). Timestamp: the message's.
 
 **Batching.** Messages are collected into batches of up to \`batchSize\`, sent after \`lingerMs\` at the latest, one

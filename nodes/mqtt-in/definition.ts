@@ -78,16 +78,19 @@ export const mqttIn = defineNode({
 **Message.** \`topic\` is the MQTT topic; \`payload\` is decoded by the **codec** (\`json\`, \`text\` or \`bytes\`). A payload
 that the codec cannot read (e.g. \`{not json\`) goes to the node's error port or the flow's error route with the
 reason; the flow goes on. Headers: \`mqtt-qos\`, \`mqtt-retain\` and \`mqtt-dup\` (\`"true"\` when set) and, with
-MQTT 5, every user property under its own name plus \`content-type\`, \`mqtt-response-topic\`,
-\`mqtt-correlation-data\` (base64), \`mqtt-payload-format\` and \`mqtt-message-expiry\`.
+MQTT 5, \`content-type\`, \`mqtt-response-topic\`, \`mqtt-correlation-data\` (base64), \`mqtt-payload-format\` and
+\`mqtt-message-expiry\`. User properties are in \`wire\` as sent (a repeated name as an array); one with a single value
+and a name Sluice does not reserve (\`mqtt-*\`, \`kafka-*\`, \`amqp-*\`, \`sluice-*\`, \`content-type\`) is also in
+\`headers\`, so \`headers.site\` works and a user property can never pose as one of the headers above.
 
 **Delivery (QoS 1 and 2).** A message is acknowledged to the broker (PUBACK, or PUBREC for QoS 2) only after the
 flow has settled it: delivered by every sink, filtered out on purpose, or taken by an error route. Until then the
 acknowledgement is withheld, so a crash or a stop loses nothing: the broker redelivers what was not acknowledged.
 Acknowledgements are released in arrival order, many messages are in flight at once, and at most \`window\` are
 unacknowledged: beyond that (or when the flow's \`maxInFlight\` is reached) the node stops reading from the socket.
-A nacked message (a failure with no error route) stops intake on that connection, which is then dropped without
-acknowledging; the broker redelivers the rest after the reconnect (with backoff if it keeps failing).
+A nacked message (a failure with no error route, e.g. a sink that is down) pauses intake on the same connection: its
+acknowledgement stays withheld and the node hands it to the flow again at most every 0.5 s until it goes through,
+then the other nacked messages, then new ones. Intake resumes within half a second of the sink's recovery.
 Redelivered messages carry \`mqtt-dup: "true"\`, but so may messages the flow never saw: sinks should write
 idempotently, keyed on a field of the payload (MQTT has no message id that survives a redelivery).
 See docs/delivery.md for how this is done and measured.

@@ -57,7 +57,7 @@ export const mqttOut = defineNode({
       userProperties: Type.Boolean({
         title: 'Headers as user properties',
         description:
-          'MQTT 5: send message headers as user properties (except `content-type`, `sluice-*` and the envelope headers sources add: `mqtt-*`, `kafka-*`, `amqp-*`).',
+          'MQTT 5: send the received headers (`wire`) and the message headers as user properties (except, from headers, `content-type`, `sluice-*` and the envelope headers sources add: `mqtt-*`, `kafka-*`, `amqp-*`).',
         default: true,
         'x-advanced': true,
       }),
@@ -103,9 +103,12 @@ with the reason (error port or error route); the flow goes on.
 **Payload.** By codec: \`json\` serialises the payload, \`text\` sends a string (or number, boolean) as UTF-8,
 \`bytes\` sends a bytes (or string) payload as is; a payload that does not fit fails the message.
 
-**MQTT 5 properties** come from headers: \`content-type\`, \`mqtt-response-topic\`, \`mqtt-correlation-data\` (base64),
-\`mqtt-payload-format\`, \`mqtt-message-expiry\`; every other header (except \`sluice-*\` and the envelope headers
-sources add, \`mqtt-*\`, \`kafka-*\`, \`amqp-*\`) becomes a user property unless \`userProperties\` is off. MQTT 3.1.1 has no properties: headers are not sent.
+**MQTT 5 properties** come from headers only: \`content-type\`, \`mqtt-response-topic\`, \`mqtt-correlation-data\`
+(base64), \`mqtt-payload-format\`, \`mqtt-message-expiry\`. Unless \`userProperties\` is off, the received headers
+(\`wire\`: user properties, Kafka or AMQP headers) go out as user properties under their own names, repeats repeated
+(a received \`mqtt-message-expiry\` stays a user property), and every other header (except \`sluice-*\` and the
+envelope headers sources add, \`mqtt-*\`, \`kafka-*\`, \`amqp-*\`) becomes a user property too; a header replaces a
+received one of the same name. MQTT 3.1.1 has no properties: headers are not sent.
 
 **Delivery.** With QoS 1 or 2 the node resolves a message (so its source can acknowledge it) only after the broker's
 PUBACK (PUBCOMP for QoS 2); a negative MQTT 5 acknowledgement (e.g. *Not authorized*) fails the message. While the broker

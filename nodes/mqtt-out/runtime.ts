@@ -47,7 +47,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
     const v5 = shared!.v5;
     const p = publisher!;
     const payload = encode(msg.payload, codec);
-    const properties = v5 ? propertiesOf(msg.headers, c.userProperties) : undefined;
+    const properties = v5 ? propertiesOf(msg, c.userProperties) : undefined;
     const options = properties ? { qos, retain: c.retain, properties } : plainOptions;
     return new RetriedPublish(retry, p, topic, payload, options, c.publishTimeoutMs).start();
   }

@@ -45,7 +45,8 @@ export const transform = defineNode({
   ),
   docs: `Computes a new payload from each message with a [JSONata](https://jsonata.org) expression, compiled once.
 
-The expression sees the whole message: \`payload\`, \`topic\`, \`key\`, \`headers\`, \`timestamp\`, \`id\`.
+The expression sees the whole message: \`payload\`, \`topic\`, \`key\`, \`headers\`, \`wire\` (the headers as received,
+see the README's Messages), \`timestamp\`, \`id\`.
 Optional expressions set a new topic, key, or extra headers. When the payload expression yields nothing
 (a missing field), the payload becomes \`null\`. An evaluation error (a type error, the time or recursion
 limit) fails that message: it goes to the error port, or the flow's error route, with the reason.

@@ -32,6 +32,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       key: msg.key,
       payload: value === undefined ? null : value,
       headers: msg.headers,
+      wire: msg.wire,
       timestamp: msg.timestamp,
     };
     for (let i = 0; i < extras.length; i++) {

@@ -9,6 +9,37 @@ export type Codec = 'json' | 'text' | 'bytes';
 // fatal: invalid UTF-8 is an error, not silently replaced characters.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * JSON nested deeper than this is a decode failure: the parser copes, but every recursive walk after it (the copy
+ * for a fan-out, JSONata, a sink's JSON.stringify) would overflow the stack, and a megabyte of brackets takes
+ * seconds to parse. Jackson's default limit is the same.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Whether JSON text nests deeper than `limit` (brackets in strings do not count). Linear, no allocation. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** V8 quotes the input in JSON errors: control characters escaped keep a reason on one log line. */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 export type Decoded = { ok: true; payload: unknown } | { ok: false; reason: string; payload: unknown };
 
 /** `what` names the thing in reasons: "the payload", "the record value". */
@@ -21,11 +52,15 @@ export function decode(body: Uint8Array, codec: Codec, what = 'the payload'): De
     return { ok: false, reason: `${what} is not valid UTF-8 text`, payload: body };
   }
   if (codec === 'text') return { ok: true, payload: text };
+  // Shorter text cannot nest that deep: the common case skips the scan.
+  if (text.length > MAX_JSON_DEPTH && nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    return { ok: false, reason: `${what} is JSON nested deeper than ${MAX_JSON_DEPTH} levels`, payload: text };
+  }
   try {
     return { ok: true, payload: JSON.parse(text) };
   } catch (err) {
     // The error route gets the text as it came, to inspect or repair.
-    return { ok: false, reason: `${what} is not valid JSON: ${(err as Error).message}`, payload: text };
+    return { ok: false, reason: `${what} is not valid JSON: ${oneLine((err as Error).message)}`, payload: text };
   }
 }
 

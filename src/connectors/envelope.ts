@@ -7,3 +7,15 @@
 export function isEnvelopeHeader(name: string): boolean {
   return name.startsWith('mqtt-') || name.startsWith('kafka-') || name.startsWith('amqp-');
 }
+
+/**
+ * Names only Sluice gives meaning to in `headers`: the envelope, the engine's `sluice-*`, `content-type` (mqtt-out's
+ * Content Type), and `__proto__` (a plain object cannot hold it). A received header with such a name stays in the
+ * message's `wire` headers only, so it can never pose as one of Sluice's. Case-insensitive: `MQTT-Qos` is refused too.
+ */
+export function isReservedHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return (
+    isEnvelopeHeader(n) || n.startsWith('sluice-') || n === 'content-type' || name === '__proto__' // exact: other spellings are ordinary keys
+  );
+}

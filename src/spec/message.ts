@@ -6,10 +6,25 @@ export interface Message {
   key?: string;
   /** Parsed by explicit codec settings: a JSON value, a string or bytes. */
   payload: unknown;
+  /**
+   * Sluice's headers, one string per name: what a source derives (`mqtt-*`, `kafka-*`, `amqp-*`, `content-type`),
+   * the engine's `sluice-*`, what the flow sets, and (for expressions like `headers.site`) each received header
+   * that has a single value and a name Sluice does not reserve. A name here never comes from the wire alone.
+   */
   headers: Record<string, string>;
+  /**
+   * The application headers exactly as the protocol carried them in (MQTT 5 user properties, Kafka record headers,
+   * AMQP headers): any name (a null-prototype object, so `__proto__` is a name like any other), a name received
+   * more than once as an array of its values in order. Sinks send them out as the same kind of header, never as
+   * protocol properties. Absent when the source had none.
+   */
+  wire?: WireHeaders;
   /** Milliseconds since the epoch when the message entered the flow. */
   timestamp: number;
 }
+
+/** Received application headers: a name given once maps to its value, a repeated name to its values in order. */
+export type WireHeaders = Record<string, string | string[]>;
 
 /** Header names the engine sets when it routes a failed message. */
 export const ERROR_HEADER = 'sluice-error';
@@ -33,6 +48,7 @@ export function createMessage(init: Partial<Message> & { payload: unknown }): Me
     key: init.key,
     payload: init.payload,
     headers: init.headers ?? {},
+    ...(init.wire ? { wire: init.wire } : {}),
     timestamp: init.timestamp ?? Date.now(),
   };
 }
@@ -62,6 +78,17 @@ export function cloneMessage(msg: Message): Message {
     key: msg.key,
     payload: clonePayload(msg.payload),
     headers: { ...msg.headers },
+    ...(msg.wire ? { wire: cloneWire(msg.wire) } : {}),
     timestamp: msg.timestamp,
   };
+}
+
+/** A copy of received headers, still null-prototype (a `__proto__` name stays a name). */
+export function cloneWire(wire: WireHeaders): WireHeaders {
+  const out: WireHeaders = Object.create(null);
+  for (const name of Object.keys(wire)) {
+    const v = wire[name];
+    out[name] = Array.isArray(v) ? v.slice() : v;
+  }
+  return out;
 }

@@ -79,12 +79,8 @@ export class Intake {
     const decoded = decode(m.content, this.o.codec);
     const id =
       typeof m.properties.messageId === 'string' && m.properties.messageId ? m.properties.messageId : newMessageId();
-    const msg = createMessage({
-      id,
-      topic: m.fields.routingKey,
-      payload: decoded.payload,
-      headers: headersFromDelivery(m),
-    });
+    const { headers, wire } = headersFromDelivery(m);
+    const msg = createMessage({ id, topic: m.fields.routingKey, payload: decoded.payload, headers, wire });
     const settle = (outcome: Outcome) => this.settle(d, outcome);
     return decoded.ok ? this.o.ingest(msg, settle) : this.o.ingestFailed(msg, decoded.reason, settle);
   }

@@ -1,11 +1,13 @@
 /**
- * AMQP properties and headers <-> message headers. Inbound, the envelope (routing key, exchange, message id, ...)
- * becomes `amqp-*` headers next to the application headers; outbound, envelope headers (these, and other sources'
- * `mqtt-*`, `kafka-*`) are not copied: they describe the delivery that came in, not the message going out.
+ * AMQP properties and headers <-> a message's `headers` and `wire` (see ../wire-headers.ts). Inbound, the envelope
+ * (routing key, exchange, message id, ...) becomes `amqp-*` headers; the application headers go to `wire` (and to
+ * `headers` where they can). Outbound, envelope headers (these, and other sources' `mqtt-*`, `kafka-*`) are not
+ * copied: they describe the delivery that came in, not the message going out.
  */
 import type { ConsumeMessage, Options } from 'amqplib';
-import type { Message } from '../../spec/message.js';
+import type { Message, WireHeaders } from '../../spec/message.js';
 import { isEnvelopeHeader } from '../envelope.js';
+import { exposeWire, newWire, outgoingHeaders } from '../wire-headers.js';
 
 function headerText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -36,22 +38,35 @@ const ENVELOPE: Array<[header: string, get: (m: ConsumeMessage) => unknown]> = [
   ['amqp-expiration', (m) => m.properties.expiration],
 ];
 
-/** Application headers as strings, then the envelope as `amqp-*` headers (the envelope wins a name clash). */
-export function headersFromDelivery(m: ConsumeMessage): Record<string, string> {
-  const out: Record<string, string> = {};
+export interface DeliveryHeaders {
+  headers: Record<string, string>;
+  wire: WireHeaders | undefined;
+}
+
+/** Application headers as text in `wire` (a table or array value as JSON), the envelope as `amqp-*` headers. */
+export function headersFromDelivery(m: ConsumeMessage): DeliveryHeaders {
+  const headers: Record<string, string> = {};
+  let wire: WireHeaders | undefined;
   const app = m.properties.headers;
   if (app) {
-    for (const [k, v] of Object.entries(app)) {
-      const text = headerText(v);
-      if (text !== undefined) out[k] = text;
+    // Own keys only: amqplib decodes a table into a plain object, where a `__proto__` table would be inherited.
+    for (const k of Object.keys(app)) {
+      const text = headerText(app[k]);
+      if (text === undefined) continue;
+      wire = wire ?? newWire();
+      wire[k] = text;
     }
+    if (wire) exposeWire(wire, headers);
   }
   for (const [name, get] of ENVELOPE) {
     const text = headerText(get(m));
-    if (text !== undefined && text !== '') out[name] = text;
+    if (text !== undefined && text !== '') headers[name] = text;
   }
-  return out;
+  return { headers, wire };
 }
+
+/** Received headers and the flow's (with the engine's `sluice-*`, for dead letters), not the envelope. */
+const sendAsHeader = (name: string) => !isEnvelopeHeader(name);
 
 export interface PublishProperties {
   copyHeaders: boolean;
@@ -70,14 +85,9 @@ export function publishOptions(msg: Message, p: PublishProperties): Options.Publ
   const correlationId = msg.headers['amqp-correlation-id'];
   if (correlationId) options.correlationId = correlationId;
   if (p.copyHeaders) {
-    const headers: Record<string, string> = {};
-    let any = false;
-    for (const k in msg.headers) {
-      if (isEnvelopeHeader(k)) continue;
-      headers[k] = msg.headers[k];
-      any = true;
-    }
-    if (any) options.headers = headers;
+    // A repeated name (from MQTT or Kafka) goes out as an AMQP array: a table holds a name once.
+    const headers = outgoingHeaders(msg, sendAsHeader);
+    if (headers) options.headers = headers;
   }
   return options;
 }

@@ -11,7 +11,8 @@ export interface OutRecord {
   topic: string;
   key: string | null;
   value: Buffer | null;
-  headers: Record<string, string>;
+  /** A repeated header name: its values in order. */
+  headers: Record<string, string | string[]>;
   /** Milliseconds since the epoch as text (the record's CreateTime; Kafka's int64). */
   timestamp: string;
 }

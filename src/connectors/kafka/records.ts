@@ -1,6 +1,7 @@
 /** Messages to Kafka records (kafka-out) and records to messages (kafka-in). */
-import type { Message } from '../../spec/message.js';
+import type { Message, WireHeaders } from '../../spec/message.js';
 import { isEnvelopeHeader } from '../envelope.js';
+import { addWire, exposeWire, newWire, outgoingHeaders } from '../wire-headers.js';
 import { type Codec, decode, encode } from './codec.js';
 import type { InRecord, OutRecord } from './driver.js';
 
@@ -16,12 +17,12 @@ export interface OutboundOptions {
   idHeader: string;
 }
 
+const sendAsHeader = (name: string) => !isEnvelopeHeader(name);
+
 /** Throws EncodeError when the payload does not fit the codec. */
 export function outboundRecord(msg: Message, topic: string, o: OutboundOptions): OutRecord {
-  const headers: Record<string, string> = {};
-  if (o.copyHeaders) {
-    for (const name in msg.headers) if (!isEnvelopeHeader(name)) headers[name] = msg.headers[name];
-  }
+  // Received headers and the flow's (with the engine's `sluice-*`, for dead letters), not the envelope.
+  const headers: WireHeaders = (o.copyHeaders && outgoingHeaders(msg, sendAsHeader)) || newWire();
   if (o.idHeader) headers[o.idHeader] = msg.id;
   return {
     topic,
@@ -34,8 +35,15 @@ export function outboundRecord(msg: Message, topic: string, o: OutboundOptions):
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function headerText(v: Buffer | string): string {
-  return typeof v === 'string' ? v : v.toString('utf8');
+/** Undefined for what is neither text nor bytes (kafkajs's decoder puts Object.prototype in a `__proto__` header). */
+function headerText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return Buffer.isBuffer(v) ? v.toString('utf8') : undefined;
+}
+
+function addValue(wire: WireHeaders, name: string, v: unknown): void {
+  const text = headerText(v);
+  if (text !== undefined) addWire(wire, name, text);
 }
 
 export interface Inbound {
@@ -46,14 +54,17 @@ export interface Inbound {
 
 export function inboundMessage(topic: string, partition: number, r: InRecord, codec: Codec): Inbound {
   const headers: Record<string, string> = {};
+  let wire: WireHeaders | undefined;
   if (r.headers) {
-    for (const name in r.headers) {
+    // Kafka allows a header name more than once: all values are kept, in order (kafkajs gives them as an array).
+    for (const name of Object.keys(r.headers)) {
       const v = r.headers[name];
       if (v === undefined) continue;
-      // Kafka allows a header name more than once; like Java's lastHeader(), the last one wins.
-      const last = Array.isArray(v) ? v[v.length - 1] : v;
-      if (last !== undefined) headers[name] = headerText(last);
+      wire = wire ?? newWire();
+      if (Array.isArray(v)) for (const item of v) addValue(wire, name, item);
+      else addValue(wire, name, v);
     }
+    if (wire) exposeWire(wire, headers);
   }
   headers['kafka-topic'] = topic;
   headers['kafka-partition'] = String(partition);
@@ -76,6 +87,7 @@ export function inboundMessage(topic: string, partition: number, r: InRecord, co
     key,
     payload: decoded.payload,
     headers,
+    wire,
     timestamp: Date.now(),
   };
   return decoded.ok ? { message } : { message, failure: decoded.reason };

@@ -120,6 +120,11 @@ export class AckGate {
     if (entry === this.queue.peek()) this.flush();
   }
 
+  /** Whether the entry's ack is still held on the open connection (false: the broker redelivers its message). */
+  holds(entry: GateEntry): boolean {
+    return entry.generation === this.generation && entry.state === PENDING;
+  }
+
   /** False when the entry belongs to a connection that is already gone (nothing to do: it will be redelivered). */
   fail(entry: GateEntry): boolean {
     if (entry.generation !== this.generation || entry.state !== PENDING) return false;

@@ -1,4 +1,4 @@
-/** An MQTT PUBLISH -> a flow message (payload by codec, metadata and MQTT 5 properties as headers). */
+/** An MQTT PUBLISH -> a flow message (payload by codec, metadata and MQTT 5 properties as headers, user properties as wire headers). */
 import type { IPublishPacket } from 'mqtt';
 import { type Message, newMessageId } from '../../spec/message.js';
 import { type Codec, decode } from '../codec.js';
@@ -9,13 +9,15 @@ export type Inbound = { message: Message; failure?: undefined } | { message: Mes
 export function inboundMessage(packet: IPublishPacket, codec: Codec): Inbound {
   const bytes = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
   const decoded = decode(bytes, codec);
+  const { headers, wire } = headersOf(packet);
   // Built directly (not through createMessage's init object): this runs per message.
   const message: Message = {
     id: newMessageId(),
     topic: packet.topic,
     key: undefined,
     payload: decoded.payload,
-    headers: headersOf(packet),
+    headers,
+    wire,
     timestamp: Date.now(),
   };
   // An unreadable payload goes to the error route as it came (bytes, or the text that is not JSON).

@@ -9,8 +9,11 @@
  *
  * Back pressure: while the engine's `ingest` promise is pending or the gate holds `window` acks, the next packet
  * waits, which stalls mqtt.js's serial packet handler and so stops reading from the socket.
- * A nack stops intake on that connection, releases what came before the nacked message, then drops the
- * connection without acking: the broker redelivers the rest (DUP=1) after the reconnect.
+ * A nack pauses intake and keeps the connection: the nacked message's ack stays held (so the broker still owns it:
+ * after a crash or a disconnect it redelivers it), and the subscriber hands the message to the flow again itself
+ * (DUP=1), one message at a time while the flow keeps failing, at most RETRY_MAX_MS apart. Once one goes through,
+ * the other nacked messages go in again and intake resumes: within RETRY_MAX_MS of a sink coming back, instead of
+ * after a reconnect backoff that grew during the outage (issue 10, fault 3).
  */
 import './quiet-debug.js'; // before mqtt: see quiet-debug.ts
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
@@ -38,8 +41,17 @@ export interface SubscriberOptions {
 
 export type DeliveryMode = 'gate' | 'hold';
 
-/** After a nack, how long to wait for earlier messages to settle before dropping the connection anyway. */
-const NACK_DRAIN_MS = 1000;
+/** Delays between attempts to hand a nacked message to the flow again: doubling from the first to the last. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 500;
+
+/** A nacked QoS 1/2 message, its ack still held, waiting to go into the flow again on the connection it came on. */
+interface Retry {
+  packet: IPublishPacket;
+  conn: object;
+  /** What a successful settle does: release the ack (gate) or let mqtt.js send it (hold). */
+  onOk: () => void;
+}
 
 export class MqttSubscriber {
   mode: DeliveryMode = 'gate';
@@ -57,11 +69,26 @@ export class MqttSubscriber {
   private waiters: Array<() => void> = [];
   private intake = true;
   private stopping = false;
-  /** A connection being dropped (after a nack): it takes no more messages. */
+  /** A connection being dropped (fail closed): it takes no more messages. */
   private closingConn: object | undefined;
-  private nackTimer: NodeJS.Timeout | undefined;
+  /** Nacked messages to hand to the flow again, oldest first; intake is paused while there are any. */
+  private retries: Retry[] = [];
+  /** A retried message is in the flow: the others wait for its outcome. */
+  private probing = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_MIN_MS;
+  private pausedSince = 0;
   private modeNote: string | undefined;
-  readonly counters = { connects: 0, delivered: 0, nacked: 0, redeliveryReconnects: 0, qos0Failed: 0, hookMissed: 0 };
+  readonly counters = {
+    connects: 0,
+    delivered: 0,
+    nacked: 0,
+    /** Nacked messages handed to the flow again by the subscriber (no reconnect). */
+    retried: 0,
+    redeliveryReconnects: 0,
+    qos0Failed: 0,
+    hookMissed: 0,
+  };
 
   constructor(private readonly o: SubscriberOptions) {}
 
@@ -122,7 +149,7 @@ export class MqttSubscriber {
   /** Disconnect. Held acks are dropped, never sent: the broker redelivers those messages to the next session. */
   async stop(): Promise<void> {
     this.stopIntake();
-    clearTimeout(this.nackTimer);
+    this.clearRetries();
     this.detachStatus?.();
     const client = this.client;
     if (!client) return;
@@ -137,6 +164,7 @@ export class MqttSubscriber {
       clientId: this.o.client.clientId,
       connected: this.client?.connected ?? false,
       heldAcks: this.gate?.held ?? 0,
+      retrying: this.retries.length + (this.probing ? 1 : 0),
       ...this.counters,
       ...(this.gate?.stats ?? {}),
     };
@@ -160,13 +188,13 @@ export class MqttSubscriber {
     if (!this.admits(conn)) return; // parked: neither delivered nor acked; the broker redelivers it
     const client = this.client!;
     if (this.mode === 'gate') {
-      this.deliver(packet, this.gatedSettle(this.gate!.track(packet.messageId ?? 0)));
+      this.deliver(packet, this.gatedSettle(this.gate!.track(packet.messageId ?? 0), packet));
       this.arrived(packet, done);
     } else {
-      this.deliver(packet, (o) => {
-        if (!o.ok) this.nack(conn, o.reason);
-        else if (client.stream === conn && client.connected) this.arrived(packet, done);
-      });
+      const onOk = () => {
+        if (client.stream === conn && client.connected) this.arrived(packet, done);
+      };
+      this.deliver(packet, (o) => (o.ok ? onOk() : this.nacked({ packet, conn, onOk }, o.reason)));
     }
   }
 
@@ -209,10 +237,10 @@ export class MqttSubscriber {
         cb();
         return;
       }
-      this.deliver(packet, (o) => {
-        if (!o.ok) this.nack(conn, o.reason);
-        else if (client.stream === conn && client.connected) cb();
-      });
+      const onOk = () => {
+        if (client.stream === conn && client.connected) cb();
+      };
+      this.deliver(packet, (o) => (o.ok ? onOk() : this.nacked({ packet, conn, onOk }, o.reason)));
     };
     const wait = this.room();
     if (wait) void wait.then(admit);
@@ -238,21 +266,28 @@ export class MqttSubscriber {
 
   /**
    * The settle callback of a gated message, made in a function of its own: a closure made in admitArrival would
-   * share its context, and keep the packet and mqtt.js's `done` (with its own context) alive while the message is
-   * in flight: ~490 of the ~2,050 bytes a held message kept (heap snapshots of 1,000 held messages), all of it
-   * copied by young-generation GC while the message waits for its sink.
+   * share its context, and keep mqtt.js's `done` (with its own context) alive while the message is in flight (with
+   * the packet: ~490 of the ~2,050 bytes a held message kept, heap snapshots of 1,000 held messages), all of it
+   * copied by young-generation GC while the message waits for its sink. The packet itself is kept (not `done`): a
+   * nacked message goes into the flow again from it.
    */
-  private gatedSettle(entry: GateEntry): Settle {
-    return (o) => this.settledGated(entry, o);
+  private gatedSettle(entry: GateEntry, packet: IPublishPacket): Settle {
+    return (o) => this.settledGated(entry, packet, o);
   }
 
-  private settledGated(entry: GateEntry, o: Outcome): void {
+  private settledGated(entry: GateEntry, packet: IPublishPacket, o: Outcome): void {
     if (o.ok) {
       this.gate!.ok(entry);
       return;
     }
-    this.counters.nacked++;
-    if (this.gate!.fail(entry)) this.nack(this.client!.stream, o.reason);
+    const gate = this.gate!;
+    // Its connection is gone: the broker redelivers it on the new one (retrying here too would only duplicate it).
+    if (!gate.holds(entry)) {
+      this.counters.nacked++;
+      return;
+    }
+    // The ack stays held (the entry pending): it goes out only when a later attempt succeeds.
+    this.nacked({ packet, conn: this.client!.stream, onOk: () => gate.ok(entry) }, o.reason);
   }
 
   // ---- back pressure ----------------------------------------------------------------------------------------
@@ -264,7 +299,13 @@ export class MqttSubscriber {
   }
 
   private hasRoom(): boolean {
-    return this.pending === undefined && (this.mode !== 'gate' || (this.gate?.held ?? 0) < this.o.window);
+    return (
+      this.pending === undefined && !this.paused() && (this.mode !== 'gate' || (this.gate?.held ?? 0) < this.o.window)
+    );
+  }
+
+  private paused(): boolean {
+    return this.probing || this.retries.length > 0;
   }
 
   private wake(): void {
@@ -273,20 +314,92 @@ export class MqttSubscriber {
 
   // ---- failures ---------------------------------------------------------------------------------------------
 
-  private nack(conn: object, reason: string): void {
-    if (this.stopping) return; // the flow is stopping: held acks are dropped at stop, nothing to reconnect for
-    if (this.client?.stream !== conn || this.closingConn === conn) return;
-    this.closingConn = conn;
-    this.o.log.warn({ reason }, 'message nacked: stopping intake, the broker will redeliver after a reconnect');
-    if (this.mode === 'hold') this.dropForRedelivery(reason);
-    else this.nackTimer = setTimeout(() => this.dropForRedelivery('nacked messages waiting too long'), NACK_DRAIN_MS);
+  /**
+   * A QoS 1/2 message the flow could not take (e.g. its sink is down). Its ack stays held; intake pauses and the
+   * message goes into the flow again after a short delay, on the same connection (no reconnect).
+   */
+  private nacked(retry: Retry, reason: string): void {
+    this.counters.nacked++;
+    // Stopping, or its connection closed: its ack is gone and the broker redelivers it to the next session.
+    if (this.stopping || this.client?.stream !== retry.conn || this.closingConn === retry.conn) return;
+    const wasPaused = this.paused();
+    this.retries.push(retry);
+    if (wasPaused) return; // a retry is scheduled or in the flow already: this one waits its turn
+    this.pausedSince = Date.now();
+    this.retryDelayMs = RETRY_MIN_MS;
+    this.o.log.warn(
+      { reason, retryEveryMs: RETRY_MAX_MS },
+      'message nacked: intake paused, retrying it (the broker keeps it until it is delivered)',
+    );
+    this.o.status({ state: 'connected', reason: `intake paused, retrying a failed message: ${reason}` });
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.probe(), this.retryDelayMs);
+    this.retryDelayMs = Math.min(RETRY_MAX_MS, this.retryDelayMs * 2);
+  }
+
+  /** Hand the oldest nacked message to the flow again; the others follow once it goes through. */
+  private probe(): void {
+    const conn = this.client?.stream;
+    this.retries = this.retries.filter((r) => r.conn === conn);
+    const retry = this.retries.shift();
+    if (!retry || this.stopping) {
+      this.resume();
+      return;
+    }
+    this.probing = true;
+    this.redeliver(retry, (o) => {
+      this.probing = false;
+      if (this.stopping || this.client?.stream !== retry.conn) {
+        this.resume();
+        return;
+      }
+      if (!o.ok) {
+        this.retries.unshift(retry);
+        this.scheduleRetry();
+        return;
+      }
+      retry.onOk();
+      // The flow takes messages again: the rest go in now (their failures come back through nacked()).
+      const rest = this.retries;
+      this.retries = [];
+      for (const r of rest) this.redeliver(r, (o2) => (o2.ok ? r.onOk() : this.nacked(r, o2.reason)));
+      this.resume();
+    });
+  }
+
+  private redeliver(retry: Retry, settle: Settle): void {
+    this.counters.retried++;
+    retry.packet.dup = true; // it may have reached a sink already (the `mqtt-dup` header says so)
+    this.deliver(retry.packet, settle);
+  }
+
+  private resume(): void {
+    if (this.paused()) return;
+    clearTimeout(this.retryTimer);
+    if (this.pausedSince > 0) {
+      this.o.log.info({ pausedMs: Date.now() - this.pausedSince }, 'the flow takes messages again: intake resumed');
+      this.pausedSince = 0;
+      if (this.client?.connected) this.o.status({ state: 'connected', reason: this.modeNote });
+    }
+    this.wake();
+  }
+
+  private clearRetries(): void {
+    clearTimeout(this.retryTimer);
+    this.retries = [];
+    this.probing = false;
+    this.pausedSince = 0;
   }
 
   /** Close the connection without acking what is held: the broker redelivers it (DUP=1) to the resumed session. */
   private dropForRedelivery(why: string): void {
     const client = this.client;
     if (!client || this.stopping || !client.connected) return;
-    clearTimeout(this.nackTimer);
+    this.clearRetries();
     this.counters.redeliveryReconnects++;
     this.backoff?.strike();
     this.o.log.info(
@@ -299,7 +412,8 @@ export class MqttSubscriber {
   }
 
   private onClose(): void {
-    clearTimeout(this.nackTimer);
+    // Held acks were dropped with the connection: the broker redelivers those messages, nacked ones included.
+    this.clearRetries();
     this.closingConn = undefined;
     this.wake();
   }

@@ -5,7 +5,7 @@ import { amqpOut } from '../../../nodes/amqp-out/definition.js';
 import { amqpConnection } from '../../../nodes/connections/amqp/definition.js';
 import { decode, EncodeError, encode } from '../../../src/connectors/amqp/codec.js';
 import { connectPlan } from '../../../src/connectors/amqp/connect-options.js';
-import { publishOptions } from '../../../src/connectors/amqp/properties.js';
+import { headersFromDelivery, publishOptions } from '../../../src/connectors/amqp/properties.js';
 import { compileRoutingKey, RoutingKeyError } from '../../../src/connectors/amqp/routing-key.js';
 import { applyDefaults } from '../../../src/runtime/resolve-config.js';
 import { createMessage } from '../../../src/spec/index.js';
@@ -139,6 +139,29 @@ describe('publish properties', () => {
       headers: { a: '1' },
     });
     expect(publishOptions(msg, { copyHeaders: false, persistent: false, contentType: 't' }).headers).toBeUndefined();
+  });
+
+  it("received headers never pose as Sluice's headers, and go back out as they came", () => {
+    const app = {
+      'amqp-routing-key': 'forged.key',
+      'amqp-correlation-id': 'forged-corr',
+      'sluice-error': 'forged',
+      'mqtt-message-expiry': '1',
+      site: 'plant-7',
+      n: 3,
+    };
+    const delivery = {
+      content: Buffer.from('1'),
+      fields: { routingKey: 'real.key', exchange: 'ex', redelivered: false, deliveryTag: 1, consumerTag: 'c' },
+      properties: { headers: app, correlationId: undefined },
+    } as unknown as Parameters<typeof headersFromDelivery>[0];
+    const { headers, wire } = headersFromDelivery(delivery);
+    expect(headers).toEqual({ site: 'plant-7', n: '3', 'amqp-routing-key': 'real.key', 'amqp-exchange': 'ex' });
+    expect({ ...wire }).toEqual({ ...app, n: '3' });
+    const msg = createMessage({ id: 'x', payload: 1, headers, wire });
+    const sent = publishOptions(msg, { copyHeaders: true, persistent: true, contentType: 't' });
+    expect(sent.correlationId).toBeUndefined(); // a received header never sets the property
+    expect({ ...sent.headers }).toEqual({ ...app, n: '3' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/runtime/engine.js';
+import { createMessage } from '../../../src/spec/message.js';
 import { flowOf, loadTestRuntime, sinks, sources, testCatalog } from '../../support/test-nodes.js';
 
 let engine: Engine | undefined;
@@ -192,5 +193,24 @@ describe('debug', () => {
     expect((snap.messages[4].payload as string).length).toBe(64);
     expect(published).toHaveLength(13);
     expect(e.counters().watch).toMatchObject({ in: 13, out: 13 });
+  });
+
+  it('shows the headers as received (wire) next to the headers', async () => {
+    const e = await run(
+      [
+        ['src', 'test-source'],
+        ['watch', 'debug', {}],
+      ],
+      [['src', 'watch']],
+    );
+    const wire = Object.assign(Object.create(null), { site: 'plant-7', tag: ['a', 'b'] });
+    await new Promise((settled) =>
+      sources
+        .get('src')!
+        .ctx.ingest(createMessage({ id: 'w', payload: 1, headers: { site: 'plant-7' }, wire }), settled),
+    );
+    const snap = e.snapshot('watch') as { messages: Array<{ headers: object; wire?: object }> };
+    expect(snap.messages[0].headers).toEqual({ site: 'plant-7' });
+    expect({ ...snap.messages[0].wire }).toEqual({ site: 'plant-7', tag: ['a', 'b'] });
   });
 });

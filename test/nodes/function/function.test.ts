@@ -44,6 +44,17 @@ describe('function node: what the code returns', () => {
     expect(e.msg).toEqual({ id: 'in-1', topic: undefined, key: undefined, payload: 42, headers: {}, timestamp: 1000 });
   });
 
+  it('received headers (wire) go on with `return msg`, any name kept; a new object has none unless it sets them', async () => {
+    const wire = Object.create(null);
+    Object.assign(wire, { site: 'plant-7', tag: ['a', 'b'], 'mqtt-message-expiry': '1' });
+    const node = await fn('msg.wire.extra = "x"; return [[msg, { payload: 1 }]]');
+    const [kept, fresh] = await node.send(input(1, { wire }));
+    expect({ ...kept.msg.wire }).toEqual({ site: 'plant-7', tag: ['a', 'b'], 'mqtt-message-expiry': '1', extra: 'x' });
+    expect(fresh.msg.wire).toBeUndefined();
+    const bad = await fn('return { payload: 1, wire: { n: 5 } }');
+    await expect(bad.send(input(1))).rejects.toThrow(/wire header "n" must be a string or an array of strings/);
+  });
+
   it('the code cannot choose the id; it can set topic, key and timestamp', async () => {
     const node = await fn('return { id: "forged", topic: "t2", key: "k2", timestamp: 5, payload: null }');
     const [e] = await node.send(input(1));

@@ -22,14 +22,64 @@ describe('Kafka records', () => {
       payload: { t: 21.5 },
       headers: {
         site: 'plant-7',
-        dup: 'b',
         'kafka-topic': 'readings',
         'kafka-partition': '3',
         'kafka-offset': '42',
         'kafka-timestamp': '1700000000000',
       },
     });
+    expect(message.headers.dup).toBeUndefined(); // repeated: all values in wire, none picked for headers
+    expect({ ...message.wire }).toEqual({ site: 'plant-7', dup: ['a', 'b'] });
     expect(inboundMessage('readings', 3, r, 'json').message.id).toBe(message.id);
+  });
+
+  it("record headers never pose as Sluice's headers; kafka-out sends them back as they came", () => {
+    // As kafkajs decodes a `__proto__` header: Object.prototype first, then the value.
+    const proto = [Object.prototype as unknown as Buffer, Buffer.from('p')];
+    const headers: Record<string, Buffer | Buffer[]> = {
+      'kafka-offset': Buffer.from('999'),
+      'kafka-topic': Buffer.from('elsewhere'),
+      'sluice-error': Buffer.from('forged'),
+      'Content-Type': Buffer.from('text/evil'),
+      tag: [Buffer.from('a'), Buffer.from('b')],
+      site: Buffer.from('plant-7'),
+    };
+    Object.defineProperty(headers, '__proto__', { value: proto, enumerable: true });
+    const r = { offset: '42', key: null, value: Buffer.from('1'), headers, timestamp: '0' };
+    const { message } = inboundMessage('readings', 3, r, 'json');
+    expect(message.headers).toEqual({
+      site: 'plant-7',
+      'kafka-topic': 'readings',
+      'kafka-partition': '3',
+      'kafka-offset': '42',
+      'kafka-timestamp': '0',
+    });
+    const received = {
+      'kafka-offset': '999',
+      'kafka-topic': 'elsewhere',
+      'sluice-error': 'forged',
+      'Content-Type': 'text/evil',
+      tag: ['a', 'b'],
+      site: 'plant-7',
+    };
+    expect({ ...message.wire }).toEqual({ ...received, ['__proto__']: 'p' });
+    expect(Object.hasOwn(message.wire ?? {}, '__proto__')).toBe(true);
+
+    // Out: the received headers as they came, the flow's own on top (its `site` replaces the received one), the
+    // engine's `sluice-error` after the received one; the envelope of this record is not sent.
+    message.headers.site = 'plant-9';
+    message.headers['sluice-error'] = 'the real reason';
+    const record = outboundRecord(message, 'out', { codec: 'json', copyHeaders: true, idHeader: '' });
+    expect({ ...record.headers }).toEqual({
+      ...received,
+      ['__proto__']: 'p',
+      site: 'plant-9',
+      'sluice-error': ['forged', 'the real reason'],
+    });
+    delete message.headers.site; // a header the flow removed is not sent
+    expect(outboundRecord(message, 'out', { codec: 'json', copyHeaders: true, idHeader: '' }).headers.site).toBe(
+      undefined,
+    );
   });
 
   it('a value the codec cannot read is a failure with the text kept; a binary key arrives as base64', () => {

@@ -70,6 +70,21 @@ describe('AckGate', () => {
     expect(gate.held).toBe(0);
   });
 
+  it('a nacked message keeps its ack held (and every later one) until a retry of it succeeds', () => {
+    const { gate, sent, arrive } = gateOnFakeClient();
+    const [a, b, c] = [1, 2, 3].map(arrive);
+    gate.ok(a);
+    gate.ok(c); // b was nacked: it is retried, its entry stays pending
+    expect(sent).toEqual([1]);
+    expect(gate.holds(b)).toBe(true);
+    gate.ok(b); // the retry went through
+    expect(sent).toEqual([1, 2, 3]);
+    expect(gate.holds(b)).toBe(false);
+    const old = arrive(4);
+    gate.dropAll(); // the connection closed: the broker redelivers it, nothing to retry here
+    expect(gate.holds(old)).toBe(false);
+  });
+
   it('stops at a failed message: what came before goes out, nothing after it', () => {
     const { gate, sent, events, arrive } = gateOnFakeClient();
     const [a, b, c] = [1, 2, 3].map(arrive);

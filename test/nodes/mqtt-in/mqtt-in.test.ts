@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { simulateMqttChange } from '../../../src/connectors/mqtt/internals.js';
 import type { Engine } from '../../../src/runtime/engine.js';
 import { defineNode, type Message, Type } from '../../../src/spec/index.js';
 import type { CreateRuntime } from '../../../src/spec/runtime-contract.js';
@@ -226,7 +227,7 @@ describe.runIf(run)('mqtt-in', () => {
     await pub.endAsync();
   });
 
-  it('MQTT 5: carries user properties, content type, response topic and correlation data into headers', async () => {
+  it('MQTT 5: carries content type, response topic and correlation data into headers, user properties into wire', async () => {
     const base = uniqueBase('props');
     const { sink } = await source({ topics: [`${base}/#`] }, {}, {});
     const pub = await connectPlain();
@@ -250,9 +251,10 @@ describe.runIf(run)('mqtt-in', () => {
     );
     await pub.publishAsync(`${base}/p`, '', { qos: 1, retain: true }); // clear the retained message
     await pub.endAsync();
+    expect({ ...sink.delivered[0].wire }).toEqual({ site: 'plant-7', tag: ['a', 'b'] });
+    expect(sink.delivered[0].headers.tag).toBeUndefined(); // repeated: in wire only
     expect(sink.delivered[0].headers).toMatchObject({
       site: 'plant-7',
-      tag: 'a, b',
       'content-type': 'application/json',
       'mqtt-response-topic': `${base}/reply`,
       'mqtt-correlation-data': Buffer.from([1, 2, 3]).toString('base64'),
@@ -364,37 +366,52 @@ const createFlaky: CreateRuntime<unknown> = () => ({
 });
 
 describe.runIf(run)('mqtt-in nack', () => {
-  it('a nacked message (no error route) is redelivered by the broker after a reconnect', async () => {
-    const base = uniqueBase('nack');
-    const clientId = uniqueClientId('nack');
-    sessions.push(clientId);
-    const { engine } = await startFlow(
-      [
-        ['in', 'mqtt-in', { connection: 'broker', topics: [`${base}/#`], clientId }],
-        ['flaky', 'flaky-sink'],
-      ],
-      [['in', 'flaky']],
-      {
-        connection: { reconnectMinMs: 100 },
-        extra: { catalog: [flakySink], runtimes: { 'flaky-sink': createFlaky } },
-      },
-    );
-    engines.push(engine);
-    const all = payloads(30, 'n').map((p) => ({ ...p, fail: p.n === 10 }));
-    const pub = await connectPlain();
-    await Promise.all(all.map((p) => pub.publishAsync(`${base}/n`, JSON.stringify(p), { qos: 1 })));
-    await pub.endAsync();
-    const ids = () => new Set(flaky.delivered.map((m) => (m.payload as TestPayload).id));
-    await eventually(
-      () => ids().size,
-      (n) => n >= 30,
-      20_000,
-      'all 30 ids',
-    );
-    const again = flaky.delivered.find((m) => (m.payload as TestPayload).id === 'n10');
-    expect(again?.headers['mqtt-dup']).toBe('true');
-    expect(engine.counters().in.nacked).toBeGreaterThanOrEqual(1);
-    expect(engine.snapshot('in')).toMatchObject({ mode: 'gate', ungated: 0 });
-    expect((engine.snapshot('in') as { redeliveryReconnects: number }).redeliveryReconnects).toBeGreaterThanOrEqual(1);
-  });
+  afterEach(() => simulateMqttChange(undefined));
+
+  for (const mode of ['gate', 'hold'] as const) {
+    it(`${mode} mode: a nacked message (no error route) goes into the flow again on the same connection, its ack held till then`, async () => {
+      // Hold mode is the fallback when mqtt.js's packet writer cannot be gated.
+      if (mode === 'hold') simulateMqttChange('no-send-hook');
+      const base = uniqueBase(`nack-${mode}`);
+      const clientId = uniqueClientId('nack');
+      sessions.push(clientId);
+      const { engine } = await startFlow(
+        [
+          ['in', 'mqtt-in', { connection: 'broker', topics: [`${base}/#`], clientId }],
+          ['flaky', 'flaky-sink'],
+        ],
+        [['in', 'flaky']],
+        {
+          connection: { reconnectMinMs: 100 },
+          extra: { catalog: [flakySink], runtimes: { 'flaky-sink': createFlaky } },
+        },
+      );
+      engines.push(engine);
+      const all = payloads(30, `${mode}-`).map((p) => ({ ...p, fail: p.n === 10 }));
+      const pub = await connectPlain();
+      await Promise.all(all.map((p) => pub.publishAsync(`${base}/n`, JSON.stringify(p), { qos: 1 })));
+      await pub.endAsync();
+      const mine = () => flaky.delivered.filter((m) => (m.payload as TestPayload).id.startsWith(`${mode}-`));
+      await eventually(
+        () => new Set(mine().map((m) => (m.payload as TestPayload).id)).size,
+        (n) => n >= 30,
+        20_000,
+        'all 30 ids',
+      );
+      const again = mine().find((m) => (m.payload as TestPayload).id === `${mode}-10`);
+      expect(again?.headers['mqtt-dup']).toBe('true');
+      expect(engine.counters().in.nacked).toBeGreaterThanOrEqual(1);
+      expect(engine.snapshot('in')).toMatchObject({ mode, ungated: 0 });
+      const snap = engine.snapshot('in') as { redeliveryReconnects: number; retried: number; connects: number };
+      expect(snap.retried).toBeGreaterThanOrEqual(1);
+      expect(snap).toMatchObject({ redeliveryReconnects: 0, connects: 1 });
+      // Every ack went out once the retry went through: nothing is left held or waiting.
+      await eventually(
+        () => engine.snapshot('in') as { heldAcks: number; retrying: number },
+        (x) => x.heldAcks === 0 && x.retrying === 0,
+        5_000,
+        'no held acks',
+      );
+    });
+  }
 });

@@ -11,6 +11,8 @@ export interface FlowOptions {
   connection?: Record<string, unknown>;
   settings?: Record<string, unknown>;
   id?: string;
+  /** Connections next to the broker (e.g. a database for a sink). */
+  extraConnections?: Array<{ id: string; kind: string; config: Record<string, unknown> }>;
   /** Extra test-only node types. */
   extra?: { catalog: Catalog['nodes']; runtimes: Record<string, CreateRuntime<unknown>> };
 }
@@ -19,7 +21,10 @@ export function mqttFlow(nodes: NodeSpec[], edges: Array<[string, string]>, o: F
   return {
     ...flowOf(nodes, edges, o.settings ?? {}),
     ...(o.id ? { id: o.id } : {}),
-    connections: [{ id: 'broker', kind: 'mqtt', config: { url: MOSQUITTO, ...o.connection } }],
+    connections: [
+      { id: 'broker', kind: 'mqtt', config: { url: MOSQUITTO, ...o.connection } },
+      ...(o.extraConnections ?? []),
+    ],
   };
 }
 
