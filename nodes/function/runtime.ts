@@ -1,11 +1,12 @@
+// Not the index: the main thread needs no QuickJS (it runs in the pool's workers), so it is not loaded here.
+import { SandboxError } from '../../src/sandbox/errors.js';
 import {
   createIsolatedSandbox,
   type IsolatedSandbox,
-  SandboxError,
-  type SandboxPool,
   sharedSandboxPool,
   trialSandboxPool,
-} from '../../src/sandbox/index.js';
+} from '../../src/sandbox/isolated.js';
+import type { SandboxPool } from '../../src/sandbox/pool.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import { type functionNode, functionOutputNames } from './definition.js';

@@ -3,14 +3,21 @@
  * outlives its limit is stopped hard (the worker is terminated) instead of relying on QuickJS's interrupt check.
  * Calls never run on the caller's thread.
  */
+
+import { checkLimits } from './limits.js';
 import { openLimit, SandboxPool, type SlotMember, type WorkerSlot } from './pool.js';
-import { deserializeError, type JobResult, type WorkerSandboxOptions } from './protocol.js';
-import { checkLimits, type SandboxOptions } from './sandbox.js';
+import { deserializeError, type JobResult, now, type WorkerSandboxOptions } from './protocol.js';
+import type { SandboxOptions } from './sandbox.js';
 
 export interface IsolatedSandbox {
   /** Passes `input` (JSON-serialisable) to the code; resolves with its JSON result, `undefined` for none. */
   call(input: unknown): Promise<unknown>;
   dispose(): void;
+  /**
+   * The last call's time from starting in its worker to its result here (ms): what the limit bounds. Waiting
+   * for the worker (other calls ahead, a replacement starting, a busy machine) is not part of it.
+   */
+  readonly lastRunMs: number | undefined;
 }
 
 let shared: SandboxPool | undefined;
@@ -62,6 +69,7 @@ export async function createIsolatedSandbox(
 
 class RemoteSandbox implements IsolatedSandbox {
   private disposed = false;
+  lastRunMs: number | undefined;
 
   constructor(
     private readonly slot: WorkerSlot,
@@ -72,7 +80,9 @@ class RemoteSandbox implements IsolatedSandbox {
   async call(input: unknown): Promise<unknown> {
     if (this.disposed) throw new Error('the sandbox is disposed');
     const json = input === undefined ? undefined : JSON.stringify(input);
+    this.slot.reopen(this.member);
     const result = await this.slot.submit({ kind: 'call', sid: this.member.sid, json }, this.member.options.timeoutMs);
+    this.lastRunMs = result.startedAt === undefined ? undefined : now() - result.startedAt;
     this.forwardLogs(result);
     if (result.error) throw deserializeError(result.error);
     return result.json === undefined ? undefined : JSON.parse(result.json);

@@ -54,6 +54,8 @@ interface Pending {
 export interface SlotMember {
   readonly sid: number;
   readonly options: WorkerSandboxOptions;
+  /** A reopen in a replacement worker failed: the next call opens it again first. */
+  needsOpen?: boolean;
 }
 
 /** One worker thread. Its events go to the slot that owns it; a spare has no owner until a slot claims it. */
@@ -227,7 +229,7 @@ export class WorkerSlot {
     if (running) {
       const due = running.startedAt + running.limitMs + this.pool.marginMs;
       if (t >= due) {
-        this.kill(live, running.seq);
+        this.kill(live, running);
         return;
       }
       next = Math.min(next, due);
@@ -236,13 +238,14 @@ export class WorkerSlot {
   }
 
   /** The job `seq` outlived its limit: stop its worker hard, fail the job, carry on with a new worker. */
-  private kill(live: SandboxThread, seq: number): void {
+  private kill(live: SandboxThread, running: { seq: number; startedAt: number }): void {
+    const seq = running.seq;
     live.stop();
     this.kills++;
     this.live = undefined;
     const culprit = this.pending.get(seq);
     this.pending.delete(seq);
-    if (culprit) culprit.resolve({ seq, error: serializeTimeout(culprit) });
+    if (culprit) culprit.resolve({ seq, startedAt: running?.startedAt, error: serializeTimeout(culprit) });
     this.restart();
   }
 
@@ -289,15 +292,28 @@ export class WorkerSlot {
         reopen.push(waiting);
         continue;
       }
-      const job: Job = { kind: 'open', seq: ++this.seq, sid: m.sid, options: m.options };
-      // Nobody waits for a reopen: a failure shows in the member's next call ("not open in this worker").
-      this.pending.set(job.seq, { job, limitMs: openLimit(m.options), attempts: 0, resolve: () => undefined });
-      reopen.push(job);
+      reopen.push(this.reopenJob(m));
     }
     this.outbox = [...reopen, ...rest];
     if (this.outbox.length === 0) return;
     this.ensureWorker();
     this.flush();
+  }
+
+  /** An open for `m` nobody waits for: when it fails, the member's next call tries again (see reopen()). */
+  private reopenJob(m: SlotMember): Job {
+    m.needsOpen = false;
+    const job: Job = { kind: 'open', seq: ++this.seq, sid: m.sid, options: m.options };
+    const resolve = (r: JobResult) => {
+      if (r.error) m.needsOpen = true;
+    };
+    this.pending.set(job.seq, { job, limitMs: openLimit(m.options), attempts: 0, resolve });
+    return job;
+  }
+
+  /** Before a call: reopens `m` if its last reopen failed, so one failure does not fail every later call. */
+  reopen(m: SlotMember): void {
+    if (m.needsOpen && this.members.has(m)) this.enqueue(this.reopenJob(m));
   }
 
   private failAll(error: SerializedError): void {

@@ -5,8 +5,11 @@
 import { SandboxError, type SandboxErrorKind } from './errors.js';
 import type { SandboxLogLevel } from './instance.js';
 
-/** Time an open may take on top of compiling: loading a fresh WebAssembly module. */
-export const OPEN_EXTRA_MS = 2000;
+/**
+ * Time an open may take on top of compiling: loading a fresh WebAssembly module, which takes seconds on a
+ * saturated machine. An open runs no user code (only parses it), so a generous bound costs nothing.
+ */
+export const OPEN_EXTRA_MS = 30_000;
 /** Compiling only parses, but may take a while on a huge script (as in instance.ts). */
 export const MIN_COMPILE_MS = 1000;
 
@@ -40,6 +43,8 @@ export interface SerializedError {
 
 export interface JobResult {
   seq: number;
+  /** When the job started in its worker (now()); unset when it never started. */
+  startedAt?: number;
   /** The call's result as JSON text (undefined: the code returned nothing). */
   json?: string;
   error?: SerializedError;
@@ -66,10 +71,12 @@ export class Progress {
   }
 
   /** Worker side: `seq` starts now with `limitMs` to run. */
-  begin(seq: number, limitMs: number): void {
-    this.times[0] = now();
+  begin(seq: number, limitMs: number): number {
+    const at = now();
+    this.times[0] = at;
     this.times[1] = limitMs;
     Atomics.store(this.seq, 0, seq);
+    return at;
   }
 
   end(): void {

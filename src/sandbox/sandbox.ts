@@ -12,6 +12,7 @@
 import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { HostFault, SandboxError } from './errors.js';
 import { Instance, type InstanceOptions, type SandboxLogLevel } from './instance.js';
+import { checkLimits, DEFAULT_STACK_BYTES } from './limits.js';
 import { loadQuickJSModule } from './module.js';
 
 export interface SandboxOptions {
@@ -57,22 +58,7 @@ export interface Sandbox {
 
 export type { SandboxLogLevel };
 
-export const DEFAULT_STACK_BYTES = 64 * 1024;
-/** Below this the prelude itself cannot run. */
-const MIN_STACK_BYTES = 16 * 1024;
-/** Beyond this QuickJS's stack outgrows the WebAssembly stack region and fails on the first call. */
-const MAX_STACK_BYTES = 1024 * 1024;
-
-/** Throws RangeError for limits out of range; returns the stack size to use. */
-export function checkLimits(options: Pick<SandboxOptions, 'timeoutMs' | 'memoryBytes' | 'stackBytes'>): number {
-  if (!(options.timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
-  if (!(options.memoryBytes > 0)) throw new RangeError('memoryBytes must be positive');
-  const stackBytes = options.stackBytes ?? DEFAULT_STACK_BYTES;
-  if (!(stackBytes >= MIN_STACK_BYTES && stackBytes <= MAX_STACK_BYTES)) {
-    throw new RangeError(`stackBytes must be between ${MIN_STACK_BYTES} and ${MAX_STACK_BYTES}`);
-  }
-  return stackBytes;
-}
+export { checkLimits, DEFAULT_STACK_BYTES };
 
 /** Compiles the code once (rejects with a `syntax` SandboxError if it does not compile). */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {

@@ -9,6 +9,7 @@ import {
   type Job,
   type JobResult,
   MIN_COMPILE_MS,
+  now,
   OPEN_EXTRA_MS,
   Progress,
   serializeError,
@@ -54,7 +55,7 @@ async function runJob(job: Job): Promise<JobResult> {
     return result;
   }
   logs = [];
-  progress.begin(job.seq, entry.timeoutMs);
+  result.startedAt = progress.begin(job.seq, entry.timeoutMs);
   try {
     const json = await entry.sandbox.callJson(job.json);
     if (json !== undefined && json.length > maxResultChars) {
@@ -86,20 +87,25 @@ async function rebuildFailed(seq: number): Promise<void> {
   progress.end();
 }
 
+/** Results wait at most this long for the rest of their batch: a kill loses less finished work. */
+const POST_EVERY_MS = 2;
+
 async function drain(): Promise<void> {
   draining = true;
   try {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
       let results: JobResult[] = [];
+      let postedAt = now();
       for (const job of batch) {
         const result = await runJob(job);
         progress.end();
         if (job.kind !== 'close') results.push(result);
-        if (failed) {
+        if (failed || now() - postedAt >= POST_EVERY_MS) {
           port?.postMessage({ kind: 'results', results, batchDone: false } satisfies WorkerReply);
           results = [];
-          await rebuildFailed(job.seq);
+          postedAt = now();
         }
+        if (failed) await rebuildFailed(job.seq);
       }
       // Always, even with no results (a batch of closes): the pool counts the batches it has in flight.
       port?.postMessage({ kind: 'results', results, batchDone: true } satisfies WorkerReply);
@@ -113,4 +119,19 @@ port.on('message', (batch: Job[]) => {
   queue.push(batch);
   if (!draining) void drain();
 });
+/**
+ * Warm before reporting ready: the first QuickJS module of a thread compiles the WebAssembly, and its first
+ * calls run cold code. Doing that now keeps a replacement worker's first real calls as fast as the others'.
+ */
+async function warm(): Promise<void> {
+  try {
+    const sandbox = await createSandbox({ code: 'return msg', timeoutMs: 5000, memoryBytes: 2 ** 22 });
+    for (let i = 0; i < 20; i++) await sandbox.callJson(String(i));
+    sandbox.dispose();
+  } catch {
+    // The real opens will report whatever is wrong.
+  }
+}
+
+await warm();
 port.postMessage({ kind: 'ready' } satisfies WorkerReply);

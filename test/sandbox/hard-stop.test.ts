@@ -34,9 +34,12 @@ return 'ok:' + msg;
 `;
 
 let pool: SandboxPool;
-beforeAll(() => {
+// Workers started from TypeScript sources load tsx first: seconds on a busy machine.
+beforeAll(async () => {
   pool = new SandboxPool({ size: 1, marginMs: MARGIN_MS });
-});
+  pool.warm();
+  await pool.ready();
+}, 120_000);
 afterAll(() => pool.close());
 
 async function open(code: string, opts: { timeoutMs?: number; memoryBytes?: number } = {}): Promise<IsolatedSandbox> {
@@ -56,10 +59,12 @@ async function failure(p: Promise<unknown>): Promise<SandboxError> {
 }
 
 describe('sandbox in a worker: stopped hard at its limit', () => {
-  it('ends every escape of the corpus within limit + 50 ms + margin, and the event loop stays responsive', async () => {
+  it('ends every escape of the corpus within limit + 50 ms + margin, and the event loop stays responsive', {
+    timeout: 120_000,
+  }, async () => {
     const s = await open(CODE);
     expect(await s.call('warm')).toBe('ok:warm');
-    const figures: Array<{ name: string; message: string; took: number; maxDelayMs: number }> = [];
+    const figures: Array<{ name: string; message: string; took: number; ran: number; maxDelayMs: number }> = [];
     for (const name of Object.keys(CORPUS)) {
       // A kill starts a replacement worker: timing starts once it is ready (the limit is on running code).
       await pool.ready();
@@ -69,14 +74,16 @@ describe('sandbox in a worker: stopped hard at its limit', () => {
       const err = await failure(s.call(name));
       const took = performance.now() - start;
       delay.disable();
-      figures.push({ name, message: err.message, took, maxDelayMs: delay.max / 1e6 });
+      figures.push({ name, message: err.message, took, ran: s.lastRunMs ?? Number.NaN, maxDelayMs: delay.max / 1e6 });
       // The sandbox keeps working after each one.
       expect(await s.call(name.length)).toBe(`ok:${name.length}`);
     }
     console.log(
       `escape corpus (limit ${LIMIT_MS} ms, margin ${MARGIN_MS} ms):\n${figures
         .map(
-          (f) => `  ${f.name}: "${f.message}" in ${f.took.toFixed(0)} ms, loop delay max ${f.maxDelayMs.toFixed(1)} ms`,
+          (f) =>
+            `  ${f.name}: "${f.message}" after running ${f.ran.toFixed(0)} ms (${f.took.toFixed(0)} ms since the call), ` +
+            `event-loop delay max ${f.maxDelayMs.toFixed(1)} ms`,
         )
         .join('\n')}`,
     );
@@ -85,12 +92,16 @@ describe('sandbox in a worker: stopped hard at its limit', () => {
       expect(f.message, f.name).toMatch(
         /^(timed out after 100 ms|out of memory \(limit 16 MB\)|InternalError: string too long)$/,
       );
-      expect(f.took, f.name).toBeLessThan(BOUND_MS);
+      // From the moment the code started in its worker to the failure here. On an idle machine the time since the
+      // call is within a few ms of it; on a saturated one the worker may wait for a CPU before it starts.
+      expect(f.ran, f.name).toBeLessThan(BOUND_MS);
       expect(f.maxDelayMs, f.name).toBeLessThan(BOUND_MS);
     }
   });
 
-  it('a kill replaces the worker; another sandbox on it gets its queued calls answered, its state rebuilt', async () => {
+  it('a kill replaces the worker; another sandbox on it gets its queued calls answered, its state rebuilt', {
+    timeout: 120_000,
+  }, async () => {
     const victim = await open(CODE);
     const other = await open(CODE);
     expect(await other.call('count')).toBe(1);
@@ -106,7 +117,9 @@ describe('sandbox in a worker: stopped hard at its limit', () => {
     expect(await victim.call('after')).toBe('ok:after');
   });
 
-  it('an endless loop is interrupted inside the worker without a kill when QuickJS can check the time', async () => {
+  it('an endless loop is interrupted inside the worker without a kill when QuickJS can check the time', {
+    timeout: 120_000,
+  }, async () => {
     const s = await open('for (;;) {}', { timeoutMs: 50 });
     await pool.ready();
     const killsBefore = pool.kills;
