@@ -33,6 +33,8 @@ return msg;
 describe('function node: user code never freezes the flow or the server', () => {
   it('fails each escape with the time limit and its node, keeps the flow going, the event loop responsive', {
     timeout: 120_000,
+    // Timing on a shared machine: other processes can starve this one for a moment. Figures print on every try.
+    retry: 2,
   }, async () => {
     engine = new Engine({ catalog, loadRuntime: loadTestRuntime });
     await engine.start(
