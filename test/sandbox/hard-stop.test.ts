@@ -7,6 +7,8 @@ const LIMIT_MS = 100;
 const MARGIN_MS = 25;
 /** The goal of issue 10: no call exceeds its limit by more than 50 ms + the margin. */
 const BOUND_MS = LIMIT_MS + 50 + MARGIN_MS;
+/** ... and the event loop never blocks longer than 50 ms + the margin. */
+const LOOP_BOUND_MS = 50 + MARGIN_MS;
 
 // Each entry escaped the in-process time limit (issue 10, fault 4) or is a classic way to hang an engine.
 const CORPUS: Record<string, string> = {
@@ -97,7 +99,7 @@ describe('sandbox in a worker: stopped hard at its limit', () => {
       // From the moment the code started in its worker to the failure here. On an idle machine the time since the
       // call is within a few ms of it; on a saturated one the worker may wait for a CPU before it starts.
       expect(f.ran, f.name).toBeLessThan(BOUND_MS);
-      expect(f.maxDelayMs, f.name).toBeLessThan(BOUND_MS);
+      expect(f.maxDelayMs, f.name).toBeLessThan(LOOP_BOUND_MS);
     }
   });
 

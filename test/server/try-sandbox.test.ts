@@ -33,12 +33,14 @@ const trial = (t: TestServer, code: string, timeoutMs: number, remoteAddress = '
   });
 
 describe('try it with user code', () => {
-  it('stops hostile code at its limit; the server answers meanwhile', async () => {
+  it('stops hostile code at its limit; the server answers meanwhile', { retry: 2 }, async () => {
     t = await startServer();
+    // A first trial loads the node runtimes, so the timed one spends its time in the code.
+    expect((await trial(t, 'return msg;', 100)).statusCode).toBe(200);
     const started = performance.now();
     const pending = trial(t, 'const a = []; for (;;) a.push(new Array(1e6).fill(1));', 100);
     // While the trial's code runs, the API answers (it used to wait for the code: 6.3 s).
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 40));
     const healthStart = performance.now();
     const health = await call(t.app, 'GET', '/api/health');
     const healthMs = performance.now() - healthStart;
@@ -48,7 +50,8 @@ describe('try it with user code', () => {
     expect(health.status).toBe(200);
     expect(res.statusCode).toBe(200);
     expect((res.json() as TryResult).error).toMatch(/function timed out after 100 ms/);
-    expect(healthMs).toBeLessThan(100);
+    // The bound of issue 10 for the event loop: the limit's 50 ms + the 25 ms margin (on a busy machine, a retry).
+    expect(healthMs).toBeLessThan(75);
   });
 
   it(`runs at most ${MAX_TRIALS_PER_CLIENT} trials at once per client: a clear 429 beyond, other clients go on`, async () => {

@@ -84,6 +84,7 @@ describe('function node: user code never freezes the flow or the server', () => 
       ['m1', 'm3', 'm5', 'm7'].map((id) => [id, 'function timed out after 100 ms', 'fn']),
     );
     expect([...src.outcomes.values()].flat()).toEqual(kinds.map(() => ({ ok: true })));
-    expect(maxDelayMs).toBeLessThan(100 + 50 + DEFAULT_MARGIN_MS);
+    // Issue 10's bound: the event loop never blocks longer than 50 ms + the margin.
+    expect(maxDelayMs).toBeLessThan(50 + DEFAULT_MARGIN_MS);
   });
 });
