@@ -76,7 +76,9 @@ export const functionNode = defineNode({
       }),
       timeoutMs: Type.Integer({
         title: 'Time limit (ms)',
-        description: 'Per message. A message whose code runs longer fails (error port or error route).',
+        description:
+          'Per message. A message whose code runs longer fails (error port or error route); code that cannot be ' +
+          'interrupted is stopped hard 25 ms later.',
         minimum: 1,
         maximum: 10_000,
         default: 100,
@@ -157,9 +159,11 @@ that message with the reason (for example \`function timed out after 100 ms\` or
 flow's error route and the next message runs normally. Code that does not compile stops the flow from starting
 and names the line.
 
-The time limit is checked as the code runs: a single built-in call on a huge value (say \`"x".repeat(1e7)\`)
-finishes before the check, so such code can overrun it somewhat. Recursion is limited to a few hundred nested
-calls. The code runs on the flow's thread: keep it short.
+The code runs in a pool of worker threads, never on the thread that runs the flows and the admin API. QuickJS
+checks the time limit as the code runs; a call it cannot stop in time (a single built-in call on a huge value,
+say \`10n ** 10000000n\`) is stopped hard: its worker is terminated 25 ms after the limit and replaced. The
+other function nodes sharing that worker then lose their \`context\` state, and a call's console output is
+lost with it. A result must be under 4 M characters of JSON. Recursion is limited to a few hundred nested calls.
 
 ### Example: route and split
 

@@ -1,4 +1,12 @@
-import { createSandbox, type Sandbox, SandboxError } from '../../src/sandbox/index.js';
+// Not the index: the main thread needs no QuickJS (it runs in the pool's workers), so it is not loaded here.
+import { SandboxError } from '../../src/sandbox/errors.js';
+import {
+  createIsolatedSandbox,
+  type IsolatedSandbox,
+  sharedSandboxPool,
+  trialSandboxPool,
+} from '../../src/sandbox/isolated.js';
+import type { SandboxPool } from '../../src/sandbox/pool.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import { type functionNode, functionOutputNames } from './definition.js';
@@ -38,22 +46,42 @@ function forSandbox(msg: Message): Record<string, unknown> {
   };
 }
 
-export const create: CreateRuntime<Config> = (ctx) => {
+/**
+ * The code runs in a worker of `pool()` that is terminated if a call outlives its limit (plus the pool's
+ * margin), so user code never blocks the thread that runs the flows and the admin API.
+ */
+export function createOn(pool: () => SandboxPool): CreateRuntime<Config> {
+  return (ctx) => runtime(ctx, pool);
+}
+
+/** Deployed flows share one pool. */
+export const create: CreateRuntime<Config> = createOn(sharedSandboxPool);
+
+/** Try-it runs on a pool of its own, so trials of hostile code never disturb deployed flows. */
+export const createForTrial: CreateRuntime<Config> = createOn(trialSandboxPool);
+
+function runtime(
+  ctx: Parameters<CreateRuntime<Config>>[0],
+  pool: () => SandboxPool,
+): ReturnType<CreateRuntime<Config>> {
   const config = ctx.config;
   const ports = functionOutputNames(config.outputs);
-  let sandbox: Sandbox | undefined;
+  let sandbox: IsolatedSandbox | undefined;
 
   return {
     async start() {
       try {
-        sandbox = await createSandbox({
-          code: config.code,
-          argName: 'msg',
-          setup: FUNCTION_HELPERS,
-          timeoutMs: config.timeoutMs,
-          memoryBytes: config.memoryMb * 2 ** 20,
-          log: (level, text) => ctx.log[level]({ from: 'code' }, text),
-        });
+        sandbox = await createIsolatedSandbox(
+          {
+            code: config.code,
+            argName: 'msg',
+            setup: FUNCTION_HELPERS,
+            timeoutMs: config.timeoutMs,
+            memoryBytes: config.memoryMb * 2 ** 20,
+            log: (level, text) => ctx.log[level]({ from: 'code' }, text),
+          },
+          pool(),
+        );
       } catch (err) {
         throw compileFailure(err, config);
       }
@@ -76,4 +104,4 @@ export const create: CreateRuntime<Config> = (ctx) => {
       sandbox = undefined;
     },
   };
-};
+}

@@ -15,8 +15,13 @@ async function importModule(relative: string): Promise<Record<string, unknown>> 
   throw new Error(`no module nodes/${relative}.js`);
 }
 
-export async function loadNodeRuntime(type: string): Promise<CreateRuntime<unknown>> {
+/**
+ * `trial`: for try-it. A runtime module may export `createForTrial` to run trials apart from deployed flows
+ * (the function node runs trials on a sandbox pool of their own); `create` otherwise.
+ */
+export async function loadNodeRuntime(type: string, opts: { trial?: boolean } = {}): Promise<CreateRuntime<unknown>> {
   const mod = await importModule(`${type}/runtime`);
+  if (opts.trial && typeof mod.createForTrial === 'function') return mod.createForTrial as CreateRuntime<unknown>;
   if (typeof mod.create !== 'function') throw new Error(`nodes/${type}/runtime does not export create()`);
   return mod.create as CreateRuntime<unknown>;
 }

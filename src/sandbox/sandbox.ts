@@ -2,11 +2,17 @@
  * createSandbox: user JavaScript in QuickJS (WebAssembly) with a time, memory and stack limit. The only bridge
  * is JSON text in and out plus a bounded `console` forwarded to the host. After a timeout or out-of-memory the
  * context is rebuilt (user state may be half-updated); after a fault of the WebAssembly instance itself the
- * whole module is replaced. Either way the next call works.
+ * whole module is replaced. Either way the next call works. The rebuild happens in prepare() or the next call,
+ * not inside the failed one, so the failed call ends as soon as its limit trips.
+ *
+ * This runs on the calling thread: a single built-in call on a huge value can overrun the time limit before
+ * QuickJS's interrupt check runs. The function node therefore runs it in a worker (see pool.ts) that is
+ * terminated when a call outlives its limit.
  */
 import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { HostFault, SandboxError } from './errors.js';
 import { Instance, type InstanceOptions, type SandboxLogLevel } from './instance.js';
+import { checkLimits, DEFAULT_STACK_BYTES } from './limits.js';
 import { loadQuickJSModule } from './module.js';
 
 export interface SandboxOptions {
@@ -36,6 +42,13 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** Passes `input` (JSON-serialisable) to the code; resolves with its JSON result, `undefined` for none. */
   call(input: unknown): Promise<unknown>;
+  /** The same with JSON text in and out (`undefined` for none), for hosts that already hold the text. */
+  callJson(json: string | undefined): Promise<string | undefined>;
+  /**
+   * Rebuilds now what a failed call discarded (else the next call does it): lets a host account the rebuild
+   * apart from the next call's time.
+   */
+  prepare(): Promise<void>;
   /** Times the context was rebuilt after a timeout, out-of-memory or engine fault. */
   readonly resets: number;
   /** WebAssembly modules loaded: 1, plus one per engine fault (host stack overflow, wasm trap). */
@@ -45,20 +58,11 @@ export interface Sandbox {
 
 export type { SandboxLogLevel };
 
-export const DEFAULT_STACK_BYTES = 64 * 1024;
-/** Below this the prelude itself cannot run. */
-const MIN_STACK_BYTES = 16 * 1024;
-/** Beyond this QuickJS's stack outgrows the WebAssembly stack region and fails on the first call. */
-const MAX_STACK_BYTES = 1024 * 1024;
+export { checkLimits, DEFAULT_STACK_BYTES };
 
 /** Compiles the code once (rejects with a `syntax` SandboxError if it does not compile). */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
-  if (!(options.timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
-  if (!(options.memoryBytes > 0)) throw new RangeError('memoryBytes must be positive');
-  const stackBytes = options.stackBytes ?? DEFAULT_STACK_BYTES;
-  if (!(stackBytes >= MIN_STACK_BYTES && stackBytes <= MAX_STACK_BYTES)) {
-    throw new RangeError(`stackBytes must be between ${MIN_STACK_BYTES} and ${MAX_STACK_BYTES}`);
-  }
+  const stackBytes = checkLimits(options);
   const sandbox = new QuickJSSandbox({
     code: options.code,
     argName: options.argName ?? 'msg',
@@ -98,7 +102,11 @@ class QuickJSSandbox implements Sandbox {
   constructor(private readonly opts: InstanceOptions) {}
 
   async call(input: unknown): Promise<unknown> {
-    const json = input === undefined ? undefined : JSON.stringify(input);
+    const out = await this.callJson(input === undefined ? undefined : JSON.stringify(input));
+    return out === undefined ? undefined : JSON.parse(out);
+  }
+
+  async callJson(json: string | undefined): Promise<string | undefined> {
     // Another call may fail between our wait and our turn: loop until we hold a live instance.
     while (!this.instance) {
       if (this.disposed) throw new Error('the sandbox is disposed');
@@ -107,13 +115,19 @@ class QuickJSSandbox implements Sandbox {
       });
     }
     try {
-      const out = this.instance.invoke(json);
-      return out === undefined ? undefined : JSON.parse(out);
+      return this.instance.invoke(json);
     } catch (err) {
       if (err instanceof SandboxError && (err.kind === 'timeout' || err.kind === 'memory')) this.reset(false);
       else if (err instanceof HostFault) this.reset(true);
       throw publicError(err);
     }
+  }
+
+  async prepare(): Promise<void> {
+    if (this.instance || this.disposed) return;
+    await this.restore().catch((err: unknown) => {
+      throw publicError(err);
+    });
   }
 
   /** Ensures an instance exists, loading a new module first if the old one was discarded. Shared by waiters. */
@@ -141,7 +155,7 @@ class QuickJSSandbox implements Sandbox {
     }
   }
 
-  /** Drops the instance (and the module after a fault), then rebuilds at once when the module survives. */
+  /** Drops the instance (and the module after a fault); prepare() or the next call rebuilds it. */
   private reset(fault: boolean): void {
     this.resets++;
     const old = this.instance;
@@ -155,13 +169,6 @@ class QuickJSSandbox implements Sandbox {
       } catch {
         this.module = undefined;
       }
-    }
-    if (!this.module || this.disposed) return;
-    try {
-      this.instance = Instance.create(this.module, this.opts);
-    } catch (err) {
-      // The next call retries through restore().
-      if (err instanceof HostFault) this.module = undefined;
     }
   }
 

@@ -91,7 +91,7 @@ export async function runTry(
     loadRuntime: async (type) => {
       const def = findNodeType(cat, type);
       if (def && needsStandIn(def)) return def.inputs.length === 0 ? standIns.source : standIns.sink;
-      return loadNodeRuntime(type);
+      return loadNodeRuntime(type, { trial: true });
     },
   });
 

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { functionNode } from '../../../nodes/function/definition.js';
 import { Engine } from '../../../src/runtime/engine.js';
+import { sharedSandboxPool } from '../../../src/sandbox/index.js';
 import { type Catalog, ERROR_HEADER, ERROR_NODE_HEADER } from '../../../src/spec/index.js';
 import { flowOf, loadTestRuntime, sinks, sources, testCatalog } from '../../support/test-nodes.js';
 
@@ -9,6 +10,9 @@ const catalog: Catalog = {
   nodes: [...testCatalog.nodes.filter((n) => n.type !== functionNode.type), functionNode],
   connections: testCatalog.connections,
 };
+
+// The code runs in the sandbox pool's workers; from TypeScript sources they load tsx first (seconds when busy).
+beforeAll(() => sharedSandboxPool().ready(), 120_000);
 
 let engine: Engine | undefined;
 afterEach(async () => {

@@ -1,0 +1,406 @@
+/**
+ * A bounded pool of warm sandbox worker threads. Each sandbox lives in one worker (its slot); jobs for a
+ * worker are batched (one postMessage per turn) and pipelined, and run there one at a time. A watchdog on this
+ * thread reads which job the worker runs and since when (shared memory) and terminates the worker when that job
+ * outlives its limit plus a margin: user code can never block this thread or outrun its limit by more than the
+ * margin, whatever it does. A replacement worker starts at once; the other sandboxes of the killed worker are
+ * reopened there and their queued jobs re-sent (their context state is lost, as after any rebuild).
+ */
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { memoryError, timeoutError } from './classify.js';
+import {
+  type Job,
+  type JobResult,
+  MIN_COMPILE_MS,
+  type NewJob,
+  now,
+  OPEN_EXTRA_MS,
+  PROGRESS_BYTES,
+  Progress,
+  type SerializedError,
+  type WorkerReply,
+  type WorkerSandboxOptions,
+} from './protocol.js';
+import { spawnSandboxWorker } from './spawn.js';
+
+export interface PoolOptions {
+  /** Worker threads (default: the CPU count, between 1 and 4). */
+  size?: number;
+  /** How far past its limit a job may run before its worker is terminated (default 25 ms). */
+  marginMs?: number;
+  /** Largest result (characters of JSON) a call may return: parsing it happens on this thread. */
+  maxResultChars?: number;
+  /** V8 heap per worker, MB (default 256). */
+  heapMb?: number;
+}
+
+export const DEFAULT_MARGIN_MS = 25;
+/** JSON.parse of 4 M characters takes ~20 ms: a result this large still keeps this thread responsive. */
+export const DEFAULT_MAX_RESULT_CHARS = 4 * 2 ** 20;
+/** A job re-sent after this many worker crashes it was queued behind (cause unknown) fails instead. */
+const MAX_ATTEMPTS = 3;
+/** Batches sent to a worker and not yet answered: two keep it busy while results travel back. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
+interface Pending {
+  job: Job;
+  limitMs: number;
+  attempts: number;
+  resolve: (result: JobResult) => void;
+}
+
+/** A sandbox as its slot knows it: the options to reopen it with after a worker is replaced. */
+export interface SlotMember {
+  readonly sid: number;
+  readonly options: WorkerSandboxOptions;
+  /** A reopen in a replacement worker failed: the next call opens it again first. */
+  needsOpen?: boolean;
+}
+
+/** One worker thread. Its events go to the slot that owns it; a spare has no owner until a slot claims it. */
+class SandboxThread {
+  readonly progress = new Progress(new SharedArrayBuffer(PROGRESS_BYTES));
+  readonly thread: Worker;
+  ready = false;
+  dead = false;
+  batches = 0;
+  /** Set when the thread reported an error just before exiting (e.g. its heap limit). */
+  lastError: unknown;
+  owner: WorkerSlot | undefined;
+  /** Settles when the thread is ready or gone. */
+  readonly started: Promise<void>;
+  private markStarted: () => void = () => undefined;
+
+  constructor(options: Required<PoolOptions>) {
+    this.started = new Promise<void>((resolve) => {
+      this.markStarted = resolve;
+    });
+    this.thread = spawnSandboxWorker(
+      { progress: this.progress.buffer, maxResultChars: options.maxResultChars },
+      { heapMb: options.heapMb },
+    );
+    this.thread.on('message', (reply: WorkerReply) => {
+      if (this.dead) return;
+      if (reply.kind === 'ready') {
+        this.ready = true;
+        this.markStarted();
+      }
+      this.owner?.received(this, reply);
+    });
+    this.thread.on('error', (err) => {
+      this.lastError = err;
+    });
+    this.thread.on('exit', (code) => {
+      this.markStarted();
+      if (this.dead) return;
+      this.dead = true;
+      this.owner?.lost(this, code);
+    });
+  }
+
+  stop(): void {
+    this.dead = true;
+    void this.thread.terminate();
+  }
+}
+
+export function openLimit(options: WorkerSandboxOptions): number {
+  return Math.max(options.timeoutMs, MIN_COMPILE_MS) + OPEN_EXTRA_MS;
+}
+
+export class WorkerSlot {
+  readonly members = new Set<SlotMember>();
+  private live: SandboxThread | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private outbox: Job[] = [];
+  private flushQueued = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private seq = 0;
+  /** Workers terminated because a job outlived its limit, or lost to a crash. */
+  kills = 0;
+
+  constructor(
+    private readonly pool: Required<PoolOptions>,
+    /** A ready spare thread when the pool has one, else a new thread. */
+    private readonly claim: () => SandboxThread,
+  ) {}
+
+  /** Starts the worker now (a warm pool), so the first job does not wait for it. */
+  warm(): void {
+    this.ensureWorker();
+  }
+
+  /** Queues a job; resolves with its result (a failure is a result with `error`, never a rejection). */
+  submit(job: NewJob, limitMs: number): Promise<JobResult> {
+    const full = { ...job, seq: ++this.seq } as Job;
+    return new Promise<JobResult>((resolve) => {
+      this.pending.set(full.seq, { job: full, limitMs, attempts: 0, resolve });
+      this.enqueue(full);
+    });
+  }
+
+  /** Closing needs no answer; a worker that no longer has the sandbox ignores it. */
+  close(member: SlotMember): void {
+    this.members.delete(member);
+    if (this.live) this.enqueue({ kind: 'close', seq: ++this.seq, sid: member.sid });
+  }
+
+  /** Settles when this slot's thread (if it has one) has started. */
+  started(): Promise<void> {
+    return this.live?.started ?? Promise.resolve();
+  }
+
+  terminate(): void {
+    const live = this.live;
+    this.live = undefined;
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    live?.stop();
+    this.failAll({ kind: 'user', message: 'the sandbox pool was closed' });
+  }
+
+  private enqueue(job: Job): void {
+    this.outbox.push(job);
+    this.ensureWorker();
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.flush();
+      });
+    }
+  }
+
+  private flush(): void {
+    const live = this.live;
+    if (!live?.ready || live.batches >= MAX_BATCHES_IN_FLIGHT || this.outbox.length === 0) return;
+    const batch = this.outbox;
+    this.outbox = [];
+    live.batches++;
+    live.thread.postMessage(batch);
+    this.arm(0);
+  }
+
+  private ensureWorker(): void {
+    if (this.live) return;
+    const live = this.claim();
+    live.owner = this;
+    this.live = live;
+  }
+
+  /** For SandboxThread: a reply of the thread this slot owns. */
+  received(live: SandboxThread, reply: WorkerReply): void {
+    if (live !== this.live) return;
+    if (reply.kind === 'results') {
+      if (reply.batchDone) live.batches--;
+      for (const r of reply.results) {
+        const p = this.pending.get(r.seq);
+        if (!p) continue;
+        this.pending.delete(r.seq);
+        p.resolve(r);
+      }
+      if (this.pending.size === 0) {
+        clearTimeout(this.watchdog);
+        this.watchdog = undefined;
+      }
+    }
+    this.flush();
+  }
+
+  /** Checks the running job against its deadline now, or in `delayMs`. */
+  private arm(delayMs: number): void {
+    if (this.watchdog) return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      this.check();
+    }, delayMs);
+  }
+
+  private check(): void {
+    const live = this.live;
+    if (!live || this.pending.size === 0) return;
+    const running = live.progress.read();
+    const t = now();
+    // A job that starts after now cannot be due before now + the shortest limit waiting.
+    let shortest = Number.POSITIVE_INFINITY;
+    for (const p of this.pending.values()) shortest = Math.min(shortest, p.limitMs);
+    let next = t + shortest + this.pool.marginMs;
+    if (running) {
+      const due = running.startedAt + running.limitMs + this.pool.marginMs;
+      if (t >= due) {
+        this.kill(live, running);
+        return;
+      }
+      next = Math.min(next, due);
+    }
+    this.arm(Math.max(1, Math.ceil(next - t)));
+  }
+
+  /** The job `seq` outlived its limit: stop its worker hard, fail the job, carry on with a new worker. */
+  private kill(live: SandboxThread, running: { seq: number; startedAt: number }): void {
+    const seq = running.seq;
+    live.stop();
+    this.kills++;
+    this.live = undefined;
+    const culprit = this.pending.get(seq);
+    this.pending.delete(seq);
+    if (culprit) culprit.resolve({ seq, startedAt: running?.startedAt, error: serializeTimeout(culprit) });
+    this.restart();
+  }
+
+  /** The worker exited by itself (a crash, its heap limit): the job it ran fails, the rest are re-sent. */
+  lost(live: SandboxThread, code: number): void {
+    if (live !== this.live) return;
+    this.live = undefined;
+    this.kills++;
+    if (!live.ready) {
+      // It never started: re-spawning would fail the same way, so the waiting jobs fail with the reason.
+      const why = live.lastError instanceof Error ? live.lastError.message : `exit code ${code}`;
+      this.failAll({ kind: 'user', message: `the sandbox worker could not start: ${why}` });
+      return;
+    }
+    const outOfMemory = (live.lastError as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+    const running = live.progress.read();
+    const culprit = running && this.pending.get(running.seq);
+    if (culprit) {
+      this.pending.delete(culprit.job.seq);
+      culprit.resolve({ seq: culprit.job.seq, error: crashError(culprit, outOfMemory, this.pool.heapMb, code) });
+    }
+    for (const p of [...this.pending.values()]) {
+      if (++p.attempts < MAX_ATTEMPTS) continue;
+      this.pending.delete(p.job.seq);
+      p.resolve({ seq: p.job.seq, error: crashError(p, outOfMemory, this.pool.heapMb, code) });
+    }
+    this.restart();
+  }
+
+  /** A new worker: reopen every member, then re-send the jobs still waiting, in their order. */
+  private restart(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    const opens = new Map<number, Job>();
+    const rest: Job[] = [];
+    for (const p of this.pending.values()) {
+      if (p.job.kind === 'open') opens.set(p.job.sid, p.job);
+      else if (p.job.kind === 'call') rest.push(p.job);
+    }
+    const reopen: Job[] = [];
+    for (const m of this.members) {
+      const waiting = opens.get(m.sid);
+      if (waiting) {
+        reopen.push(waiting);
+        continue;
+      }
+      reopen.push(this.reopenJob(m));
+    }
+    this.outbox = [...reopen, ...rest];
+    if (this.outbox.length === 0) return;
+    this.ensureWorker();
+    this.flush();
+  }
+
+  /** An open for `m` nobody waits for: when it fails, the member's next call tries again (see reopen()). */
+  private reopenJob(m: SlotMember): Job {
+    m.needsOpen = false;
+    const job: Job = { kind: 'open', seq: ++this.seq, sid: m.sid, options: m.options };
+    const resolve = (r: JobResult) => {
+      if (r.error) m.needsOpen = true;
+    };
+    this.pending.set(job.seq, { job, limitMs: openLimit(m.options), attempts: 0, resolve });
+    return job;
+  }
+
+  /** Before a call: reopens `m` if its last reopen failed, so one failure does not fail every later call. */
+  reopen(m: SlotMember): void {
+    if (m.needsOpen && this.members.has(m)) this.enqueue(this.reopenJob(m));
+  }
+
+  private failAll(error: SerializedError): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    this.outbox = [];
+    for (const p of all) p.resolve({ seq: p.job.seq, error });
+  }
+}
+
+function serializeTimeout(p: Pending): SerializedError {
+  return { kind: 'timeout', message: timeoutError(p.limitMs).message };
+}
+
+function crashError(p: Pending, outOfMemory: boolean, heapMb: number, code: number): SerializedError {
+  if (outOfMemory) return { kind: 'memory', message: memoryError(heapMb * 2 ** 20).message };
+  const doing = p.job.kind === 'open' ? 'loading the code' : 'running the code';
+  return { kind: 'user', message: `the sandbox worker stopped while ${doing} (exit code ${code}) and was replaced` };
+}
+
+export class SandboxPool {
+  private readonly slots: WorkerSlot[];
+  private readonly options: Required<PoolOptions>;
+  private nextSid = 0;
+  private spare: SandboxThread | undefined;
+  private closed = false;
+
+  constructor(options: PoolOptions = {}) {
+    const size = options.size ?? Math.min(4, Math.max(1, availableParallelism()));
+    if (!(Number.isInteger(size) && size >= 1)) throw new RangeError('the pool size must be a positive integer');
+    this.options = {
+      size,
+      marginMs: options.marginMs ?? DEFAULT_MARGIN_MS,
+      maxResultChars: options.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS,
+      heapMb: options.heapMb ?? 256,
+    };
+    this.slots = Array.from({ length: size }, () => new WorkerSlot(this.options, () => this.claim()));
+  }
+
+  /**
+   * A ready spare when there is one (a killed worker is replaced at once), else a new thread; either way a new
+   * spare starts, so the next replacement is ready too.
+   */
+  private claim(): SandboxThread {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (!this.closed) this.spare = new SandboxThread(this.options);
+    return spare && !spare.dead ? spare : new SandboxThread(this.options);
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  get marginMs(): number {
+    return this.options.marginMs;
+  }
+
+  /** Workers terminated or lost so far (each was replaced). */
+  get kills(): number {
+    return this.slots.reduce((n, s) => n + s.kills, 0);
+  }
+
+  /** Starts every worker now. */
+  warm(): void {
+    for (const s of this.slots) s.warm();
+  }
+
+  /** The slot with the fewest sandboxes, so sandboxes share a worker only when there are more than workers. */
+  place(options: WorkerSandboxOptions): { slot: WorkerSlot; member: SlotMember } {
+    let best = this.slots[0];
+    for (const s of this.slots) if (s.members.size < best.members.size) best = s;
+    const member: SlotMember = { sid: ++this.nextSid, options };
+    best.members.add(member);
+    return { slot: best, member };
+  }
+
+  /** Settles when every started worker and the spare are ready (e.g. before timing calls). */
+  async ready(): Promise<void> {
+    await Promise.all([...this.slots.map((s) => s.started()), this.spare?.started]);
+  }
+
+  /** Terminates every worker; jobs still waiting fail. */
+  close(): void {
+    this.closed = true;
+    this.spare?.stop();
+    this.spare = undefined;
+    for (const s of this.slots) s.terminate();
+  }
+}
