@@ -42,3 +42,14 @@ export function limitHeap(): void {
     throw new UserError(err instanceof Error ? err.message : String(err), EXIT.usage);
   }
 }
+
+/**
+ * A closed stdout (`sluice nodes --json | head`, a server whose log reader died) is not an error: a one-shot command
+ * exits quietly with its status so far, a long-running one keeps running (and still stops on SIGTERM), silently.
+ */
+export function tolerateClosedStdout(longRunning: () => boolean): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    if (!longRunning()) process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+  });
+}

@@ -10,7 +10,7 @@ import { nodesCommand } from './commands/nodes.js';
 import { runCommand } from './commands/run.js';
 import { defineServe, type ServeOptions, serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
-import { EXIT, UserError } from './io.js';
+import { EXIT, tolerateClosedStdout, UserError } from './io.js';
 
 /** package.json is two levels up from src/cli, three from dist/src/cli. */
 function packageVersion(): string {
@@ -116,6 +116,10 @@ async function main(argv: string[]): Promise<number> {
   }
   return exitCode;
 }
+
+/** serve and run keep going when stdout closes; every other command is done once its output has nowhere to go. */
+const LONG_RUNNING = new Set(['serve', 'run']);
+tolerateClosedStdout(() => LONG_RUNNING.has(process.argv[2] ?? ''));
 
 main(process.argv).then(
   (code) => {

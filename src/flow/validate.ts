@@ -184,7 +184,7 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
     }
     const kind = catalog.connections.find((k) => k.kind === c?.kind);
     if (kind && isObject(c.config)) {
-      secretProblems(kind.config, c.config, `/connections/${i}/config`, { connectionId: c.id }, add);
+      secretProblems(kind.config, c.config, `/connections/${i}/config`, { connectionId: c.id }, kind.kind, add);
       for (const issue of safeLint(kind.lint, filledConfig('connections', i))) {
         add({
           severity: issue.severity ?? 'error',
@@ -217,7 +217,7 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
       return;
     }
     if (!isObject(n.config)) return;
-    secretProblems(def.config, n.config, `/nodes/${i}/config`, { nodeId: n.id }, add);
+    secretProblems(def.config, n.config, `/nodes/${i}/config`, { nodeId: n.id }, def.type, add);
     for (const ref of findAnnotated(def.config, n.config, 'x-connection')) {
       const wanted = String(ref.schema['x-connection']);
       const path = `/nodes/${i}/config${ref.pointer}`;
@@ -400,16 +400,21 @@ function secretProblems(
   config: Record<string, unknown>,
   base: string,
   where: { nodeId?: string; connectionId?: string },
+  /** The connection kind or node type, so the example names this service (`POSTGRES_PASSWORD`), not another. */
+  owner: string,
   add: (p: Omit<Problem, 'severity'>) => void,
 ): void {
   for (const s of findAnnotated(schema, config, 'x-secret')) {
     if (s.value === '' || s.value === null || isWholeReference(s.value)) continue;
+    const field = s.pointer.split('/').pop() ?? 'secret';
+    const envName = `${owner}_${field}`.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+    const fileName = owner.replace(/[^A-Za-z0-9_.-]+/g, '-');
     add({
       code: 'literal-secret',
       path: `${base}${s.pointer}`,
       ...where,
       message: 'a secret is written into the flow file as a literal value',
-      hint: 'use a reference instead, e.g. "${env:MQTT_PASSWORD}" or "${file:/run/secrets/mqtt}"',
+      hint: `use a reference instead, e.g. "\${env:${envName}}" or "\${file:/run/secrets/${fileName}}"`,
     });
   }
 }

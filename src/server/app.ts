@@ -143,7 +143,8 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
   wsRoutes(app, context);
 
   try {
-    await app.listen({ host, port: options.port ?? 1880 });
+    // `[::1]` is how a URL writes an IPv6 address; the socket wants it bare.
+    await app.listen({ host: host.replace(/^\[(.*)\]$/, '$1'), port: options.port ?? 1880 });
   } catch (err) {
     hub.close();
     await app.close();

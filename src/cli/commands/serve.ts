@@ -1,5 +1,6 @@
 /** `sluice serve`: the editor, the admin API and the runtime in one process until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { catalog } from '../../../nodes/catalog.js';
@@ -33,6 +34,13 @@ function port(value: string): string {
   return value;
 }
 
+/** A host name, an IPv4 address, or an IPv6 address bare (`::1`) or in brackets (`[::1]`, as in URLs). */
+function hostArg(value: string): string {
+  const inner = /^\[(.*)\]$/.exec(value)?.[1];
+  if (inner !== undefined ? isIPv6(inner) : /^[A-Za-z0-9.:-]+$/.test(value) && !value.includes('[')) return value;
+  throw new InvalidArgumentError('expected a host name or an address such as 127.0.0.1, ::1 or [::1]');
+}
+
 function list(value: string | undefined): string[] | undefined {
   return value
     ? value
@@ -45,7 +53,7 @@ function list(value: string | undefined): string[] | undefined {
 export function defineServe(cmd: Command): Command {
   return cmd
     .description('the editor and admin API with the runtime, until SIGINT/SIGTERM (then drain and exit)')
-    .option('--host <host>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
+    .option('--host <host>', 'address to bind; anything but loopback requires --token', hostArg, '127.0.0.1')
     .option('--port <port>', 'port; 0 picks a free one (the address is printed)', port, '1880')
     .option('--flows-dir <dir>', 'where flows are stored, one file each', './flows')
     .option('--token <token>', 'bearer token required by the API (default: $SLUICE_TOKEN)')
@@ -123,9 +131,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new UserError(`port ${opts.port} on ${opts.host} is in use; pick another with --port`, EXIT.startup);
-    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new UserError(`cannot listen on ${opts.host}:${opts.port} (${code})`, EXIT.startup);
-    }
+    // Any other failure to bind (an unknown name, an address not on this machine) is the user's to fix too.
+    if (code !== undefined) throw new UserError(`cannot listen on ${opts.host}:${opts.port} (${code})`, EXIT.startup);
     throw err;
   }
 
