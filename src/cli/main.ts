@@ -10,7 +10,14 @@ import { nodesCommand } from './commands/nodes.js';
 import { runCommand } from './commands/run.js';
 import { defineServe, type ServeOptions, serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
-import { EXIT, tolerateClosedStdout, UserError } from './io.js';
+import {
+  applyReferenceOptions,
+  EXIT,
+  type ReferenceOptions,
+  tolerateClosedStdout,
+  UserError,
+  withReferenceOptions,
+} from './io.js';
 
 /** package.json is two levels up from src/cli, three from dist/src/cli. */
 function packageVersion(): string {
@@ -50,8 +57,7 @@ async function main(argv: string[]): Promise<number> {
       exitCode = validateCommand(files, opts);
     });
 
-  program
-    .command('run')
+  withReferenceOptions(program.command('run'))
     .description('run a flow headless until SIGINT/SIGTERM, then drain and exit')
     .argument('<file>', 'flow JSON file')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
@@ -59,10 +65,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--duration <ms>', 'stop (with drain) after this long', nonNegativeInt)
     .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)')
     .action(async (file: string, opts) => {
+      applyReferenceOptions(opts);
       exitCode = await runCommand(file, opts);
     });
 
-  defineServe(program.command('serve')).action(async (opts: ServeOptions) => {
+  withReferenceOptions(defineServe(program.command('serve'))).action(async (opts: ServeOptions & ReferenceOptions) => {
+    applyReferenceOptions(opts);
     exitCode = await serveCommand(opts);
   });
 

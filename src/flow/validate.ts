@@ -13,7 +13,7 @@ import { findCycle } from './graph.js';
 import { migrateFlow } from './migrate.js';
 import { parseFlowText } from './parse.js';
 import type { Problem } from './problem.js';
-import { isWholeReference } from './references.js';
+import { isWholeReference, strayReferences } from './references.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { findAnnotated } from './schema-walk.js';
 import { closest } from './suggest.js';
@@ -218,6 +218,16 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
     }
     if (!isObject(n.config)) return;
     secretProblems(def.config, n.config, `/nodes/${i}/config`, { nodeId: n.id }, def.type, add);
+    for (const pointer of strayReferences(def.config, n.config)) {
+      add({
+        severity: 'warning',
+        code: 'reference-not-resolved',
+        path: `/nodes/${i}/config${pointer}`,
+        nodeId: n.id,
+        message: 'this field does not resolve ${env:...}/${file:...} references: the text stays as written',
+        hint: 'references resolve only in secret fields, connection settings and fields such as topics and tables',
+      });
+    }
     for (const ref of findAnnotated(def.config, n.config, 'x-connection')) {
       const wanted = String(ref.schema['x-connection']);
       const path = `/nodes/${i}/config${ref.pointer}`;
