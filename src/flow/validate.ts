@@ -121,8 +121,14 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
       problems.push({ severity: 'error', code: 'schema', ...l, ...idAt(l.path) });
     }
   }
-  // Structural errors make the semantic checks below unreliable; stop on broken shapes only.
-  if (!Array.isArray(doc.nodes)) return { problems, flow: doc as FlowDocument };
+  // Structural errors make the semantic checks below unreliable; stop on broken shapes only (lists that are not
+  // lists, list items that are not objects), which the schema problems above already name.
+  const listOk = (v: unknown, required: boolean) =>
+    v === undefined ? !required : Array.isArray(v) && v.every((item) => isObject(item));
+  const settingsOk = doc.settings === undefined || isObject(doc.settings);
+  if (!listOk(doc.nodes, true) || !listOk(doc.edges, false) || !listOk(doc.connections, false) || !settingsOk) {
+    return { problems, flow: doc as FlowDocument };
+  }
   const flow = doc as FlowDocument;
   problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
   return { problems, flow };
