@@ -7,7 +7,13 @@ const declaringExchange = { 'x-showWhen': { exchangeMode: ['declare'] } };
 const config = Type.Object(
   {
     connection: ConnectionRef('amqp', { description: 'The AMQP connection to consume on.' }),
-    queue: Type.String({ title: 'Queue', 'x-reference': true, minLength: 1, maxLength: 255, description: 'The queue to consume.' }),
+    queue: Type.String({
+      title: 'Queue',
+      'x-reference': true,
+      minLength: 1,
+      maxLength: 255,
+      description: 'The queue to consume.',
+    }),
     queueMode: Type.Enum(['declare', 'existing'] as const, {
       title: 'Queue set-up',
       default: 'declare',
