@@ -68,16 +68,14 @@ describe('fault 5: unauthenticated CPU exhaustion', () => {
 
   it('bounds nesting with a scan before parsing, and says where', async () => {
     t = await startServer({ token: TOKEN });
-    const { value: res, ms } = await timed(() =>
-      call<ApiErrorBody>(t!.app, 'POST', '/api/validate', `{"flow":${deep()}}`, auth),
-    );
+    const res = await call<ApiErrorBody>(t.app, 'POST', '/api/validate', `{"flow":${deep()}}`, auth);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('too-deep');
-    expect(res.body.error.message).toMatch(/nests deeper than 100 levels at line 1, column \d+/);
+    // `{` opens level 1 at column 1, the 100th `[` (column 108) opens level 101: the scanner stops right there.
+    expect(res.body.error.message).toBe('the body nests deeper than 100 levels at line 1, column 108');
     // A nested string of brackets is not nesting.
     const text = JSON.stringify({ flow: { ...flow, description: '['.repeat(500) } });
     expect((await call(t.app, 'POST', '/api/validate', text, auth)).status).toBe(200);
-    expect(ms).toBeLessThan(2000);
   });
 
   it('refuses bodies where none is expected, and still takes an empty {} there', async () => {
