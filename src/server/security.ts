@@ -143,15 +143,16 @@ export function createGuard(options: GuardOptions) {
         throw new ApiError(403, 'bad-origin', `requests from origin "${origin}" are not allowed`);
       }
     }
-    // Browsers say where a request comes from even when they send no Origin (e.g. a form posted cross-site).
-    if (request.headers['sec-fetch-site'] === 'cross-site') {
-      throw new ApiError(403, 'cross-site', 'cross-site requests are not allowed');
-    }
     // Decide by the matched route, not the raw URL: `/%61pi/flows` routes to `/api/flows` too. A request that
     // matched nothing is judged by its decoded path, so probing `/api/...` without the token learns nothing.
     const route = request.routeOptions.url;
     const api = request.is404 ? isApiPath(request.url) : route?.startsWith('/api/') === true;
+    // The editor page stays reachable from a link on another site; only the API refuses cross-site callers.
     if (!api) return;
+    // Browsers say where a request comes from even when they send no Origin (e.g. a form posted cross-site).
+    if (request.headers['sec-fetch-site'] === 'cross-site') {
+      throw new ApiError(403, 'cross-site', 'cross-site requests to the API are not allowed');
+    }
     if (options.token !== undefined) {
       const given = bearer(request) ?? (route === options.wsPath ? queryToken(request) : undefined);
       if (!tokenMatches(given, options.token)) {

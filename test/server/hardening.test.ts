@@ -132,6 +132,8 @@ describe('fault 7: CSRF defences beyond Origin', () => {
     for (const site of ['same-origin', 'none']) {
       expect((await call(t.app, 'GET', '/api/flows', undefined, { 'sec-fetch-site': site })).status).toBe(200);
     }
+    // Following a link to the editor from another site still opens it (the page holds no data).
+    expect((await call(t.app, 'GET', '/', undefined, { 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });
 
   it(`requires the ${CLIENT_HEADER} header on state-changing routes`, async () => {
