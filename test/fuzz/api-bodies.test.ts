@@ -83,4 +83,30 @@ describe('admin API body fuzz', () => {
     const health = await t.app.inject({ method: 'GET', url: '/api/health' });
     expect(health.statusCode).toBe(200);
   });
+
+  it('any method and path under /api gets the documented shape when it fails', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom('flows', 'runtime', 'debug', 'deploy', 'stop', 'ws', 'try', 'import', '%', '%E0%A4', '..', '%00'),
+      fc.string({ maxLength: 10 }).map(encodeURIComponent),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'),
+        fc.array(segment, { minLength: 1, maxLength: 4 }),
+        fc.string({ maxLength: 20 }),
+        async (method, segments, query) => {
+          const url = `/api/${segments.join('/')}?${encodeURIComponent(query)}`;
+          const res = await t.app.inject({ method: method as 'GET', url, headers: { [CLIENT_HEADER]: 'fuzz' } });
+          expect(res.statusCode, `${method} ${url}`).toBeLessThan(500);
+          expect(res.body).not.toMatch(STACK_TRACE);
+          if (res.statusCode >= 400) {
+            const reply = res.json() as ApiErrorBody;
+            expect(Object.keys(reply), `${method} ${url}`).toEqual(['error']);
+            expect(typeof reply.error.message).toBe('string');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
