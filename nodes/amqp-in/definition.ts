@@ -7,7 +7,13 @@ const declaringExchange = { 'x-showWhen': { exchangeMode: ['declare'] } };
 const config = Type.Object(
   {
     connection: ConnectionRef('amqp', { description: 'The AMQP connection to consume on.' }),
-    queue: Type.String({ title: 'Queue', minLength: 1, maxLength: 255, description: 'The queue to consume.' }),
+    queue: Type.String({
+      title: 'Queue',
+      'x-reference': true,
+      minLength: 1,
+      maxLength: 255,
+      description: 'The queue to consume.',
+    }),
     queueMode: Type.Enum(['declare', 'existing'] as const, {
       title: 'Queue set-up',
       default: 'declare',
@@ -53,6 +59,7 @@ const config = Type.Object(
     ),
     exchange: Type.String({
       title: 'Bind to exchange',
+      'x-reference': true,
       default: '',
       description:
         'Bind the queue to this exchange with the binding keys. Empty: no binding (publishers send to the queue by name).',

@@ -28,6 +28,7 @@ const config = Type.Object(
     connection: ConnectionRef('amqp', { description: 'The AMQP connection to publish on.' }),
     exchange: Type.String({
       title: 'Exchange',
+      'x-reference': true,
       default: '',
       description:
         'Exchange to publish to. Empty: the default exchange, which delivers to the queue named by the routing key.',
@@ -52,6 +53,7 @@ const config = Type.Object(
     }),
     routingKey: Type.String({
       title: 'Routing key',
+      'x-reference': true,
       default: '{{topic}}',
       'x-widget': 'template',
       description:

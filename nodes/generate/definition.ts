@@ -11,7 +11,12 @@ export const generate = defineNode({
   outputs: [{ name: 'out', label: 'out' }],
   config: Type.Object(
     {
-      topic: Type.String({ title: 'Topic', default: 'sim/sensors', description: 'Topic set on every message.' }),
+      topic: Type.String({
+        title: 'Topic',
+        'x-reference': true,
+        default: 'sim/sensors',
+        description: 'Topic set on every message.',
+      }),
       payload: Expression({
         title: 'Payload template',
         description:

@@ -14,7 +14,7 @@ export const kafkaIn = defineNode({
   config: Type.Object(
     {
       connection: ConnectionRef('kafka', { title: 'Cluster', description: 'The Kafka connection to consume from.' }),
-      topics: Type.Array(Type.String({ minLength: 1, maxLength: 249, title: 'Topic' }), {
+      topics: Type.Array(Type.String({ minLength: 1, maxLength: 249, title: 'Topic', 'x-reference': true }), {
         title: 'Topics',
         description: 'The topics to consume.',
         minItems: 1,

@@ -48,6 +48,7 @@ export const kafkaOut = defineNode({
       connection: ConnectionRef('kafka', { title: 'Cluster', description: 'The Kafka connection to produce on.' }),
       topic: Type.String({
         title: 'Topic',
+        'x-reference': true,
         minLength: 1,
         'x-widget': 'template',
         description:

@@ -13,7 +13,7 @@ export const mqttIn = defineNode({
   config: Type.Object(
     {
       connection: ConnectionRef('mqtt', { title: 'Broker' }),
-      topics: Type.Array(Type.String({ minLength: 1, title: 'Topic filter' }), {
+      topics: Type.Array(Type.String({ minLength: 1, title: 'Topic filter', 'x-reference': true }), {
         title: 'Topic filters',
         description:
           'Wildcards `+` (one level) and `#` (the rest); `$share/<group>/<filter>` to share the load between flows.',

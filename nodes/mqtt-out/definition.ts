@@ -30,6 +30,7 @@ export const mqttOut = defineNode({
       connection: ConnectionRef('mqtt', { title: 'Broker' }),
       topic: Type.String({
         title: 'Topic',
+        'x-reference': true,
         description:
           'A topic, or a template: text with `{{ }}` parts, each a JSONata expression on the message, e.g. `{{topic}}`, `sensors/{{payload.device}}`, `{{headers.site}}/{{$lowercase(key)}}`. A part with no value fails the message.',
         default: '{{topic}}',

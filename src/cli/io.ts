@@ -1,5 +1,6 @@
 /** CLI plumbing: user errors print one clear line and set an exit code, never a stack trace. */
 import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
 import { limitHeapGrowth } from '../runtime/heap.js';
 
 /** Documented exit codes (see README "CLI"). */
@@ -41,4 +42,42 @@ export function limitHeap(): void {
   } catch (err) {
     throw new UserError(err instanceof Error ? err.message : String(err), EXIT.usage);
   }
+}
+
+/**
+ * A closed stdout (`sluice nodes --json | head`, a server whose log reader died) is not an error: a one-shot command
+ * exits quietly with its status so far, a long-running one keeps running (and still stops on SIGTERM), silently.
+ */
+export function tolerateClosedStdout(longRunning: () => boolean): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    if (!longRunning()) process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+  });
+}
+
+export interface ReferenceOptions {
+  secretDir?: string;
+  allowEnv?: string;
+  dataDir?: string;
+}
+
+/** The flags that bound what a flow may read and write on this machine (serve and run). */
+export function withReferenceOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--secret-dir <dirs>',
+      '`:`-separated directories ${file:...} may read (default $SLUICE_SECRET_DIRS or /run/secrets:/var/run/secrets)',
+    )
+    .option(
+      '--allow-env <names>',
+      'comma-separated names (or PREFIX*) ${env:...} may read (default $SLUICE_ALLOW_ENV, or all)',
+    )
+    .option('--data-dir <dir>', 'where SQLite files may be (default $SLUICE_DATA_DIR or the working directory)');
+}
+
+/** Flags win over the environment; the resolvers read the environment when a flow starts. */
+export function applyReferenceOptions(opts: ReferenceOptions): void {
+  if (opts.secretDir !== undefined) process.env.SLUICE_SECRET_DIRS = opts.secretDir;
+  if (opts.allowEnv !== undefined) process.env.SLUICE_ALLOW_ENV = opts.allowEnv;
+  if (opts.dataDir !== undefined) process.env.SLUICE_DATA_DIR = opts.dataDir;
 }

@@ -10,7 +10,14 @@ import { nodesCommand } from './commands/nodes.js';
 import { type RunOptions, runCommand } from './commands/run.js';
 import { defineServe, type ServeOptions, serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
-import { EXIT, UserError } from './io.js';
+import {
+  applyReferenceOptions,
+  EXIT,
+  type ReferenceOptions,
+  tolerateClosedStdout,
+  UserError,
+  withReferenceOptions,
+} from './io.js';
 import { addOpsOptions, logLevelOption } from './ops-options.js';
 
 /** package.json is two levels up from src/cli, three from dist/src/cli. */
@@ -51,8 +58,7 @@ async function main(argv: string[]): Promise<number> {
       exitCode = validateCommand(files, opts);
     });
 
-  const runCmd = program
-    .command('run')
+  const runCmd = withReferenceOptions(program.command('run'))
     .description('run a flow headless until SIGINT/SIGTERM, then drain and exit')
     .argument('<file>', 'flow JSON file')
     .addOption(logLevelOption())
@@ -63,11 +69,13 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('--duration <ms>', 'stop (with drain) after this long', nonNegativeInt)
     .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)');
-  addOpsOptions(runCmd).action(async (file: string, opts: RunOptions) => {
+  addOpsOptions(runCmd).action(async (file: string, opts: RunOptions & ReferenceOptions) => {
+    applyReferenceOptions(opts);
     exitCode = await runCommand(file, opts);
   });
 
-  defineServe(program.command('serve')).action(async (opts: ServeOptions) => {
+  withReferenceOptions(defineServe(program.command('serve'))).action(async (opts: ServeOptions & ReferenceOptions) => {
+    applyReferenceOptions(opts);
     exitCode = await serveCommand(opts);
   });
 
@@ -121,6 +129,10 @@ async function main(argv: string[]): Promise<number> {
   }
   return exitCode;
 }
+
+/** serve and run keep going when stdout closes; every other command is done once its output has nowhere to go. */
+const LONG_RUNNING = new Set(['serve', 'run']);
+tolerateClosedStdout(() => LONG_RUNNING.has(process.argv[2] ?? ''));
 
 main(process.argv).then(
   (code) => {

@@ -2,7 +2,15 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 /** Editor annotations: allowed in schemas, ignored by validation. */
-export const ANNOTATION_KEYWORDS = ['x-secret', 'x-advanced', 'x-widget', 'x-language', 'x-connection', 'x-showWhen'];
+export const ANNOTATION_KEYWORDS = [
+  'x-secret',
+  'x-advanced',
+  'x-widget',
+  'x-language',
+  'x-connection',
+  'x-showWhen',
+  'x-reference',
+];
 
 export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
   const ajv = new Ajv2020({

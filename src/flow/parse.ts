@@ -1,5 +1,6 @@
 /** Parse flow text, turning JSON syntax errors into a problem with line and column. Isomorphic. */
 import { type ParseError, printParseErrorCode, parse as tolerantParse } from 'jsonc-parser';
+import { excessiveNestingAt, MAX_JSON_DEPTH } from './json-depth.js';
 import type { Problem } from './problem.js';
 
 export type ParseResult = { ok: true; value: unknown } | { ok: false; problem: Problem };
@@ -23,7 +24,24 @@ const READABLE: Record<string, string> = {
   InvalidCharacter: 'invalid character in a string',
 };
 
+/** Also refuses nesting deeper than {@link MAX_JSON_DEPTH} (problem code `too-deep`), found by a scan before parsing. */
 export function parseFlowText(text: string): ParseResult {
+  const deep = excessiveNestingAt(text);
+  if (deep >= 0) {
+    const { line, column } = lineColumn(text, deep);
+    return {
+      ok: false,
+      problem: {
+        severity: 'error',
+        code: 'too-deep',
+        path: '',
+        message: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels at line ${line}, column ${column}`,
+        hint: 'a flow nests a few levels; this looks like generated or corrupted input',
+        line,
+        column,
+      },
+    };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {

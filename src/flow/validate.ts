@@ -14,7 +14,7 @@ import { findCycle } from './graph.js';
 import { migrateFlow } from './migrate.js';
 import { parseFlowText } from './parse.js';
 import { hasErrors, type Problem } from './problem.js';
-import { isWholeReference } from './references.js';
+import { isWholeReference, strayReferences } from './references.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { findAnnotated } from './schema-walk.js';
 import { closest } from './suggest.js';
@@ -135,8 +135,14 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
       problems.push({ severity: 'error', code: 'schema', ...l, ...idAt(l.path) });
     }
   }
-  // Structural errors make the semantic checks below unreliable; stop on broken shapes only.
-  if (!Array.isArray(doc.nodes)) return { problems, flow: doc as FlowDocument };
+  // Structural errors make the semantic checks below unreliable; stop on broken shapes only (lists that are not
+  // lists, list items that are not objects), which the schema problems above already name.
+  const listOk = (v: unknown, required: boolean) =>
+    v === undefined ? !required : Array.isArray(v) && v.every((item) => isObject(item));
+  const settingsOk = doc.settings === undefined || isObject(doc.settings);
+  if (!listOk(doc.nodes, true) || !listOk(doc.edges, false) || !listOk(doc.connections, false) || !settingsOk) {
+    return { problems, flow: doc as FlowDocument };
+  }
   const flow = doc as FlowDocument;
   problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
   return { problems, flow };
@@ -198,7 +204,7 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
     }
     const kind = catalog.connections.find((k) => k.kind === c?.kind);
     if (kind && isObject(c.config)) {
-      secretProblems(kind.config, c.config, `/connections/${i}/config`, { connectionId: c.id }, add);
+      secretProblems(kind.config, c.config, `/connections/${i}/config`, { connectionId: c.id }, kind.kind, add);
       for (const issue of safeLint(kind.lint, filledConfig('connections', i))) {
         add({
           severity: issue.severity ?? 'error',
@@ -231,7 +237,17 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
       return;
     }
     if (!isObject(n.config)) return;
-    secretProblems(def.config, n.config, `/nodes/${i}/config`, { nodeId: n.id }, add);
+    secretProblems(def.config, n.config, `/nodes/${i}/config`, { nodeId: n.id }, def.type, add);
+    for (const pointer of strayReferences(def.config, n.config)) {
+      add({
+        severity: 'warning',
+        code: 'reference-not-resolved',
+        path: `/nodes/${i}/config${pointer}`,
+        nodeId: n.id,
+        message: 'this field does not resolve ${env:...}/${file:...} references: the text stays as written',
+        hint: 'references resolve only in secret fields, connection settings and fields such as topics and tables',
+      });
+    }
     for (const ref of findAnnotated(def.config, n.config, 'x-connection')) {
       const wanted = String(ref.schema['x-connection']);
       const path = `/nodes/${i}/config${ref.pointer}`;
@@ -414,16 +430,21 @@ function secretProblems(
   config: Record<string, unknown>,
   base: string,
   where: { nodeId?: string; connectionId?: string },
+  /** The connection kind or node type, so the example names this service (`POSTGRES_PASSWORD`), not another. */
+  owner: string,
   add: (p: Omit<Problem, 'severity'>) => void,
 ): void {
   for (const s of findAnnotated(schema, config, 'x-secret')) {
     if (s.value === '' || s.value === null || isWholeReference(s.value)) continue;
+    const field = s.pointer.split('/').pop() ?? 'secret';
+    const envName = `${owner}_${field}`.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+    const fileName = owner.replace(/[^A-Za-z0-9_.-]+/g, '-');
     add({
       code: 'literal-secret',
       path: `${base}${s.pointer}`,
       ...where,
       message: 'a secret is written into the flow file as a literal value',
-      hint: 'use a reference instead, e.g. "${env:MQTT_PASSWORD}" or "${file:/run/secrets/mqtt}"',
+      hint: `use a reference instead, e.g. "\${env:${envName}}" or "\${file:/run/secrets/${fileName}}"`,
     });
   }
 }

@@ -10,8 +10,9 @@ import { Engine } from '../runtime/engine.js';
 import { createLogger, type SluiceLogger } from '../runtime/log.js';
 import type { Catalog } from '../spec/node-definition.js';
 import { BODY_LIMIT, registerBodyParsers } from './body.js';
+import { registerBodyPolicy } from './body-policy.js';
 import type { ServerContext } from './context.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, frameworkErrorHandler } from './errors.js';
 import { Hub, type HubOptions } from './hub.js';
 import { flowRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
@@ -19,7 +20,7 @@ import { runtimeRoutes } from './routes/runtime.js';
 import { tryRoutes } from './routes/try.js';
 import { WS_PATH, wsRoutes } from './routes/ws.js';
 import { RuntimeControl } from './runtime-control.js';
-import { createGuard, isLoopback, isWildcard, MIN_TOKEN_LENGTH } from './security.js';
+import { createGuard, isLoopback, isWildcard, tokenProblem } from './security.js';
 import { defaultStaticDir, registerStatic } from './static.js';
 import { FlowStore } from './store.js';
 import type { TryLimits } from './try-run.js';
@@ -59,11 +60,8 @@ export interface SluiceServer {
 export class ServerConfigError extends Error {}
 
 function checkAccess(host: string, token: string | undefined): void {
-  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
-    throw new ServerConfigError(
-      `the token is too short (${token.length} characters); use at least ${MIN_TOKEN_LENGTH}, e.g. from \`openssl rand -hex 16\``,
-    );
-  }
+  const problem = token === undefined ? undefined : tokenProblem(token);
+  if (problem) throw new ServerConfigError(problem);
   if (!isLoopback(host) && token === undefined) {
     throw new ServerConfigError(
       `refusing to listen on ${host} without authentication: pass --token (or set SLUICE_TOKEN), or bind 127.0.0.1`,
@@ -105,6 +103,8 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
     onConstructorPoisoning: 'error',
     // Unknown fields are errors, not silently dropped; nothing is coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    // A URL the router cannot even decode gets the documented error shape too, not Fastify's own.
+    frameworkErrors: frameworkErrorHandler,
   });
   registerBodyParsers(app);
   app.setErrorHandler(errorHandler(log));
@@ -121,6 +121,8 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
       wsPath: WS_PATH,
     }),
   );
+  // After the guard: nothing about a body is looked at before the caller is known.
+  registerBodyPolicy(app);
   app.addHook('onResponse', async (request, reply) => {
     // The path only: a WebSocket URL may carry the token in its query.
     log.debug(
@@ -141,7 +143,8 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
   wsRoutes(app, context);
 
   try {
-    await app.listen({ host, port: options.port ?? 1880 });
+    // `[::1]` is how a URL writes an IPv6 address; the socket wants it bare.
+    await app.listen({ host: host.replace(/^\[(.*)\]$/, '$1'), port: options.port ?? 1880 });
   } catch (err) {
     hub.close();
     await app.close();

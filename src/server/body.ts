@@ -1,15 +1,16 @@
 /**
- * Request bodies: our own JSON parser so a malformed body gets a line and column, and a walk that refuses
- * prototype-polluting keys (`__proto__`, `constructor`, `prototype`) and absurd nesting anywhere in the body.
+ * Request bodies: our own JSON parser so a malformed body gets a line and column, absurd nesting refused by a scan
+ * before parsing, and a walk that refuses prototype-polluting keys (`__proto__`, `constructor`, `prototype`).
  */
 import type { FastifyInstance } from 'fastify';
+import { MAX_JSON_DEPTH } from '../flow/json-depth.js';
 import { parseFlowText } from '../flow/parse.js';
 import { ApiError } from './errors.js';
 
 export const BODY_LIMIT = 5 * 1024 * 1024;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-/** Real flows nest a few levels; this only stops pathological input before recursive code sees it. */
-const MAX_DEPTH = 100;
+/** Parsed values come from text already scanned for depth; this guards values that did not (e.g. tests). */
+const MAX_DEPTH = MAX_JSON_DEPTH;
 
 /** Throws ApiError 400 naming the first forbidden key or the place nesting goes too deep. */
 export function assertSafeJson(value: unknown): void {
@@ -41,7 +42,12 @@ export function assertSafeJson(value: unknown): void {
 /** Parse JSON text from a request: 400 with line/column when malformed, 400 on forbidden keys. */
 export function parseJsonBody(text: string): unknown {
   const parsed = parseFlowText(text);
-  if (!parsed.ok) throw new ApiError(400, 'malformed-json', parsed.problem.message, [parsed.problem]);
+  if (!parsed.ok) {
+    const code = parsed.problem.code === 'too-deep' ? 'too-deep' : 'malformed-json';
+    const message =
+      code === 'too-deep' ? parsed.problem.message.replace('the JSON', 'the body') : parsed.problem.message;
+    throw new ApiError(400, code, message, [parsed.problem]);
+  }
   assertSafeJson(parsed.value);
   return parsed.value;
 }

@@ -53,6 +53,8 @@ const FASTIFY_CODES: Record<string, string> = {
 /** Fastify error handler: known errors keep their status; anything else is a 500 whose detail stays in the log. */
 export function errorHandler(log: SluiceLogger) {
   return (err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void => {
+    // Refused before its body arrived (e.g. by the access guard): close the connection rather than read the rest.
+    if (!request.raw.complete) void reply.header('Connection', 'close');
     if (err instanceof ApiError) {
       void reply.code(err.statusCode).send(err.body());
       return;
@@ -84,4 +86,11 @@ export function errorHandler(log: SluiceLogger) {
     };
     void reply.code(500).send(body);
   };
+}
+
+/** Fastify's `frameworkErrors`: errors raised before routing (a URL that cannot be decoded, an over-long param). */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const body: ApiErrorBody = { error: { code: 'bad-request', message: err.message } };
+  void reply.code(status).send(body);
 }

@@ -8,6 +8,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
 
 export const MIN_TOKEN_LENGTH = 16;
+/** State-changing requests must carry this header (any value): a cross-site form cannot set it. */
+export const CLIENT_HEADER = 'x-sluice-client';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -46,6 +48,34 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
+/** Rough entropy of a token in bits (Shannon, from its own character counts): catches repeats, not words. */
+export function tokenBits(token: string): number {
+  const counts = new Map<string, number>();
+  for (const c of token) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / token.length) * Math.log2(n / token.length);
+  return perChar * token.length;
+}
+
+/** A random 16-character hex token (`openssl rand -hex 8`) scores above this in practice. */
+const MIN_TOKEN_BITS = 30;
+
+/** Why a token is unfit (too short, whitespace, too repetitive), or undefined when it will do. */
+export function tokenProblem(token: string): string | undefined {
+  const advice = 'use a random one, e.g. from `openssl rand -hex 16`';
+  if (/[\s\p{C}]/u.test(token)) {
+    return `the token contains whitespace or control characters (often a stray space or newline from a file); ${advice}`;
+  }
+  if (token.length < MIN_TOKEN_LENGTH) {
+    return `the token is too short (${token.length} characters); use at least ${MIN_TOKEN_LENGTH}, e.g. from \`openssl rand -hex 16\``;
+  }
+  const bits = tokenBits(token);
+  if (bits < MIN_TOKEN_BITS) {
+    return `the token is too easy to guess (about ${Math.round(bits)} bits: too few different characters); ${advice}`;
+  }
+  return undefined;
+}
+
 /** Constant-time: both sides are hashed to the same length first. */
 export function tokenMatches(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
@@ -74,7 +104,24 @@ export interface GuardOptions {
   wsPath: string;
 }
 
-/** An onRequest hook that rejects before any route (or WebSocket upgrade) runs. */
+/** Methods that change state: they need the client header (a cross-site form or simple request cannot send it). */
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The path of a request that matched no route, as a router would see it (`/%61pi` is `/api`). */
+function isApiPath(url: string): boolean {
+  let path = url.split('?')[0];
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // A malformed escape: judge the raw path.
+  }
+  return path === '/api' || path.startsWith('/api/');
+}
+
+/**
+ * An onRequest hook that rejects before any route (or WebSocket upgrade) runs, and before any body is read:
+ * Fastify parses a body only after the onRequest hooks, so a refused request costs no parsing.
+ */
 export function createGuard(options: GuardOptions) {
   const hosts = allowedHostNames(options.host, options.allowedHosts);
   const origins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase().replace(/\/$/, '')));
@@ -96,13 +143,30 @@ export function createGuard(options: GuardOptions) {
         throw new ApiError(403, 'bad-origin', `requests from origin "${origin}" are not allowed`);
       }
     }
-    // Decide by the matched route, not the raw URL: `/%61pi/flows` routes to `/api/flows` too.
+    // Decide by the matched route, not the raw URL: `/%61pi/flows` routes to `/api/flows` too. A request that
+    // matched nothing is judged by its decoded path, so probing `/api/...` without the token learns nothing.
     const route = request.routeOptions.url;
-    if (options.token === undefined || !route?.startsWith('/api/')) return;
-    const given = bearer(request) ?? (route === options.wsPath ? queryToken(request) : undefined);
-    if (!tokenMatches(given, options.token)) {
-      reply.header('WWW-Authenticate', 'Bearer realm="sluice"');
-      throw new ApiError(401, 'unauthorized', 'missing or wrong token: send "Authorization: Bearer <token>"');
+    const api = request.is404 ? isApiPath(request.url) : route?.startsWith('/api/') === true;
+    // The editor page stays reachable from a link on another site; only the API refuses cross-site callers.
+    if (!api) return;
+    // Browsers say where a request comes from even when they send no Origin (e.g. a form posted cross-site).
+    if (request.headers['sec-fetch-site'] === 'cross-site') {
+      throw new ApiError(403, 'cross-site', 'cross-site requests to the API are not allowed');
+    }
+    if (options.token !== undefined) {
+      const given = bearer(request) ?? (route === options.wsPath ? queryToken(request) : undefined);
+      if (!tokenMatches(given, options.token)) {
+        reply.header('WWW-Authenticate', 'Bearer realm="sluice"');
+        throw new ApiError(401, 'unauthorized', 'missing or wrong token: send "Authorization: Bearer <token>"');
+      }
+    }
+    const clientHeader = request.headers[CLIENT_HEADER];
+    if (STATE_CHANGING.has(request.method) && !request.is404 && (clientHeader === undefined || clientHeader === '')) {
+      throw new ApiError(
+        403,
+        'missing-client-header',
+        `${request.method} requests must carry the header "${CLIENT_HEADER}" (any value, e.g. "${CLIENT_HEADER}: cli"); a cross-site page cannot send it`,
+      );
     }
   };
 }

@@ -69,8 +69,12 @@ export function defineNode<S extends TSchema>(def: NodeDefinition<S>): NodeDefin
   return def;
 }
 
+/**
+ * A connection's settings say where and as whom to connect, which differ per deployment: every string in them may
+ * be a `${env:}`/`${file:}` reference (`x-reference` on the whole config).
+ */
 export function defineConnectionKind<S extends TSchema>(def: ConnectionKindDefinition<S>): ConnectionKindDefinition<S> {
-  return def;
+  return { ...def, config: { ...def.config, 'x-reference': true } };
 }
 
 /** Output ports for a given config, including the implicit error port. */

@@ -11,6 +11,11 @@ export { Type };
 export interface SluiceAnnotations {
   /** The value is secret: only `${env:NAME}` / `${file:/path}` references are allowed; export strips literals. */
   'x-secret'?: boolean;
+  /**
+   * `${env:}` / `${file:}` references resolve in this field when the flow starts (on an object: in every string
+   * inside it). Elsewhere (payloads, expressions, code) a reference stays text. Secret fields always resolve.
+   */
+  'x-reference'?: boolean;
   /** Shown under "Advanced" in the property form. */
   'x-advanced'?: boolean;
   /** Widget hint for the property form: expression, code, textarea, connection, ... */

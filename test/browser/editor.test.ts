@@ -56,7 +56,7 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     };
     const put = await fetch(`${srv.url}/api/flows/${id}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-sluice-client': 'test' },
       body: JSON.stringify({ flow: { ...flow, ...patch }, revision }),
     });
     expect(put.status).toBe(200);

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     const demo = JSON.parse(await readFile(`${ROOT}examples/sensors-demo.json`, 'utf8'));
     const res = await fetch(`${srv.url}/api/flows`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-sluice-client': 'test' },
       body: JSON.stringify({ flow: demo }),
     });
     if (!res.ok) throw new Error(`cannot store the demo flow: ${await res.text()}`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { Engine } from '../../src/runtime/engine.js';
 import { createServer, type ServerOptions, type SluiceServer } from '../../src/server/app.js';
+import { CLIENT_HEADER } from '../../src/server/security.js';
 import { type Catalog, defineNode, Type } from '../../src/spec/index.js';
 import { Secret } from '../../src/spec/schema.js';
 import { loadTestRuntime, testCatalog } from '../support/test-nodes.js';
@@ -73,10 +74,12 @@ export async function call<T = unknown>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<JsonReply<T>> {
+  // Every client of the API sends the client header (see security.ts); tests that check its absence use inject().
+  const base = { [CLIENT_HEADER]: 'test', ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
   const res = await app.inject({
     method,
     url,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: { ...base, ...headers },
     payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const isJson = String(res.headers['content-type'] ?? '').includes('json') && res.body !== '';

@@ -14,9 +14,14 @@ export class ApiError extends Error {
   }
 }
 
-function headers(json: boolean): Record<string, string> {
-  const h: Record<string, string> = {};
-  if (json) h['Content-Type'] = 'application/json';
+/**
+ * The server refuses state-changing requests without `X-Sluice-Client` (a cross-site form cannot send it), and
+ * wants a JSON or flow-text content type wherever a body goes.
+ */
+function headers(body: 'json' | 'text' | 'none'): Record<string, string> {
+  const h: Record<string, string> = { 'X-Sluice-Client': 'editor' };
+  if (body === 'json') h['Content-Type'] = 'application/json';
+  if (body === 'text') h['Content-Type'] = 'text/plain; charset=utf-8';
   const t = authToken();
   if (t) h.Authorization = `Bearer ${t}`;
   return h;
@@ -27,7 +32,7 @@ async function request<T>(method: string, path: string, body?: unknown, raw?: st
   try {
     res = await fetch(path.replace(/^\//, './'), {
       method,
-      headers: headers(body !== undefined),
+      headers: headers(raw !== undefined ? 'text' : body !== undefined ? 'json' : 'none'),
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch (err) {

@@ -1,5 +1,6 @@
 /** `sluice serve`: the editor, the admin API and the runtime in one process until SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { catalog } from '../../../nodes/catalog.js';
@@ -35,6 +36,13 @@ function port(value: string): string {
   return value;
 }
 
+/** A host name, an IPv4 address, or an IPv6 address bare (`::1`) or in brackets (`[::1]`, as in URLs). */
+function hostArg(value: string): string {
+  const inner = /^\[(.*)\]$/.exec(value)?.[1];
+  if (inner !== undefined ? isIPv6(inner) : /^[A-Za-z0-9.:-]+$/.test(value) && !value.includes('[')) return value;
+  throw new InvalidArgumentError('expected a host name or an address such as 127.0.0.1, ::1 or [::1]');
+}
+
 function list(value: string | undefined): string[] | undefined {
   return value
     ? value
@@ -50,6 +58,7 @@ export function defineServe(cmd: Command): Command {
     .addOption(
       new Option('--host <host>', 'address to bind; anything but loopback requires --token')
         .env('SLUICE_HOST')
+        .argParser(hostArg)
         .default('127.0.0.1'),
     )
     .addOption(
@@ -139,9 +148,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new UserError(`port ${opts.port} on ${opts.host} is in use; pick another with --port`, EXIT.startup);
-    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new UserError(`cannot listen on ${opts.host}:${opts.port} (${code})`, EXIT.startup);
-    }
+    // Any other failure to bind (an unknown name, an address not on this machine) is the user's to fix too.
+    if (code !== undefined) throw new UserError(`cannot listen on ${opts.host}:${opts.port} (${code})`, EXIT.startup);
     throw err;
   }
 

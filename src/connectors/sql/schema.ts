@@ -24,6 +24,7 @@ export function sqlSinkProperties(options: { createTable: boolean }) {
   return {
     table: Type.String({
       title: 'Table',
+      'x-reference': true,
       description: 'Table to write to: `name` or `schema.name`. Letters, digits and `_` only; always quoted.',
       default: 'messages',
       minLength: 1,

@@ -6,6 +6,7 @@ export const DEFAULT_SQLITE_FILE = './sluice-data.db';
 export const sqliteProperties = {
   file: Type.String({
     title: 'Database file',
+    'x-reference': true,
     description: 'Path of the SQLite file, relative to the working directory; created if missing.',
     default: DEFAULT_SQLITE_FILE,
     minLength: 1,

@@ -104,9 +104,13 @@ export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   );
 
-  app.post('/api/import', { schema: { body: ImportBody } }, async (request, reply): Promise<SavedFlow> => {
-    const saved = await importFlow(ctx, request.body);
-    reply.code(201);
-    return saved;
-  });
+  app.post(
+    '/api/import',
+    { schema: { body: ImportBody }, config: { acceptsText: true } },
+    async (request, reply): Promise<SavedFlow> => {
+      const saved = await importFlow(ctx, request.body);
+      reply.code(201);
+      return saved;
+    },
+  );
 }

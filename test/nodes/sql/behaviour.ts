@@ -1,4 +1,6 @@
 /** What every SQL sink must do, run against each real database (see targets.ts). */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catalog } from '../../../nodes/catalog.js';
 import { loadConnectionRuntime } from '../../../src/runtime/loader.js';
@@ -227,8 +229,13 @@ export function sqlSinkBehaviour(target: Target): void {
         const rt = await loadConnectionRuntime('sqlite');
         const ctx = { log: silentLogger(), connectionId: 'db' };
         await rt.check!(applyDefaults(kind.config, { file: db.sinkBase.file }), ctx);
-        await expect(rt.check!(applyDefaults(kind.config, { file: '/nonexistent/dir/x.db' }), ctx)).rejects.toThrow(
+        const missingDir = join(tmpdir(), 'sluice-no-such-dir', 'x.db');
+        await expect(rt.check!(applyDefaults(kind.config, { file: missingDir }), ctx)).rejects.toThrow(
           /does not exist and its directory is not writable/,
+        );
+        // Outside the data directory (and the directories the tests allow): refused before anything is opened.
+        await expect(rt.check!(applyDefaults(kind.config, { file: '/nonexistent/dir/x.db' }), ctx)).rejects.toThrow(
+          /outside the data directory/,
         );
       }
     });

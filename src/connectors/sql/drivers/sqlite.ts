@@ -1,11 +1,12 @@
 /** SQLite through `better-sqlite3` (synchronous, in-process): WAL journal, one prepared single-row INSERT per batch. */
 import { accessSync, constants, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SqlValue } from '../dialect.js';
 import { sqlite } from '../dialects/sqlite.js';
 import type { FailureKind, SqlDriver } from '../driver.js';
 import type { Row } from '../rows.js';
+import { allowedSqliteFile } from '../sqlite-path.js';
 import type { InsertBuilder } from '../statement.js';
 
 export interface SqliteConfig {
@@ -16,7 +17,7 @@ export interface SqliteConfig {
 }
 
 export function openDatabase(c: SqliteConfig): Database.Database {
-  const file = c.file === ':memory:' ? c.file : resolve(c.file);
+  const file = allowedSqliteFile(c.file);
   let db: Database.Database;
   try {
     db = new Database(file, { timeout: c.busyTimeoutMs });
@@ -93,7 +94,7 @@ export class SqliteDriver implements SqlDriver {
 /** `sluice check`: an existing file must open and answer; a missing one needs a writable directory. */
 export async function checkSqlite(c: SqliteConfig): Promise<void> {
   if (c.file === ':memory:') return;
-  const file = resolve(c.file);
+  const file = allowedSqliteFile(c.file);
   if (!existsSync(file)) {
     try {
       accessSync(dirname(file), constants.W_OK);
