@@ -74,14 +74,22 @@ describe('admin API body fuzz', () => {
           expect(reply.error.message.length).toBeGreaterThan(0);
         }
       }),
-      { numRuns: 300 },
+      // A fixed seed: the same 300 requests every run (a failure names its seed and path to replay it).
+      { numRuns: 300, seed: 20261206 },
     );
-    // The fuzz reached past the front door: some requests were accepted, some refused for their content.
-    expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
+    // The fuzz reached past the front door: some requests were refused for their content, not only their envelope.
     expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
     await t.app.inject({ method: 'POST', url: '/api/runtime/stop', headers: { [CLIENT_HEADER]: 'fuzz' } });
     const health = await t.app.inject({ method: 'GET', url: '/api/health' });
     expect(health.statusCode).toBe(200);
+    // And a well-formed request after the fuzz is still served.
+    const valid = await t.app.inject({
+      method: 'POST',
+      url: '/api/validate',
+      headers: { [CLIENT_HEADER]: 'fuzz', 'content-type': 'application/json' },
+      payload: JSON.stringify({ flow: { format: 'sluice/flow@1', id: 'fuzz-ok', nodes: [], edges: [] } }),
+    });
+    expect(valid.statusCode).toBe(200);
   });
 
   it('any method and path under /api gets the documented shape when it fails', async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { trialSandboxPool } from '../../src/sandbox/index.js';
 import type { ApiErrorBody, TryResult } from '../../src/server/protocol.js';
 import { MAX_TRIALS_PER_CLIENT } from '../../src/server/routes/try.js';
+import { CLIENT_HEADER } from '../../src/server/security.js';
 import { call, edge, flowDoc, startServer, type TestServer } from './support.js';
 
 let t: TestServer | undefined;
@@ -28,7 +29,7 @@ const trial = (t: TestServer, code: string, timeoutMs: number, remoteAddress = '
     method: 'POST',
     url: '/api/try',
     remoteAddress,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', [CLIENT_HEADER]: 'test' },
     payload: JSON.stringify({ flow: flowWith(code, timeoutMs), nodeId: 'fn', message: { payload: 1 } }),
   });
 
