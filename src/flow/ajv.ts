@@ -4,7 +4,13 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 /** Editor annotations: allowed in schemas, ignored by validation. */
 export const ANNOTATION_KEYWORDS = ['x-secret', 'x-advanced', 'x-widget', 'x-language', 'x-connection', 'x-showWhen'];
 
-export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
+export interface SluiceAjvOptions {
+  useDefaults?: boolean;
+  /** Keep each compiled function's source, for `standaloneCode` (a compiled-schema cache). */
+  source?: boolean;
+}
+
+export function createAjv(options: SluiceAjvOptions = {}): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
@@ -13,6 +19,7 @@ export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
     strictTypes: false,
     allowUnionTypes: true,
     useDefaults: options.useDefaults ?? false,
+    ...(options.source ? { code: { source: true } } : {}),
   });
   ajv.addVocabulary(ANNOTATION_KEYWORDS);
   return ajv;

@@ -1,9 +1,9 @@
 /** Node-side: apply schema defaults and resolve `${env:}` / `${file:}` references in a config. */
 import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
-import { createAjv } from '../flow/ajv.js';
 import { hasReference, substituteReferences } from '../flow/references.js';
 import { StartupError } from './errors.js';
+import { compileCached } from './schema-cache.js';
 
 export interface ResolveEnv {
   env: Record<string, string | undefined>;
@@ -15,14 +15,13 @@ export const processEnv: ResolveEnv = {
   readFile: (p) => readFileSync(p, 'utf8').replace(/\r?\n$/, ''),
 };
 
-const defaultsAjv = createAjv({ useDefaults: true });
 const withDefaults = new WeakMap<TSchema, (v: unknown) => boolean>();
 
 /** A copy of `config` with the schema's defaults filled in. */
 export function applyDefaults(schema: TSchema, config: unknown): Record<string, unknown> {
   let fn = withDefaults.get(schema);
   if (!fn) {
-    fn = defaultsAjv.compile(JSON.parse(JSON.stringify(schema)));
+    fn = compileCached(JSON.parse(JSON.stringify(schema)), { useDefaults: true });
     withDefaults.set(schema, fn);
   }
   const copy = structuredClone(config ?? {}) as Record<string, unknown>;
