@@ -92,18 +92,16 @@ describe('the Mosquitto offline-queue warning', () => {
 
     const port = await freePort();
     const url = `mqtt://127.0.0.1:${port}`;
-    const other = await runCli(
-      [
-        'run',
-        flowFile('aedes', url, uniqueClientId('aedes'), 1),
-        '--embedded-mqtt',
-        String(port),
-        '--log-level',
-        'debug',
-        '--duration',
-        '4500', // the probe waits 3 s for an answer aedes never gives
-      ],
-    );
+    const other = await runCli([
+      'run',
+      flowFile('aedes', url, uniqueClientId('aedes'), 1),
+      '--embedded-mqtt',
+      String(port),
+      '--log-level',
+      'debug',
+      '--duration',
+      '4500', // the probe waits 3 s for an answer aedes never gives
+    ]);
     expect(other.code, other.stderr).toBe(0);
     expect(lines(other.stdout).some((l) => /flow started/.test(l.msg))).toBe(true);
     expect(
