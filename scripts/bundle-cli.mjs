@@ -11,11 +11,20 @@ import { build } from 'esbuild';
 const root = new URL('../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 
-/** Bundled: many small ES/CommonJS modules, no files of their own read at run time. */
-const BUNDLED = new Set(['typebox', 'ajv', 'ajv-formats', 'commander', 'jsonc-parser']);
-const external = Object.keys(pkg.dependencies)
-  .filter((name) => !BUNDLED.has(name))
-  .flatMap((name) => [name, `${name}/*`]);
+/**
+ * Bundled: many small ES/CommonJS modules, no files of their own read at run time. mqtt.js with its dependencies is
+ * ~150 files (readable-stream, bl, worker-timers, ws, socks); what Sluice reaches into is per client instance
+ * (src/connectors/mqtt/internals.ts), which a bundled copy has too.
+ */
+const BUNDLED = new Set(['typebox', 'ajv', 'ajv-formats', 'commander', 'jsonc-parser', 'mqtt']);
+/**
+ * Kept external although only reached through a bundled library: `debug` is patched in require's cache before
+ * mqtt-packet creates its loggers (src/connectors/mqtt/quiet-debug.ts); a bundled copy would escape the patch.
+ */
+const ALSO_EXTERNAL = ['debug'];
+const external = [...Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)), ...ALSO_EXTERNAL].flatMap(
+  (name) => [name, `${name}/*`],
+);
 
 const outdir = new URL('dist/cli/', root).pathname;
 rmSync(outdir, { recursive: true, force: true });

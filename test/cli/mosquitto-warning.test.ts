@@ -63,7 +63,8 @@ async function brokerVersion(): Promise<string> {
   return v;
 }
 
-describe('the Mosquitto offline-queue warning', () => {
+// Each test starts `sluice run` from source (tsx) once or twice: slow on a busy machine.
+describe('the Mosquitto offline-queue warning', { timeout: 90_000 }, () => {
   it('is logged at warn for a persistent session on Mosquitto, naming the version and the broker checklist', async () => {
     const clientId = uniqueClientId('mosq-warn');
     try {

@@ -54,23 +54,27 @@ export function probeMosquitto(settings: MqttSettings, log: Logger, timeoutMs = 
   let client: MqttClient | undefined;
   let timer: NodeJS.Timeout | undefined;
   let ended: Promise<void> | undefined;
+  let begin: NodeJS.Immediate | undefined;
   const done = new Promise<string | undefined>((resolve) => {
-    client = connect(settings.url, {
-      ...clientOptions(settings, { clientId: `sluice-probe-${randomBytes(6).toString('hex')}`, clean: true }),
-      reconnectPeriod: 0,
-      reconnectOnConnackError: false,
-    });
     const finish = (version: string | undefined) => {
       clearTimeout(timer);
       resolve(version);
     };
-    timer = setTimeout(() => finish(undefined), timeoutMs);
-    client.on('error', () => finish(undefined)); // the subscriber reports connection problems; the probe is silent
-    client.on('message', (topic, payload) => {
-      if (topic === VERSION_TOPIC) finish(payload.toString('utf8').slice(0, 200));
+    // After the flow's own start work: the probe must not lengthen the start-up it warns about.
+    begin = setImmediate(() => {
+      client = connect(settings.url, {
+        ...clientOptions(settings, { clientId: `sluice-probe-${randomBytes(6).toString('hex')}`, clean: true }),
+        reconnectPeriod: 0,
+        reconnectOnConnackError: false,
+      });
+      timer = setTimeout(() => finish(undefined), timeoutMs);
+      client.on('error', () => finish(undefined)); // the subscriber reports connection problems; the probe is silent
+      client.on('message', (topic, payload) => {
+        if (topic === VERSION_TOPIC) finish(payload.toString('utf8').slice(0, 200));
+      });
+      client.on('connect', () => client?.subscribe(VERSION_TOPIC, { qos: 0 }));
+      client.connect();
     });
-    client.on('connect', () => client?.subscribe(VERSION_TOPIC, { qos: 0 }));
-    client.connect();
   }).then((version) => {
     ended = client ? endClient(client, 500) : Promise.resolve();
     if (version && /^mosquitto\b/i.test(version)) {
@@ -83,6 +87,7 @@ export function probeMosquitto(settings: MqttSettings, log: Logger, timeoutMs = 
   return {
     done,
     async stop() {
+      clearImmediate(begin);
       clearTimeout(timer);
       if (ended) await ended;
       else if (client) await endClient(client, 500);
