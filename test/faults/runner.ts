@@ -81,7 +81,7 @@ export async function runScenario(plan: ScenarioPlan): Promise<ScenarioOutcome> 
     ratePerSecond: plan.ratePerSecond,
     poisonEvery: plan.poisonEvery,
   });
-  const published = false;
+  let published = false;
   const recoveries: Array<Promise<number>> = [];
   /** From now until the sink has more rows than now, or nothing is left to deliver (NaN). */
   const measureRecovery = async (): Promise<number> => {
