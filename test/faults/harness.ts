@@ -178,9 +178,13 @@ export interface FaultResult {
   note?: string;
 }
 
+/** The whole run's results, for the table `npm run test:faults` prints at the end (test/faults/print-table.ts). */
 const resultsFile = join(repoRoot, 'test/.tmp/faults/results.jsonl');
+/** This test file's results, for its own table. */
+export const recorded: FaultResult[] = [];
 
 export function record(r: FaultResult): void {
+  recorded.push(r);
   mkdirSync(join(repoRoot, 'test/.tmp/faults'), { recursive: true });
   appendFileSync(resultsFile, `${JSON.stringify(r)}\n`);
 }

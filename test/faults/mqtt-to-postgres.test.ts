@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateMosquitto } from '../support/private-mosquitto.js';
 import { requireService } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { formatTable, LONG, readResults, size, sleep, tmpDir } from './harness.js';
+import { formatTable, LONG, recorded, size, sleep, tmpDir } from './harness.js';
 import { PgOracle } from './oracles.js';
 import { type FaultContext, runScenario } from './runner.js';
 

@@ -42,6 +42,8 @@ export class PrivateMosquitto {
         'max_queued_messages 0',
         'max_queued_bytes 0',
         'persistence true',
+        // Started as root, Mosquitto switches to user "mosquitto", who cannot write the test's directory.
+        ...(process.getuid?.() === 0 ? ['user root'] : []),
         `persistence_location ${dir}/`,
         'set_tcp_nodelay true',
         'log_dest none',
