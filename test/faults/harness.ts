@@ -221,3 +221,9 @@ export function formatTable(rows: FaultResult[]): string {
   const notes = rows.filter((r) => r.note).map((r) => `  ${r.scenario}: ${r.note}`);
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...notes].join('\n');
 }
+
+/** This file's table (under `npm test` the only place the figures show). */
+export function printTable(title: string, scenarios: string[]): void {
+  const rows = recorded.filter((r) => scenarios.includes(r.scenario));
+  if (rows.length) console.log(`\nFault suite (${LONG ? 'long' : 'short'}), ${title}\n${formatTable(rows)}\n`);
+}

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateMosquitto } from '../support/private-mosquitto.js';
 import { requireService } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { formatTable, LONG, recorded, size, sleep, tmpDir } from './harness.js';
+import { printTable, size, sleep, tmpDir } from './harness.js';
 import { PgOracle } from './oracles.js';
 import { type FaultContext, runScenario } from './runner.js';
 
@@ -34,9 +34,7 @@ describe.runIf(available)('fault suite: MQTT -> PostgreSQL', { timeout: size(240
   afterAll(async () => {
     for (const o of oracles) await o.close();
     await broker?.down();
-    const rows = readResults().filter((r) => names.includes(r.scenario));
-    if (rows.length)
-      console.log(`\nFault suite (${LONG ? 'long' : 'short'}), MQTT -> PostgreSQL\n${formatTable(rows)}\n`);
+    printTable('MQTT -> PostgreSQL', names);
   });
 
   /** The sink through a proxy (which may be down, or slow), read back by the oracle from PostgreSQL itself. */
