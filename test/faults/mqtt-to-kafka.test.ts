@@ -1,0 +1,87 @@
+/**
+ * Fault suite, MQTT -> Kafka: the Kafka broker down (a private mock cluster's fault injection: connections dropped
+ * and refused; the shared cluster is never touched), then back. An oracle consumes the topic from the start;
+ * at least once: nothing the MQTT broker acknowledged to the publisher may be missing.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafkaUnavailableReason } from '../support/kafka.js';
+import { type KafkaTestCluster, startKafkaMock } from '../support/kafka-mock/index.js';
+import { PrivateMosquitto } from '../support/private-mosquitto.js';
+import { printTable, size, sleep, tmpDir } from './harness.js';
+import { runScenario } from './runner.js';
+
+const COUNT = size(1_500, 24_000);
+const RATE = size(300, 800);
+const SPAN_MS = (COUNT / RATE) * 1000;
+
+describe.runIf(kafkaUnavailableReason() === null)(
+  'fault suite: MQTT -> Kafka',
+  { timeout: size(240_000, 1_200_000) },
+  () => {
+    let dir: string;
+    let broker: PrivateMosquitto;
+    let cluster: KafkaTestCluster;
+    let consumer: Consumer | undefined;
+    const names: string[] = [];
+
+    beforeAll(async () => {
+      dir = tmpDir('kafka');
+      broker = await PrivateMosquitto.start(join(dir, 'mosquitto'));
+      cluster = await startKafkaMock({ mock: true });
+    });
+
+    afterAll(async () => {
+      await consumer?.disconnect();
+      await cluster?.stop();
+      await broker?.down();
+      printTable('MQTT -> Kafka', names);
+    });
+
+    const outageMs = size(3_000, 30_000);
+    it(`the Kafka broker down for ${outageMs / 1000} s, then back`, async () => {
+      const topic = `sluice-faults-${randomUUID().slice(0, 8)}`;
+      await cluster.createTopic(topic, 3);
+      const seen = new Map<string, number>();
+      let total = 0;
+      const kafka = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING, clientId: 'faults-oracle' });
+      consumer = kafka.consumer({ groupId: `oracle-${topic}` });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const id = String((JSON.parse(message.value?.toString() ?? '{}') as { id?: unknown }).id);
+          seen.set(id, (seen.get(id) ?? 0) + 1);
+          total++;
+        },
+      });
+      const name = `Kafka down ${outageMs / 1000} s`;
+      names.push(name);
+      const faults = cluster.faults!;
+      const outcome = await runScenario({
+        name,
+        dir,
+        broker,
+        count: COUNT,
+        ratePerSecond: RATE,
+        sink: {
+          node: { type: 'kafka-out', config: { connection: 'kafka', topic, codec: 'json', acks: 'all' } },
+          connections: [{ id: 'kafka', kind: 'kafka', config: { brokers: cluster.brokers } }],
+          rows: () => total,
+          tally: () => seen,
+        },
+        during: async (ctx) => {
+          await sleep(SPAN_MS / 3);
+          await faults.brokerDown(-1);
+          await sleep(outageMs);
+          await faults.brokerUp(-1);
+          ctx.endFault();
+        },
+      });
+      expect(outcome.messages).toBe(COUNT);
+      expect(outcome.lost, `${name}: lost of ${outcome.messages}`).toBe(0);
+    });
+  },
+);
