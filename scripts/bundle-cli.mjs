@@ -16,7 +16,7 @@ const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
  * ~150 files (readable-stream, bl, worker-timers, ws, socks); what Sluice reaches into is per client instance
  * (src/connectors/mqtt/internals.ts), which a bundled copy has too.
  */
-const BUNDLED = new Set(['typebox', 'ajv', 'ajv-formats', 'commander', 'jsonc-parser', 'mqtt']);
+const BUNDLED = new Set(['typebox', 'ajv', 'ajv-formats', 'commander', 'jsonc-parser', 'mqtt', 'pino']);
 /**
  * Kept external although only reached through a bundled library: `debug` is patched in require's cache before
  * mqtt-packet creates its loggers (src/connectors/mqtt/quiet-debug.ts); a bundled copy would escape the patch.
