@@ -1,5 +1,6 @@
 import type { IPublishPacket } from 'mqtt';
 import type { Codec } from '../../src/connectors/codec.js';
+import { probeMosquitto } from '../../src/connectors/mqtt/broker-probe.js';
 import { inboundMessage } from '../../src/connectors/mqtt/inbound.js';
 import { clientOptions, type MqttSettings, safeClientId } from '../../src/connectors/mqtt/settings.js';
 import { MqttSubscriber } from '../../src/connectors/mqtt/subscriber.js';
@@ -40,10 +41,18 @@ export const create: CreateRuntime<Config> = (ctx) => {
     deliver,
   });
 
+  // A persistent session is what a broker's offline queue limit can truncate: say so when that broker is Mosquitto.
+  let probe: ReturnType<typeof probeMosquitto>;
   return {
-    start: () => subscriber.start(),
+    start: () => {
+      if (!clean) probe = probeMosquitto(settings, ctx.log);
+      return subscriber.start();
+    },
     stopIntake: () => subscriber.stopIntake(),
-    stop: () => subscriber.stop(),
+    stop: async () => {
+      await probe?.stop();
+      await subscriber.stop();
+    },
     snapshot: () => subscriber.snapshot(),
   };
 };

@@ -1,15 +1,14 @@
 #!/usr/bin/env node
-/** `sluice` command line. User errors print one line and a documented exit code, never a stack trace. */
+/**
+ * `sluice` command line. User errors print one line and a documented exit code, never a stack trace.
+ * Each command's module is imported only when that command runs: `--version` and `run` must not pay for the
+ * editor server, the catalogue's schemas or connectors the flow does not use (start-up time is the window in
+ * which a broker may drop an offline session's messages).
+ */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { catalog } from '../../nodes/catalog.js';
-import { createFlowValidator } from '../flow/validate.js';
-import { checkCommand } from './commands/check.js';
-import { docsCommand } from './commands/docs.js';
-import { nodesCommand } from './commands/nodes.js';
-import { type RunOptions, runCommand } from './commands/run.js';
-import { defineServe, type ServeOptions, serveCommand } from './commands/serve.js';
-import { validateCommand } from './commands/validate.js';
+import type { RunOptions } from './commands/run.js';
+import type { ServeOptions } from './commands/serve.js';
 import {
   applyReferenceOptions,
   EXIT,
@@ -41,6 +40,9 @@ function nonNegativeInt(value: string): string {
   return value;
 }
 
+/** What `sluice --help` says of serve without loading it (its own help comes from `defineServe`). */
+const SERVE_SUMMARY = 'the editor and admin API with the runtime, until SIGINT/SIGTERM (then drain and exit)';
+
 async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command('sluice')
@@ -54,7 +56,8 @@ async function main(argv: string[]): Promise<number> {
     .description('check flow files; exit 0 when all are valid, 1 when any has a problem')
     .argument('<files...>', 'flow JSON files')
     .option('--json', 'print the problems as JSON')
-    .action((files: string[], opts: { json?: boolean }) => {
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      const { validateCommand } = await import('./commands/validate.js');
       exitCode = validateCommand(files, opts);
     });
 
@@ -71,13 +74,23 @@ async function main(argv: string[]): Promise<number> {
     .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)');
   addOpsOptions(runCmd).action(async (file: string, opts: RunOptions & ReferenceOptions) => {
     applyReferenceOptions(opts);
+    const { runCommand } = await import('./commands/run.js');
     exitCode = await runCommand(file, opts);
   });
 
-  withReferenceOptions(defineServe(program.command('serve'))).action(async (opts: ServeOptions & ReferenceOptions) => {
-    applyReferenceOptions(opts);
-    exitCode = await serveCommand(opts);
-  });
+  if (argv.slice(2).includes('serve')) {
+    // Its options are declared by its module, which loads the server: only when serve (or its help) is asked for.
+    const { defineServe, serveCommand } = await import('./commands/serve.js');
+    withReferenceOptions(defineServe(program.command('serve'))).action(
+      async (opts: ServeOptions & ReferenceOptions) => {
+        applyReferenceOptions(opts);
+        exitCode = await serveCommand(opts);
+      },
+    );
+  } else {
+    // Listed in `sluice --help` with its summary; `sluice serve --help` takes the branch above.
+    program.command('serve').description(SERVE_SUMMARY);
+  }
 
   program
     .command('check')
@@ -86,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the results as JSON')
     .option('--timeout <ms>', 'per connection', nonNegativeInt, '10000')
     .action(async (file: string, opts: { json?: boolean; timeout?: string }) => {
+      const { checkCommand } = await import('./commands/check.js');
       exitCode = await checkCommand(file, opts);
     });
 
@@ -94,14 +108,19 @@ async function main(argv: string[]): Promise<number> {
     .description('list the node types (with --json: ports and config JSON Schema)')
     .argument('[type]', 'one node type')
     .option('--json', 'print as JSON')
-    .action((type: string | undefined, opts: { json?: boolean }) => {
+    .action(async (type: string | undefined, opts: { json?: boolean }) => {
+      const { nodesCommand } = await import('./commands/nodes.js');
       exitCode = nodesCommand(type, opts);
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of a flow file (document plus every node type config)')
-    .action(() => {
+    .action(async () => {
+      const [{ catalog }, { createFlowValidator }] = await Promise.all([
+        import('../../nodes/catalog.js'),
+        import('../flow/validate.js'),
+      ]);
       process.stdout.write(`${JSON.stringify(createFlowValidator(catalog).schema, null, 2)}\n`);
     });
 
@@ -110,7 +129,8 @@ async function main(argv: string[]): Promise<number> {
     .description('generate the node reference pages (docs/nodes)')
     .option('--out <dir>', 'output folder', 'docs/nodes')
     .option('--check', 'fail when the pages are stale instead of writing them')
-    .action((opts: { out: string; check?: boolean }) => {
+    .action(async (opts: { out: string; check?: boolean }) => {
+      const { docsCommand } = await import('./commands/docs.js');
       exitCode = docsCommand(opts);
     });
 

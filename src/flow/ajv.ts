@@ -12,7 +12,13 @@ export const ANNOTATION_KEYWORDS = [
   'x-reference',
 ];
 
-export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
+export interface SluiceAjvOptions {
+  useDefaults?: boolean;
+  /** Keep each compiled function's source, for `standaloneCode` (a compiled-schema cache). */
+  source?: boolean;
+}
+
+export function createAjv(options: SluiceAjvOptions = {}): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
@@ -21,6 +27,7 @@ export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020 {
     strictTypes: false,
     allowUnionTypes: true,
     useDefaults: options.useDefaults ?? false,
+    ...(options.source ? { code: { source: true } } : {}),
   });
   ajv.addVocabulary(ANNOTATION_KEYWORDS);
   return ajv;

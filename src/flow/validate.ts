@@ -38,7 +38,16 @@ export interface FlowValidator {
 
 const validators = new WeakMap<Catalog, FlowValidator>();
 
-export function createFlowValidator(catalog: Catalog): FlowValidator {
+export interface FlowValidatorOptions {
+  /**
+   * Compiles the flow schema (with `useDefaults`). Default: Ajv in memory. Node-side callers may pass a cached
+   * compile (src/runtime/schema-cache.ts): compiling the whole catalogue's schema is most of a cold start.
+   * The first validator created for a catalogue is the one every later caller gets.
+   */
+  compileSchema?: (schema: Record<string, unknown>) => ValidateFunction;
+}
+
+export function createFlowValidator(catalog: Catalog, options: FlowValidatorOptions = {}): FlowValidator {
   const cached = validators.get(catalog);
   if (cached) return cached;
   const schema = assembleFlowSchema(catalog);
@@ -48,7 +57,9 @@ export function createFlowValidator(catalog: Catalog): FlowValidator {
     schema,
     validate(input) {
       // Defaults fill a copy, so a field with a default may be left out of the file.
-      compiled ??= createAjv({ useDefaults: true }).compile(schema);
+      compiled ??= options.compileSchema
+        ? options.compileSchema(schema)
+        : createAjv({ useDefaults: true }).compile(schema);
       return validateFlow(input, catalog, compiled);
     },
     validateText(text) {

@@ -9,6 +9,7 @@ import { createAjv } from '../flow/ajv.js';
 import { hasReference, isUnder, referenceRoots, substituteReferences } from '../flow/references.js';
 import { escapePointer } from '../flow/schema-walk.js';
 import { StartupError } from './errors.js';
+import { compileCached } from './schema-cache.js';
 import { envAllowed, policyFromEnv, type ReferencePolicy, readSecretFile } from './secret-files.js';
 
 export interface ResolveEnv {
@@ -31,7 +32,6 @@ export function createResolveEnv(policy?: ReferencePolicy): ResolveEnv {
 
 export const processEnv: ResolveEnv = createResolveEnv();
 
-const defaultsAjv = createAjv({ useDefaults: true });
 const withDefaults = new WeakMap<TSchema, (v: unknown) => boolean>();
 /** The schema each config made by applyDefaults came from: it says which fields take references. */
 const schemaOfConfig = new WeakMap<object, TSchema>();
@@ -40,7 +40,7 @@ const schemaOfConfig = new WeakMap<object, TSchema>();
 export function applyDefaults(schema: TSchema, config: unknown): Record<string, unknown> {
   let fn = withDefaults.get(schema);
   if (!fn) {
-    fn = defaultsAjv.compile(JSON.parse(JSON.stringify(schema)));
+    fn = compileCached(JSON.parse(JSON.stringify(schema)), { useDefaults: true });
     withDefaults.set(schema, fn);
   }
   const copy = structuredClone(config ?? {}) as Record<string, unknown>;

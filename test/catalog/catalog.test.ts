@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../nodes/catalog.js';
+import { connectionRuntimes, nodeRuntimes } from '../../nodes/runtimes.js';
 import { generatedDocs } from '../../src/cli/commands/docs.js';
 import { createAjv } from '../../src/flow/ajv.js';
 import { loadConnectionRuntime, loadNodeRuntime } from '../../src/runtime/loader.js';
@@ -21,6 +22,11 @@ describe('the node catalogue', () => {
     }
     const kinds = catalog.connections.map((c) => c.kind);
     expect(new Set(kinds).size).toBe(kinds.length);
+  });
+
+  it("lists each type's and kind's runtime module in nodes/runtimes.ts, and nothing else", () => {
+    expect(Object.keys(nodeRuntimes).sort()).toEqual(catalog.nodes.map((d) => d.type).sort());
+    expect(Object.keys(connectionRuntimes).sort()).toEqual(catalog.connections.map((c) => c.kind).sort());
   });
 
   for (const def of catalog.nodes) {

@@ -1,7 +1,7 @@
 /**
  * A TCP proxy in front of a service on 127.0.0.1 (RabbitMQ, the databases): `drop()` cuts every connection,
  * `down()` also refuses new ones, `up()` listens again (on the same port), `freeze()` keeps every connection open but
- * passes no more bytes (a server that stopped answering).
+ * passes no more bytes (a server that stopped answering). `latencyMs` delays every chunk each way (a slow service).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -12,6 +12,8 @@ export class TcpProxy {
   port = 0;
   /** Connections accepted so far. */
   accepted = 0;
+  /** Added to every chunk, each way, in order (for connections accepted after it is set). */
+  latencyMs = 0;
 
   constructor(private readonly targetPort: number) {}
 
@@ -33,7 +35,10 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      if (this.latencyMs > 0) {
+        relayLate(client, upstream, this.latencyMs);
+        relayLate(upstream, client, this.latencyMs);
+      } else client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -63,4 +68,13 @@ export class TcpProxy {
     this.drop();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** Forward each chunk `ms` later, keeping order. */
+function relayLate(from: Socket, to: Socket, ms: number): void {
+  from.on('data', (chunk: Buffer) => {
+    setTimeout(() => {
+      if (!to.destroyed) to.write(chunk);
+    }, ms);
+  });
 }

@@ -6,7 +6,7 @@ import { SingleFlow } from '../../ops/source.js';
 import { Engine } from '../../runtime/engine.js';
 import { StartupError } from '../../runtime/errors.js';
 import { createLogger } from '../../runtime/log.js';
-import { portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
+import { compileCached } from '../../runtime/schema-cache.js';
 import { EXIT, limitHeap, readText } from '../io.js';
 import { type OpsOptions, startOps } from '../ops-options.js';
 
@@ -23,14 +23,20 @@ export interface RunOptions extends Partial<OpsOptions> {
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const log = createLogger({ level: opts.logLevel });
   limitHeap();
-  const { problems, flow } = createFlowValidator(catalog).validateText(readText(file));
+  // The compiled flow schema comes from the disk cache after the first run (a fast restart after a crash).
+  const validator = createFlowValidator(catalog, { compileSchema: (s) => compileCached(s, { useDefaults: true }) });
+  const { problems, flow } = validator.validateText(readText(file));
   if (!flow || hasErrors(problems)) {
     for (const p of problems) process.stderr.write(`${formatProblem(p, file)}\n`);
     return EXIT.invalid;
   }
   for (const p of problems) log.warn({ problem: p }, formatProblem(p, file));
+  // The embedded broker (aedes) is loaded only when asked for.
+  const embedded = opts.embeddedMqtt === undefined ? undefined : await import('../embedded-mqtt.js');
   const broker =
-    opts.embeddedMqtt === undefined ? undefined : await startEmbeddedMqtt(portNumber(opts.embeddedMqtt), log);
+    embedded && opts.embeddedMqtt !== undefined
+      ? await embedded.startEmbeddedMqtt(embedded.portNumber(opts.embeddedMqtt), log)
+      : undefined;
   const flowId = flow.id ?? flow.name ?? basename(file, '.json');
   const flowLog = log.child({ flow: flowId });
   const engine = new Engine({ catalog, log, flowId });

@@ -1,5 +1,5 @@
 /** `sluice serve`: the editor, the admin API and the runtime in one process until SIGINT/SIGTERM. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -28,8 +28,10 @@ export interface ServeOptions extends OpsOptions {
 }
 
 const DEMO_ID = 'embedded-demo';
-const DEMO_FLOW = new URL(`../../../examples/${DEMO_ID}.json`, import.meta.url);
-const DEMO_FLOW_DIST = new URL(`../../../../examples/${DEMO_ID}.json`, import.meta.url);
+/** From src/cli/commands (tsx), dist/src/cli/commands (tsc) or dist/cli (the bundled CLI). */
+const DEMO_FLOW_CANDIDATES = ['../../../', '../../../../', '../../'].map(
+  (up) => new URL(`${up}examples/${DEMO_ID}.json`, import.meta.url),
+);
 
 function port(value: string): string {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
@@ -86,11 +88,8 @@ export function defineServe(cmd: Command): Command {
 }
 
 function readDemo(): string {
-  try {
-    return readFileSync(DEMO_FLOW, 'utf8');
-  } catch {
-    return readFileSync(DEMO_FLOW_DIST, 'utf8');
-  }
+  const found = DEMO_FLOW_CANDIDATES.find((url) => existsSync(url));
+  return readFileSync(found ?? DEMO_FLOW_CANDIDATES[0], 'utf8');
 }
 
 async function seedDemo(server: SluiceServer, log: SluiceLogger): Promise<void> {
