@@ -19,7 +19,15 @@ const ticking = (topic: string) =>
 describe('engine: a failed start ends clean', () => {
   it('after a start that failed on a missing env reference, the engine stops and starts again', async () => {
     const engine = new Engine({ catalog: testCatalog, loadRuntime: loadTestRuntime });
-    await engine.start(flowOf([['x', 'generate', { intervalMs: 5 }], ['y', 'debug', {}]], [['x', 'y']]));
+    await engine.start(
+      flowOf(
+        [
+          ['x', 'generate', { intervalMs: 5 }],
+          ['y', 'debug', {}],
+        ],
+        [['x', 'y']],
+      ),
+    );
     await engine.stop();
     await expect(engine.start(ticking('${env:SLUICE_TEST_ENGINE_UNSET}'))).rejects.toThrow(StartupError);
     expect(engine.running).toBe(false);
