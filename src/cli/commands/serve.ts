@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { catalog } from '../../../nodes/catalog.js';
-import { Engine } from '../../runtime/engine.js';
+import { FlowManager } from '../../runtime/flow-manager.js';
 import { createLogger, type SluiceLogger } from '../../runtime/log.js';
 import { createServer, ServerConfigError, type SluiceServer } from '../../server/app.js';
 import { ApiError } from '../../server/errors.js';
@@ -77,7 +77,9 @@ async function seedDemo(server: SluiceServer, log: SluiceLogger): Promise<void> 
     return;
   }
   try {
-    await runtime.deploy(demo);
+    // A demo resumed from the last run keeps running as it is.
+    await server.resumed;
+    if (!runtime.isDeployed(DEMO_ID)) await runtime.deploy(demo);
   } catch (err) {
     log.warn({ err: err instanceof Error ? err.message : String(err) }, '--demo: deploying the demo failed');
   }
@@ -103,7 +105,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const brokerPort =
     opts.embeddedMqtt !== undefined ? portNumber(opts.embeddedMqtt) : opts.demo ? DEMO_MQTT_PORT : undefined;
   const broker = brokerPort === undefined ? undefined : await startEmbeddedMqtt(brokerPort, log);
-  const engine = new Engine({ catalog, log });
+  const manager = new FlowManager({ catalog, log });
   let server: SluiceServer;
   try {
     server = await createServer({
@@ -111,7 +113,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       port: Number(opts.port),
       flowsDir: opts.flowsDir,
       token,
-      engine,
+      manager,
       catalog,
       log,
       allowedHosts: list(opts.allowHost),
