@@ -29,8 +29,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function isDeployedFlow(v: unknown): v is DeployedFlow {
   return (
-    isObject(v) && typeof v.id === 'string' && typeof v.revision === 'number' && Number.isSafeInteger(v.revision)
-  ) && isObject(v.flow);
+    isObject(v) &&
+    typeof v.id === 'string' &&
+    typeof v.revision === 'number' &&
+    Number.isSafeInteger(v.revision) &&
+    isObject(v.flow)
+  );
 }
 
 export class DeployedRecord {
@@ -56,7 +60,10 @@ export class DeployedRecord {
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      log.warn({ file: DEPLOYED_FILE, err: String(err) }, 'the record of deployed flows is unreadable: no flow resumes');
+      log.warn(
+        { file: DEPLOYED_FILE, err: String(err) },
+        'the record of deployed flows is unreadable: no flow resumes',
+      );
       return record;
     }
     const list = isObject(parsed) && Array.isArray(parsed.flows) ? parsed.flows : [];

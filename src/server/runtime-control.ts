@@ -2,12 +2,13 @@
  * The runtime behind the API: the flow manager (one engine per deployed flow), what is deployed recorded so a
  * restart resumes it, and every lifecycle change announced to the editors.
  */
-import type { FlowManager, FlowStateEvent, ManagedFlow } from '../runtime/flow-manager.js';
-import { RolledBackError } from '../runtime/flow-manager.js';
+
 import { hasErrors } from '../flow/problem.js';
 import type { FlowValidator } from '../flow/validate.js';
 import type { StopReport } from '../runtime/engine.js';
 import { reasonOf, StartupError } from '../runtime/errors.js';
+import type { FlowManager, FlowStateEvent, ManagedFlow } from '../runtime/flow-manager.js';
+import { RolledBackError } from '../runtime/flow-manager.js';
 import type { SluiceLogger } from '../runtime/log.js';
 import type { DeployedRecord } from './deployed.js';
 import { ApiError } from './errors.js';
@@ -46,7 +47,12 @@ export class RuntimeControl {
   }
 
   view(): RuntimeView {
-    return { flows: this.manager.flows().map(viewOf).sort((a, b) => a.flowId.localeCompare(b.flowId)) };
+    return {
+      flows: this.manager
+        .flows()
+        .map(viewOf)
+        .sort((a, b) => a.flowId.localeCompare(b.flowId)),
+    };
   }
 
   flowView(id: string): FlowRuntimeView | undefined {

@@ -83,7 +83,9 @@ describe('live feed over a real WebSocket', () => {
     // A late editor starts from the runtime's state: the flow's state, statuses and counters.
     const late = await connect(wsUrl(t));
     await eventually(() => (ofType(late.got, 'counters').length === 1 ? true : undefined));
-    expect(ofType(late.got, 'flow-state')).toEqual([{ type: 'flow-state', flowId: 'live', state: 'stopped', revision: 1 }]);
+    expect(ofType(late.got, 'flow-state')).toEqual([
+      { type: 'flow-state', flowId: 'live', state: 'stopped', revision: 1 },
+    ]);
   });
 
   it('counters come at most every 250 ms', async () => {

@@ -31,7 +31,8 @@ export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
     { schema: { params: FlowIdParams } },
     async (request): Promise<FlowRuntimeView> => {
       const view = ctx.runtime.flowView(request.params.id);
-      if (!view) throw new ApiError(404, 'not-running', `flow "${request.params.id}" has not run since the server started`);
+      if (!view)
+        throw new ApiError(404, 'not-running', `flow "${request.params.id}" has not run since the server started`);
       return view;
     },
   );
