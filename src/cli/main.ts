@@ -52,14 +52,14 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('run a flow headless until SIGINT/SIGTERM, then drain and exit')
-    .argument('<file>', 'flow JSON file')
+    .description('run flows headless, side by side, until SIGINT/SIGTERM, then drain them all and exit')
+    .argument('<paths...>', 'flow JSON files, or directories of them')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .option('--drain-timeout <ms>', 'how long to wait for in-flight messages on stop', nonNegativeInt)
     .option('--duration <ms>', 'stop (with drain) after this long', nonNegativeInt)
     .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)')
-    .action(async (file: string, opts) => {
-      exitCode = await runCommand(file, opts);
+    .action(async (paths: string[], opts) => {
+      exitCode = await runCommand(paths, opts);
     });
 
   defineServe(program.command('serve')).action(async (opts: ServeOptions) => {
