@@ -35,7 +35,9 @@ describe.skipIf(skip !== undefined)('many flows in the editor', () => {
   async function openFlow(name: string): Promise<void> {
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await page.getByRole('button', { name: new RegExp(name) }).click();
-    await expect.poll(() => page.locator('[role="tab"][aria-selected="true"]').textContent()).toContain(name);
+    await expect
+      .poll(() => page.locator('[data-testid="flow-tab"][aria-selected="true"]').textContent())
+      .toContain(name);
   }
 
   beforeAll(async () => {
