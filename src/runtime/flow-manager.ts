@@ -9,9 +9,10 @@
  * document is refused before the old revision is touched.
  */
 import { EventEmitter } from 'node:events';
-import type { FlowDocument } from '../flow/document.js';
+import { DEFAULT_SETTINGS, type FlowDocument } from '../flow/document.js';
 import { hasErrors } from '../flow/problem.js';
 import { createFlowValidator, type FlowValidator } from '../flow/validate.js';
+import { finishedWithin } from './bounded.js';
 import { Engine, type EngineOptions, type NodeEvent, type StatusEvent, type StopReport } from './engine.js';
 import { reasonOf, StartupError } from './errors.js';
 import { type SluiceLogger, silentLogger } from './log.js';
@@ -58,6 +59,8 @@ export interface StopAllReport {
 
 export interface FlowManagerOptions extends Omit<EngineOptions, 'log'> {
   log?: SluiceLogger;
+  /** On top of a stop's own bounds, how long stopAll/close wait for a start still in progress (default 10 s). */
+  startGraceMs?: number;
 }
 
 /** A redeploy whose new revision failed, but whose previous revision runs again. */
@@ -79,6 +82,8 @@ interface Slot extends ManagedFlow {
 }
 
 const EMPTY_STOP: StopReport = { nackedAtDeadline: 0, durationMs: 0, notStopped: [] };
+/** On top of a stop's own bounds, how long a shutdown waits for a start in progress. */
+const START_GRACE_MS = 10_000;
 
 export class FlowManager extends EventEmitter {
   readonly log: SluiceLogger;
@@ -197,15 +202,23 @@ export class FlowManager extends EventEmitter {
 
   /** Drain and stop every flow, all at once (each on its own deadline). */
   async stopAll(opts: { deadlineMs?: number } = {}): Promise<StopAllReport> {
-    const ids = [...this.slots.keys()];
-    const reports = await Promise.all(ids.map((id) => this.stop(id, opts)));
     const out: StopAllReport = { flows: {}, nackedAtDeadline: 0, notStopped: [] };
-    ids.forEach((id, i) => {
-      const r = reports[i] as StopReport;
-      out.flows[id] = r;
-      out.nackedAtDeadline += r.nackedAtDeadline;
-      out.notStopped.push(...r.notStopped.map((what) => `${id}: ${what}`));
-    });
+    await Promise.all(
+      [...this.slots.keys()].map(async (id) => {
+        const stopping = this.stop(id, opts);
+        // A start still in progress (a node whose start hangs) must not keep a shutdown waiting for ever.
+        const bound = this.stopBoundMs(id, opts);
+        if (!(await finishedWithin(stopping, bound))) {
+          out.notStopped.push(`${id}: flow (still ${this.slots.get(id)?.state} after ${bound} ms)`);
+          this.log.warn({ flow: id, ms: bound }, 'flow did not stop in time: going on without it');
+          return;
+        }
+        const r = await stopping;
+        out.flows[id] = r;
+        out.nackedAtDeadline += r.nackedAtDeadline;
+        out.notStopped.push(...r.notStopped.map((what) => `${id}: ${what}`));
+      }),
+    );
     return out;
   }
 
@@ -222,6 +235,18 @@ export class FlowManager extends EventEmitter {
   }
 
   // ---- internals ----------------------------------------------------------------------------------
+
+  /** The longest a stop can legitimately take (the engine's own bounds: drain, then each node and the connections), plus a start's grace. */
+  private stopBoundMs(id: string, opts: { deadlineMs?: number }): number {
+    const flow = this.slots.get(id)?.engine.flow;
+    const settings = { ...DEFAULT_SETTINGS, ...flow?.settings };
+    const nodes = flow?.nodes.length ?? 0;
+    return (
+      (opts.deadlineMs ?? settings.drainTimeoutMs) +
+      settings.stopTimeoutMs * (nodes + 2) +
+      (this.options.startGraceMs ?? START_GRACE_MS)
+    );
+  }
 
   /** Runs `fn` after every earlier deploy/stop of the same flow, never waiting for other flows. */
   private serial<T>(id: string, fn: (slot: Slot) => Promise<T>): Promise<T> {
@@ -258,7 +283,7 @@ export class FlowManager extends EventEmitter {
   }
 
   private newEngine(id: string): Engine {
-    const { log: _log, ...engineOptions } = this.options;
+    const { log: _log, startGraceMs: _grace, ...engineOptions } = this.options;
     const engine = new Engine({ ...engineOptions, log: this.log.child({ flow: id }) });
     engine.on('status', (s: StatusEvent) => this.emit('status', { ...s, flowId: id } satisfies FlowStatusEvent));
     engine.on('event', (e: NodeEvent) => this.emit('event', { ...e, flowId: id } satisfies FlowNodeEvent));

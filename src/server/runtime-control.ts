@@ -7,7 +7,7 @@ import { hasErrors } from '../flow/problem.js';
 import type { FlowValidator } from '../flow/validate.js';
 import type { StopReport } from '../runtime/engine.js';
 import { reasonOf, StartupError } from '../runtime/errors.js';
-import type { FlowManager, FlowStateEvent, ManagedFlow } from '../runtime/flow-manager.js';
+import type { FlowManager, FlowStateEvent, ManagedFlow, StopAllReport } from '../runtime/flow-manager.js';
 import { RolledBackError } from '../runtime/flow-manager.js';
 import type { SluiceLogger } from '../runtime/log.js';
 import type { DeployedRecord } from './deployed.js';
@@ -28,6 +28,9 @@ function viewOf(f: ManagedFlow): FlowRuntimeView {
 }
 
 export class RuntimeControl {
+  /** The shutdown's report, once the server closed. */
+  closeReport: StopAllReport | undefined;
+
   constructor(
     readonly manager: FlowManager,
     private readonly validator: FlowValidator,
@@ -117,8 +120,12 @@ export class RuntimeControl {
   }
 
   /** Shutting down: stop everything, keep the record (so the next start resumes it). */
-  async close(): Promise<void> {
-    await this.manager.close();
+  async close(): Promise<StopAllReport> {
+    const report = await this.manager.close();
+    if (report.notStopped.length > 0)
+      this.log.warn({ notStopped: report.notStopped }, 'not everything stopped in time');
+    this.closeReport = report;
+    return report;
   }
 
   /** Forget a deleted flow's last run. */

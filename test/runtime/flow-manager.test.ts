@@ -2,7 +2,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { StartupError } from '../../src/runtime/errors.js';
 import { FlowManager, type FlowStateEvent, RolledBackError } from '../../src/runtime/flow-manager.js';
+import { defineNode, Type } from '../../src/spec/index.js';
 import { flowOf, loadTestRuntime, testCatalog } from '../support/test-nodes.js';
+
+/** A sink whose start never finishes (a client waiting for ever on a broker that never answers). */
+const hangStart = defineNode({
+  type: 'test-hang-start',
+  version: 1,
+  category: 'sink',
+  title: 'Hangs on start',
+  summary: '',
+  docs: '',
+  inputs: [{ name: 'in', required: true }],
+  outputs: [],
+  config: Type.Object({}),
+});
 
 let manager: FlowManager | undefined;
 afterEach(async () => {
@@ -125,5 +139,30 @@ describe('FlowManager', () => {
     expect(report.notStopped).toEqual([]);
     expect(m.flows().every((f) => f.state === 'stopped')).toBe(true);
     await expect(m.deploy('x', ticking('x'), 2)).rejects.toThrow(/shutting down/);
+  });
+
+  it('a shutdown does not wait for ever on a flow whose start hangs; the others stop normally', async () => {
+    const m = new FlowManager({
+      catalog: { ...testCatalog, nodes: [...testCatalog.nodes, hangStart] },
+      loadRuntime: async (type) =>
+        type === 'test-hang-start' ? () => ({ start: () => new Promise<void>(() => undefined) }) : loadTestRuntime(type),
+      startGraceMs: 200,
+    });
+    manager = m;
+    await m.deploy('fine', ticking('fine'), 1);
+    const hanging = flowOf(
+      [
+        ['h-gen', 'generate', { intervalMs: 5 }],
+        ['h-sink', 'test-hang-start', {}],
+      ],
+      [['h-gen', 'h-sink']],
+      { drainTimeoutMs: 0, stopTimeoutMs: 100 },
+    );
+    void m.deploy('hangs', hanging, 1).catch(() => undefined);
+    await until(() => m.get('hangs')?.state === 'starting');
+    const report = await m.close();
+    expect(report.flows.fine).toBeDefined();
+    expect(report.notStopped).toEqual([expect.stringMatching(/^hangs: flow \(still starting after \d+ ms\)$/)]);
+    expect(m.get('fine')!.state).toBe('stopped');
   });
 });

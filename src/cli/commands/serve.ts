@@ -142,6 +142,10 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       log.info({ why }, 'stopping: draining in-flight messages');
       await server.close();
       await broker?.close();
+      if (server.context.runtime.closeReport?.notStopped.length) {
+        // Their sockets or timers would keep the process alive: exit once the exit code is set.
+        setTimeout(() => process.exit(), 200).unref();
+      }
       resolveExit(EXIT.ok);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
