@@ -85,7 +85,8 @@ export class RuntimeControl {
       const problems = err instanceof StartupError && err.problems.length ? err.problems : undefined;
       throw new ApiError(400, 'startup-failed', message, problems);
     }
-    await this.deployed.set({ id: stored.id, revision: stored.revision, flow: stored.flow });
+    // A record that cannot be written is logged by the record; the flow runs all the same.
+    await this.deployed.set({ id: stored.id, revision: stored.revision, flow: stored.flow }).catch(() => undefined);
     this.notify({ type: 'deployed', flowId: stored.id, revision: stored.revision });
   }
 
