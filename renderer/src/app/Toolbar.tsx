@@ -2,11 +2,12 @@
 import { useReactFlow } from '@xyflow/react';
 import { useState } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { autoLayout } from '../canvas/use-canvas-commands.js';
 import type { EditorNode } from '../model/types.js';
 import { deploy, exportFileName, exportText, save, stop } from '../state/flow-actions.js';
 import { useFlowStore } from '../state/flow-context.js';
-import { type FlowRun, isActive, useRuntime } from '../state/runtime-store.js';
+import { type FlowRun, useRuntime } from '../state/runtime-store.js';
 import { useUi } from '../state/ui-store.js';
 import { activeTab, useWorkspace } from '../state/workspace.js';
 import {
@@ -87,7 +88,7 @@ function ExportMenu() {
 }
 
 /** The current flow's runtime state, in words. */
-function runText(run: FlowRun | undefined): string {
+function runText(run: Pick<FlowRun, 'state' | 'error' | 'revision'> | undefined): string {
   switch (run?.state) {
     case 'running':
       return run.error ? `Running revision ${run.revision} (the last deploy failed)` : 'Running this flow';
@@ -110,11 +111,17 @@ export function Toolbar() {
   const activeKey = useWorkspace((s) => s.activeKey);
   const serverId = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey)?.serverId);
   const dirty = useWorkspace((s) => Boolean(activeKey && s.dirty[activeKey]));
-  const run = useRuntime((s) => (serverId ? s.flows[serverId] : undefined));
+  // Only what the toolbar shows: counters change several times a second and must not re-render it.
+  const run = useRuntime(
+    useShallow((s) => {
+      const f = serverId ? s.flows[serverId] : undefined;
+      return f ? { state: f.state, error: f.error, revision: f.revision } : undefined;
+    }),
+  );
   const runningCount = useRuntime((s) => Object.values(s.flows).filter((f) => f.state === 'running').length);
   const link = useRuntime((s) => s.link);
   const setDialog = useUi((s) => s.setDialog);
-  const active = isActive(run);
+  const active = run?.state === 'running' || run?.state === 'starting' || run?.state === 'stopping';
 
   return (
     <header className={css.toolbar}>
