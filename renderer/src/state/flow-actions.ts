@@ -5,7 +5,7 @@ import { catalog } from '../model/catalog.js';
 import { fromDocument, toDocument } from '../model/convert.js';
 import { sameContent } from '../model/history.js';
 import type { FlowContent } from '../model/types.js';
-import { pushDebug } from './debug-store.js';
+import { pushDebugBacklog } from './debug-store.js';
 import { useRuntime } from './runtime-store.js';
 import { useTry } from './try-store.js';
 import { useUi } from './ui-store.js';
@@ -159,7 +159,7 @@ export async function loadDebugBacklog(tab: Tab): Promise<void> {
   for (const n of debugNodes) {
     try {
       const r = await api.debug(flowId, n.id);
-      for (const e of r.messages ?? []) pushDebug({ ...e, flowId, nodeId: e.nodeId ?? n.id });
+      pushDebugBacklog((r.messages ?? []).map((e) => ({ ...e, flowId, nodeId: e.nodeId ?? n.id })));
     } catch {
       // Not running yet or no backlog: the live stream fills the panel.
     }
