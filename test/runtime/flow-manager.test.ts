@@ -145,7 +145,9 @@ describe('FlowManager', () => {
     const m = new FlowManager({
       catalog: { ...testCatalog, nodes: [...testCatalog.nodes, hangStart] },
       loadRuntime: async (type) =>
-        type === 'test-hang-start' ? () => ({ start: () => new Promise<void>(() => undefined) }) : loadTestRuntime(type),
+        type === 'test-hang-start'
+          ? () => ({ start: () => new Promise<void>(() => undefined) })
+          : loadTestRuntime(type),
       startGraceMs: 200,
     });
     manager = m;
