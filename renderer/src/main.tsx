@@ -11,13 +11,19 @@ import { openFromServer } from './state/flow-actions.js';
 import { useWorkspace } from './state/workspace.js';
 
 async function openFirstFlow(): Promise<void> {
-  // `?flow=<id>` (or `#flow=<id>`) opens that flow; otherwise the running one; otherwise a new flow.
+  // `?flow=<id>` (or `#flow=<id>`) opens that flow; otherwise every running one (the first shown); otherwise a new flow.
   const wanted =
     new URLSearchParams(window.location.search).get('flow') ?? /(?:^#|&)flow=([^&]+)/.exec(window.location.hash)?.[1];
   if (wanted && (await openFromServer(decodeURIComponent(wanted)))) return;
   try {
-    const rt = await api.runtime();
-    if (rt.flowId && (await openFromServer(rt.flowId))) return;
+    const running = (await api.runtime()).flows.filter((f) => f.state === 'running').map((f) => f.flowId);
+    const tabs = [];
+    for (const id of running) tabs.push(await openFromServer(id));
+    const first = tabs.find((t) => t !== undefined);
+    if (first) {
+      useWorkspace.getState().activate(first.key);
+      return;
+    }
   } catch {
     // No server answer yet: start with an empty flow; the live channel keeps retrying.
   }

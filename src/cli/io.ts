@@ -14,6 +14,8 @@ export const EXIT = {
   io: 3,
   /** The flow was valid but could not start (missing env variable, connection refused). */
   startup: 4,
+  /** `sluice run` stopped with messages still unsettled at the drain deadline (nacked, so their brokers redeliver). */
+  unsettled: 5,
 } as const;
 
 export class UserError extends Error {

@@ -62,8 +62,8 @@ async function main(argv: string[]): Promise<number> {
     });
 
   const runCmd = withReferenceOptions(program.command('run'))
-    .description('run a flow headless until SIGINT/SIGTERM, then drain and exit')
-    .argument('<file>', 'flow JSON file')
+    .description('run flows headless, side by side, until SIGINT/SIGTERM, then drain them all and exit')
+    .argument('<paths...>', 'flow JSON files, or directories of them')
     .addOption(logLevelOption())
     .addOption(
       new Option('--drain-timeout <ms>', 'how long to wait for in-flight messages on stop')
@@ -72,10 +72,10 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('--duration <ms>', 'stop (with drain) after this long', nonNegativeInt)
     .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)');
-  addOpsOptions(runCmd).action(async (file: string, opts: RunOptions & ReferenceOptions) => {
+  addOpsOptions(runCmd).action(async (paths: string[], opts: RunOptions & ReferenceOptions) => {
     applyReferenceOptions(opts);
     const { runCommand } = await import('./commands/run.js');
-    exitCode = await runCommand(file, opts);
+    exitCode = await runCommand(paths, opts);
   });
 
   if (argv.slice(2).includes('serve')) {

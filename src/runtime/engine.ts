@@ -401,6 +401,8 @@ export class Engine extends EventEmitter {
     const base = this.options.log ?? silentLogger();
     this.log = flowId === undefined ? base : base.child({ flow: flowId });
     this.nodes = new Map();
+    // Cleared with the nodes: a start that fails before the order is computed must not unwind the previous flow's.
+    this.order = [];
     this.live = new LiveLineages();
     this.intakeClosed = false;
     const settings = { ...DEFAULT_SETTINGS, ...flow.settings };

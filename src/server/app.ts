@@ -1,17 +1,18 @@
 /**
- * The admin server: flows store, the one engine, the editors' WebSocket feed and the static editor,
+ * The admin server: flows store, the flow manager (one engine per deployed flow), the editors' WebSocket feed and the static editor,
  * behind Host/Origin checks and (off loopback, or whenever configured) a bearer token.
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { catalog as defaultCatalog } from '../../nodes/catalog.js';
 import { createFlowValidator } from '../flow/validate.js';
-import { Engine } from '../runtime/engine.js';
+import { FlowManager } from '../runtime/flow-manager.js';
 import { createLogger, type SluiceLogger } from '../runtime/log.js';
 import type { Catalog } from '../spec/node-definition.js';
 import { BODY_LIMIT, registerBodyParsers } from './body.js';
 import { registerBodyPolicy } from './body-policy.js';
 import type { ServerContext } from './context.js';
+import { DeployedRecord } from './deployed.js';
 import { errorHandler, frameworkErrorHandler } from './errors.js';
 import { Hub, type HubOptions } from './hub.js';
 import { flowRoutes } from './routes/flows.js';
@@ -33,8 +34,8 @@ export interface ServerOptions {
   port?: number;
   flowsDir: string;
   token?: string;
-  /** The runtime; the server stops it (draining) on close. Default: a new engine over `catalog`. */
-  engine?: Engine;
+  /** The runtime; the server stops it (draining) on close. Default: a new flow manager over `catalog`. */
+  manager?: FlowManager;
   catalog?: Catalog;
   log?: SluiceLogger;
   /** The built editor; default `renderer/dist`. */
@@ -53,6 +54,8 @@ export interface SluiceServer {
   /** `http://host:port` with the real port; a wildcard host is reported as loopback. */
   url: string;
   context: ServerContext;
+  /** Settles when the flows deployed at the last shutdown have been started again (or failed to). */
+  resumed: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,22 +81,23 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
   const host = options.host ?? '127.0.0.1';
   checkAccess(host, options.token);
   const catalog = options.catalog ?? defaultCatalog;
-  const log = options.log ?? options.engine?.log ?? createLogger();
-  const engine = options.engine ?? new Engine({ catalog, log });
+  const log = options.log ?? options.manager?.log ?? createLogger();
+  const manager = options.manager ?? new FlowManager({ catalog, log });
   const validator = createFlowValidator(catalog);
 
   // The hub exists before the store and runtime so their notifications reach the editors.
-  let runtime: RuntimeControl | undefined;
-  const hub = new Hub(engine, () => runtime?.flowId ?? null, log, options.hub);
+  const hub = new Hub(manager, log, options.hub);
   const notify = hub.broadcast.bind(hub);
   let store: FlowStore;
+  let deployed: DeployedRecord;
   try {
     store = await FlowStore.open(options.flowsDir, log, notify);
+    deployed = await DeployedRecord.open(options.flowsDir, log);
   } catch (err) {
     hub.close();
     throw err;
   }
-  runtime = new RuntimeControl(engine, validator, log, notify);
+  const runtime = new RuntimeControl(manager, validator, deployed, log, notify);
   const context: ServerContext = { catalog, validator, store, runtime, hub, log, version: packageVersion() };
 
   const app = Fastify({
@@ -158,14 +162,17 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
     'admin server listening',
   );
 
+  // Every flow that was deployed when the server last ran starts again (each on its own; the API answers meanwhile).
+  const resumed = runtime.resume();
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await runtime.stop().catch((err: unknown) => log.warn({ err: String(err) }, 'stopping the runtime failed'));
+      await resumed;
+      await runtime.close().catch((err: unknown) => log.warn({ err: String(err) }, 'stopping the runtime failed'));
       hub.close();
       await app.close();
     })();
     return closing;
   };
-  return { app, url, context, close };
+  return { app, url, context, resumed, close };
 }

@@ -5,7 +5,7 @@
  * so a slow editor or a fast flow cannot grow the server's memory.
  */
 import type { WebSocket } from 'ws';
-import type { Engine, NodeEvent, StatusEvent } from '../runtime/engine.js';
+import type { FlowManager, FlowNodeEvent, FlowStatusEvent } from '../runtime/flow-manager.js';
 import type { SluiceLogger } from '../runtime/log.js';
 import type { ServerMessage } from './protocol.js';
 
@@ -31,31 +31,33 @@ const OPEN = 1;
 export class Hub {
   private readonly clients = new Set<Client>();
   private readonly timer: NodeJS.Timeout;
-  private lastCounters = '';
+  /** Per flow: the counters last sent, to send only changes. */
+  private readonly lastCounters = new Map<string, string>();
   private readonly rate: number;
   private readonly slowBytes: number;
   private readonly deadBytes: number;
-  private readonly onStatus = (s: StatusEvent) => {
-    const { nodeId, state, reason } = s;
+  private readonly onStatus = (s: FlowStatusEvent) => {
+    const { flowId, nodeId, state, reason } = s;
     this.broadcast(
-      reason === undefined ? { type: 'status', nodeId, state } : { type: 'status', nodeId, state, reason },
+      reason === undefined
+        ? { type: 'status', flowId, nodeId, state }
+        : { type: 'status', flowId, nodeId, state, reason },
     );
   };
-  private readonly onEvent = (e: NodeEvent) => {
-    if (e.event === 'debug') this.debug(e.data);
+  private readonly onEvent = (e: FlowNodeEvent) => {
+    if (e.event === 'debug') this.debug(e.flowId, e.data);
   };
 
   constructor(
-    private readonly engine: Engine,
-    private readonly flowId: () => string | null,
+    private readonly manager: FlowManager,
     private readonly log: SluiceLogger,
     options: HubOptions = {},
   ) {
     this.rate = options.debugRate ?? 200;
     this.slowBytes = options.slowBytes ?? 1 << 20;
     this.deadBytes = options.deadBytes ?? 8 << 20;
-    engine.on('status', this.onStatus);
-    engine.on('event', this.onEvent);
+    manager.on('status', this.onStatus);
+    manager.on('event', this.onEvent);
     this.timer = setInterval(() => this.tick(), options.tickMs ?? 250);
     this.timer.unref();
   }
@@ -72,10 +74,12 @@ export class Hub {
     // The feed is one-way; anything the editor sends is ignored (the API is HTTP).
     socket.on('message', () => undefined);
     // A new editor starts from the current state instead of waiting for the next change.
-    for (const [nodeId, s] of Object.entries(this.engine.statuses()))
-      this.send(client, JSON.stringify({ type: 'status', nodeId, ...s }));
-    if (this.flowId() !== null) {
-      this.send(client, JSON.stringify({ type: 'counters', flowId: this.flowId(), counters: this.engine.counters() }));
+    for (const f of this.manager.flows()) {
+      const { id: flowId, state, revision, error } = f;
+      this.send(client, JSON.stringify({ type: 'flow-state', flowId, state, revision, ...(error ? { error } : {}) }));
+      for (const [nodeId, s] of Object.entries(f.engine.statuses()))
+        this.send(client, JSON.stringify({ type: 'status', flowId, nodeId, ...s }));
+      this.send(client, JSON.stringify({ type: 'counters', flowId, counters: f.engine.counters() }));
     }
   }
 
@@ -87,8 +91,8 @@ export class Hub {
 
   close(): void {
     clearInterval(this.timer);
-    this.engine.off('status', this.onStatus);
-    this.engine.off('event', this.onEvent);
+    this.manager.off('status', this.onStatus);
+    this.manager.off('event', this.onEvent);
     for (const c of this.clients) c.socket.close(1001, 'server shutting down');
     this.clients.clear();
   }
@@ -104,7 +108,7 @@ export class Hub {
     c.socket.send(text);
   }
 
-  private debug(entry: unknown): void {
+  private debug(flowId: string, entry: unknown): void {
     if (this.clients.size === 0) return;
     const now = Date.now();
     let text: string | undefined;
@@ -117,7 +121,7 @@ export class Hub {
       }
       c.tokens--;
       // Serialised once, and only when some socket takes it: a flood costs a counter increment per entry.
-      text ??= JSON.stringify({ type: 'debug', entry } satisfies ServerMessage);
+      text ??= JSON.stringify({ type: 'debug', flowId, entry } satisfies ServerMessage);
       this.send(c, text);
     }
   }
@@ -130,12 +134,16 @@ export class Hub {
         c.dropped = 0;
       }
     }
-    const flowId = this.flowId();
-    if (flowId === null) return;
-    const counters = this.engine.counters();
-    const text = JSON.stringify(counters);
-    if (text === this.lastCounters) return;
-    this.lastCounters = text;
-    this.broadcast({ type: 'counters', flowId, counters });
+    // Each flow's counters, only when they changed; a flow that stopped sends its final ones once.
+    const known = new Set<string>();
+    for (const f of this.manager.flows()) {
+      known.add(f.id);
+      const counters = f.engine.counters();
+      const text = JSON.stringify(counters);
+      if (text === this.lastCounters.get(f.id)) continue;
+      this.lastCounters.set(f.id, text);
+      this.broadcast({ type: 'counters', flowId: f.id, counters });
+    }
+    for (const id of this.lastCounters.keys()) if (!known.has(id)) this.lastCounters.delete(id);
   }
 }

@@ -25,14 +25,34 @@ export interface SavedFlow {
   problems: Problem[];
 }
 
-export interface RuntimeView {
-  /** The deployed flow (kept after a stop so its last counters stay readable), or null. */
-  flowId: string | null;
-  /** The store revision that was deployed, or null. */
+/** A flow's lifecycle in the runtime (the same names as the flow manager's). */
+export type FlowRunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** One flow the runtime knows: running, starting, stopping, failed, or stopped (its last counters stay readable). */
+export interface FlowRuntimeView {
+  flowId: string;
+  name?: string;
+  /** The store revision that runs (or ran, or failed to start); null for a flow that did not come from the store. */
   revision: number | null;
-  state: 'stopped' | 'running';
+  state: FlowRunState;
+  /** Why the last deploy failed: set while `state` is `failed`, and after a failed redeploy whose previous revision runs again. */
+  error?: string;
   statuses: Record<string, NodeStatus>;
   counters: Record<string, NodeCounters>;
+}
+
+export interface RuntimeView {
+  /** Every flow the runtime knows, sorted by id. */
+  flows: FlowRuntimeView[];
+}
+
+/** The reply of a stop: the engine's stop report. */
+export interface StopReply {
+  stopped: true;
+  flowId: string;
+  nackedAtDeadline: number;
+  durationMs: number;
+  notStopped: string[];
 }
 
 export interface TryStep {
@@ -52,13 +72,14 @@ export interface TryResult {
   truncated?: boolean;
 }
 
-/** Server -> editor messages on the WebSocket. */
+/** Server -> editor messages on the WebSocket. Everything about a running flow names it (`flowId`). */
 export type ServerMessage =
-  | ({ type: 'status'; nodeId: string } & NodeStatus)
-  | { type: 'counters'; flowId: string | null; counters: Record<string, NodeCounters> }
-  | { type: 'debug'; entry: unknown }
+  | ({ type: 'status'; flowId: string; nodeId: string } & NodeStatus)
+  | { type: 'counters'; flowId: string; counters: Record<string, NodeCounters> }
+  | { type: 'debug'; flowId: string; entry: unknown }
   | { type: 'debug-dropped'; count: number }
+  | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }
   | { type: 'deployed'; flowId: string; revision: number }
-  | { type: 'stopped' }
+  | { type: 'stopped'; flowId: string }
   | { type: 'flow-saved'; id: string; revision: number }
   | { type: 'flow-deleted'; id: string };

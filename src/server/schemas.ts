@@ -17,11 +17,14 @@ export const FlowIdParams = Type.Object(
 );
 export type FlowIdParams = Static<typeof FlowIdParams>;
 
-export const NodeIdParams = Type.Object(
-  { nodeId: Type.String({ pattern: NODE_ID_PATTERN, maxLength: 128 }) },
+export const FlowNodeParams = Type.Object(
+  {
+    id: Type.String({ pattern: STORE_ID_PATTERN, maxLength: 128 }),
+    nodeId: Type.String({ pattern: NODE_ID_PATTERN, maxLength: 128 }),
+  },
   { additionalProperties: false },
 );
-export type NodeIdParams = Static<typeof NodeIdParams>;
+export type FlowNodeParams = Static<typeof FlowNodeParams>;
 
 const objectList = { type: 'array', maxItems: 100_000, items: { type: 'object' } } as const;
 

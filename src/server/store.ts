@@ -35,7 +35,8 @@ function isObject(v: unknown): v is FlowObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-async function writeAtomic(dir: string, name: string, text: string): Promise<void> {
+/** Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one. */
+export async function writeAtomic(dir: string, name: string, text: string): Promise<void> {
   const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w', 0o644);
   try {

@@ -1,7 +1,8 @@
 /**
  * `sluice run` stops even when a client hangs: PostgreSQL behind a proxy that stops answering mid-run (connections
  * open, no bytes). The drain deadline nacks what is in flight, each node's stop and each connection's close get
- * settings.stopTimeoutMs, and the process exits, naming what did not stop.
+ * settings.stopTimeoutMs, and the process exits, naming what did not stop. Messages left unsettled at the deadline
+ * make the exit code 5 (issue 10, fault 8: it used to exit 0), and the log says so.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,7 +73,10 @@ describe.runIf(run)('sluice run with a database that stopped answering', () => {
       expect(stopped!.notStopped!.length).toBeGreaterThan(0);
       for (const what of stopped!.notStopped!) expect(['node out', 'connection pg']).toContain(what);
       expect(logs.some((l) => l.msg === 'exiting without waiting for what did not stop')).toBe(true);
-      expect(r.code).toBe(0);
+      expect(stopped!.nackedAtDeadline).toBeGreaterThan(0);
+      const unsettled = logs.find((l) => /still in flight at the drain deadline/.test(l.msg));
+      expect(unsettled, r.stdout).toMatchObject({ nackedAtDeadline: stopped!.nackedAtDeadline, exitCode: 5 });
+      expect(r.code).toBe(5);
       expect(Date.now() - stopAt).toBeLessThan(15_000);
     } finally {
       await proxy.down();

@@ -35,7 +35,7 @@ describe('editor API client', () => {
     const imported = await api.importText(JSON.stringify(flowDoc('client-import', [])));
     expect(imported.id).toBe('client-import');
     await expect(api.deploy('client-flow')).resolves.toMatchObject({ deployed: true });
-    await expect(api.stop()).resolves.toMatchObject({ stopped: true });
+    await expect(api.stop('client-flow')).resolves.toMatchObject({ stopped: true, flowId: 'client-flow' });
     await expect(api.deleteFlow('client-import')).resolves.toMatchObject({ deleted: true });
     expect((await api.validate(flow as never)).problems).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /** The debug panel's buffer: bounded memory, throttled view updates, pause without losing what arrives. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_ENTRIES, pushDebug, useDebug } from '../../renderer/src/state/debug-store.js';
+import { MAX_ENTRIES, pushDebug, pushDebugBacklog, useDebug } from '../../renderer/src/state/debug-store.js';
 
 const entry = (seq: number) => ({ seq, time: seq, nodeId: 'd', payload: { seq } });
 
@@ -32,5 +32,16 @@ describe('debug buffer', () => {
     expect(useDebug.getState().pending).toBe(3);
     useDebug.getState().setPaused(false);
     expect(useDebug.getState().entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("merges a debug node's backlog in time order without the entries the live feed already brought", () => {
+    vi.useFakeTimers();
+    const at = (flowId: string, seq: number) => ({ flowId, seq, time: 1000 + seq, nodeId: 'd', payload: { seq } });
+    pushDebug(at('a', 4));
+    pushDebug(at('a', 5));
+    pushDebug(at('b', 2));
+    pushDebugBacklog([at('a', 2), at('a', 3), at('a', 4), at('b', 1)]);
+    vi.advanceTimersByTime(500);
+    expect(useDebug.getState().entries.map((e) => `${e.flowId}${e.seq}`)).toEqual(['b1', 'a2', 'b2', 'a3', 'a4', 'a5']);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RuntimeView } from '../../src/server/protocol.js';
+import type { FlowRuntimeView, RuntimeView } from '../../src/server/protocol.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let child: ChildProcess | undefined;
@@ -68,14 +68,18 @@ describe('sluice serve', () => {
     expect(await health.json()).toEqual({ ok: true, version: expect.any(String) });
 
     const runtime = (await (await fetch(`${url}/api/runtime`)).json()) as RuntimeView;
-    expect(runtime).toMatchObject({ flowId: 'embedded-demo', state: 'running' });
-    expect((await readdir(flowsDir)).sort()).toEqual(['embedded-demo.json', 'embedded-demo.meta.json']);
+    expect(runtime.flows).toMatchObject([{ flowId: 'embedded-demo', state: 'running' }]);
+    expect((await readdir(flowsDir)).sort()).toEqual([
+      '.deployed.json',
+      'embedded-demo.json',
+      'embedded-demo.meta.json',
+    ]);
     // Data flows through the embedded broker into SQLite.
     const until = Date.now() + 15_000;
     let stored = 0;
     while (stored === 0 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 250));
-      const view = (await (await fetch(`${url}/api/runtime`)).json()) as RuntimeView;
+      const view = (await (await fetch(`${url}/api/runtime/flows/embedded-demo`)).json()) as FlowRuntimeView;
       stored =
         (view.counters.subscribe?.acked ?? 0) > 0
           ? (view.counters.store?.out ?? 0) + (view.counters.warm?.dropped ?? 0)

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { Engine } from '../../src/runtime/engine.js';
+import { FlowManager } from '../../src/runtime/flow-manager.js';
 import { createServer, type ServerOptions, type SluiceServer } from '../../src/server/app.js';
 import { CLIENT_HEADER } from '../../src/server/security.js';
 import { type Catalog, defineNode, Type } from '../../src/spec/index.js';
@@ -37,12 +37,12 @@ export interface TestServer {
 
 export async function startServer(options: Partial<ServerOptions> & { dir?: string } = {}): Promise<TestServer> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'sluice-server-')));
-  const engine = new Engine({ catalog: serverCatalog, loadRuntime: loadTestRuntime });
+  const manager = new FlowManager({ catalog: serverCatalog, loadRuntime: loadTestRuntime });
   const server = await createServer({
     host: '127.0.0.1',
     port: 0,
     flowsDir: join(dir, 'flows'),
-    engine,
+    manager,
     catalog: serverCatalog,
     staticDir: join(dir, 'no-editor-here'),
     ...options,

@@ -42,7 +42,7 @@ function ofType<K extends ServerMessage['type']>(got: ServerMessage[], type: K):
 }
 
 describe('live feed over a real WebSocket', () => {
-  it('sends flow-saved, deployed, status, counters, debug and stopped', async () => {
+  it('sends flow-saved, flow-state, deployed, status, counters, debug and stopped, each naming its flow', async () => {
     t = await startServer();
     const { got } = await connect(wsUrl(t));
     const second = await connect(wsUrl(t));
@@ -57,23 +57,35 @@ describe('live feed over a real WebSocket', () => {
     expect(ofType(got, 'deployed')).toEqual([{ type: 'deployed', flowId: 'live', revision: 1 }]);
     expect(ofType(got, 'status')).toEqual(
       expect.arrayContaining([
-        { type: 'status', nodeId: 'gen', state: 'running' },
-        { type: 'status', nodeId: 'dbg', state: 'running' },
+        { type: 'status', flowId: 'live', nodeId: 'gen', state: 'running' },
+        { type: 'status', flowId: 'live', nodeId: 'dbg', state: 'running' },
       ]),
     );
     const counters = ofType(got, 'counters');
     expect(counters.at(-1)?.flowId).toBe('live');
     expect(counters.at(-1)?.counters.dbg.in).toBeGreaterThan(0);
+    expect(ofType(got, 'flow-state').map((m) => [m.flowId, m.state, m.revision])).toEqual([
+      ['live', 'starting', 1],
+      ['live', 'running', 1],
+    ]);
+    expect(ofType(got, 'debug')[0].flowId).toBe('live');
     const entry = ofType(got, 'debug')[0].entry as { nodeId: string; payload: { n: number } };
     expect(entry).toMatchObject({ nodeId: 'dbg', payload: { n: 1 } });
     // Every editor gets the feed.
     expect(ofType(second.got, 'deployed')).toHaveLength(1);
 
-    await call(t.app, 'POST', '/api/runtime/stop');
+    await call(t.app, 'POST', '/api/flows/live/stop');
     await eventually(() => (ofType(got, 'stopped').length === 1 ? true : undefined));
+    expect(ofType(got, 'stopped')).toEqual([{ type: 'stopped', flowId: 'live' }]);
     expect(ofType(got, 'status')).toEqual(
-      expect.arrayContaining([{ type: 'status', nodeId: 'gen', state: 'stopped' }]),
+      expect.arrayContaining([{ type: 'status', flowId: 'live', nodeId: 'gen', state: 'stopped' }]),
     );
+    // A late editor starts from the runtime's state: the flow's state, statuses and counters.
+    const late = await connect(wsUrl(t));
+    await eventually(() => (ofType(late.got, 'counters').length === 1 ? true : undefined));
+    expect(ofType(late.got, 'flow-state')).toEqual([
+      { type: 'flow-state', flowId: 'live', state: 'stopped', revision: 1 },
+    ]);
   });
 
   it('counters come at most every 250 ms', async () => {
@@ -99,7 +111,7 @@ describe('live feed over a real WebSocket', () => {
     const started = Date.now();
     await call(t.app, 'POST', '/api/flows/flood/deploy');
     const runtime = async () =>
-      (await call<{ counters: Record<string, { in: number }> }>(t!.app, 'GET', '/api/runtime')).body;
+      (await call<{ counters: Record<string, { in: number }> }>(t!.app, 'GET', '/api/runtime/flows/flood')).body;
     await eventually(async () => ((await runtime()).counters.dbg.in === 20000 ? true : undefined), 20000);
     const seconds = (Date.now() - started) / 1000;
     const sent = () => ofType(got, 'debug').length;
@@ -122,7 +134,7 @@ describe('live feed over a real WebSocket', () => {
     });
     await call(t.app, 'POST', '/api/flows/slow/deploy');
     const runtime = async () =>
-      (await call<{ counters: Record<string, { in: number }> }>(t!.app, 'GET', '/api/runtime')).body;
+      (await call<{ counters: Record<string, { in: number }> }>(t!.app, 'GET', '/api/runtime/flows/slow')).body;
     await eventually(async () => ((await runtime()).counters.dbg.in === 10000 ? true : undefined), 20000);
     ws.resume();
     const sent = () => ofType(got, 'debug').length;

@@ -72,10 +72,10 @@ export const api = {
   deleteFlow: (id: string) => request<unknown>('DELETE', `/api/flows/${enc(id)}`),
   validate: (flow: FlowDocument) => request<{ problems: Problem[] }>('POST', '/api/validate', { flow }),
   deploy: (id: string) => request<{ deployed: boolean }>('POST', `/api/flows/${enc(id)}/deploy`, {}),
-  stop: () => request<unknown>('POST', '/api/runtime/stop', {}),
+  stop: (id: string) => request<unknown>('POST', `/api/flows/${enc(id)}/stop`, {}),
   runtime: () => request<RuntimeInfo>('GET', '/api/runtime'),
-  debug: (nodeId: string) =>
-    request<{ count: number; messages: DebugEntry[] }>('GET', `/api/runtime/debug/${enc(nodeId)}`),
+  debug: (flowId: string, nodeId: string) =>
+    request<{ count: number; messages: DebugEntry[] }>('GET', `/api/runtime/flows/${enc(flowId)}/debug/${enc(nodeId)}`),
   tryNode: (flow: FlowDocument, nodeId: string, message: { payload: unknown; topic?: string }) =>
     request<TryResult>('POST', '/api/try', { flow, nodeId, message }),
   importText: (text: string) =>

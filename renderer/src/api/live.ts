@@ -19,22 +19,27 @@ function handle(ev: LiveEvent): void {
   const rt = useRuntime.getState();
   switch (ev.type) {
     case 'status':
-      rt.status(ev.nodeId, ev.reason === undefined ? { state: ev.state } : { state: ev.state, reason: ev.reason });
+      rt.status(
+        ev.flowId,
+        ev.nodeId,
+        ev.reason === undefined ? { state: ev.state } : { state: ev.state, reason: ev.reason },
+      );
       break;
     case 'counters':
       rt.setCounters(ev.flowId, ev.counters);
       break;
     case 'debug':
-      pushDebug(ev.entry);
+      pushDebug({ ...ev.entry, flowId: ev.flowId });
       break;
     case 'debug-dropped':
       noteDropped(ev.count);
       break;
-    case 'deployed':
-      rt.deployed(ev.flowId);
+    case 'flow-state':
+      rt.flowState(ev.flowId, ev.state, ev.revision, ev.error);
       break;
+    case 'deployed':
     case 'stopped':
-      rt.stopped();
+      // flow-state says the same, with every step in between.
       break;
     case 'flow-saved':
       flowSavedElsewhere(ev.id, ev.revision);

@@ -21,15 +21,27 @@ export interface Counters {
   nacked?: number;
 }
 
+export type FlowRunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** One flow the runtime knows (GET /api/runtime lists them). */
+export interface FlowRunInfo {
+  flowId: string;
+  name?: string;
+  revision: number | null;
+  state: FlowRunState;
+  /** Why the last deploy failed. */
+  error?: string;
+  statuses: Record<string, NodeStatus>;
+  counters: Record<string, Counters>;
+}
+
 export interface RuntimeInfo {
-  /** The deployed flow; kept after a stop (then `state` is `stopped`). */
-  flowId?: string | null;
-  state?: 'running' | 'stopped' | string;
-  statuses?: Record<string, NodeStatus>;
-  counters?: Record<string, Counters>;
+  flows: FlowRunInfo[];
 }
 
 export interface DebugEntry {
+  /** The flow whose debug node kept it (set from the live feed). */
+  flowId?: string;
   seq: number;
   time: number | string;
   nodeId: string;
@@ -57,12 +69,13 @@ export interface TryResult {
 }
 
 export type LiveEvent =
-  | ({ type: 'status'; nodeId: string } & NodeStatus)
-  | { type: 'counters'; flowId: string | null; counters: Record<string, Counters> }
-  | { type: 'debug'; entry: DebugEntry }
+  | ({ type: 'status'; flowId: string; nodeId: string } & NodeStatus)
+  | { type: 'counters'; flowId: string; counters: Record<string, Counters> }
+  | { type: 'debug'; flowId: string; entry: DebugEntry }
   | { type: 'debug-dropped'; count: number }
-  | { type: 'deployed'; flowId: string }
-  | { type: 'stopped' }
+  | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }
+  | { type: 'deployed'; flowId: string; revision: number }
+  | { type: 'stopped'; flowId: string }
   | { type: 'flow-saved'; id: string; revision: Revision }
   | { type: 'flow-deleted'; id: string };
 

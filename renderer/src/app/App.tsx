@@ -9,7 +9,7 @@ import { BottomPanel } from '../panels/BottomPanel.js';
 import { SidePanel } from '../panels/SidePanel.js';
 import { FlowStoreContext, LiveContext } from '../state/flow-context.js';
 import type { FlowStore } from '../state/flow-store.js';
-import { useRuntime } from '../state/runtime-store.js';
+import { isActive, useRuntime } from '../state/runtime-store.js';
 import { useWorkspace } from '../state/workspace.js';
 import { Notices } from '../ui/Notices.js';
 import { watchValidation } from '../validation/watch.js';
@@ -48,12 +48,12 @@ function Workspace({ store }: { store: FlowStore }) {
 
 export function App() {
   const tab = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey));
-  const runtimeFlow = useRuntime((s) => s.flowId);
+  const live = useRuntime((s) => (tab?.serverId && isActive(s.flows[tab.serverId]) ? tab.serverId : undefined));
   if (!tab) return <div className={css.loading}>Opening Sluice…</div>;
   return (
     <div className={css.app}>
       <FlowStoreContext.Provider value={tab.store}>
-        <LiveContext.Provider value={tab.serverId !== undefined && tab.serverId === runtimeFlow}>
+        <LiveContext.Provider value={live}>
           <ReactFlowProvider key={tab.key}>
             <Workspace store={tab.store} />
             <DialogHost />

@@ -1,5 +1,9 @@
-/** Open flows as tabs; a dot marks unsaved changes; closing one with changes asks first. */
+/**
+ * Open flows as tabs; a dot marks unsaved changes, a marker which flows the runtime runs (or failed to start);
+ * closing one with changes asks first.
+ */
 import { useStore } from 'zustand';
+import { useRuntime } from '../state/runtime-store.js';
 import { useUi } from '../state/ui-store.js';
 import { type Tab, useWorkspace } from '../state/workspace.js';
 import { IconClose } from '../ui/icons.js';
@@ -8,6 +12,16 @@ import css from './App.module.css';
 function TabTitle({ tab }: { tab: Tab }) {
   const name = useStore(tab.store, (s) => s.meta.name);
   return <>{name || tab.serverId || 'Untitled flow'}</>;
+}
+
+/** Running: a green mark; failed to start: a red one; starting or stopping: an amber one. */
+function RunMarker({ serverId }: { serverId: string | undefined }) {
+  const state = useRuntime((s) => (serverId ? s.flows[serverId]?.state : undefined));
+  if (state === undefined || state === 'stopped') return null;
+  const label = state === 'running' ? 'running' : state === 'failed' ? 'failed to start' : state;
+  return (
+    <span className={css.runMark} data-state={state} title={`This flow is ${label}`} role="img" aria-label={label} />
+  );
 }
 
 export function closeTab(key: string): void {
@@ -36,6 +50,7 @@ export function TabBar() {
           className={css.flowTab}
           data-testid="flow-tab"
           data-dirty={dirty[t.key] ? 'yes' : 'no'}
+          data-server-id={t.serverId}
           onClick={() => useWorkspace.getState().activate(t.key)}
           onKeyDown={(e) => {
             if (e.key === 'Enter') useWorkspace.getState().activate(t.key);
@@ -44,6 +59,7 @@ export function TabBar() {
             if (e.button === 1) requestClose(t.key);
           }}
         >
+          <RunMarker serverId={t.serverId} />
           <span className={css.flowTabTitle}>
             <TabTitle tab={t} />
           </span>

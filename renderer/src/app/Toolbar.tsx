@@ -2,11 +2,12 @@
 import { useReactFlow } from '@xyflow/react';
 import { useState } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { autoLayout } from '../canvas/use-canvas-commands.js';
 import type { EditorNode } from '../model/types.js';
 import { deploy, exportFileName, exportText, save, stop } from '../state/flow-actions.js';
 import { useFlowStore } from '../state/flow-context.js';
-import { useRuntime } from '../state/runtime-store.js';
+import { type FlowRun, useRuntime } from '../state/runtime-store.js';
 import { useUi } from '../state/ui-store.js';
 import { activeTab, useWorkspace } from '../state/workspace.js';
 import {
@@ -86,6 +87,22 @@ function ExportMenu() {
   );
 }
 
+/** The current flow's runtime state, in words. */
+function runText(run: Pick<FlowRun, 'state' | 'error' | 'revision'> | undefined): string {
+  switch (run?.state) {
+    case 'running':
+      return run.error ? `Running revision ${run.revision} (the last deploy failed)` : 'Running this flow';
+    case 'starting':
+      return 'Starting…';
+    case 'stopping':
+      return 'Stopping…';
+    case 'failed':
+      return 'Failed to start';
+    default:
+      return 'Not running';
+  }
+}
+
 export function Toolbar() {
   const store = useFlowStore();
   const rf = useReactFlow<EditorNode>();
@@ -94,11 +111,17 @@ export function Toolbar() {
   const activeKey = useWorkspace((s) => s.activeKey);
   const serverId = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey)?.serverId);
   const dirty = useWorkspace((s) => Boolean(activeKey && s.dirty[activeKey]));
-  const runtimeFlow = useRuntime((s) => s.flowId);
+  // Only what the toolbar shows: counters change several times a second and must not re-render it.
+  const run = useRuntime(
+    useShallow((s) => {
+      const f = serverId ? s.flows[serverId] : undefined;
+      return f ? { state: f.state, error: f.error, revision: f.revision } : undefined;
+    }),
+  );
+  const runningCount = useRuntime((s) => Object.values(s.flows).filter((f) => f.state === 'running').length);
   const link = useRuntime((s) => s.link);
   const setDialog = useUi((s) => s.setDialog);
-  const running = runtimeFlow !== undefined;
-  const thisRunning = running && serverId === runtimeFlow;
+  const active = run?.state === 'running' || run?.state === 'starting' || run?.state === 'stopping';
 
   return (
     <header className={css.toolbar}>
@@ -170,21 +193,25 @@ export function Toolbar() {
       </div>
       <span className={css.spacer} />
       <div className={css.runtime} data-testid="runtime-state">
-        <span className={css.runDot} data-on={running ? 'yes' : 'no'} />
-        {link !== 'open'
-          ? 'Connecting to the server…'
-          : running
-            ? thisRunning
-              ? 'Running this flow'
-              : `Running “${runtimeFlow}”`
-            : 'Not running'}
+        <span className={css.runDot} data-on={run?.state === 'running' ? 'yes' : 'no'} />
+        {link !== 'open' ? 'Connecting to the server…' : runText(run)}
       </div>
-      {running && (
+      <button
+        type="button"
+        className={css.tool}
+        onClick={() => useUi.getState().showBottom('runtime')}
+        title="Every flow the runtime runs, with status and counters"
+        data-testid="runtime-list-button"
+      >
+        {runningCount} running
+      </button>
+      {active && (
         <button
           type="button"
           className={css.tool}
-          onClick={() => void stop()}
-          title="Stop the running flow (drains in-flight messages)"
+          onClick={() => void stop(serverId)}
+          title="Stop this flow (drains its in-flight messages; other flows keep running)"
+          data-testid="stop"
         >
           <IconStop /> Stop
         </button>
@@ -193,7 +220,7 @@ export function Toolbar() {
         type="button"
         className={css.deploy}
         onClick={() => void deploy()}
-        title="Save and deploy this flow (Ctrl+Enter)"
+        title="Save and deploy this flow (Ctrl+Enter); other flows keep running"
         data-testid="deploy"
       >
         <IconPlay /> Deploy

@@ -26,7 +26,10 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const problems = useFlow((s) => s.problemsByNode[id]);
   const live = useContext(LiveContext);
   const { status, counters } = useRuntime(
-    useShallow((s) => (live ? { status: s.statuses[id], counters: s.counters[id] } : NOT_LIVE)),
+    useShallow((s) => {
+      const run = live === undefined ? undefined : s.flows[live];
+      return run ? { status: run.statuses[id], counters: run.counters[id] } : NOT_LIVE;
+    }),
   );
   const tried = useTry((s) => s.byNode[id]);
 

@@ -3,11 +3,13 @@
 import type { PointerEvent } from 'react';
 import { useDebug } from '../state/debug-store.js';
 import { useFlow } from '../state/flow-context.js';
-import { useUi } from '../state/ui-store.js';
+import { useRuntime } from '../state/runtime-store.js';
+import { type BottomTab, useUi } from '../state/ui-store.js';
 import { IconChevron } from '../ui/icons.js';
 import css from './Bottom.module.css';
 import { DebugPanel } from './DebugPanel.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
+import { RuntimePanel } from './RuntimePanel.js';
 import tabs from './Tabs.module.css';
 import { TryPanel } from './TryPanel.js';
 
@@ -31,6 +33,13 @@ function ResizeHandle() {
   );
 }
 
+function Body({ tab }: { tab: BottomTab }) {
+  if (tab === 'debug') return <DebugPanel />;
+  if (tab === 'try') return <TryPanel />;
+  if (tab === 'runtime') return <RuntimePanel />;
+  return <ProblemsPanel />;
+}
+
 export function BottomPanel() {
   const bottom = useUi((s) => s.bottom);
   const open = useUi((s) => s.bottomOpen);
@@ -38,6 +47,7 @@ export function BottomPanel() {
   const errorCount = useFlow((s) => s.problems.length);
   const debugCount = useDebug((s) => s.entries.length);
   const height = useUi((s) => s.bottomHeight);
+  const runningCount = useRuntime((s) => Object.values(s.flows).filter((f) => f.state === 'running').length);
   const tab = (id: typeof bottom, label: string, count?: number, error?: boolean) => (
     <button
       type="button"
@@ -59,6 +69,7 @@ export function BottomPanel() {
         {tab('debug', 'Debug', debugCount)}
         {tab('try', 'Try it')}
         {tab('problems', 'Problems', errorCount, true)}
+        {tab('runtime', 'Runtime', runningCount)}
         <span className={tabs.spacer} />
         <button
           type="button"
@@ -69,7 +80,7 @@ export function BottomPanel() {
           <IconChevron size={14} style={{ transform: open ? 'rotate(90deg)' : 'rotate(-90deg)' }} />
         </button>
       </div>
-      {open && (bottom === 'debug' ? <DebugPanel /> : bottom === 'try' ? <TryPanel /> : <ProblemsPanel />)}
+      {open && <Body tab={bottom} />}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { useMemo } from 'react';
 import { nodeDefinition } from '../model/catalog.js';
 import { MAX_ENTRIES, useDebug } from '../state/debug-store.js';
 import { useFlow } from '../state/flow-context.js';
+import { useWorkspace } from '../state/workspace.js';
 import { IconPause, IconPlay, IconTrash } from '../ui/icons.js';
 import { JsonView } from '../ui/JsonView.js';
 import css from './Bottom.module.css';
@@ -30,10 +31,13 @@ export function DebugPanel() {
     () => new Map(nodes.map((n) => [n.id, n.data.name ?? nodeDefinition(n.data.type)?.title ?? n.id])),
     [nodes],
   );
+  // Only this flow's entries: the runtime runs other flows whose debug nodes may share ids with this one's.
+  const flowId = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey)?.serverId);
   const shown = useMemo(() => {
-    const list = filter ? entries.filter((e) => e.nodeId === filter) : entries;
+    const mine = entries.filter((e) => e.flowId === undefined || e.flowId === flowId);
+    const list = filter ? mine.filter((e) => e.nodeId === filter) : mine;
     return list.slice().reverse();
-  }, [entries, filter]);
+  }, [entries, filter, flowId]);
 
   return (
     <div className={css.body} data-testid="debug-panel">
@@ -76,7 +80,7 @@ export function DebugPanel() {
           </div>
         )}
         {shown.map((e) => (
-          <div key={`${e.nodeId}:${e.seq}`} className={css.entry} data-testid="debug-entry">
+          <div key={`${e.flowId}:${e.nodeId}:${e.seq}`} className={css.entry} data-testid="debug-entry">
             <div className={css.entryHead}>
               <span className={css.time}>{clock(e.time)}</span>
               <button type="button" className={css.nodeLink} onClick={() => reveal(e.nodeId)}>

@@ -66,6 +66,24 @@ export function pushDebug(entry: DebugEntry): void {
   }, FLUSH_MS);
 }
 
+/** Identifies an entry across the live feed and a debug node's snapshot. */
+const entryKey = (e: DebugEntry) => `${e.flowId ?? ''}:${e.nodeId}:${e.seq}`;
+
+/**
+ * Entries a debug node kept before this editor listened (its snapshot): merged in time order, leaving out those the
+ * live feed already brought, so no entry shows twice (or out of order) after a deploy.
+ */
+export function pushDebugBacklog(entries: DebugEntry[]): void {
+  const seen = new Set(buffer.map(entryKey));
+  const fresh = entries.filter((e) => !seen.has(entryKey(e)));
+  if (fresh.length === 0) return;
+  arrived += fresh.length;
+  const at = (e: DebugEntry) => new Date(e.time).getTime() || 0;
+  buffer = [...fresh, ...buffer].sort((a, b) => at(a) - at(b));
+  if (buffer.length > MAX_ENTRIES) buffer = buffer.slice(buffer.length - MAX_ENTRIES);
+  _timer ??= setTimeout(flush, FLUSH_MS);
+}
+
 export function noteDropped(count: number): void {
   useDebug.setState({ dropped: useDebug.getState().dropped + count });
 }

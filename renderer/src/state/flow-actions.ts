@@ -5,7 +5,7 @@ import { catalog } from '../model/catalog.js';
 import { fromDocument, toDocument } from '../model/convert.js';
 import { sameContent } from '../model/history.js';
 import type { FlowContent } from '../model/types.js';
-import { pushDebug } from './debug-store.js';
+import { pushDebugBacklog } from './debug-store.js';
 import { useRuntime } from './runtime-store.js';
 import { useTry } from './try-store.js';
 import { useUi } from './ui-store.js';
@@ -126,20 +126,26 @@ export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> 
   if (!saved?.serverId) return;
   try {
     await api.deploy(saved.serverId);
-    useRuntime.getState().deployed(saved.serverId);
     // Statuses pushed while the deploy request was in flight may predate it here: take the runtime's own view.
     useRuntime.getState().reset(await api.runtime());
     useUi.getState().notify('success', 'Deployed: the flow is running');
     await loadDebugBacklog(saved);
   } catch (err) {
+    // A failed start is pushed too (flow-state `failed`); the runtime's view says whether a previous revision runs.
+    api.runtime().then(
+      (info) => useRuntime.getState().reset(info),
+      () => undefined,
+    );
     fail('Not deployed', err);
   }
 }
 
-export async function stop(): Promise<void> {
+/** Drains and stops one flow (the current tab's by default); the others keep running. */
+export async function stop(flowId: string | undefined = activeTab()?.serverId): Promise<void> {
+  if (!flowId) return;
   try {
-    await api.stop();
-    useRuntime.getState().stopped();
+    await api.stop(flowId);
+    useRuntime.getState().reset(await api.runtime());
   } catch (err) {
     fail('Could not stop the flow', err);
   }
@@ -147,11 +153,13 @@ export async function stop(): Promise<void> {
 
 /** Messages the debug nodes kept before the editor connected (or before this deploy's first push). */
 export async function loadDebugBacklog(tab: Tab): Promise<void> {
+  const flowId = tab.serverId;
+  if (!flowId) return;
   const debugNodes = tab.store.getState().nodes.filter((n) => n.data.type === 'debug');
   for (const n of debugNodes) {
     try {
-      const r = await api.debug(n.id);
-      for (const e of r.messages ?? []) pushDebug({ ...e, nodeId: e.nodeId ?? n.id });
+      const r = await api.debug(flowId, n.id);
+      pushDebugBacklog((r.messages ?? []).map((e) => ({ ...e, flowId, nodeId: e.nodeId ?? n.id })));
     } catch {
       // Not running yet or no backlog: the live stream fills the panel.
     }

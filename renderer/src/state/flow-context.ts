@@ -15,5 +15,5 @@ export function useFlow<T>(selector: (s: FlowState) => T): T {
   return useStore(useFlowStore(), selector);
 }
 
-/** True on the canvas of the flow the runtime is running (status dots and counters show there only). */
-export const LiveContext = createContext(false);
+/** The runtime's id of this canvas's flow while the runtime runs it (status dots and counters show then only). */
+export const LiveContext = createContext<string | undefined>(undefined);

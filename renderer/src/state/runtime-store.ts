@@ -1,46 +1,76 @@
-/** What the runtime reports: the deployed flow, each node's status and counters (pushed over the WebSocket). */
+/** What the runtime reports, per flow: its state, each node's status and counters (pushed over the WebSocket). */
 import { create } from 'zustand';
 import type { NodeStatus } from '../../../src/spec/index.js';
-import type { Counters, RuntimeInfo } from '../api/types.js';
+import type { Counters, FlowRunState, RuntimeInfo } from '../api/types.js';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
-export interface RuntimeState {
-  link: LinkState;
-  flowId: string | undefined;
-  state: string | undefined;
+export interface FlowRun {
+  state: FlowRunState;
+  revision: number | null;
+  name?: string;
+  error?: string;
   statuses: Record<string, NodeStatus>;
   counters: Record<string, Counters>;
+}
+
+export interface RuntimeState {
+  link: LinkState;
+  /** Every flow the runtime knows, by flow id (its store id). */
+  flows: Record<string, FlowRun>;
   setLink(link: LinkState): void;
   reset(info: RuntimeInfo): void;
-  deployed(flowId: string): void;
-  stopped(): void;
-  status(nodeId: string, status: NodeStatus): void;
-  setCounters(flowId: string | null, counters: Record<string, Counters>): void;
+  flowState(flowId: string, state: FlowRunState, revision: number | null, error?: string): void;
+  status(flowId: string, nodeId: string, status: NodeStatus): void;
+  setCounters(flowId: string, counters: Record<string, Counters>): void;
+}
+
+const EMPTY: FlowRun = { state: 'stopped', revision: null, statuses: {}, counters: {} };
+
+/** True while the runtime has an engine for the flow (running, or on its way up or down). */
+export function isActive(run: FlowRun | undefined): boolean {
+  return run !== undefined && (run.state === 'running' || run.state === 'starting' || run.state === 'stopping');
 }
 
 export const useRuntime = create<RuntimeState>()((set, get) => ({
   link: 'connecting',
-  flowId: undefined,
-  state: undefined,
-  statuses: {},
-  counters: {},
+  flows: {},
   setLink: (link) => set({ link }),
-  reset: (info) =>
-    set({
-      // A stopped flow keeps its id on the server; the editor shows status and counters only while it runs.
-      flowId: info.state === 'running' ? (info.flowId ?? undefined) : undefined,
-      state: info.state,
-      statuses: info.statuses ?? {},
-      counters: info.counters ?? {},
-    }),
-  deployed: (flowId) =>
-    set({ flowId, state: 'running', statuses: get().flowId === flowId ? get().statuses : {}, counters: {} }),
-  stopped: () => set({ state: 'stopped', flowId: undefined, statuses: {}, counters: {} }),
-  status: (nodeId, status) => set({ statuses: { ...get().statuses, [nodeId]: status } }),
+  reset: (info) => {
+    const flows: Record<string, FlowRun> = {};
+    for (const f of info.flows ?? []) {
+      flows[f.flowId] = {
+        state: f.state,
+        revision: f.revision,
+        ...(f.name === undefined ? {} : { name: f.name }),
+        ...(f.error === undefined ? {} : { error: f.error }),
+        statuses: f.statuses ?? {},
+        counters: f.counters ?? {},
+      };
+    }
+    set({ flows });
+  },
+  flowState: (flowId, state, revision, error) => {
+    const prev = get().flows[flowId] ?? EMPTY;
+    // A start is a new engine: the previous run's statuses and counters are not this one's.
+    const fresh = state === 'starting';
+    const next: FlowRun = {
+      ...prev,
+      state,
+      revision,
+      statuses: fresh ? {} : prev.statuses,
+      counters: fresh ? {} : prev.counters,
+    };
+    if (error === undefined) delete next.error;
+    else next.error = error;
+    set({ flows: { ...get().flows, [flowId]: next } });
+  },
+  status: (flowId, nodeId, status) => {
+    const prev = get().flows[flowId] ?? EMPTY;
+    set({ flows: { ...get().flows, [flowId]: { ...prev, statuses: { ...prev.statuses, [nodeId]: status } } } });
+  },
   setCounters: (flowId, counters) => {
-    // Counters name their flow: a late message from a flow that was just replaced must not show on the new one.
-    if (flowId === null || get().flowId !== flowId) return;
-    set({ counters });
+    const prev = get().flows[flowId] ?? EMPTY;
+    set({ flows: { ...get().flows, [flowId]: { ...prev, counters } } });
   },
 }));

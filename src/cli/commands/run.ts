@@ -1,13 +1,22 @@
-import { basename, resolve } from 'node:path';
+/**
+ * `sluice run FLOW.json... | DIR...`: run flows headless, side by side in one process, each in its own engine with its
+ * own connections (the flow manager), until SIGINT/SIGTERM; then drain every flow and exit.
+ *
+ * Every file is validated before anything starts: one invalid file stops the whole run (exit 1), since a typo should
+ * not half-start a deployment. A flow that is valid but fails to start (missing env variable, refused connection) is
+ * reported and the others run; the exit code then says so (4) when the run ends. If no flow starts, it exits 4 at once.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { catalog } from '../../../nodes/catalog.js';
-import { formatProblem, hasErrors } from '../../flow/problem.js';
+import type { FlowDocument } from '../../flow/document.js';
+import { formatProblem, hasErrors, type Problem } from '../../flow/problem.js';
 import { createFlowValidator } from '../../flow/validate.js';
-import { SingleFlow } from '../../ops/source.js';
-import { Engine } from '../../runtime/engine.js';
 import { StartupError } from '../../runtime/errors.js';
+import { FlowManager, type FlowStatusEvent } from '../../runtime/flow-manager.js';
 import { createLogger } from '../../runtime/log.js';
 import { compileCached } from '../../runtime/schema-cache.js';
-import { EXIT, limitHeap, readText } from '../io.js';
+import { EXIT, limitHeap, readText, UserError } from '../io.js';
 import { type OpsOptions, startOps } from '../ops-options.js';
 
 export interface RunOptions extends Partial<OpsOptions> {
@@ -19,47 +28,113 @@ export interface RunOptions extends Partial<OpsOptions> {
   embeddedMqtt?: string;
 }
 
-/** Headless: run a flow until SIGINT/SIGTERM, then drain and exit. */
-export async function runCommand(file: string, opts: RunOptions): Promise<number> {
-  const log = createLogger({ level: opts.logLevel });
-  limitHeap();
+interface FlowFile {
+  file: string;
+  id: string;
+  flow: FlowDocument;
+  /** Warnings (a valid flow has no errors). */
+  problems: Problem[];
+}
+
+/** The flow files named: files as given, directories as their `*.json` (not `*.meta.json`, not hidden), sorted. */
+export function flowFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      // not there: readText names it
+    }
+    if (!isDir) {
+      out.push(p);
+      continue;
+    }
+    const names = readdirSync(p)
+      .filter((n) => n.endsWith('.json') && !n.endsWith('.meta.json') && !n.startsWith('.'))
+      .sort();
+    if (names.length === 0) throw new UserError(`no flow files (*.json) in ${p}`, EXIT.usage);
+    out.push(...names.map((n) => join(p, n)));
+  }
+  return out;
+}
+
+/** Validate every file; the id of a flow is its `id`, else its file name. Problems go to stderr. */
+function loadAll(files: string[]): FlowFile[] | undefined {
   // The compiled flow schema comes from the disk cache after the first run (a fast restart after a crash).
   const validator = createFlowValidator(catalog, { compileSchema: (s) => compileCached(s, { useDefaults: true }) });
-  const { problems, flow } = validator.validateText(readText(file));
-  if (!flow || hasErrors(problems)) {
-    for (const p of problems) process.stderr.write(`${formatProblem(p, file)}\n`);
-    return EXIT.invalid;
+  const loaded: FlowFile[] = [];
+  let bad = false;
+  for (const file of files) {
+    const { problems, flow } = validator.validateText(readText(file));
+    if (!flow || hasErrors(problems)) {
+      for (const p of problems) process.stderr.write(`${formatProblem(p, file)}\n`);
+      bad = true;
+      continue;
+    }
+    const id = typeof flow.id === 'string' && flow.id ? flow.id : basename(file, '.json');
+    const twin = loaded.find((l) => l.id === id);
+    if (twin) {
+      process.stderr.write(
+        `${file}: flow id "${id}" is also the id of ${twin.file}; give each flow its own "id" (ids name client ids and consumer groups)\n`,
+      );
+      bad = true;
+      continue;
+    }
+    loaded.push({ file, id, flow, problems });
   }
-  for (const p of problems) log.warn({ problem: p }, formatProblem(p, file));
+  return bad ? undefined : loaded;
+}
+
+export async function runCommand(paths: string[], opts: RunOptions): Promise<number> {
+  const log = createLogger({ level: opts.logLevel });
+  limitHeap();
+  const files = flowFiles(paths);
+  const flows = loadAll(files);
+  if (!flows) return EXIT.invalid;
+  for (const f of flows) for (const p of f.problems) log.warn({ flow: f.id, problem: p }, formatProblem(p, f.file));
   // The embedded broker (aedes) is loaded only when asked for.
   const embedded = opts.embeddedMqtt === undefined ? undefined : await import('../embedded-mqtt.js');
   const broker =
     embedded && opts.embeddedMqtt !== undefined
       ? await embedded.startEmbeddedMqtt(embedded.portNumber(opts.embeddedMqtt), log)
       : undefined;
-  const flowId = flow.id ?? flow.name ?? basename(file, '.json');
-  const flowLog = log.child({ flow: flowId });
-  const engine = new Engine({ catalog, log, flowId });
-  engine.on('status', (s) => flowLog.info({ node: s.nodeId, state: s.state, reason: s.reason }, 'node status'));
-  const watched = new SingleFlow(flowId, engine);
+  const manager = new FlowManager({ catalog, log });
+  manager.on('status', (s: FlowStatusEvent) =>
+    log.info({ flow: s.flowId, node: s.nodeId, state: s.state, reason: s.reason }, 'node status'),
+  );
   let ops: Awaited<ReturnType<typeof startOps>>;
   try {
-    ops = await startOps({ opsHost: '127.0.0.1', maxEventLoopLag: '1000', ...opts }, watched, log);
+    ops = await startOps({ opsHost: '127.0.0.1', maxEventLoopLag: '1000', ...opts }, manager, log);
   } catch (err) {
     await broker?.close();
     throw err;
   }
-  try {
-    await engine.start(flow);
-    watched.started();
-  } catch (err) {
-    watched.failed(err);
+
+  const failures: Array<{ f: FlowFile; err: unknown }> = [];
+  await Promise.all(
+    flows.map((f) =>
+      manager.deploy(f.id, f.flow, null).catch((err: unknown) => {
+        failures.push({ f, err });
+      }),
+    ),
+  );
+  for (const { f, err } of failures) {
+    const reason = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`sluice run: ${flows.length > 1 ? `${f.file}: ` : ''}${reason}\n`);
+    log.error({ flow: f.id, file: resolve(f.file), err: reason }, 'flow failed to start');
+  }
+  if (failures.length === flows.length) {
+    await manager.close({ deadlineMs: 0 });
     await ops?.close();
     await broker?.close();
-    process.stderr.write(`sluice run: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof StartupError && err.problems.length ? EXIT.invalid : EXIT.startup;
+    const problems = failures.some(({ err }) => err instanceof StartupError && err.problems.length > 0);
+    return problems ? EXIT.invalid : EXIT.startup;
   }
-  log.info({ file: resolve(file) }, 'running; SIGINT or SIGTERM drains and exits');
+  log.info(
+    { files: flows.map((f) => resolve(f.file)), running: flows.length - failures.length, failed: failures.length },
+    'running; SIGINT or SIGTERM drains and exits',
+  );
 
   const drainMs = opts.drainTimeout === undefined ? undefined : Number(opts.drainTimeout);
   return new Promise<number>((done) => {
@@ -70,10 +145,12 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         process.exit(130);
       }
       stopping = true;
-      watched.stopping();
       log.info({ why }, 'stopping: draining in-flight messages');
-      const report = await engine.stop({ deadlineMs: drainMs });
-      log.info({ counters: engine.counters(), ...report }, 'stopped');
+      const engines = new Map(manager.flows().map((f) => [f.id, f.engine]));
+      const report = await manager.close({ deadlineMs: drainMs });
+      for (const [id, r] of Object.entries(report.flows)) {
+        log.info({ flow: id, counters: engines.get(id)?.counters(), ...r }, 'stopped');
+      }
       await ops?.close();
       await broker?.close();
       if (report.notStopped.length > 0) {
@@ -81,7 +158,19 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         log.warn({ notStopped: report.notStopped }, 'exiting without waiting for what did not stop');
         setTimeout(() => process.exit(), 200).unref();
       }
-      done(EXIT.ok);
+      let code: number = EXIT.ok;
+      if (report.nackedAtDeadline > 0) {
+        code = EXIT.unsettled;
+        log.warn(
+          { nackedAtDeadline: report.nackedAtDeadline, exitCode: code },
+          'messages were still in flight at the drain deadline: nacked for their brokers to redeliver',
+        );
+      }
+      if (failures.length > 0) {
+        code = EXIT.startup;
+        log.warn({ failed: failures.map(({ f }) => f.id), exitCode: code }, 'some flows never started');
+      }
+      done(code);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));

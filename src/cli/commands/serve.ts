@@ -4,8 +4,7 @@ import { isIPv6 } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { catalog } from '../../../nodes/catalog.js';
-import { deployedFlow } from '../../ops/source.js';
-import { Engine } from '../../runtime/engine.js';
+import { FlowManager } from '../../runtime/flow-manager.js';
 import { createLogger, type SluiceLogger } from '../../runtime/log.js';
 import { createServer, ServerConfigError, type SluiceServer } from '../../server/app.js';
 import { ApiError } from '../../server/errors.js';
@@ -101,7 +100,9 @@ async function seedDemo(server: SluiceServer, log: SluiceLogger): Promise<void> 
     return;
   }
   try {
-    await runtime.deploy(demo);
+    // A demo resumed from the last run keeps running as it is.
+    await server.resumed;
+    if (!runtime.isDeployed(DEMO_ID)) await runtime.deploy(demo);
   } catch (err) {
     log.warn({ err: err instanceof Error ? err.message : String(err) }, '--demo: deploying the demo failed');
   }
@@ -127,7 +128,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const brokerPort =
     opts.embeddedMqtt !== undefined ? portNumber(opts.embeddedMqtt) : opts.demo ? DEMO_MQTT_PORT : undefined;
   const broker = brokerPort === undefined ? undefined : await startEmbeddedMqtt(brokerPort, log);
-  const engine = new Engine({ catalog, log });
+  const manager = new FlowManager({ catalog, log });
   let server: SluiceServer;
   try {
     server = await createServer({
@@ -135,7 +136,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       port: Number(opts.port),
       flowsDir: opts.flowsDir,
       token,
-      engine,
+      manager,
       catalog,
       log,
       allowedHosts: list(opts.allowHost),
@@ -154,11 +155,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
 
   let ops: Awaited<ReturnType<typeof startOps>>;
   try {
-    ops = await startOps(
-      opts,
-      deployedFlow(engine, () => server.context.runtime.flowId),
-      log,
-    );
+    ops = await startOps(opts, manager, log);
   } catch (err) {
     await server.close();
     await broker?.close();
@@ -177,6 +174,10 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       await server.close();
       await ops?.close();
       await broker?.close();
+      if (server.context.runtime.closeReport?.notStopped.length) {
+        // Their sockets or timers would keep the process alive: exit once the exit code is set.
+        setTimeout(() => process.exit(), 200).unref();
+      }
       resolveExit(EXIT.ok);
     };
     process.on('SIGINT', () => void stop('SIGINT'));

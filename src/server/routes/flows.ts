@@ -78,10 +78,11 @@ export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       throw new ApiError(
         409,
         'flow-deployed',
-        `flow "${id}" is running; stop it (POST /api/runtime/stop) before deleting it`,
+        `flow "${id}" is running; stop it (POST /api/flows/${id}/stop) before deleting it`,
       );
     }
     await store.remove(id);
+    ctx.runtime.forget(id);
     return { deleted: true };
   });
 

@@ -1,9 +1,9 @@
-/** Deploy, stop, status and counters, debug snapshots: the one running engine. */
+/** Deploy and stop one flow by id, stop all, the runtime's flows with status and counters, debug snapshots. */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import type { RuntimeView } from '../protocol.js';
-import { FlowIdParams, NodeIdParams } from '../schemas.js';
+import type { FlowRuntimeView, RuntimeView, StopReply } from '../protocol.js';
+import { FlowIdParams, FlowNodeParams } from '../schemas.js';
 
 export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Params: FlowIdParams }>('/api/flows/:id/deploy', { schema: { params: FlowIdParams } }, async (request) => {
@@ -13,19 +13,41 @@ export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { deployed: true, flowId: stored.id, revision: stored.revision };
   });
 
-  app.post('/api/runtime/stop', async () => ({ stopped: true, ...(await ctx.runtime.stop()) }));
+  app.post<{ Params: FlowIdParams }>(
+    '/api/flows/:id/stop',
+    { schema: { params: FlowIdParams } },
+    async (request): Promise<StopReply> => {
+      const flowId = request.params.id;
+      return { stopped: true, flowId, ...(await ctx.runtime.stop(flowId)) };
+    },
+  );
+
+  app.post('/api/runtime/stop', async () => ({ stopped: true, flows: await ctx.runtime.stopAll() }));
 
   app.get('/api/runtime', async (): Promise<RuntimeView> => ctx.runtime.view());
 
-  app.get<{ Params: NodeIdParams }>(
-    '/api/runtime/debug/:nodeId',
-    { schema: { params: NodeIdParams } },
+  app.get<{ Params: FlowIdParams }>(
+    '/api/runtime/flows/:id',
+    { schema: { params: FlowIdParams } },
+    async (request): Promise<FlowRuntimeView> => {
+      const view = ctx.runtime.flowView(request.params.id);
+      if (!view)
+        throw new ApiError(404, 'not-running', `flow "${request.params.id}" has not run since the server started`);
+      return view;
+    },
+  );
+
+  app.get<{ Params: FlowNodeParams }>(
+    '/api/runtime/flows/:id/debug/:nodeId',
+    { schema: { params: FlowNodeParams } },
     async (request) => {
-      const { nodeId } = request.params;
-      if (!(nodeId in ctx.runtime.engine.statuses())) {
-        throw new ApiError(404, 'unknown-node', `node "${nodeId}" is not in the deployed flow`);
+      const { id, nodeId } = request.params;
+      const flow = ctx.runtime.manager.get(id);
+      if (!flow) throw new ApiError(404, 'not-running', `flow "${id}" has not run since the server started`);
+      if (!(nodeId in flow.engine.statuses())) {
+        throw new ApiError(404, 'unknown-node', `node "${nodeId}" is not in the deployed flow "${id}"`);
       }
-      const snapshot = ctx.runtime.engine.snapshot(nodeId);
+      const snapshot = flow.engine.snapshot(nodeId);
       if (snapshot === undefined) throw new ApiError(404, 'no-snapshot', `node "${nodeId}" keeps no snapshot`);
       return snapshot;
     },
