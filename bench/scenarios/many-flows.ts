@@ -66,6 +66,8 @@ interface Throughput {
   /** Messages per second at the sink, first to last arrival. */
   rate: number;
   cpuUsPerMsg: number;
+  /** Socket (and other) read + write calls per message: fewer messages per call cost more CPU each. */
+  ioCallsPerMsg: number;
   maxRssMb: number;
   missing: number;
 }
@@ -150,6 +152,7 @@ async function flatOut(pub: LoadPublisher, rt: Runtime, reader: LoadReader, coun
   return {
     rate: got.count > 1 ? ((got.count - 1) / (got.lastAt - got.firstAt)) * 1000 : 0,
     cpuUsPerMsg: u.cpuUs / Math.max(1, last.n),
+    ioCallsPerMsg: u.ioCalls / Math.max(1, last.n),
     maxRssMb: u.maxRss / MB,
     missing: count - got.count,
   };
@@ -175,7 +178,12 @@ function results(one: Figures, many: Figures, load0: number): BenchResult[] {
   for (const f of [one, many]) {
     rows.push(
       { name: `${label(f)}: total flat out`, value: rate(f), unit: 'msg/s', note: note(f) },
-      { name: `${label(f)}: CPU per message (sluice run process)`, value: cpu(f), unit: 'us/msg' },
+      {
+        name: `${label(f)}: CPU per message (sluice run process)`,
+        value: cpu(f),
+        unit: 'us/msg',
+        note: `${median(f.flat.map((r) => r.ioCallsPerMsg)).toFixed(2)} read + write calls per message`,
+      },
       { name: `${label(f)}: RSS idle after start`, value: f.rt.idleRssMb, unit: 'MB', note: 'goal < 150' },
       { name: `${label(f)}: RSS at full load (max)`, value: peak(f), unit: 'MB' },
       { name: `${label(f)}: RSS idle after the runs`, value: f.idleAfterMb, unit: 'MB' },

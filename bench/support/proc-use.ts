@@ -24,8 +24,17 @@ export function rssOf(pid: number): number {
   return Number(kb) * 1024;
 }
 
+/** Read and write system calls of `pid` so far (/proc/<pid>/io syscr + syscw: sockets, files, pipes). */
+export function ioCallsOf(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
+  return field('syscr') + field('syscw');
+}
+
 export interface ProcUse {
   cpuUs: number;
+  /** Read and write system calls. */
+  ioCalls: number;
   maxRss: number;
   rssAtStart: number;
 }
@@ -33,6 +42,7 @@ export interface ProcUse {
 /** Samples `pid` from `start` until `stop`: CPU used, RSS at the start and the largest RSS read (every `everyMs`). */
 export class ProcSampler {
   private cpu0 = 0;
+  private io0 = 0;
   private rss0 = 0;
   private max = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -44,6 +54,7 @@ export class ProcSampler {
 
   start(): this {
     this.cpu0 = cpuUsOf(this.pid);
+    this.io0 = ioCallsOf(this.pid);
     this.rss0 = rssOf(this.pid);
     this.max = this.rss0;
     this.timer = setInterval(() => this.sample(), this.everyMs);
@@ -58,6 +69,11 @@ export class ProcSampler {
   stop(): ProcUse {
     clearInterval(this.timer);
     this.sample();
-    return { cpuUs: cpuUsOf(this.pid) - this.cpu0, maxRss: this.max, rssAtStart: this.rss0 };
+    return {
+      cpuUs: cpuUsOf(this.pid) - this.cpu0,
+      ioCalls: ioCallsOf(this.pid) - this.io0,
+      maxRss: this.max,
+      rssAtStart: this.rss0,
+    };
   }
 }
