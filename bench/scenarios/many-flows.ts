@@ -14,7 +14,7 @@
  * to last arrival), CPU per message of the `sluice run` process (all its threads), its resident memory idle after
  * start (before any traffic), the largest during the runs (sampled every 20 ms) and idle again after the runs.
  *
- *   SLUICE_BENCH_MANY_FLOWS (20), SLUICE_BENCH_MANY_COUNT (60000), SLUICE_BENCH_MANY_RUNS (3)
+ *   SLUICE_BENCH_MANY_FLOWS (20), SLUICE_BENCH_MANY_COUNT (30000), SLUICE_BENCH_MANY_RUNS (3)
  *   npm run build && node --import tsx bench/scenarios/many-flows.ts     (`npm run bench many-flows` builds first)
  */
 import { randomBytes } from 'node:crypto';
@@ -38,7 +38,7 @@ const intEnv = (name: string, fallback: number): number => {
   return v;
 };
 const FLOWS = intEnv('SLUICE_BENCH_MANY_FLOWS', 20);
-const COUNT = intEnv('SLUICE_BENCH_MANY_COUNT', 60_000);
+const COUNT = intEnv('SLUICE_BENCH_MANY_COUNT', 30_000);
 const RUNS = intEnv('SLUICE_BENCH_MANY_RUNS', 3);
 const WARMUP_COUNT = Math.min(COUNT, 20_000);
 /** The publisher stays at most this many messages ahead of what arrived at the sink (all flows together). */
