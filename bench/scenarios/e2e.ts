@@ -188,14 +188,14 @@ interface FlowConnection {
   config: Record<string, unknown>;
 }
 
-interface SinkSpec {
+export interface SinkSpec {
   connections: FlowConnection[];
   type: string;
   config: Record<string, unknown>;
 }
 
-/** mqtt-in (QoS 1, json) -> transform -> filter -> the sink, on `<root>/#`. */
-function sluiceFlow(root: string, clientId: string, sink: SinkSpec) {
+/** mqtt-in (QoS 1, json) -> transform -> filter -> the sink, on `<root>/#` (the many-flows scenario runs it too). */
+export function sluiceFlow(root: string, clientId: string, sink: SinkSpec) {
   return {
     format: 'sluice/flow@1',
     id: `bench-e2e-${hex(3)}`,

@@ -1,186 +1,251 @@
 /**
- * Many flows in one runtime (issue 12): N flows of mqtt-in (QoS 1) -> transform -> a sink that acks at once, each
- * its own engine with its own MQTT client (the flow manager), all subscribed to one topic, fed by one QoS 1 publisher
- * in a child process. Every flow receives every message, so the runtime handles N x count deliveries. Compares the
- * total deliveries per second and the process RSS (idle, after deploy) of 20 flows against one flow.
+ * Many flows in one runtime: `sluice run DIR` on a directory of FLOWS flow files against the same with one flow,
+ * the same total load offered flat out to each. Every flow is e2e's mqtt-in (QoS 1, json, persistent session) ->
+ * transform -> filter -> mqtt-out (QoS 1, acked after the broker's PUBACK), each flow with its own connections and
+ * its own input topic `<root>/dev-<k>/#`; the one flow takes `<root>/#`. The MQTT sink because it is the cheapest
+ * one e2e measures and needs no other service: what is compared is the runtime, not a database.
  *
- *   node --import tsx bench/scenarios/many-flows.ts
+ * One MQTT 5 QoS 1 publisher (a child process) sends COUNT messages round robin over FLOWS topics, on credit: at
+ * most CREDIT ahead of what arrived at the sink (a plain subscriber, another child process, on the output topics),
+ * so Mosquitto's per-session queue (1000) never overflows, whichever flow lags. Both runtimes run side by side; after
+ * a warm-up each, their RUNS flat-out runs alternate.
+ *
+ * Measured from outside, as a user would see it (/proc, bench/support/proc-use.ts): total msg/s at the sink (first
+ * to last arrival), CPU per message of the `sluice run` process (all its threads), its resident memory idle after
+ * start (before any traffic), the largest during the runs (sampled every 20 ms) and idle again after the runs.
+ *
+ *   SLUICE_BENCH_MANY_FLOWS (20), SLUICE_BENCH_MANY_COUNT (30000), SLUICE_BENCH_MANY_RUNS (3)
+ *   npm run build && node --import tsx bench/scenarios/many-flows.ts     (`npm run bench many-flows` builds first)
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect as connectSocket } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { catalog } from '../../nodes/catalog.js';
-import { FlowManager } from '../../src/runtime/flow-manager.js';
-import { loadNodeRuntime } from '../../src/runtime/loader.js';
-import { defineNode, Type } from '../../src/spec/index.js';
-import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
+import mqtt from 'mqtt';
+import { now, sleep } from '../support/clock.js';
+import { type LoadPublisher, type LoadReader, startPublisher, startReader } from '../support/load.js';
+import { ProcSampler, rssOf } from '../support/proc-use.js';
+import { reachableUrl } from '../support/services.js';
+import { type SluiceRun, startSluiceRun } from '../support/sluice-run.js';
 import { type BenchResult, median, printResults } from '../types.js';
+import { sluiceFlow } from './e2e.js';
 
-const BROKER = process.env.SLUICE_BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-const RUNS = 3;
-/** The publisher stays at most this far ahead of the slowest flow (inside Mosquitto's per-session queue limit). */
-const CREDIT = 500;
+const MQTT_URL = process.env.SLUICE_BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+const intEnv = (name: string, fallback: number): number => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a whole number >= 1, not ${process.env[name]}`);
+  return v;
+};
+const FLOWS = intEnv('SLUICE_BENCH_MANY_FLOWS', 20);
+const COUNT = intEnv('SLUICE_BENCH_MANY_COUNT', 30_000);
+const RUNS = intEnv('SLUICE_BENCH_MANY_RUNS', 3);
+const WARMUP_COUNT = Math.min(COUNT, 20_000);
+/** The publisher stays at most this many messages ahead of what arrived at the sink (all flows together). */
+const CREDIT = 1_000;
+/** A run ends when nothing arrived for this long (messages dropped), or after RUN_LIMIT_MS. */
+const STALL_MS = 3_000;
+const RUN_LIMIT_MS = 60_000;
+/** After the start (connections, subscriptions, JIT of start-up code) and after the runs, before reading idle RSS. */
+const SETTLE_MS = 2_000;
 
-const ackSink = defineNode({
-  type: 'bench-sink',
-  version: 1,
-  category: 'sink',
-  title: 'Bench sink',
-  summary: 'Acks at once.',
-  docs: 'Benchmark only.',
-  inputs: [{ name: 'in' }],
-  outputs: [],
-  config: Type.Object({}),
-});
-const createAckSink: CreateRuntime<unknown> = () => ({ handle() {} });
+const hex = (n = 4) => randomBytes(n).toString('hex');
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const MB = 2 ** 20;
 
-function newManager(): FlowManager {
-  return new FlowManager({
-    catalog: { nodes: [...catalog.nodes, ackSink], connections: catalog.connections },
-    loadRuntime: (t) => (t === 'bench-sink' ? Promise.resolve(createAckSink) : loadNodeRuntime(t)),
-  });
+interface Runtime {
+  flows: number;
+  /** The publisher's root: flow k of many takes `<root>/dev-<k>/#`, a single flow `<root>/#`. */
+  root: string;
+  run: SluiceRun;
+  idleRssMb: number;
+  stop(): Promise<void>;
 }
 
-function flow(i: number, topic: string, run: string) {
+interface Throughput {
+  /** Messages per second at the sink, first to last arrival. */
+  rate: number;
+  cpuUsPerMsg: number;
+  /** Socket (and other) read + write calls per message: fewer messages per call cost more CPU each. */
+  ioCallsPerMsg: number;
+  maxRssMb: number;
+  missing: number;
+}
+
+/** Writes `flows` flow files to a directory and starts `sluice run` on it. */
+async function startRuntime(flows: number, outRoot: string): Promise<Runtime> {
+  const root = `sluice-many-${hex()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-many-flows-'));
+  const clientIds: string[] = [];
+  for (let k = 0; k < flows; k++) {
+    const clientId = `sluice-many-${hex()}`;
+    clientIds.push(clientId);
+    const flow = sluiceFlow(flows === 1 ? root : `${root}/dev-${k}`, clientId, {
+      connections: [],
+      type: 'mqtt-out',
+      config: { connection: 'broker', topic: `${outRoot}/{{payload.device}}`, qos: 1 },
+    });
+    writeFileSync(join(dir, `flow-${k}.json`), JSON.stringify({ ...flow, id: `many-${flows}-${k}` }));
+  }
+  let run: SluiceRun;
+  try {
+    run = await startSluiceRun([dir]);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  if (run.running !== flows) {
+    await run.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`sluice run started ${run.running} of ${flows} flows (${run.failed} failed)`);
+  }
+  await sleep(SETTLE_MS);
   return {
-    format: 'sluice/flow@1',
-    id: `many-${run}-${i}`,
-    settings: { maxInFlight: 1000 },
-    // Clean sessions: nothing is left on the broker after the run.
-    connections: [{ id: 'broker', kind: 'mqtt', config: { url: BROKER, protocolVersion: '5', clean: true } }],
-    nodes: [
-      {
-        id: 'in',
-        type: 'mqtt-in',
-        config: { connection: 'broker', topics: [topic], qos: 1, codec: 'json', window: 1000 },
-      },
-      {
-        id: 'map',
-        type: 'transform',
-        config: { expression: '{"device": payload.device, "tempF": payload.temp * 1.8 + 32}' },
-      },
-      { id: 'sink', type: 'bench-sink', config: {} },
-    ],
-    edges: [
-      { source: 'in', sourcePort: 'out', target: 'map', targetPort: 'in' },
-      { source: 'map', sourcePort: 'out', target: 'sink', targetPort: 'in' },
-    ],
+    flows,
+    root,
+    run,
+    idleRssMb: rssOf(run.pid) / MB,
+    async stop() {
+      await run.stop();
+      rmSync(dir, { recursive: true, force: true });
+      // Remove the persistent sessions mqtt-in left on the broker.
+      await Promise.all(clientIds.map((id) => dropSession(id)));
+    },
   };
 }
 
-function startPublisher(topic: string, count: number): Promise<ChildProcess> {
-  const script = fileURLToPath(new URL('./mqtt-publisher.ts', import.meta.url));
-  const child = fork(script, [BROKER, topic, String(count)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`the publisher exited (${code})`)));
+async function dropSession(clientId: string): Promise<void> {
+  const c = await mqtt.connectAsync(MQTT_URL, {
+    clientId,
+    clean: true,
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+    properties: { sessionExpiryInterval: 0 },
   });
+  await c.endAsync();
 }
 
-async function settle(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-}
-
-interface Measured {
-  rate: number;
-  rssIdleMb: number;
-}
-
-async function once(flows: number, count: number): Promise<Measured> {
-  const run = randomBytes(4).toString('hex');
-  const topic = `sluice-bench/many-${run}`;
-  const m = newManager();
-  let publisher: ChildProcess | undefined;
-  let credit: NodeJS.Timeout | undefined;
-  try {
-    await Promise.all(Array.from({ length: flows }, (_, i) => m.deploy(`f${i}`, flow(i, topic, run), 1)));
-    await settle(1000);
-    (globalThis as { gc?: () => void }).gc?.();
-    const rssIdleMb = process.memoryUsage().rss / 2 ** 20;
-    const engines = m.flows().map((f) => f.engine);
-    const out = () => Math.min(...engines.map((e) => e.nodeCounters('in')?.out ?? 0));
-    const acked = () => engines.reduce((n, e) => n + (e.nodeCounters('in')?.acked ?? 0), 0);
-    publisher = await startPublisher(topic, count);
-    const child = publisher;
-    let granted = -1;
-    credit = setInterval(() => {
-      const allowed = out() + CREDIT;
-      if (allowed - granted < 100 || !child.connected) return;
-      child.send({ allowed });
-      granted = allowed;
-    }, 1);
-    const t0 = performance.now();
-    const target = flows * count;
-    let last = 0;
-    let movedAt = Date.now();
-    while (acked() < target) {
-      await settle(2);
-      const a = acked();
-      if (a !== last) {
-        last = a;
-        movedAt = Date.now();
-      } else if (Date.now() - movedAt > 15_000) throw new Error(`stalled at ${a} of ${target}`);
+/** `count` messages flat out on credit through `rt`, counted at the sink by `reader`. */
+async function flatOut(pub: LoadPublisher, rt: Runtime, reader: LoadReader, count = COUNT): Promise<Throughput> {
+  await reader.reset();
+  const use = new ProcSampler(rt.run.pid).start();
+  const started = performance.now();
+  const { run, done } = pub.publish(rt.root, count, { devices: FLOWS });
+  pub.grant(run, CREDIT);
+  let granted = CREDIT;
+  let last = { n: 0, at: started };
+  for (;;) {
+    const n = await reader.count();
+    const t = performance.now();
+    if (n !== last.n) last = { n, at: t };
+    if (n + CREDIT - granted >= 50) {
+      granted = n + CREDIT;
+      pub.grant(run, granted);
     }
-    const ms = performance.now() - t0;
-    return { rate: (target / ms) * 1000, rssIdleMb };
-  } finally {
-    clearInterval(credit);
-    publisher?.kill();
-    await m.close();
+    if (n >= count || t - last.at > STALL_MS || t - started > RUN_LIMIT_MS) break;
+    await sleep(5);
   }
+  const u = use.stop();
+  pub.grant(run, count); // after a stall: let the publisher finish
+  await done;
+  const got = await reader.report(count, { waitMs: STALL_MS });
+  return {
+    rate: got.count > 1 ? ((got.count - 1) / (got.lastAt - got.firstAt)) * 1000 : 0,
+    cpuUsPerMsg: u.cpuUs / Math.max(1, last.n),
+    ioCallsPerMsg: u.ioCalls / Math.max(1, last.n),
+    maxRssMb: u.maxRss / MB,
+    missing: count - got.count,
+  };
 }
 
-function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const s = connectSocket({ host: hostname, port: Number(port || 1883) });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
+interface Figures {
+  rt: Runtime;
+  flat: Throughput[];
+  idleAfterMb: number;
 }
 
-async function measure(flows: number, count: number): Promise<Measured[]> {
-  await once(flows, Math.min(count, 2000)); // warm-up: JIT, broker
-  const results: Measured[] = [];
-  for (let i = 0; i < RUNS; i++) results.push(await once(flows, count));
-  return results;
+function results(one: Figures, many: Figures, load0: number): BenchResult[] {
+  const rate = (f: Figures) => median(f.flat.map((r) => r.rate));
+  const cpu = (f: Figures) => median(f.flat.map((r) => r.cpuUsPerMsg));
+  const peak = (f: Figures) => median(f.flat.map((r) => r.maxRssMb));
+  const note = (f: Figures) => {
+    const missing = f.flat.reduce((s, r) => s + r.missing, 0);
+    const rates = f.flat.map((r) => fmt(r.rate)).join(', ');
+    return `median of ${f.flat.length} x ${fmt(COUNT)} (${rates}), credit ${fmt(CREDIT)}${missing ? `; ${fmt(missing)} not read back` : ''}`;
+  };
+  const label = (f: Figures) => `${f.rt.flows} flow${f.rt.flows === 1 ? '' : 's'}`;
+  const rows: BenchResult[] = [];
+  for (const f of [one, many]) {
+    rows.push(
+      { name: `${label(f)}: total flat out`, value: rate(f), unit: 'msg/s', note: note(f) },
+      {
+        name: `${label(f)}: CPU per message (sluice run process)`,
+        value: cpu(f),
+        unit: 'us/msg',
+        note: `${median(f.flat.map((r) => r.ioCallsPerMsg)).toFixed(2)} read + write calls per message`,
+      },
+      { name: `${label(f)}: RSS idle after start`, value: f.rt.idleRssMb, unit: 'MB', note: 'goal < 150' },
+      { name: `${label(f)}: RSS at full load (max)`, value: peak(f), unit: 'MB' },
+      { name: `${label(f)}: RSS idle after the runs`, value: f.idleAfterMb, unit: 'MB' },
+    );
+  }
+  rows.push(
+    {
+      name: `ratio ${label(many)} / 1 flow: throughput`,
+      value: (rate(many) / rate(one)) * 100,
+      unit: '%',
+      note: 'goal >= 85',
+    },
+    { name: `ratio ${label(many)} / 1 flow: CPU per message`, value: (cpu(many) / cpu(one)) * 100, unit: '%' },
+    { name: `ratio ${label(many)} / 1 flow: RSS idle`, value: (many.rt.idleRssMb / one.rt.idleRssMb) * 100, unit: '%' },
+    {
+      name: 'machine load (1-min load average, end)',
+      value: loadavg()[0],
+      unit: '',
+      note: `${load0.toFixed(1)} at the start; ${availableParallelism()} cores shared with the broker, the load processes and whatever else runs`,
+    },
+  );
+  return rows;
 }
 
 export async function run(): Promise<BenchResult[]> {
-  if (!(await reachable(BROKER))) throw new Error(`Mosquitto not reachable at ${BROKER}`);
-  const one = await measure(1, 30_000);
-  const many = await measure(20, 3_000);
-  const oneRate = median(one.map((r) => r.rate));
-  const manyRate = median(many.map((r) => r.rate));
-  return [
-    {
-      name: '1 flow: mqtt-in QoS 1 -> transform -> sink',
-      value: oneRate,
-      unit: 'msg/s',
-      note: `median of ${RUNS} x 30,000`,
-    },
-    {
-      name: '20 flows side by side, total deliveries',
-      value: manyRate,
-      unit: 'msg/s',
-      note: `median of ${RUNS} x 20 x 3,000; ${((manyRate / oneRate - 1) * 100).toFixed(0)}% against one flow`,
-    },
-    { name: 'RSS idle with 1 flow deployed (whole process)', value: median(one.map((r) => r.rssIdleMb)), unit: 'MB' },
-    {
-      name: 'RSS idle with 20 flows deployed (whole process)',
-      value: median(many.map((r) => r.rssIdleMb)),
-      unit: 'MB',
-    },
-  ];
+  if (process.platform !== 'linux') throw new Error('reads the runtime process from /proc: Linux only');
+  if (!(await reachableUrl(MQTT_URL, 1883))) throw new Error(`Mosquitto not reachable at ${MQTT_URL}`);
+  const load0 = loadavg()[0];
+  const outRoot = `sluice-many-out-${hex()}`;
+  let pub: LoadPublisher | undefined;
+  let reader: LoadReader | undefined;
+  let one: Runtime | undefined;
+  let many: Runtime | undefined;
+  try {
+    pub = await startPublisher(MQTT_URL);
+    reader = await startReader({ kind: 'mqtt', url: MQTT_URL, topic: `${outRoot}/#` });
+    // Started one after the other: each idle RSS is read before anything else of the bench runs.
+    one = await startRuntime(1, outRoot);
+    many = await startRuntime(FLOWS, outRoot);
+    const a: Figures = { rt: one, flat: [], idleAfterMb: 0 };
+    const b: Figures = { rt: many, flat: [], idleAfterMb: 0 };
+    await flatOut(pub, one, reader, WARMUP_COUNT);
+    await flatOut(pub, many, reader, WARMUP_COUNT);
+    for (let i = 0; i < RUNS; i++) {
+      a.flat.push(await flatOut(pub, one, reader));
+      b.flat.push(await flatOut(pub, many, reader));
+    }
+    await sleep(SETTLE_MS);
+    a.idleAfterMb = rssOf(one.run.pid) / MB;
+    b.idleAfterMb = rssOf(many.run.pid) / MB;
+    return results(a, b, load0);
+  } finally {
+    await one?.stop();
+    await many?.stop();
+    await reader?.close();
+    await pub?.close();
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const t0 = now();
   printResults('many-flows', await run());
+  console.log(`\n  (${((now() - t0) / 1000).toFixed(0)} s)`);
   process.exit(0);
 }

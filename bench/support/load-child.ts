@@ -64,6 +64,7 @@ async function publisher(url: string): Promise<void> {
     const t0 = now();
     let outstanding = 0;
     let firstAt = 0;
+    const devices = job.devices ?? 10;
     for (let seq = 0; seq < job.count; seq++) {
       const rate = job.rate;
       while (rate ? seq > ((now() - t0) / 1000) * rate : seq >= allowed() || outstanding >= MAX_OUTSTANDING) {
@@ -76,7 +77,7 @@ async function publisher(url: string): Promise<void> {
       if (seq === 0) firstAt = ts;
       const body = `{"id":"p${seq}","seq":${seq},"ts":${ts},"temp":${15 + (seq % 20)},"unit":"C"}`;
       outstanding++;
-      client.publish(`${job.root}/dev-${seq % 10}/temperature`, body, { qos: 1 }, () => {
+      client.publish(`${job.root}/dev-${seq % devices}/temperature`, body, { qos: 1 }, () => {
         outstanding--;
         if (!rate) ping();
       });
@@ -157,6 +158,8 @@ async function reader(spec: ReaderSpec): Promise<void> {
     if (m.op === 'reset') {
       tally = { count: 0, firstAt: 0, lastAt: 0, latencies: [] };
       send({ op: 'reset', run: m.run });
+    } else if (m.op === 'count') {
+      send({ op: 'count', run: m.run, count: tally.count });
     } else if (m.op === 'report') {
       const until = performance.now() + m.waitMs;
       while (tally.count < m.want && performance.now() < until) await sleep(5);

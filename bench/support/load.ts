@@ -91,8 +91,11 @@ export interface PublishRun {
 }
 
 export interface LoadPublisher {
-  /** Publish `count` readings under `root` (`<root>/dev-<n>/temperature`): at `rate` msg/s, or on credit. */
-  publish(root: string, count: number, options?: { rate?: number; timeoutMs?: number }): PublishRun;
+  /**
+   * Publish `count` readings under `root` (`<root>/dev-<n>/temperature`, n round robin below `devices`, default 10):
+   * at `rate` msg/s, or on credit.
+   */
+  publish(root: string, count: number, options?: { rate?: number; timeoutMs?: number; devices?: number }): PublishRun;
   /** Credit mode: let the run publish up to message number `allowed`. */
   grant(run: number, allowed: number): void;
   close(): Promise<void>;
@@ -113,7 +116,7 @@ export async function startPublisher(mqttUrl: string): Promise<LoadPublisher> {
         (m: FromPublisher): m is Published => m.op === 'published' && m.run === run,
         options.timeoutMs ?? 120_000,
       );
-      tell({ op: 'publish', run, root, count, rate: options.rate });
+      tell({ op: 'publish', run, root, count, rate: options.rate, devices: options.devices });
       return { run, done };
     },
     grant: (run, allowed) => tell({ op: 'grant', run, allowed }),
@@ -128,6 +131,8 @@ export type ReaderReport = Reply<FromReader, 'report'>;
 export interface LoadReader {
   /** Forget what arrived so far (between runs). */
   reset(): Promise<void>;
+  /** How many arrived since the reset, now. */
+  count(): Promise<number>;
   /** What arrived since the reset, once `want` messages did or after `waitMs`. */
   report(want: number, options?: { waitMs?: number; latencies?: boolean }): Promise<ReaderReport>;
   close(): Promise<void>;
@@ -149,6 +154,15 @@ export async function startReader(spec: ReaderSpec): Promise<LoadReader> {
         (r): r is Reply<FromReader, 'reset'> => r.op === 'reset' && r.run === run,
         10_000,
       );
+    },
+    async count() {
+      const run = ++seq;
+      const r = await ask(
+        { op: 'count', run },
+        (r): r is Reply<FromReader, 'count'> => r.op === 'count' && r.run === run,
+        10_000,
+      );
+      return r.count;
     },
     report(want, options = {}) {
       const run = ++seq;

@@ -10,8 +10,11 @@ export type ReaderSpec =
   | { kind: 'kafka'; brokers: string[]; topic: string; groupId: string };
 
 export type ToPublisher =
-  /** Publish `count` messages under `root`: at `rate` msg/s (open loop), or else on credit (see `grant`). */
-  | { op: 'publish'; run: number; root: string; count: number; rate?: number }
+  /**
+   * Publish `count` messages under `root`: at `rate` msg/s (open loop), or else on credit (see `grant`), round robin
+   * over `devices` topics `<root>/dev-<n>/temperature` (default 10).
+   */
+  | { op: 'publish'; run: number; root: string; count: number; rate?: number; devices?: number }
   /** Credit mode: publish up to message number `allowed` of this run. */
   | { op: 'grant'; run: number; allowed: number }
   | { op: 'quit' };
@@ -26,12 +29,15 @@ export type ToReader =
   | { op: 'reset'; run: number }
   /** Reply once `want` messages arrived since the reset, or after `waitMs`. */
   | { op: 'report'; run: number; want: number; waitMs: number; latencies: boolean }
+  /** Reply at once with how many arrived since the reset (to give credit by what reached the sink's service). */
+  | { op: 'count'; run: number }
   | { op: 'quit' };
 
 export type FromReader =
   | { op: 'ready' }
   | { op: 'failed'; message: string }
   | { op: 'reset'; run: number }
+  | { op: 'count'; run: number; count: number }
   | {
       op: 'report';
       run: number;
