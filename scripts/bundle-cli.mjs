@@ -30,7 +30,8 @@ const outdir = new URL('dist/cli/', root).pathname;
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
-  entryPoints: ['src/cli/main.ts'],
+  // The sandbox worker is an entry of its own: spawn.ts starts `./worker.js` beside the chunk that spawns it.
+  entryPoints: { main: 'src/cli/main.ts', worker: 'src/sandbox/worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

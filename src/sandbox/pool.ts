@@ -43,6 +43,27 @@ const MAX_ATTEMPTS = 3;
 /** Batches sent to a worker and not yet answered: two keep it busy while results travel back. */
 const MAX_BATCHES_IN_FLIGHT = 2;
 
+/** A Map that says when it changes (the slot refs its thread while jobs are pending). */
+class PendingJobs extends Map<number, Pending> {
+  constructor(private readonly changed: () => void) {
+    super();
+  }
+  override set(seq: number, p: Pending): this {
+    super.set(seq, p);
+    this.changed?.();
+    return this;
+  }
+  override delete(seq: number): boolean {
+    const had = super.delete(seq);
+    if (had) this.changed();
+    return had;
+  }
+  override clear(): void {
+    super.clear();
+    this.changed();
+  }
+}
+
 interface Pending {
   job: Job;
   limitMs: number;
@@ -85,6 +106,8 @@ class SandboxThread {
       if (reply.kind === 'ready') {
         this.ready = true;
         this.markStarted();
+        this.owner?.holdThread();
+        if (!this.owner) this.hold(false);
       }
       this.owner?.received(this, reply);
     });
@@ -97,6 +120,13 @@ class SandboxThread {
       this.dead = true;
       this.owner?.lost(this, code);
     });
+    this.thread.unref();
+  }
+
+  /** A thread keeps the process alive only while it starts or has jobs: an idle pool must not hold it open. */
+  hold(busy: boolean): void {
+    if (busy || !this.ready) this.thread.ref();
+    else this.thread.unref();
   }
 
   stop(): void {
@@ -112,7 +142,7 @@ export function openLimit(options: WorkerSandboxOptions): number {
 export class WorkerSlot {
   readonly members = new Set<SlotMember>();
   private live: SandboxThread | undefined;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingJobs(() => this.holdThread());
   private outbox: Job[] = [];
   private flushQueued = false;
   private watchdog: NodeJS.Timeout | undefined;
@@ -187,6 +217,12 @@ export class WorkerSlot {
     const live = this.claim();
     live.owner = this;
     this.live = live;
+    this.holdThread();
+  }
+
+  /** For SandboxThread and the pending jobs: ref the live thread while it starts or has jobs. */
+  holdThread(): void {
+    this.live?.hold(this.pending.size > 0);
   }
 
   /** For SandboxThread: a reply of the thread this slot owns. */
