@@ -162,14 +162,9 @@ describe.runIf(run)('production install (the Dockerfile steps, no Docker engine)
       return { child, ready, exited, output: () => out };
     };
 
-    let runner = start(image.cmd.map((arg) => (arg === '/flows' ? flowsDir : arg)));
-    if (!(await runner.ready)) {
-      // Until `sluice run <directory>` is merged the directory is refused as a file: run the flow file, and say so.
-      expect(runner.output()).toMatch(/EISDIR|directory/i);
-      console.warn('[production install] `sluice run <directory>` not supported yet: ran /flows/ingest.json instead');
-      runner = start([flowFile]);
-      expect(await runner.ready, runner.output()).toBe(true);
-    }
+    // The image's CMD: every flow in the mounted /flows directory.
+    const runner = start(image.cmd.map((arg) => (arg === '/flows' ? flowsDir : arg)));
+    expect(await runner.ready, runner.output()).toBe(true);
     const child: ChildProcess = runner.child;
 
     const db = new pg.Client(PG);
@@ -190,14 +185,12 @@ describe.runIf(run)('production install (the Dockerfile steps, no Docker engine)
       expect(stored, runner.output().slice(-3000)).toBe(MESSAGES);
 
       // The ops port and the image's HEALTHCHECK command, where the runner serves them.
-      const health = await fetch(`http://127.0.0.1:${opsPort}/healthz`).catch((err: Error) => err);
-      if (health instanceof Error) {
-        console.warn(`[production install] no ops server on SLUICE_OPS_PORT (${health.message}): re-check after merge`);
-      } else {
-        expect(health.status).toBe(200);
-        const check = spawnSync(image.healthcheck[0], image.healthcheck.slice(1), { env, timeout: 10_000 });
-        expect(check.status, String(check.stderr)).toBe(0);
-      }
+      const health = await fetch(`http://127.0.0.1:${opsPort}/healthz`);
+      expect(health.status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
+      expect(ready.status, await ready.text()).toBe(200);
+      const check = spawnSync(image.healthcheck[0], image.healthcheck.slice(1), { env, timeout: 10_000 });
+      expect(check.status, String(check.stderr)).toBe(0);
     } finally {
       await publisher.endAsync();
       await db.query(`DROP TABLE IF EXISTS "${name}"`).catch(() => {});
