@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_HEADER } from '../../src/server/security.js';
 import { type Browser, chromiumMissing, launchChromium } from './support/chromium.js';
 import { openEditor } from './support/editor-page.js';
 import { type EditorServer, startEditorServer } from './support/editor-server.js';
@@ -49,7 +50,7 @@ describe.skipIf(skip !== undefined)('many flows in the editor', () => {
     ]) {
       const res = await fetch(`${srv.url}/api/flows`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', [CLIENT_HEADER]: 'test' },
         body: JSON.stringify({ flow: ticking(id as string, name as string, topic) }),
       });
       expect(res.status).toBe(201);

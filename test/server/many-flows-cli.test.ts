@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowRuntimeView, RuntimeView } from '../../src/server/protocol.js';
+import { CLIENT_HEADER } from '../../src/server/security.js';
 import { requireService } from '../support/services.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -56,7 +57,10 @@ function serve(flowsDir: string, env: Record<string, string> = {}) {
 async function api<T>(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers:
+      body === undefined
+        ? { [CLIENT_HEADER]: 'test' }
+        : { 'content-type': 'application/json', [CLIENT_HEADER]: 'test' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };
