@@ -97,7 +97,8 @@ function mqttFlow(id: string, sink: Record<string, unknown>, connections: unknow
 export async function run(): Promise<BenchResult[]> {
   if (!(await reachable('127.0.0.1', 1883))) throw new Error('Mosquitto is not on 127.0.0.1:1883');
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-startup-'));
-  const env = { SLUICE_CACHE_DIR: join(dir, 'cache') };
+  // The SQLite file lives in the bench's temporary directory: that is the data directory.
+  const env = { SLUICE_CACHE_DIR: join(dir, 'cache'), SLUICE_DATA_DIR: dir };
   const results: BenchResult[] = [];
   const started = '"msg":"flow started"';
   try {

@@ -1,6 +1,5 @@
 /** `--ops-port`, `--ops-host`, `--max-event-loop-lag` for the long-running commands, and starting the ops server. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { catalog } from '../../nodes/catalog.js';
 import { DEFAULT_MAX_LAG_MS } from '../ops/lag.js';
 import type { OpsServer } from '../ops/server.js';
 import type { OpsSource } from '../ops/source.js';
@@ -44,7 +43,11 @@ export function addOpsOptions(cmd: Command): Command {
 export async function startOps(opts: OpsOptions, source: OpsSource, log: SluiceLogger): Promise<OpsServer | undefined> {
   if (opts.opsPort === undefined) return undefined;
   // Loaded only when asked for: prom-client is not needed by a runner without an ops port, nor by the other commands.
-  const { startOpsServer } = await import('../ops/server.js');
+  const [{ startOpsServer }, { catalog }] = await Promise.all([
+    import('../ops/server.js'),
+    // The catalogue (every node definition) is not for `--version` or `--help`: loaded with the ops server.
+    import('../../nodes/catalog.js'),
+  ]);
   try {
     return await startOpsServer({
       source,
