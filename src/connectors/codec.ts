@@ -2,6 +2,7 @@
  * Payload codecs shared by the connectors: bytes on the wire to a payload and back, by explicit setting,
  * never guessed. Invalid UTF-8 or JSON is a decode failure (the source sends it to the error route), not a guess.
  */
+import { excessiveNestingAt } from '../flow/json-depth.js';
 import { DeterministicError } from '../spec/failure.js';
 
 export type Codec = 'json' | 'text' | 'bytes';
@@ -14,25 +15,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * for a fan-out, JSONata, a sink's JSON.stringify) would overflow the stack, and a megabyte of brackets takes
  * seconds to parse. Jackson's default limit is the same.
  */
-export const MAX_JSON_DEPTH = 1000;
-
-/** Whether JSON text nests deeper than `limit` (brackets in strings do not count). Linear, no allocation. */
-function nestsDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // a backslash escapes the next character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
-}
+export const MAX_PAYLOAD_JSON_DEPTH = 1000;
 
 /** V8 quotes the input in JSON errors: control characters escaped keep a reason on one log line. */
 function oneLine(text: string): string {
@@ -53,8 +36,8 @@ export function decode(body: Uint8Array, codec: Codec, what = 'the payload'): De
   }
   if (codec === 'text') return { ok: true, payload: text };
   // Shorter text cannot nest that deep: the common case skips the scan.
-  if (text.length > MAX_JSON_DEPTH && nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    return { ok: false, reason: `${what} is JSON nested deeper than ${MAX_JSON_DEPTH} levels`, payload: text };
+  if (text.length > MAX_PAYLOAD_JSON_DEPTH && excessiveNestingAt(text, MAX_PAYLOAD_JSON_DEPTH) >= 0) {
+    return { ok: false, reason: `${what} is JSON nested deeper than ${MAX_PAYLOAD_JSON_DEPTH} levels`, payload: text };
   }
   try {
     return { ok: true, payload: JSON.parse(text) };

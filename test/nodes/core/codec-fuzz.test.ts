@@ -10,7 +10,7 @@ import type { IPublishPacket } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { decode as decodeAmqp } from '../../../src/connectors/amqp/codec.js';
 import { headersFromDelivery } from '../../../src/connectors/amqp/properties.js';
-import { type Codec, decode, encode, MAX_JSON_DEPTH } from '../../../src/connectors/codec.js';
+import { type Codec, decode, encode, MAX_PAYLOAD_JSON_DEPTH } from '../../../src/connectors/codec.js';
 import { isReservedHeader } from '../../../src/connectors/envelope.js';
 import { decode as decodeKafka } from '../../../src/connectors/kafka/codec.js';
 import { inboundMessage as kafkaInbound } from '../../../src/connectors/kafka/records.js';
@@ -96,16 +96,17 @@ describe('payload decoders under fuzzing', () => {
     fc.assert(
       fc.property(deep, ({ depth, bytes }) => {
         const d = decode(bytes, 'json');
-        if (depth > MAX_JSON_DEPTH) expect(d).toMatchObject({ ok: false, reason: expect.stringMatching(/deeper/) });
+        if (depth > MAX_PAYLOAD_JSON_DEPTH)
+          expect(d).toMatchObject({ ok: false, reason: expect.stringMatching(/deeper/) });
         else if (d.ok) usable(d.payload);
         else expect(d.reason).toMatch(REASON);
       }),
       { numRuns: 60 },
     );
     // Brackets inside strings are text, not nesting.
-    const inString = Buffer.from(JSON.stringify({ s: '['.repeat(MAX_JSON_DEPTH * 3) }));
+    const inString = Buffer.from(JSON.stringify({ s: '['.repeat(MAX_PAYLOAD_JSON_DEPTH * 3) }));
     expect(decode(inString, 'json')).toMatchObject({ ok: true });
-    const escaped = Buffer.from(JSON.stringify({ s: `\\"${'{'.repeat(MAX_JSON_DEPTH * 3)}` }));
+    const escaped = Buffer.from(JSON.stringify({ s: `\\"${'{'.repeat(MAX_PAYLOAD_JSON_DEPTH * 3)}` }));
     expect(decode(escaped, 'json')).toMatchObject({ ok: true });
   });
 });
