@@ -1,6 +1,6 @@
 /** CLI plumbing: user errors print one clear line and set an exit code, never a stack trace. */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { limitHeapGrowth } from '../runtime/heap.js';
 
 /** Documented exit codes (see README "CLI"). */
@@ -66,15 +66,22 @@ export interface ReferenceOptions {
 /** The flags that bound what a flow may read and write on this machine (serve and run). */
 export function withReferenceOptions(cmd: Command): Command {
   return cmd
-    .option(
-      '--secret-dir <dirs>',
-      '`:`-separated directories ${file:...} may read (default $SLUICE_SECRET_DIRS or /run/secrets:/var/run/secrets)',
+    .addOption(
+      new Option(
+        '--secret-dir <dirs>',
+        '`:`-separated directories ${file:...} may read (default /run/secrets:/var/run/secrets)',
+      ).env('SLUICE_SECRET_DIRS'),
     )
-    .option(
-      '--allow-env <names>',
-      'comma-separated names (or PREFIX*) ${env:...} may read (default $SLUICE_ALLOW_ENV, or all)',
+    .addOption(
+      new Option('--allow-env <names>', 'comma-separated names (or PREFIX*) ${env:...} may read (default all)').env(
+        'SLUICE_ALLOW_ENV',
+      ),
     )
-    .option('--data-dir <dir>', 'where SQLite files may be (default $SLUICE_DATA_DIR or the working directory)');
+    .addOption(
+      new Option('--data-dir <dir>', 'where SQLite files may be (default the working directory)').env(
+        'SLUICE_DATA_DIR',
+      ),
+    );
 }
 
 /** Flags win over the environment; the resolvers read the environment when a flow starts. */
