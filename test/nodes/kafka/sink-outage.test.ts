@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/runtime/engine.js';
 import { eventually } from '../../conformance/harness.js';
 import { kafkaForTests, uniqueTopic } from '../../support/kafka.js';
+import { rowsOrNone } from '../../support/pg-rows.js';
 import { requireService } from '../../support/services.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { loadTestRuntime, testCatalog } from '../../support/test-nodes.js';
@@ -86,8 +87,8 @@ describe.runIf(run)('kafka-in after a sink outage', () => {
         if (gapMs > 0) await sleep(gapMs);
       }
     };
-    const count = async () => Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-    const has = async (id: string) => (await db.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).rowCount === 1;
+    const count = async () => Number((await rowsOrNone(db, `SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
+    const has = async (id: string) => (await rowsOrNone(db, `SELECT 1 FROM ${table} WHERE id = $1`, [id])).length === 1;
 
     await publish('before-', 20, 0);
     await eventually(count, (n) => n >= 20, 30_000, 'the first 20 rows');
