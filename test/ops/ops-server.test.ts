@@ -7,13 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalog } from '../../nodes/catalog.js';
 import { type OpsServer, startOpsServer } from '../../src/ops/server.js';
-import { type OpsFlow, SingleFlow } from '../../src/ops/source.js';
+import type { OpsFlow } from '../../src/ops/source.js';
 import { Engine } from '../../src/runtime/engine.js';
 import { eventually } from '../conformance/harness.js';
 import { clearSession, connectPlain, uniqueBase, uniqueClientId } from '../nodes/mqtt-support/mqtt.js';
 import { requireService } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { parseMetrics, sampleValue } from './metrics-text.js';
+import { SingleFlow } from './single-flow.js';
 
 const services = (await requireService('mosquitto')) && (await requireService('postgres'));
 
