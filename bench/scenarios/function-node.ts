@@ -1,20 +1,20 @@
 /**
  * Function node calls per second through its whole handle() (sandbox call, result validation, emit), with one
  * message in flight (each call awaited) and with 64 in flight (as the engine delivers within a source's window).
- * Uses only the node's public runtime, so the same script measures any version of the sandbox (before/after).
+ * Uses only the node's public runtime (and bench/support/function-context.ts), so the same two files measure any
+ * version of the sandbox (before/after).
  * Each figure is the median of 5 runs. Standalone: `node --import tsx bench/scenarios/function-node.ts`.
  */
 import { fileURLToPath } from 'node:url';
 import { create } from '../../nodes/function/runtime.js';
 import { createMessage, type Message } from '../../src/spec/index.js';
-import type { NodeContext, Output } from '../../src/spec/runtime-contract.js';
+import type { Output } from '../../src/spec/runtime-contract.js';
+import { functionBenchContext } from '../support/function-context.js';
 import { type BenchResult, median, printResults } from '../types.js';
 
 const RUNS = 5;
 const RUN_MS = 400;
 const CODE = 'msg.payload.tempF = msg.payload.temp * 1.8 + 32;\nmsg.headers.unit = "F";\nreturn msg;';
-
-type Config = { code: string; outputs: number; timeoutMs: number; memoryMb: number };
 
 function message(i: number): Message {
   return createMessage({
@@ -26,24 +26,7 @@ function message(i: number): Message {
   });
 }
 
-function benchContext(): NodeContext<Config> {
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  return {
-    nodeId: 'fn',
-    name: 'fn',
-    config: { code: CODE, outputs: 1, timeoutMs: 100, memoryMb: 16 },
-    log: quiet,
-    signal: new AbortController().signal,
-    status() {},
-    publish() {},
-    ingest: () => undefined,
-    ingestFailed: () => undefined,
-    connection: () => Promise.reject(new Error('none')),
-    connectionConfig: () => {
-      throw new Error('none');
-    },
-  };
-}
+const benchContext = () => functionBenchContext(CODE);
 
 /**
  * Calls per second with `concurrency` handle() calls kept in flight, for at least RUN_MS, and the process's CPU

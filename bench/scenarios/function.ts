@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { create } from '../../nodes/function/runtime.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { createMessage, type Message } from '../../src/spec/index.js';
-import type { NodeContext, Output } from '../../src/spec/runtime-contract.js';
+import type { Output } from '../../src/spec/runtime-contract.js';
+import { functionBenchContext } from '../support/function-context.js';
 import { type BenchResult, median, printResults } from '../types.js';
 
 const RUNS = 5;
@@ -49,24 +50,7 @@ async function timed(op: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
-function benchContext(): NodeContext<{ code: string; outputs: number; timeoutMs: number; memoryMb: number }> {
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  return {
-    nodeId: 'fn',
-    name: 'fn',
-    config: { code: CODE, outputs: 1, timeoutMs: 100, memoryMb: 16 },
-    log: quiet,
-    signal: new AbortController().signal,
-    status() {},
-    publish() {},
-    ingest: () => undefined,
-    ingestFailed: () => undefined,
-    connection: () => Promise.reject(new Error('none')),
-    connectionConfig: () => {
-      throw new Error('none');
-    },
-  };
-}
+const benchContext = () => functionBenchContext(CODE);
 
 export async function run(): Promise<BenchResult[]> {
   const messages = Array.from({ length: 1000 }, (_, i) => message(i));
