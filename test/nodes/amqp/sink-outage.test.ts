@@ -3,16 +3,13 @@
  * message is requeued after a fixed `requeueDelayMs`, never a delay that grows). Real RabbitMQ, real PostgreSQL behind
  * a TCP proxy cut for ~8 s; every message published before, during and after the outage lands.
  */
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../conformance/harness.js';
-import { rowsOrNone } from '../../support/pg-rows.js';
+import { PG, postgresBehindProxy } from '../../support/pg-sink.js';
 import { requireService } from '../../support/services.js';
-import { TcpProxy } from '../../support/tcp-proxy.js';
 import { Admin, amqpConnection, startFlow, unique } from './support.js';
 
 const run = (await requireService('rabbitmq')) && (await requireService('postgres'));
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 const OUTAGE_MS = 8_000;
 
 let cleanup: Array<() => Promise<unknown>> = [];
@@ -25,14 +22,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.runIf(run)('amqp-in after a sink outage', () => {
   it('resumes intake soon after PostgreSQL comes back, losing nothing', async () => {
-    const db = new pg.Client(PG);
-    await db.connect();
-    const table = `amqp_outage_${Date.now().toString(36)}_${process.pid}`;
-    cleanup.push(() => db.end());
-    cleanup.push(() => db.query(`DROP TABLE IF EXISTS ${table}`));
-    const proxy = new TcpProxy(PG.port);
-    await proxy.up();
-    cleanup.push(() => proxy.down());
+    const sink = await postgresBehindProxy('amqp_outage');
+    cleanup.push(() => sink.close());
+    const { table, proxy, count, has } = sink;
     const admin = await Admin.open();
     const queue = unique('q');
     cleanup.push(() => admin.close([queue]));
@@ -71,8 +63,6 @@ describe.runIf(run)('amqp-in after a sink outage', () => {
         if (gapMs > 0) await sleep(gapMs);
       }
     };
-    const count = async () => Number((await rowsOrNone(db, `SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
-    const has = async (id: string) => (await rowsOrNone(db, `SELECT 1 FROM ${table} WHERE id = $1`, [id])).length === 1;
 
     await publish('before-', 20, 0);
     await eventually(count, (n) => n >= 20, 10_000, 'the first 20 rows');
@@ -84,7 +74,7 @@ describe.runIf(run)('amqp-in after a sink outage', () => {
     await eventually(() => has('after-0'), Boolean, 40_000, 'the first message after the outage');
     const resumedMs = Date.now() - back;
     await eventually(count, (n) => n >= sent.length, 20_000, 'every row');
-    const ids = (await db.query(`SELECT id FROM ${table}`)).rows.map((r) => String(r.id)).sort();
+    const ids = await sink.ids();
     console.log(`amqp-in resumed ${resumedMs} ms after PostgreSQL came back (${sent.length} messages, 0 lost)`);
 
     expect(ids).toEqual([...sent].sort());

@@ -3,20 +3,17 @@
  * record's partition is read again after a fixed `rewindDelayMs`, never a delay that grows). The Kafka mock cluster,
  * real PostgreSQL behind a TCP proxy cut for ~8 s; every record produced before, during and after the outage lands.
  */
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/runtime/engine.js';
 import { eventually } from '../../conformance/harness.js';
 import { kafkaForTests, uniqueTopic } from '../../support/kafka.js';
-import { rowsOrNone } from '../../support/pg-rows.js';
+import { PG, postgresBehindProxy } from '../../support/pg-sink.js';
 import { requireService } from '../../support/services.js';
-import { TcpProxy } from '../../support/tcp-proxy.js';
 import { loadTestRuntime, testCatalog } from '../../support/test-nodes.js';
 import { FAST_GROUP, flowWith, kafkaConnection, plainProducer } from './support.js';
 
 const kafka = kafkaForTests();
 const run = kafka !== null && (await requireService('postgres'));
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 const OUTAGE_MS = 8_000;
 
 let cleanup: Array<() => Promise<unknown>> = [];
@@ -29,14 +26,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.runIf(run)('kafka-in after a sink outage', () => {
   it('resumes intake soon after PostgreSQL comes back, losing nothing', async () => {
-    const db = new pg.Client(PG);
-    await db.connect();
-    const table = `kafka_outage_${Date.now().toString(36)}_${process.pid}`;
-    cleanup.push(() => db.end());
-    cleanup.push(() => db.query(`DROP TABLE IF EXISTS ${table}`));
-    const proxy = new TcpProxy(PG.port);
-    await proxy.up();
-    cleanup.push(() => proxy.down());
+    const sink = await postgresBehindProxy('kafka_outage');
+    cleanup.push(() => sink.close());
+    const { table, proxy, count, has } = sink;
     const k = kafka!;
     const topic = uniqueTopic('outage');
     await k.createTopic(topic, 1);
@@ -87,8 +79,6 @@ describe.runIf(run)('kafka-in after a sink outage', () => {
         if (gapMs > 0) await sleep(gapMs);
       }
     };
-    const count = async () => Number((await rowsOrNone(db, `SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
-    const has = async (id: string) => (await rowsOrNone(db, `SELECT 1 FROM ${table} WHERE id = $1`, [id])).length === 1;
 
     await publish('before-', 20, 0);
     await eventually(count, (n) => n >= 20, 30_000, 'the first 20 rows');
@@ -100,7 +90,7 @@ describe.runIf(run)('kafka-in after a sink outage', () => {
     await eventually(() => has('after-0'), Boolean, 40_000, 'the first message after the outage');
     const resumedMs = Date.now() - back;
     await eventually(count, (n) => n >= sent.length, 20_000, 'every row');
-    const ids = (await db.query(`SELECT id FROM ${table}`)).rows.map((r) => String(r.id)).sort();
+    const ids = await sink.ids();
     console.log(`kafka-in resumed ${resumedMs} ms after PostgreSQL came back (${sent.length} messages, 0 lost)`);
 
     expect(ids).toEqual([...sent].sort());

@@ -3,18 +3,15 @@
  * reconnect backoff that grew while nacks dropped the connection. Real Mosquitto, real PostgreSQL behind a TCP proxy
  * that is cut for ~10 s; every message published before, during and after the outage must land (at least once).
  */
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../src/runtime/engine.js';
 import { eventually } from '../../conformance/harness.js';
-import { rowsOrNone } from '../../support/pg-rows.js';
+import { PG, postgresBehindProxy } from '../../support/pg-sink.js';
 import { requireService } from '../../support/services.js';
-import { TcpProxy } from '../../support/tcp-proxy.js';
 import { startFlow } from '../mqtt-support/flow.js';
 import { clearSession, connectPlain, uniqueBase, uniqueClientId } from '../mqtt-support/mqtt.js';
 
 const run = (await requireService('mosquitto')) && (await requireService('postgres'));
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 const OUTAGE_MS = 10_000;
 
 let cleanup: Array<() => Promise<unknown>> = [];
@@ -27,14 +24,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.runIf(run)('mqtt-in after a sink outage', () => {
   it('resumes intake within moments of PostgreSQL coming back, on the same connection, losing nothing', async () => {
-    const admin = new pg.Client(PG);
-    await admin.connect();
-    const table = `mqtt_outage_${Date.now().toString(36)}_${process.pid}`;
-    cleanup.push(() => admin.end());
-    cleanup.push(() => admin.query(`DROP TABLE IF EXISTS ${table}`));
-    const proxy = new TcpProxy(PG.port);
-    await proxy.up();
-    cleanup.push(() => proxy.down());
+    const sink = await postgresBehindProxy('mqtt_outage');
+    cleanup.push(() => sink.close());
+    const { table, proxy, count, has } = sink;
 
     const base = uniqueBase('outage');
     const clientId = uniqueClientId('outage');
@@ -78,9 +70,6 @@ describe.runIf(run)('mqtt-in after a sink outage', () => {
         if (gapMs > 0) await sleep(gapMs);
       }
     };
-    const count = async () => Number((await rowsOrNone(admin, `SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
-    const has = async (id: string) =>
-      (await rowsOrNone(admin, `SELECT 1 FROM ${table} WHERE id = $1`, [id])).length === 1;
 
     await publish('before-', 20, 0);
     await eventually(count, (n) => n >= 20, 10_000, 'the first 20 rows');
@@ -94,7 +83,7 @@ describe.runIf(run)('mqtt-in after a sink outage', () => {
     await eventually(() => has('after-0'), Boolean, 40_000, 'the first message after the outage');
     const resumedMs = Date.now() - back;
     await eventually(count, (n) => n >= sent.length, 20_000, 'every row');
-    const ids = (await admin.query(`SELECT id FROM ${table}`)).rows.map((r) => String(r.id)).sort();
+    const ids = await sink.ids();
     console.log(`mqtt-in resumed ${resumedMs} ms after PostgreSQL came back (${sent.length} messages, 0 lost)`);
 
     expect(ids).toEqual([...sent].sort());
