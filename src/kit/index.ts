@@ -8,5 +8,12 @@ export { Completion, isSettleable, type Settleable, type SettleTarget } from '..
 export { Deadline, Deadlines } from '../runtime/deadlines.js';
 export { reasonOf } from '../runtime/errors.js';
 export { isThenable } from '../runtime/promise.js';
-export { type AttemptTarget, backoffDelay, RetriedDelivery, type RetryOptions, sleep, withRetry } from '../runtime/retry.js';
+export {
+  type AttemptTarget,
+  backoffDelay,
+  RetriedDelivery,
+  type RetryOptions,
+  sleep,
+  withRetry,
+} from '../runtime/retry.js';
 export { Ring } from '../runtime/ring.js';
