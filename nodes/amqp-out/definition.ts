@@ -174,7 +174,8 @@ AMQP headers (not the envelope headers that sources add, \`amqp-*\`, \`mqtt-*\`,
 **Failures and back pressure.** While the broker is unreachable, nacks a message or does not confirm it within
 \`confirmTimeoutMs\`, the node retries the message with backoff (\`attempts\`, \`retryDelayMs\`,
 \`retryMaxDelayMs\`); after the last attempt the message fails. Nothing is buffered beyond the flow's in-flight
-limit: a long outage turns into failed messages (the source redelivers them, or the error route takes them), not
+limit: a long outage turns into failed messages (the source redelivers them; the error route takes them only
+with the flow's \`transientFailures: "route"\`), not
 into growing memory. A retried message may reach the broker twice (at-least-once).
 
 **Connection.** Each \`amqp-out\` node has its own confirm channel on the shared connection, reopened with backoff

@@ -179,7 +179,8 @@ Nodes with the same partitioner share one producer per connection.
 
 **Failures and back pressure.** While the cluster is unreachable, or answers with a passing error (leader moving,
 timeout), a batch is retried with backoff (\`attempts\`, \`retryDelayMs\`, \`retryMaxDelayMs\`), then its messages fail
-(the source redelivers them, or the error route takes them): a long outage turns into failed messages, not growing
+(the source redelivers them; the error route takes them only
+with the flow's \`transientFailures: "route"\`): a long outage turns into failed messages, not growing
 memory. An error that retrying cannot fix (a record too large, no permission on the topic) fails only the records
 that cause it: the batch is split until they are found. A retried batch may have partly landed: at-least-once, so a record can be written twice.
 

@@ -114,7 +114,8 @@ received one of the same name. MQTT 3.1.1 has no properties: headers are not sen
 **Delivery.** With QoS 1 or 2 the node resolves a message (so its source can acknowledge it) only after the broker's
 PUBACK (PUBCOMP for QoS 2); a negative MQTT 5 acknowledgement (e.g. *Not authorized*) fails the message. While the broker
 is unreachable an attempt fails at once instead of queueing in memory; after \`attempts\` attempts with backoff
-(\`retryDelayMs\`, \`retryMaxDelayMs\`) the message goes to the error route, so memory stays bounded. A publish that
+(\`retryDelayMs\`, \`retryMaxDelayMs\`) the message fails as transient (the source redelivers it; the error route
+takes it only with the flow's \`transientFailures: "route"\`), so memory stays bounded. A publish that
 timed out may still reach the broker later: at-least-once, so subscribers may see duplicates.`,
   examples: [
     {

@@ -56,6 +56,19 @@ export const FlowSettings = Type.Object(
           'drop: a message that fails by itself (bad payload, expression error, refused row) is dropped; one that fails because a service is down is nacked and redelivered (at-least-once). ack: both are dropped (at-most-once).',
       }),
     ),
+    /**
+     * Where a transient failure goes (a service down or slow, after the node's own retries). `redeliver`: the source
+     * nacks it and redelivers it, even when an error port or the error route is wired (they take failures that
+     * redelivery cannot fix). `route`: the error port or route takes it like any failure (a fallback sink).
+     * Under onError "ack" there is no redelivery, so the error port or route takes it either way.
+     */
+    transientFailures: Type.Optional(
+      Type.Union([Type.Literal('redeliver'), Type.Literal('route')], {
+        default: 'redeliver',
+        description:
+          'redeliver: a message that fails because a service is down is nacked and redelivered, even when an error port or error route is wired (at-least-once). route: the error port or error route takes it too.',
+      }),
+    ),
     /** Ingested messages per source not yet settled; sources wait beyond it. */
     maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 })),
     /** How long stop/redeploy waits for in-flight messages before nacking them. */
@@ -92,6 +105,7 @@ export type FlowDocument = Static<typeof FlowDocumentSchema>;
 
 export const DEFAULT_SETTINGS: Required<Omit<FlowSettings, 'errorRoute'>> = {
   onError: 'drop',
+  transientFailures: 'redeliver',
   maxInFlight: 1000,
   drainTimeoutMs: 10_000,
   stopTimeoutMs: 15_000,

@@ -255,6 +255,8 @@ export class Engine extends EventEmitter {
   private errorRoute: RunningNode | undefined;
   /** onError "ack": a transient failure no route took is acknowledged too (at most once), not redelivered. */
   private onErrorAck = false;
+  /** Error ports and the error route take transient failures too (transientFailures "route", or onError "ack"). */
+  private routeTransient = false;
   private connections: ConnectionPool | undefined;
   private current: FlowDocument | undefined;
 
@@ -407,6 +409,7 @@ export class Engine extends EventEmitter {
     this.intakeClosed = false;
     const settings = { ...DEFAULT_SETTINGS, ...flow.settings };
     this.onErrorAck = settings.onError === 'ack';
+    this.routeTransient = this.onErrorAck || settings.transientFailures === 'route';
     this.connections = new ConnectionPool(
       flow,
       this.options.catalog,
@@ -683,7 +686,9 @@ export class Engine extends EventEmitter {
       ...msg,
       headers: { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id },
     };
-    if (node.routes.get(ERROR_PORT)?.length) {
+    // Redelivery can fix a transient failure: routes take it only when the flow says so, or when nothing redelivers.
+    const routable = kind === 'deterministic' || this.routeTransient;
+    if (routable && node.routes.get(ERROR_PORT)?.length) {
       this.logFailure(node, reason, kind, 'message failed: sent to the error port');
       this.dispatch(node, ERROR_PORT, failed, lin, routed);
       return;
@@ -692,7 +697,7 @@ export class Engine extends EventEmitter {
     // Once a message has been to the error route, a second failure ends its lineage: no loops. The engine tracks
     // that itself (`routed`), not by the header: a node that builds new headers (a function node) drops it, and a
     // dead letter of another flow (kafka-out copies headers, kafka-in maps them back) arrives with it.
-    if (route && route !== node && route.firstInput && !routed) {
+    if (routable && route && route !== node && route.firstInput && !routed) {
       failed.headers[ERROR_ROUTED_HEADER] = '1';
       this.logFailure(node, reason, kind, `message failed: sent to the error route (node "${route.id}")`);
       lin.pending++;

@@ -110,7 +110,7 @@ describe('engine: a sink that returns a Completion', () => {
           ['dead', 'test-sink', { failFlagged: false }],
         ],
         [['src', 'sink']],
-        { errorRoute: 'dead' },
+        { errorRoute: 'dead', transientFailures: 'route' },
       ),
     );
     const src = sources.get('src')!;

@@ -301,6 +301,56 @@ describe('engine: failures', () => {
     ]);
   });
 
+  describe('a transient failure (a sink down) with an error port or route wired', () => {
+    const downSink = (wiring: 'port' | 'route', settings: Record<string, unknown> = {}) =>
+      flowOf(
+        [
+          ['src', 'test-source'],
+          ['sink', 'test-sink'],
+          ['dead', 'test-sink', { failFlagged: false }],
+        ],
+        [['src', 'sink'], ...(wiring === 'port' ? ([['sink:error', 'dead']] as Array<[string, string]>) : [])],
+        { ...(wiring === 'route' ? { errorRoute: 'dead' } : {}), ...settings },
+      );
+
+    for (const wiring of ['port', 'route'] as const) {
+      it(`is nacked and redelivered, not sent to the error ${wiring} (at least once)`, async () => {
+        const { log, lines } = captureLog();
+        const e = newEngine({}, log);
+        await e.start(downSink(wiring));
+        await sources.get('src')!.push({ fail: true }, 'down');
+        await e.whenIdle();
+        expect(sources.get('src')!.outcomes.get('down')).toEqual([
+          { ok: false, reason: expect.stringMatching(/^node "sink": sink rejected/) },
+        ]);
+        expect(sinks.get('dead')!.delivered).toEqual([]);
+        expect(lines.filter((l) => l.level === WARN && l.node === 'sink')).toEqual([
+          expect.objectContaining({ kind: 'transient', msg: expect.stringMatching(/nacked/) }),
+        ]);
+        await e.stop();
+      });
+
+      it(`goes to the error ${wiring} with transientFailures "route"`, async () => {
+        const e = newEngine();
+        await e.start(downSink(wiring, { transientFailures: 'route' }));
+        await sources.get('src')!.push({ fail: true }, 'down');
+        await e.whenIdle();
+        expect(sources.get('src')!.outcomes.get('down')).toEqual([{ ok: true }]);
+        expect(sinks.get('dead')!.delivered.map((m) => m.id)).toEqual(['down']);
+        await e.stop();
+      });
+
+      it(`goes to the error ${wiring} under onError "ack" (no redelivery to wait for)`, async () => {
+        const e = newEngine();
+        await e.start(downSink(wiring, { onError: 'ack' }));
+        await sources.get('src')!.push({ fail: true }, 'down');
+        await e.whenIdle();
+        expect(sinks.get('dead')!.delivered.map((m) => m.id)).toEqual(['down']);
+        await e.stop();
+      });
+    }
+  });
+
   it('an error marked with its kind overrides the default of its node (here: a sink error marked deterministic)', async () => {
     const e = newEngine();
     await e.start(

@@ -67,7 +67,7 @@ describe('error route: no loops', () => {
           ['src', 'sink'],
           ['dl', 'dls'],
         ],
-        { errorRoute: 'dl' },
+        { errorRoute: 'dl', transientFailures: 'route' },
       ),
     );
     chaosSources.get('src')!.push({ fail: true }, 'x');

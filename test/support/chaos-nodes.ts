@@ -507,6 +507,8 @@ export interface Topology {
   terminal: Set<string>;
   errorRoute?: string;
   onErrorAck: boolean;
+  /** Error ports and the error route take transient failures too (transientFailures "route", or onError "ack"). */
+  routeTransient: boolean;
   /** Nodes of a sink type: an unmarked error they throw is transient (nacked); any other node's is deterministic. */
   sinks: Set<string>;
 }
@@ -514,7 +516,7 @@ export interface Topology {
 export function topologyOf(flow: {
   nodes: Array<{ id: string; type: string }>;
   edges: Array<{ source: string; sourcePort: string; target: string }>;
-  settings?: { errorRoute?: string; onError?: string };
+  settings?: { errorRoute?: string; onError?: string; transientFailures?: string };
   terminal: Set<string>;
 }): Topology {
   const routes = new Map<string, Map<string, string[]>>();
@@ -530,6 +532,7 @@ export function topologyOf(flow: {
     terminal: flow.terminal,
     errorRoute: flow.settings?.errorRoute,
     onErrorAck: flow.settings?.onError === 'ack',
+    routeTransient: flow.settings?.onError === 'ack' || flow.settings?.transientFailures === 'route',
     sinks: new Set(
       flow.nodes.filter((n) => chaosCatalog.nodes.find((d) => d.type === n.type)?.category === 'sink').map((n) => n.id),
     ),
@@ -621,19 +624,30 @@ export function analyseRoot(
     }
     byKey.delete(key);
   };
-  const failure = (node: string, isRouted: boolean, key: string, what: string, copyFails: boolean) => {
-    const port = targetsOf(t, node, 'error');
+  /** `transient`: the engine's kind for it (a sink's unmarked error, or its emit on an unwired error port). */
+  const failure = (
+    node: string,
+    isRouted: boolean,
+    key: string,
+    what: string,
+    copyFails: boolean,
+    transient: boolean,
+  ) => {
+    // A transient failure is redelivered rather than routed, unless the flow routes those too.
+    const routable = !transient || t.routeTransient;
+    const port = routable ? targetsOf(t, node, 'error') : [];
     if (port.length) expectAt(key, port, `${what} (error port)`, node, copyFails);
-    else if (t.errorRoute && t.errorRoute !== node && !isRouted) expectAt(key, [t.errorRoute], `${what} (error route)`);
+    else if (routable && t.errorRoute && t.errorRoute !== node && !isRouted)
+      expectAt(key, [t.errorRoute], `${what} (error route)`);
     else {
-      sticky.push({ node, key, transient: t.sinks.has(node) && key.startsWith('fail:') });
+      sticky.push({ node, key, transient });
       expectAt(key, [], `${what} (sticks)`);
     }
   };
 
   const copyFails = pushed.uncloneable ?? false;
   if (!pushed.failed) expectAt('ingest', targetsOf(t, t.source, 'out'), `ingest of ${root}`, t.source, copyFails);
-  else failure(t.source, false, 'ingest-failed', `unreadable ${root}`, copyFails);
+  else failure(t.source, false, 'ingest-failed', `unreadable ${root}`, copyFails, false);
   for (const d of records) {
     const where = `delivery #${d.seq} of ${d.msgId} at ${d.node}`;
     for (const e of d.emits) {
@@ -641,14 +655,14 @@ export function analyseRoot(
       if (e.late) expectAt(e.token, [], `${where}: late emit on ${e.port}`);
       else if (targets.length) expectAt(e.token, targets, `${where}: emit on ${e.port}`, d.node, e.uncloneable);
       else if (e.port === 'error')
-        failure(d.node, routed(d), e.token, `${where}: emit on unwired error port`, e.uncloneable);
+        failure(d.node, routed(d), e.token, `${where}: emit on unwired error port`, e.uncloneable, t.sinks.has(d.node));
       // 'nope' is the one port no node type declares (the chaos 'undeclared' behaviour): a failure, never an ack.
       else if (e.port === 'nope')
-        failure(d.node, routed(d), e.token, `${where}: emit on undeclared port`, e.uncloneable);
+        failure(d.node, routed(d), e.token, `${where}: emit on undeclared port`, e.uncloneable, false);
       else expectAt(e.token, [], `${where}: emit on unwired ${e.port}`);
     }
     if (d.state === 'threw' || d.state === 'rejected')
-      failure(d.node, routed(d), `fail:${d.seq}`, `${where}: ${d.state}`, d.uncloneable);
+      failure(d.node, routed(d), `fail:${d.seq}`, `${where}: ${d.state}`, d.uncloneable, t.sinks.has(d.node));
   }
   for (const [key, list] of byKey) {
     problems.push(
@@ -694,7 +708,12 @@ export interface GenNode {
 
 export interface GenFlow {
   format: string;
-  settings: { errorRoute?: string; onError?: 'ack' | 'nack'; maxInFlight: number };
+  settings: {
+    errorRoute?: string;
+    onError?: 'ack' | 'nack';
+    transientFailures?: 'redeliver' | 'route';
+    maxInFlight: number;
+  };
   nodes: GenNode[];
   edges: Array<{ source: string; sourcePort: string; target: string; targetPort: string }>;
 }
@@ -817,6 +836,7 @@ export function generateFlow(seed: number, o: GenOptions = {}): GenFlow {
   } else if (r.chance(0.5)) settings.errorRoute = r.pick(nodes.slice(1)).id;
   const onError = r.pick([undefined, 'nack', 'ack'] as const);
   if (onError) settings.onError = onError;
+  if (r.chance(0.5)) settings.transientFailures = 'route';
   return { format: 'sluice/flow@1', settings, nodes, edges };
 }
 

@@ -50,6 +50,11 @@ export function FlowProperties() {
       ...(ids.length ? { enum: ids } : {}),
     };
     s.properties.onError = { ...s.properties.onError, title: 'When a failed message has no route' };
+    s.properties.transientFailures = {
+      ...s.properties.transientFailures,
+      title: 'When a service is down',
+      'x-advanced': true,
+    };
     s.properties.maxInFlight = {
       ...s.properties.maxInFlight,
       title: 'In-flight messages per source',

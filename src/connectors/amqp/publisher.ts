@@ -10,18 +10,21 @@
 import type { Message as AmqpMessage, ConfirmChannel, Options } from 'amqplib';
 import { Deadline, Deadlines } from '../../runtime/deadlines.js';
 import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../runtime/retry.js';
-import { markFailure } from '../../spec/failure.js';
+import { type FailureKind, markFailure } from '../../spec/failure.js';
 import { errorText } from './link-status.js';
 import type { ManagedChannel } from './managed-channel.js';
 
 export class PublishError extends Error {
   override name = 'PublishError';
+  /** The engine's failure kind (src/spec/failure.ts): an unroutable message goes to the error route, not round again. */
+  readonly failureKind: FailureKind;
   constructor(
     message: string,
     /** False when trying again cannot help (unroutable, too large). */
     readonly retryable: boolean,
   ) {
     super(message);
+    this.failureKind = retryable ? 'transient' : 'deterministic';
   }
 }
 

@@ -24,7 +24,7 @@ async function sink(config: Record<string, unknown>, connection: Record<string, 
       ['dead', 'test-sink', { failFlagged: false }],
     ],
     [['src', 'out']],
-    { connection, settings: { errorRoute: 'dead' } },
+    { connection, settings: { errorRoute: 'dead', transientFailures: 'route' } },
   );
   engine = started.engine;
   return {

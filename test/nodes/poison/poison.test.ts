@@ -192,57 +192,69 @@ describe.runIf(mosquitto && postgres)('poison messages: a database sink behind m
     expect(warns[0].reason).toMatch(/refused the row/);
   });
 
-  it('a transient failure (the database unreachable) is still nacked and redelivered until it lands', async () => {
-    const table = `poison_transient_${Math.random().toString(36).slice(2, 10)}`;
-    const admin = await pgAdmin(table);
-    const proxy = new TcpProxy(5432);
-    await proxy.up();
-    cleanups.push(() => proxy.down());
-    const base = uniqueBase('poison-down');
-    const clientId = uniqueClientId('poison-down');
-    cleanups.push(() => clearSession(clientId));
-    const { engine, lines } = await start(
-      [mqttConnection, { id: 'db', kind: 'postgres', config: { ...server, port: proxy.port, connectTimeoutMs: 1000 } }],
-      [
-        ['in', 'mqtt-in', { connection: 'broker', clientId, topics: [`${base}/#`], qos: 1, codec: 'json' }],
+  it.each([
+    ['', false],
+    [', even with an error route wired (it takes what redelivery cannot fix)', true],
+  ])(
+    'a transient failure (the database unreachable) is still nacked and redelivered until it lands%s',
+    async (_, withRoute) => {
+      const table = `poison_transient_${Math.random().toString(36).slice(2, 10)}`;
+      const admin = await pgAdmin(table);
+      const proxy = new TcpProxy(5432);
+      await proxy.up();
+      cleanups.push(() => proxy.down());
+      const base = uniqueBase('poison-down');
+      const clientId = uniqueClientId('poison-down');
+      cleanups.push(() => clearSession(clientId));
+      const { engine, lines } = await start(
         [
-          'sink',
-          'postgres-out',
-          {
-            connection: 'db',
-            table,
-            columns: { id: 'payload.id', n: 'payload.n' },
-            attempts: 2,
-            retryDelayMs: 20,
-            retryMaxDelayMs: 50,
-          },
+          mqttConnection,
+          { id: 'db', kind: 'postgres', config: { ...server, port: proxy.port, connectTimeoutMs: 1000 } },
         ],
-      ],
-      [['in', 'sink']],
-    );
-    await proxy.down();
-    await mqttPublish(
-      `${base}/x`,
-      [0, 1, 2, 3, 4].map((i) => JSON.stringify({ id: `t${i}`, n: i })),
-    );
-    await eventually(
-      () => engine.counters().in.nacked,
-      (n) => (n ?? 0) >= 1,
-      15_000,
-      'a nack while the database is down',
-    );
-    const transient = warnsAt(lines, 'sink');
-    expect(transient.length).toBeGreaterThanOrEqual(1);
-    expect(transient[0]).toMatchObject({ flow: FLOW, kind: 'transient' });
-    await proxy.up();
-    const rows = await eventually(
-      async () => (await admin.query(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => r.id as string),
-      (r) => r.length >= 5,
-      30_000,
-      'all five rows after the database came back',
-    );
-    expect(rows).toEqual(['t0', 't1', 't2', 't3', 't4']);
-  });
+        [
+          ['in', 'mqtt-in', { connection: 'broker', clientId, topics: [`${base}/#`], qos: 1, codec: 'json' }],
+          [
+            'sink',
+            'postgres-out',
+            {
+              connection: 'db',
+              table,
+              columns: { id: 'payload.id', n: 'payload.n' },
+              attempts: 2,
+              retryDelayMs: 20,
+              retryMaxDelayMs: 50,
+            },
+          ],
+          ...(withRoute ? [['dead', 'test-sink', { failFlagged: false }] as NodeSpec] : []),
+        ],
+        [['in', 'sink']],
+        withRoute ? { errorRoute: 'dead' } : {},
+      );
+      await proxy.down();
+      await mqttPublish(
+        `${base}/x`,
+        [0, 1, 2, 3, 4].map((i) => JSON.stringify({ id: `t${i}`, n: i })),
+      );
+      await eventually(
+        () => engine.counters().in.nacked,
+        (n) => (n ?? 0) >= 1,
+        15_000,
+        'a nack while the database is down',
+      );
+      const transient = warnsAt(lines, 'sink');
+      expect(transient.length).toBeGreaterThanOrEqual(1);
+      expect(transient[0]).toMatchObject({ flow: FLOW, kind: 'transient' });
+      await proxy.up();
+      const rows = await eventually(
+        async () => (await admin.query(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => r.id as string),
+        (r) => r.length >= 5,
+        30_000,
+        'all five rows after the database came back',
+      );
+      expect(rows).toEqual(['t0', 't1', 't2', 't3', 't4']);
+      if (withRoute) expect(sinks.get('dead')!.delivered).toEqual([]);
+    },
+  );
 });
 
 const kafka = kafkaForTests();

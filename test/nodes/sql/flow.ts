@@ -36,7 +36,7 @@ export async function startSink(
   });
   await engine.start({
     format: 'sluice/flow@1',
-    settings: errorRoute ? { errorRoute: 'dead' } : {},
+    settings: errorRoute ? { errorRoute: 'dead', transientFailures: 'route' } : {},
     connections,
     nodes: [
       { id: 'src', type: 'test-source', config: {} },
