@@ -7,7 +7,7 @@ import { checkExpression } from '../expr/index.js';
 import { templateProblem } from '../expr/template.js';
 import { type Catalog, ERROR_PORT, findNodeType, outputPorts } from '../spec/node-definition.js';
 import { createAjv } from './ajv.js';
-import { edgeId, FLOW_FORMAT, FLOW_FORMAT_PREFIX, type FlowDocument } from './document.js';
+import { edgeId, FLOW_FORMAT, FLOW_FORMAT_PREFIX, type FlowDocument, type FlowEdge } from './document.js';
 import { failureFateProblem } from './failure-fate.js';
 import { assembleFlowSchema } from './flow-schema.js';
 import { findCycle } from './graph.js';
@@ -157,6 +157,16 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   const flow = doc as FlowDocument;
   problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
   return { problems, flow };
+}
+
+function isWellFormedEdge(e: unknown): e is FlowEdge {
+  return (
+    isObject(e) &&
+    typeof e.source === 'string' &&
+    typeof e.sourcePort === 'string' &&
+    typeof e.target === 'string' &&
+    typeof e.targetPort === 'string'
+  );
 }
 
 function strId(v: unknown): string | undefined {
@@ -328,7 +338,8 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
   const seenEdges = new Set<string>();
   const connectedInputs = new Set<string>();
   (flow.edges ?? []).forEach((e, i) => {
-    if (!isObject(e)) return;
+    // An edge without its four names is already reported by the schema; it has no endpoints to check.
+    if (!isWellFormedEdge(e)) return;
     const path = `/edges/${i}`;
     const id = edgeId(e);
     if (seenEdges.has(id)) {

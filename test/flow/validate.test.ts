@@ -108,6 +108,15 @@ describe('flow validation', () => {
     expect(ps[1].hint).toMatch(/out, error/);
   });
 
+  it('an edge of the wrong shape is named by its schema problems only, never as "edge undefined.undefined"', () => {
+    const ps = problemsOf((f) => {
+      (f.edges as unknown[]).push({ from: 'gen', to: 'map' });
+    });
+    expect(ps.every((p) => p.code === 'schema')).toBe(true);
+    expect(ps.map((p) => p.path)).toContain('/edges/2/source');
+    expect(ps.some((p) => /undefined/.test(p.message))).toBe(false);
+  });
+
   it('missing required field, wrong type, out of range, unknown enum value', () => {
     const ps = problemsOf((f) => {
       f.nodes[1].config = {} as never; // no expression... but it has a default, so use filter below
