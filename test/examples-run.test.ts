@@ -59,6 +59,48 @@ describe('examples that talk to real services', () => {
     }
   });
 
+  it.runIf(pgUp)(
+    'mqtt-subflow-to-postgres.json: one subflow, two uses with their own ranges, rows tagged by site',
+    async () => {
+      const t = tag();
+      const flow = JSON.parse(
+        example('mqtt-subflow-to-postgres.json')
+          .replaceAll('north/sensors/', `${t}/north/sensors/`)
+          .replaceAll('south/sensors/', `${t}/south/sensors/`)
+          .replaceAll('"site_temperatures"', `"${t}_site_temps"`),
+      );
+      engine = new Engine({ catalog, resolve: { env: { PGPASSWORD: '' }, readFile: () => '' } });
+      await engine.start(flow);
+      // 50 °C is plausible in the south (0..60) only; -35 °C in neither.
+      await publish(`${t}/north/sensors/n1/temperature`, [{ value: 20 }, { value: 50 }, { value: -35 }]);
+      await publish(`${t}/south/sensors/s1/temperature`, [{ value: 20 }, { value: 50 }, { value: -35 }]);
+      const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+      await client.connect();
+      try {
+        const rows = async () =>
+          (
+            await client
+              .query(`SELECT site, device, celsius FROM "${t}_site_temps" ORDER BY site, celsius`)
+              .catch(() => ({ rows: [] }))
+          ).rows;
+        await eventually(rows, (r) => r.length >= 3, 20_000, 'three rows');
+        await engine.whenIdle();
+        expect(await rows()).toEqual([
+          { site: 'north', device: 'n1', celsius: 20 },
+          { site: 'south', device: 's1', celsius: 20 },
+          { site: 'south', device: 's1', celsius: 50 },
+        ]);
+        const counters = engine.counters();
+        expect(counters['north:range']).toMatchObject({ in: 3 });
+        expect(counters.implausible).toMatchObject({ in: 3 });
+        expect(counters['north-in']).toMatchObject({ acked: 3, nacked: 0 });
+      } finally {
+        await client.query(`DROP TABLE IF EXISTS "${t}_site_temps"`);
+        await client.end();
+      }
+    },
+  );
+
   it.runIf(amqpUp)('mqtt-to-amqp.json: valid readings reach the exchange, invalid ones are filtered', async () => {
     const t = tag();
     const flow = JSON.parse(

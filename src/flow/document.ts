@@ -30,6 +30,54 @@ export const FlowEdge = Type.Object(
   { additionalProperties: false },
 );
 
+/** Inside a subflow an edge may start at its inputs (`$in`) and end at its outputs (`$out`); see subflow.ts. */
+const SubflowEndpoint = Type.String({ minLength: 1, maxLength: 128, pattern: '^(\\$in|\\$out|[A-Za-z0-9_.:-]+)$' });
+const PortName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_-]*$' });
+
+export const SubflowEdge = Type.Object(
+  {
+    id: Type.Optional(Id),
+    source: SubflowEndpoint,
+    sourcePort: Type.String({ minLength: 1 }),
+    target: SubflowEndpoint,
+    targetPort: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const SubflowParameter = Type.Object(
+  {
+    type: Type.Union([
+      Type.Literal('string'),
+      Type.Literal('number'),
+      Type.Literal('integer'),
+      Type.Literal('boolean'),
+    ]),
+    title: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    default: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+/** A reusable group of nodes, used as a node of type `subflow:<id>` (expanded by src/flow/subflow.ts). */
+export const FlowSubflow = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    /** The use's input ports (default: one, `in`). */
+    inputs: Type.Optional(Type.Array(PortName, { maxItems: 16, uniqueItems: true })),
+    /** The use's output ports besides `error` (default: one, `out`). */
+    outputs: Type.Optional(Type.Array(PortName, { maxItems: 16, uniqueItems: true })),
+    /** Values each use sets in its config; the subflow's nodes read them as `${param:NAME}`. */
+    parameters: Type.Optional(Type.Record(PortName, SubflowParameter)),
+    nodes: Type.Array(FlowNode),
+    edges: Type.Optional(Type.Array(SubflowEdge)),
+  },
+  { additionalProperties: false },
+);
+
 export const FlowConnection = Type.Object(
   {
     id: Id,
@@ -93,10 +141,13 @@ export const FlowDocumentSchema = Type.Object(
     connections: Type.Optional(Type.Array(FlowConnection)),
     nodes: Type.Array(FlowNode),
     edges: Type.Optional(Type.Array(FlowEdge)),
+    subflows: Type.Optional(Type.Array(FlowSubflow)),
   },
   { additionalProperties: false },
 );
 
+export type FlowSubflow = Static<typeof FlowSubflow>;
+export type SubflowParameter = Static<typeof SubflowParameter>;
 export type FlowNode = Static<typeof FlowNode>;
 export type FlowEdge = Static<typeof FlowEdge>;
 export type FlowConnection = Static<typeof FlowConnection>;

@@ -25,6 +25,10 @@ export function assembleFlowSchema(catalog: Catalog): JsonObject {
   const props = doc.properties as Record<string, JsonObject>;
   const nodes = props.nodes as JsonObject;
   nodes.items = { allOf: [nodes.items, ...catalog.nodes.map((d) => branch('type', d.type, d.config))] };
+  // A subflow's nodes are checked like the flow's own.
+  const subflowNodes = ((props.subflows as JsonObject).items as { properties: Record<string, JsonObject> }).properties
+    .nodes;
+  subflowNodes.items = nodes.items;
   const connections = props.connections as JsonObject;
   connections.items = {
     allOf: [connections.items, ...catalog.connections.map((c) => branch('kind', c.kind, c.config))],

@@ -7,4 +7,5 @@ export * from './parse.js';
 export * from './problem.js';
 export * from './references.js';
 export * from './serialize.js';
+export * from './subflow.js';
 export * from './validate.js';

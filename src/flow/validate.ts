@@ -17,6 +17,7 @@ import { hasErrors, type Problem } from './problem.js';
 import { isWholeReference, strayReferences } from './references.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { findAnnotated } from './schema-walk.js';
+import { expandSubflows, type SubflowExpansion, usesSubflows } from './subflow.js';
 import { closest } from './suggest.js';
 
 export interface ValidationResult {
@@ -76,7 +77,7 @@ export function createFlowValidator(catalog: Catalog, options: FlowValidatorOpti
 /** Adds the info problems (see validateText) to a result whose flow has no errors. */
 export function withInfo(result: ValidationResult, catalog: Catalog): ValidationResult {
   if (!result.flow || hasErrors(result.problems)) return result;
-  const fate = failureFateProblem(result.flow, catalog);
+  const fate = failureFateProblem(expandSubflows(result.flow).flow, catalog);
   return fate ? { ...result, problems: [...result.problems, fate] } : result;
 }
 
@@ -155,8 +156,32 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
     return { problems, flow: doc as FlowDocument };
   }
   const flow = doc as FlowDocument;
-  problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
+  if (!usesSubflows(flow)) {
+    problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
+    return { problems, flow };
+  }
+  // The checks run on the flow as the engine runs it (subflows expanded), and point back into the subflow.
+  const subflowsOk =
+    listOk(doc.subflows, false) &&
+    (doc.subflows as Record<string, unknown>[] | undefined)?.every(
+      (s) => listOk(s.nodes, true) && listOk(s.edges, false),
+    ) !== false;
+  if (!subflowsOk) return { problems, flow };
+  const expanded = expandSubflows(flow);
+  const filled = expandSubflows(withDefaults as FlowDocument).flow;
+  problems.push(...expanded.problems);
+  for (const p of semanticProblems(expanded.flow, catalog, filled)) problems.push(pointIntoSubflow(p, expanded));
   return { problems, flow };
+}
+
+/** A problem found on the expanded flow, with its path moved to the node or edge it copies. */
+function pointIntoSubflow(p: Problem, expanded: SubflowExpansion): Problem {
+  const m = /^\/(nodes|edges)\/(\d+)(.*)$/.exec(p.path);
+  if (!m) return p;
+  const i = Number(m[2]);
+  const edge = expanded.edgeOrigins[i];
+  const origin = m[1] === 'nodes' ? expanded.nodeOrigins[i] : m[3].startsWith('/target') ? edge?.target : edge?.source;
+  return origin === undefined ? p : { ...p, path: `${origin}${m[3]}` };
 }
 
 function isWellFormedEdge(e: unknown): e is FlowEdge {

@@ -1,6 +1,7 @@
 /** What a flow document says about its nodes' types and which nodes use which connection (computed once per document). */
 import type { FlowDocument } from '../flow/document.js';
 import { findAnnotated } from '../flow/schema-walk.js';
+import { expandSubflows } from '../flow/subflow.js';
 import { type Catalog, findNodeType } from '../spec/node-definition.js';
 
 export interface FlowShape {
@@ -14,6 +15,13 @@ const shapes = new WeakMap<FlowDocument, FlowShape>();
 export function flowShape(flow: FlowDocument, catalog: Catalog): FlowShape {
   const known = shapes.get(flow);
   if (known) return known;
+  const shape = shapeOf(expandSubflows(flow).flow, catalog);
+  shapes.set(flow, shape);
+  return shape;
+}
+
+/** On the flow as it runs: a subflow's nodes under their expanded ids, as the engine counts them. */
+function shapeOf(flow: FlowDocument, catalog: Catalog): FlowShape {
   const types = new Map(flow.nodes.map((n) => [n.id, n.type]));
   const users = new Map<string, string[]>();
   for (const n of flow.nodes) {
@@ -27,7 +35,5 @@ export function flowShape(flow: FlowDocument, catalog: Catalog): FlowShape {
     }
   }
   const connections = (flow.connections ?? []).map((c) => ({ id: c.id, kind: c.kind, users: users.get(c.id) ?? [] }));
-  const shape = { types, connections };
-  shapes.set(flow, shape);
-  return shape;
+  return { types, connections };
 }

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { DEFAULT_SETTINGS, type FlowDocument, type FlowNode } from '../flow/document.js';
 import { topologicalOrder } from '../flow/graph.js';
 import { hasErrors } from '../flow/problem.js';
+import { expandSubflows } from '../flow/subflow.js';
 import { createFlowValidator } from '../flow/validate.js';
 import { type FailureKind, failureKindOf } from '../spec/failure.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
@@ -393,7 +394,7 @@ export class Engine extends EventEmitter {
   private validate(input: unknown): FlowDocument {
     const { problems, flow } = createFlowValidator(this.options.catalog).validate(input);
     if (!flow || hasErrors(problems)) throw StartupError.fromProblems(problems);
-    return flow;
+    return expandSubflows(flow).flow;
   }
 
   private async instantiate(flow: FlowDocument): Promise<void> {
