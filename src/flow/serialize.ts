@@ -67,15 +67,18 @@ function deleteAt(obj: Record<string, unknown>, pointer: string): void {
 export function stripSecrets(flow: FlowDocument, catalog: Catalog): { flow: FlowDocument; stripped: string[] } {
   const copy = structuredClone(flow);
   const stripped: string[] = [];
-  copy.nodes.forEach((n, i) => {
-    const def = findNodeType(catalog, n.type);
-    if (!def) return;
-    for (const s of findAnnotated(def.config, n.config, 'x-secret').reverse()) {
-      if (isWholeReference(s.value)) continue;
-      deleteAt(n.config, s.pointer);
-      stripped.push(`/nodes/${i}/config${s.pointer}`);
-    }
-  });
+  const stripNodes = (nodes: FlowDocument['nodes'], at: string) =>
+    nodes.forEach((n, i) => {
+      const def = findNodeType(catalog, n.type);
+      if (!def) return;
+      for (const s of findAnnotated(def.config, n.config, 'x-secret').reverse()) {
+        if (isWholeReference(s.value)) continue;
+        deleteAt(n.config, s.pointer);
+        stripped.push(`${at}/nodes/${i}/config${s.pointer}`);
+      }
+    });
+  stripNodes(copy.nodes, '');
+  (copy.subflows ?? []).forEach((sub, i) => stripNodes(sub.nodes ?? [], `/subflows/${i}`));
   (copy.connections ?? []).forEach((c, i) => {
     const kind = catalog.connections.find((k) => k.kind === c.kind);
     if (!kind) return;

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../nodes/catalog.js';
 import type { FlowDocument } from '../../src/flow/document.js';
+import { serializeFlow, stripSecrets } from '../../src/flow/serialize.js';
 import { expandSubflows } from '../../src/flow/subflow.js';
 import { createFlowValidator } from '../../src/flow/validate.js';
+import { defineNode, Type } from '../../src/spec/index.js';
+import { Secret } from '../../src/spec/schema.js';
 
 const validator = createFlowValidator(catalog);
 
@@ -155,5 +158,38 @@ describe('subflows: validation', () => {
     doc.subflows![0].nodes[0].config = { expression: 'payload * ${param:factr}' };
     const p = validator.validate(doc).problems.find((x) => x.code === 'unknown-parameter');
     expect(p).toMatchObject({ path: '/subflows/0/nodes/0/config/expression' });
+  });
+});
+
+describe('subflows: files', () => {
+  it('export strips a literal secret inside a subflow like anywhere else', () => {
+    const withToken = defineNode({
+      type: 'test-token',
+      version: 1,
+      category: 'sink',
+      title: 'Token',
+      summary: '',
+      docs: '',
+      inputs: [{ name: 'in', required: true }],
+      outputs: [],
+      config: Type.Object({ token: Type.Optional(Secret()) }),
+    });
+    const doc = flowWithSubflows();
+    doc.subflows![0].nodes.push({ id: 'send', type: 'test-token', config: { token: 'hunter2' } });
+    doc.subflows![0].nodes.push({ id: 'ok', type: 'test-token', config: { token: '${env:TOKEN}' } });
+    const { flow, stripped } = stripSecrets(doc, { ...catalog, nodes: [...catalog.nodes, withToken] });
+    expect(stripped).toEqual(['/subflows/0/nodes/2/config/token']);
+    expect(JSON.stringify(flow)).not.toContain('hunter2');
+    expect(flow.subflows![0].nodes[3].config.token).toBe('${env:TOKEN}');
+  });
+
+  it('serialises subflows as written (kept, in order)', () => {
+    const text = serializeFlow(flowWithSubflows());
+    expect(JSON.parse(text).subflows[0].edges[0]).toEqual({
+      source: '$in',
+      sourcePort: 'in',
+      target: 'mul',
+      targetPort: 'in',
+    });
   });
 });
