@@ -8,8 +8,8 @@
  * the match exact and costs nothing unless the same message is in flight twice.
  */
 import type { Message as AmqpMessage, ConfirmChannel, Options } from 'amqplib';
-import { Deadline, Deadlines } from '../../runtime/deadlines.js';
-import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../runtime/retry.js';
+import { Deadline, Deadlines } from '../../kit/deadlines.js';
+import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../kit/retry.js';
 import { markFailure } from '../../spec/failure.js';
 import { errorText } from './link-status.js';
 import type { ManagedChannel } from './managed-channel.js';
