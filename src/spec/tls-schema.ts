@@ -5,6 +5,15 @@
  */
 import { Secret, Type } from './schema.js';
 
+/** The TLS fields' values (defaults applied), for the connectors that use them. */
+export interface TlsSettings {
+  tls: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  verifyServer: boolean;
+}
+
 const tlsOnly = { 'x-showWhen': { tls: [true] } };
 
 export function tlsProperties(o: {
