@@ -60,7 +60,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         },
       });
       channel = managed;
-      publisher = new ConfirmPublisher(managed, { mandatory: c.mandatory, confirmTimeoutMs: c.confirmTimeoutMs });
+      publisher = new ConfirmPublisher(managed, { mandatory: c.mandatory, ackTimeoutMs: c.ackTimeoutMs });
       unwatch = reportStatus(client, managed, (s) => ctx.status(s));
       // Wait for the first attempt so that, with the broker up, the first messages need no retry.
       await managed.start();

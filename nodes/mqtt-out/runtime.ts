@@ -45,7 +45,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
     const payload = encode(msg.payload, codec);
     const properties = v5 ? propertiesOf(msg, c.userProperties) : undefined;
     const options = properties ? { qos, retain: c.retain, properties } : plainOptions;
-    return new RetriedPublish(retry, p, topic, payload, options, c.publishTimeoutMs).start();
+    return new RetriedPublish(retry, p, topic, payload, options, c.ackTimeoutMs).start();
   }
 
   return {

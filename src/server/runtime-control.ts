@@ -5,8 +5,8 @@
 
 import { hasErrors } from '../flow/problem.js';
 import type { FlowValidator } from '../flow/validate.js';
-import type { StopReport } from '../runtime/engine.js';
 import { reasonOf } from '../kit/reason.js';
+import type { StopReport } from '../runtime/engine.js';
 import { StartupError } from '../runtime/errors.js';
 import type { FlowManager, FlowStateEvent, ManagedFlow, StopAllReport } from '../runtime/flow-manager.js';
 import { RolledBackError } from '../runtime/flow-manager.js';

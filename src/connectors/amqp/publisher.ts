@@ -67,10 +67,10 @@ export class ConfirmPublisher {
 
   constructor(
     private readonly managed: ManagedChannel<ConfirmChannel>,
-    private readonly options: { mandatory: boolean; confirmTimeoutMs: number },
+    private readonly options: { mandatory: boolean; ackTimeoutMs: number },
   ) {
-    this.timeouts = new Deadlines<Pending>(options.confirmTimeoutMs, (p) => {
-      this.answer(p, new PublishError(`no confirm from the broker within ${options.confirmTimeoutMs} ms`, true));
+    this.timeouts = new Deadlines<Pending>(options.ackTimeoutMs, (p) => {
+      this.answer(p, new PublishError(`no confirm from the broker within ${options.ackTimeoutMs} ms`, true));
       // A channel that stopped confirming is not trusted again: its unconfirmed publishes fail and it reopens.
       this.managed.reset('publisher confirms timed out');
     });
