@@ -29,10 +29,16 @@ const pgUp = (await requireService('postgres')) && (await requireService('mosqui
 const amqpUp = (await requireService('rabbitmq')) && (await requireService('mosquitto'));
 
 describe('examples that talk to real services', () => {
-  it.runIf(pgUp)('mqtt-to-postgres.json: readings become rows, once each', async () => {
+  // The second case is the same example as saved before `user` was renamed `username`: it still runs.
+  it.runIf(pgUp).each([
+    ['', (text: string) => text],
+    [' (saved with the old name "user")', (text: string) => text.replace('"username":', '"user":')],
+  ])('mqtt-to-postgres.json%s: readings become rows, once each', async (_, edit) => {
     const t = tag();
+    const text = edit(example('mqtt-to-postgres.json'));
+    expect(text.includes('"user":')).toBe(_ !== '');
     const flow = JSON.parse(
-      example('mqtt-to-postgres.json')
+      text
         .replaceAll('sensors/+/temperature', `sensors/+/temperature-${t}`)
         .replaceAll('"temperatures"', `"${t}_temps"`),
     );

@@ -202,7 +202,7 @@ export function sluiceFlow(root: string, clientId: string, sink: SinkSpec) {
     settings: { maxInFlight: 1000 },
     connections: [
       // A short session expiry: the persistent session of a run should not outlive it on the broker.
-      { id: 'broker', kind: 'mqtt', config: { url: MQTT_URL, protocolVersion: '5', sessionExpiry: 30 } },
+      { id: 'broker', kind: 'mqtt', config: { url: MQTT_URL, protocolVersion: '5', sessionExpirySeconds: 30 } },
       ...sink.connections,
     ],
     nodes: [

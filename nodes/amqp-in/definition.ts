@@ -1,4 +1,4 @@
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { ConnectionRef, codecProperty, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 import { withSchemaDefaults } from '../connections/amqp/definition.js';
 
 const declaringQueue = { 'x-showWhen': { queueMode: ['declare'] } };
@@ -94,9 +94,7 @@ const config = Type.Object(
       description:
         "Unacknowledged messages the broker sends ahead. More helps throughput over a slow link; the flow's in-flight limit bounds it too.",
     }),
-    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-      title: 'Payload codec',
-      default: 'json',
+    ...codecProperty({
       description:
         '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. A body that does not decode goes to the error route.',
     }),

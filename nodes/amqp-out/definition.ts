@@ -1,4 +1,11 @@
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import {
+  ackTimeoutProperty,
+  ConnectionRef,
+  codecProperty,
+  defineNode,
+  type LintIssue,
+  Type,
+} from '../../src/spec/index.js';
 import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
 import { withSchemaDefaults } from '../connections/amqp/definition.js';
 
@@ -59,9 +66,7 @@ const config = Type.Object(
       description:
         'Text with `{{ }}` parts, each a JSONata expression on the message: `{{topic}}`, `orders.{{payload.region}}`, `{{$replace(topic, "/", ".")}}`. A part with no value fails the message.',
     }),
-    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-      title: 'Payload codec',
-      default: 'json',
+    ...codecProperty({
       description:
         '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are.',
     }),
@@ -96,13 +101,9 @@ const config = Type.Object(
       when: 'the broker is unreachable, nacks it or does not confirm it',
       defaults: RETRY_DEFAULTS,
     }),
-    confirmTimeoutMs: Type.Integer({
-      title: 'Confirm timeout (ms)',
-      minimum: 100,
-      maximum: 600_000,
+    ...ackTimeoutProperty({
       default: 30_000,
       description: 'A publish the broker has not confirmed by then fails this attempt, and the channel is reopened.',
-      'x-advanced': true,
     }),
   },
   { additionalProperties: false },
@@ -147,6 +148,7 @@ export const amqpOut = defineNode({
     }
     return issues;
   },
+  renamed: { retryAttempts: 'attempts', confirmTimeoutMs: 'ackTimeoutMs' },
   docs: `Publishes each message to an AMQP 0-9-1 exchange (RabbitMQ) and acknowledges it upstream only when the
 broker has **confirmed** it (publisher confirms): a confirmed persistent message on a durable queue survives a
 broker restart, so the source's acknowledgement is safe.
@@ -172,7 +174,7 @@ AMQP headers (not the envelope headers that sources add, \`amqp-*\`, \`mqtt-*\`,
 \`amqp-correlation-id\` header (from an \`amqp-in\` node) is carried as the correlation id, never a received one.
 
 **Failures and back pressure.** While the broker is unreachable, nacks a message or does not confirm it within
-\`confirmTimeoutMs\`, the node retries the message with backoff (\`attempts\`, \`retryDelayMs\`,
+\`ackTimeoutMs\`, the node retries the message with backoff (\`attempts\`, \`retryDelayMs\`,
 \`retryMaxDelayMs\`); after the last attempt the message fails. Nothing is buffered beyond the flow's in-flight
 limit: a long outage turns into failed messages (the source redelivers them; the error route takes them only
 with the flow's \`transientFailures: "route"\`), not
@@ -197,7 +199,7 @@ after a channel or connection loss. Status: \`connecting\`, \`connected\`, or \`
         attempts: 6,
         retryDelayMs: 500,
         retryMaxDelayMs: 8000,
-        confirmTimeoutMs: 30000,
+        ackTimeoutMs: 30000,
       },
     },
     {
@@ -216,7 +218,7 @@ after a channel or connection loss. Status: \`connecting\`, \`connected\`, or \`
         attempts: 6,
         retryDelayMs: 500,
         retryMaxDelayMs: 8000,
-        confirmTimeoutMs: 30000,
+        ackTimeoutMs: 30000,
       },
     },
   ],

@@ -8,8 +8,7 @@ import { publishOptions } from '../../src/connectors/amqp/properties.js';
 import { ConfirmPublisher, PublishError, RetriedAmqpPublish } from '../../src/connectors/amqp/publisher.js';
 import { compileRoutingKey } from '../../src/connectors/amqp/routing-key.js';
 import { setUpExchange } from '../../src/connectors/amqp/topology.js';
-import type { Settleable } from '../../src/runtime/completion.js';
-import { isThenable } from '../../src/runtime/promise.js';
+import { isThenable, retryOptions, type Settleable } from '../../src/kit/index.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { amqpOut } from './definition.js';
@@ -33,14 +32,11 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const stopping = new AbortController();
   setMaxListeners(0, stopping.signal);
   ctx.signal.addEventListener('abort', () => stopping.abort(), { once: true });
-  const retry = {
-    attempts: c.attempts,
-    baseMs: c.retryDelayMs,
-    maxMs: c.retryMaxDelayMs,
+  const retry = retryOptions(c, {
     signal: stopping.signal,
     // Unroutable, unencodable: the same message fails the same way again.
     retryable: (err: unknown) => !(err instanceof PublishError) || err.retryable,
-  };
+  });
 
   // Per message: one RetriedAmqpPublish (the Completion the engine waits on) and the publisher's Pending.
   function send(msg: Message, key: string): Settleable {
@@ -64,7 +60,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         },
       });
       channel = managed;
-      publisher = new ConfirmPublisher(managed, { mandatory: c.mandatory, confirmTimeoutMs: c.confirmTimeoutMs });
+      publisher = new ConfirmPublisher(managed, { mandatory: c.mandatory, ackTimeoutMs: c.ackTimeoutMs });
       unwatch = reportStatus(client, managed, (s) => ctx.status(s));
       // Wait for the first attempt so that, with the broker up, the first messages need no retry.
       await managed.start();

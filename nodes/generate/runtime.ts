@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compileExpression } from '../../src/expr/index.js';
-import { isThenable } from '../../src/runtime/promise.js';
+import { isThenable } from '../../src/kit/index.js';
 import { createMessage, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { generate } from './definition.js';

@@ -1,4 +1,4 @@
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { ConnectionRef, codecProperty, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
@@ -34,9 +34,7 @@ export const kafkaIn = defineNode({
         description:
           'Where a group with no committed offset starts: `earliest` reads what the topic holds, `latest` only what arrives from now on. Once the group has committed, it resumes there.',
       }),
-      codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-        title: 'Payload codec',
-        default: 'json',
+      ...codecProperty({
         description:
           '`json`: parse the value. `text`: UTF-8. `bytes`: as is. A value that does not decode goes to the error route. A null value (tombstone) is a null payload.',
       }),

@@ -1,4 +1,11 @@
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import {
+  ackTimeoutProperty,
+  ConnectionRef,
+  codecProperty,
+  defineNode,
+  type LintIssue,
+  Type,
+} from '../../src/spec/index.js';
 import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
 
 const RETRY_DEFAULTS: RetryDefaults = { attempts: 5, retryDelayMs: 500, retryMaxDelayMs: 8_000 };
@@ -54,9 +61,7 @@ export const kafkaOut = defineNode({
         description:
           'A topic, or a template: text with `{{ }}` parts, each a JSONata expression on the message, e.g. `readings`, `plant.{{payload.site}}`, `{{$replace(topic, "/", ".")}}`. A part with no value, or a result that is not a valid topic name, fails the message.',
       }),
-      codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-        title: 'Payload codec',
-        default: 'json',
+      ...codecProperty({
         description:
           '`json`: the payload as JSON text. `text`: a string payload as UTF-8. `bytes`: a bytes (or string) payload as is. With `text` or `bytes` a null payload is sent as a tombstone (null value).',
       }),
@@ -117,13 +122,9 @@ export const kafkaOut = defineNode({
           'A Kafka header to carry the message id (e.g. `sluice-id`), for consumers that drop duplicates. Empty: none (each header costs a little in every record).',
         'x-advanced': true,
       }),
-      ackTimeoutMs: Type.Integer({
-        title: 'Broker ack timeout (ms)',
-        minimum: 100,
-        maximum: 600_000,
+      ...ackTimeoutProperty({
         default: 30_000,
         description: 'How long the broker may wait for the replicas (acks all) before it answers with an error.',
-        'x-advanced': true,
       }),
       ...retryProperties({
         per: 'batch',

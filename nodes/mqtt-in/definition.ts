@@ -1,4 +1,4 @@
-import { ConnectionRef, defineNode, type LintIssue, StringEnum, Type } from '../../src/spec/index.js';
+import { ConnectionRef, codecProperty, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 import { filterProblem } from './topic-filter.js';
 
 export const mqttIn = defineNode({
@@ -28,11 +28,9 @@ export const mqttIn = defineNode({
         maximum: 2,
         default: 1,
       }),
-      codec: StringEnum(['json', 'text', 'bytes'] as const, {
-        title: 'Payload codec',
+      ...codecProperty({
         description:
           'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received.',
-        default: 'json',
       }),
       clientId: Type.Optional(
         Type.String({

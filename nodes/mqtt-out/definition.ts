@@ -1,4 +1,11 @@
-import { ConnectionRef, defineNode, type LintIssue, StringEnum, Type } from '../../src/spec/index.js';
+import {
+  ackTimeoutProperty,
+  ConnectionRef,
+  codecProperty,
+  defineNode,
+  type LintIssue,
+  Type,
+} from '../../src/spec/index.js';
 import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
 
 const RETRY_DEFAULTS: RetryDefaults = { attempts: 5, retryDelayMs: 500, retryMaxDelayMs: 10_000 };
@@ -50,10 +57,8 @@ export const mqttOut = defineNode({
         description: 'The broker keeps the last message per topic for new subscribers.',
         default: false,
       }),
-      codec: StringEnum(['json', 'text', 'bytes'] as const, {
-        title: 'Payload codec',
+      ...codecProperty({
         description: 'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is.',
-        default: 'json',
       }),
       userProperties: Type.Boolean({
         title: 'Headers as user properties',
@@ -62,13 +67,9 @@ export const mqttOut = defineNode({
         default: true,
         'x-advanced': true,
       }),
-      publishTimeoutMs: Type.Integer({
-        title: 'Acknowledgement timeout (ms)',
-        description: 'How long one attempt waits for the broker to acknowledge.',
-        minimum: 100,
-        maximum: 600_000,
+      ...ackTimeoutProperty({
         default: 10_000,
-        'x-advanced': true,
+        description: 'How long one attempt waits for the broker to acknowledge (PUBACK for QoS 1, PUBCOMP for QoS 2).',
       }),
       ...retryProperties({
         per: 'message',
@@ -93,6 +94,7 @@ export const mqttOut = defineNode({
     issues.push(...retryIssues(c, RETRY_DEFAULTS));
     return issues;
   },
+  renamed: { retryBaseMs: 'retryDelayMs', retryMaxMs: 'retryMaxDelayMs', publishTimeoutMs: 'ackTimeoutMs' },
   docs: `Publishes each message to MQTT.
 
 **Topic.** A fixed topic or a template: literal text with \`{{ }}\` parts, each a JSONata expression evaluated on the
@@ -127,7 +129,7 @@ timed out may still reach the broker later: at-least-once, so subscribers may se
         retain: false,
         codec: 'json',
         userProperties: true,
-        publishTimeoutMs: 10000,
+        ackTimeoutMs: 10000,
         attempts: 5,
         retryDelayMs: 500,
         retryMaxDelayMs: 10000,
@@ -142,7 +144,7 @@ timed out may still reach the broker later: at-least-once, so subscribers may se
         retain: true,
         codec: 'json',
         userProperties: false,
-        publishTimeoutMs: 10000,
+        ackTimeoutMs: 10000,
         attempts: 5,
         retryDelayMs: 500,
         retryMaxDelayMs: 10000,

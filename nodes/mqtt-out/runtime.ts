@@ -10,8 +10,7 @@ import {
 import { reportStatus } from '../../src/connectors/mqtt/status.js';
 import { compileTopicTemplate } from '../../src/connectors/mqtt/topic.js';
 import { isThenableValue } from '../../src/expr/thenable.js';
-import type { Settleable } from '../../src/runtime/completion.js';
-import type { RetryOptions } from '../../src/runtime/retry.js';
+import { type RetryOptions, retryOptions, type Settleable } from '../../src/kit/index.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { MqttShared } from '../connections/mqtt/runtime.js';
@@ -26,10 +25,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const qos = c.qos as NonNullable<IClientPublishOptions['qos']>;
   // mqtt.js copies the options it is given, so messages without properties can share one object.
   const plainOptions: IClientPublishOptions = { qos, retain: c.retain };
-  const retry: RetryOptions = {
-    attempts: c.attempts,
-    baseMs: c.retryDelayMs,
-    maxMs: c.retryMaxDelayMs,
+  const retry: RetryOptions = retryOptions(c, {
     signal: ctx.signal,
     retryable: (err) => !(err instanceof PublishRefused),
     onRetry: (err, attempt, delayMs) =>
@@ -37,7 +33,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         { err: err instanceof Error ? err.message : String(err), attempt, delayMs },
         'publish failed; retrying',
       ),
-  };
+  });
   let shared: MqttShared | undefined;
   let publisher: ClientPublisher | undefined;
   let detach: (() => void) | undefined;
@@ -49,7 +45,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
     const payload = encode(msg.payload, codec);
     const properties = v5 ? propertiesOf(msg, c.userProperties) : undefined;
     const options = properties ? { qos, retain: c.retain, properties } : plainOptions;
-    return new RetriedPublish(retry, p, topic, payload, options, c.publishTimeoutMs).start();
+    return new RetriedPublish(retry, p, topic, payload, options, c.ackTimeoutMs).start();
   }
 
   return {

@@ -1,5 +1,5 @@
 import { sqlSinkDocs } from '../../src/connectors/sql/docs.js';
-import { lintSqlSink, sqlSinkProperties } from '../../src/connectors/sql/schema.js';
+import { lintSqlSink, SQL_SINK_RENAMED, sqlSinkProperties } from '../../src/connectors/sql/schema.js';
 import { ConnectionRef, defineNode, Type } from '../../src/spec/index.js';
 
 export const postgresOut = defineNode({
@@ -19,6 +19,7 @@ export const postgresOut = defineNode({
     { additionalProperties: false },
   ),
   lint: (c) => lintSqlSink(c, { typesRequired: true, createTableDefault: false }),
+  renamed: SQL_SINK_RENAMED,
   docs: sqlSinkDocs({
     database: 'PostgreSQL',
     upsert:

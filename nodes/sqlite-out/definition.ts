@@ -1,5 +1,5 @@
 import { sqlSinkDocs } from '../../src/connectors/sql/docs.js';
-import { lintSqlSink, sqlSinkProperties } from '../../src/connectors/sql/schema.js';
+import { lintSqlSink, SQL_SINK_RENAMED, sqlSinkProperties } from '../../src/connectors/sql/schema.js';
 import { sqliteProperties } from '../../src/connectors/sql/sqlite-schema.js';
 import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 
@@ -46,6 +46,7 @@ export const sqliteOut = defineNode({
     }
     return issues;
   },
+  renamed: SQL_SINK_RENAMED,
   docs: sqlSinkDocs({
     database: 'SQLite',
     upsert: 'It becomes `INSERT ... ON CONFLICT (key) DO UPDATE`.',

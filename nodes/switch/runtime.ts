@@ -1,6 +1,6 @@
 import { compileExpression } from '../../src/expr/index.js';
 import { jsonataTruthy } from '../../src/expr/truthy.js';
-import { isThenable } from '../../src/runtime/promise.js';
+import { isThenable } from '../../src/kit/index.js';
 import { cloneMessage, type Message, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
 import type { switchNode } from './definition.js';

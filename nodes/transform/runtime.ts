@@ -1,5 +1,5 @@
 import { type CompiledExpression, compileExpression } from '../../src/expr/index.js';
-import { isThenable } from '../../src/runtime/promise.js';
+import { isThenable } from '../../src/kit/index.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
 import type { transform } from './definition.js';

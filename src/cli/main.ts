@@ -126,10 +126,11 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('docs')
-    .description('generate the node reference pages (docs/nodes)')
+    .description('generate the node reference pages (docs/nodes) and, with --readme, the README node table')
     .option('--out <dir>', 'output folder', 'docs/nodes')
+    .option('--readme <file>', 'also regenerate the node table between the markers in this README')
     .option('--check', 'fail when the pages are stale instead of writing them')
-    .action(async (opts: { out: string; check?: boolean }) => {
+    .action(async (opts: { out: string; readme?: string; check?: boolean }) => {
       const { docsCommand } = await import('./commands/docs.js');
       exitCode = docsCommand(opts);
     });

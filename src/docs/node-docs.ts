@@ -45,6 +45,21 @@ function ports(list: PortDef[]): string {
     : 'none';
 }
 
+/** Renamed settings: flows saved with the old names still load (and are saved with the new ones). */
+function renamedSection(renamed: Readonly<Record<string, string>> | undefined): string {
+  const rows = Object.entries(renamed ?? {});
+  if (rows.length === 0) return '';
+  return `
+## Renamed settings
+
+Flows saved with an old name still load, validate and run; they are saved with the new name.
+
+| old name | new name |
+|---|---|
+${rows.map(([old, now]) => `| \`${old}\` | \`${now}\` |`).join('\n')}
+`;
+}
+
 export function renderNodeDoc(def: NodeDefinition, defaults: unknown): string {
   const examples = (def.examples ?? [])
     .map((e) => `### ${e.title}\n\n\`\`\`json\n${JSON.stringify(e.config, null, 2)}\n\`\`\`\n`)
@@ -62,7 +77,7 @@ ${def.docs.trim()}
 
 ## Settings
 
-${configTable(def.config)}
+${configTable(def.config)}${renamedSection(def.renamed)}
 ${examples ? `## Examples\n\n${examples}` : ''}`;
 }
 
@@ -76,7 +91,7 @@ ${def.docs.trim()}
 
 ## Settings
 
-${configTable(def.config)}`;
+${configTable(def.config)}${renamedSection(def.renamed)}`;
 }
 
 export function renderIndex(catalog: Catalog): string {
@@ -89,6 +104,33 @@ export function renderIndex(catalog: Catalog): string {
 |---|---|---|
 ${nodeRows.join('\n')}
 ${connRows.length ? `\n## Connections\n\n| kind | summary |\n|---|---|\n${connRows.join('\n')}\n` : ''}`;
+}
+
+export const README_TABLE_BEGIN =
+  '<!-- node table: generated from the definitions by `npm run docs:nodes`; do not edit -->';
+export const README_TABLE_END = '<!-- end of the generated node table -->';
+
+/** The README's node table and connection list, linking the pages in docs/nodes. */
+export function renderReadmeTable(catalog: Catalog): string {
+  const rows = catalog.nodes.map(
+    (d) => `| [\`${d.type}\`](docs/nodes/${d.type}.md) | ${d.category} | ${cell(d.summary)} |`,
+  );
+  const kinds = catalog.connections.map((c) => `[\`${c.kind}\`](docs/nodes/connection-${c.kind}.md)`).join(', ');
+  return `${README_TABLE_BEGIN}
+| type | category | what it does |
+|---|---|---|
+${rows.join('\n')}
+
+Connection kinds (shared by the nodes that reference them): ${kinds}.
+${README_TABLE_END}`;
+}
+
+/** `readme` with its generated table replaced by the current one; undefined when it has no table markers. */
+export function withReadmeTable(readme: string, catalog: Catalog): string | undefined {
+  const begin = readme.indexOf(README_TABLE_BEGIN);
+  const end = readme.indexOf(README_TABLE_END);
+  if (begin < 0 || end < begin) return undefined;
+  return readme.slice(0, begin) + renderReadmeTable(catalog) + readme.slice(end + README_TABLE_END.length);
 }
 
 /** Every generated page: file name -> content. */

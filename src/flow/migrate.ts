@@ -1,4 +1,5 @@
 /** Bring an older flow document up to the current format. Isomorphic. */
+import type { Catalog } from '../spec/node-definition.js';
 import { FLOW_FORMAT, FLOW_FORMAT_PREFIX } from './document.js';
 import type { Problem } from './problem.js';
 
@@ -16,26 +17,26 @@ export type MigrateResult =
     }
   | { ok: false; problem: Problem };
 
-/**
- * Settings renamed before the first release, by node type and connection kind: old name -> new name. A flow that
- * still uses an old name loads with the new one and a warning. Kept for one version, then removed.
- */
-const SQL_SINK_RENAMES = { retryBaseMs: 'retryDelayMs', retryMaxMs: 'retryMaxDelayMs' };
-export const RENAMED_SETTINGS: {
-  nodes: Record<string, Record<string, string>>;
-  connections: Record<string, Record<string, string>>;
-} = {
-  nodes: {
-    'amqp-out': { retryAttempts: 'attempts' },
-    'mqtt-out': { retryBaseMs: 'retryDelayMs', retryMaxMs: 'retryMaxDelayMs' },
-    'postgres-out': SQL_SINK_RENAMES,
-    'mysql-out': SQL_SINK_RENAMES,
-    'sqlite-out': SQL_SINK_RENAMES,
-  },
-  connections: { mqtt: { rejectUnauthorized: 'verifyServer' } },
-};
+export interface RenamedSettings {
+  nodes: Record<string, Readonly<Record<string, string>>>;
+  connections: Record<string, Readonly<Record<string, string>>>;
+}
 
-export function migrateFlow(doc: Record<string, unknown>): MigrateResult {
+/**
+ * Settings renamed, by node type and connection kind (old name -> new name), as each definition declares them in its
+ * `renamed` map. A flow that still uses an old name loads with the new one and a warning.
+ */
+export function renamedSettings(catalog: Catalog): RenamedSettings {
+  const out: RenamedSettings = { nodes: {}, connections: {} };
+  for (const n of catalog.nodes) if (n.renamed) out.nodes[n.type] = n.renamed;
+  for (const c of catalog.connections) if (c.renamed) out.connections[c.kind] = c.renamed;
+  return out;
+}
+
+const cachedRenames = new WeakMap<Catalog, RenamedSettings>();
+
+/** `catalog`: where renamed settings are declared; without it only the format and the flow settings migrate. */
+export function migrateFlow(doc: Record<string, unknown>, catalog?: Catalog): MigrateResult {
   const format = String(doc.format);
   const version = Number(format.slice(FLOW_FORMAT_PREFIX.length));
   if (!Number.isInteger(version) || version < 1 || version > CURRENT_FORMAT_VERSION) {
@@ -55,7 +56,15 @@ export function migrateFlow(doc: Record<string, unknown>): MigrateResult {
   }
   let cur = doc;
   for (let v = version; v < CURRENT_FORMAT_VERSION; v++) cur = MIGRATIONS[v](cur);
-  const renamed = renameSettings(cur);
+  let renames: RenamedSettings | undefined;
+  if (catalog) {
+    renames = cachedRenames.get(catalog);
+    if (!renames) {
+      renames = renamedSettings(catalog);
+      cachedRenames.set(catalog, renames);
+    }
+  }
+  const renamed = renames ? renameSettings(cur, renames) : { ok: true as const, flow: cur, problems: [] };
   const policy = migrateOnError(renamed.flow);
   return policy ? { ok: true, flow: policy.flow, problems: [...renamed.problems, policy.problem] } : renamed;
 }
@@ -85,8 +94,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Applies RENAMED_SETTINGS. The input is never changed: a list or item that changes is copied. */
-function renameSettings(doc: Record<string, unknown>): MigrateResult & { ok: true } {
+/** Applies the renames. The input is never changed: a list or item that changes is copied. */
+function renameSettings(doc: Record<string, unknown>, all: RenamedSettings): MigrateResult & { ok: true } {
   const problems: Problem[] = [];
   let out = doc;
   for (const list of ['nodes', 'connections'] as const) {
@@ -96,7 +105,7 @@ function renameSettings(doc: Record<string, unknown>): MigrateResult & { ok: tru
     items.forEach((item, i) => {
       if (!isObject(item) || !isObject(item.config)) return;
       const what = list === 'nodes' ? item.type : item.kind;
-      const renames = typeof what === 'string' ? RENAMED_SETTINGS[list][what] : undefined;
+      const renames = typeof what === 'string' && Object.hasOwn(all[list], what) ? all[list][what] : undefined;
       if (!renames) return;
       let config: Record<string, unknown> | undefined;
       for (const [old, now] of Object.entries(renames)) {

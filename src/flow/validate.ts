@@ -124,7 +124,7 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   }
   const formatProblem = checkFormat(input);
   if (formatProblem) return { problems: [formatProblem] };
-  const migrated = migrateFlow(input);
+  const migrated = migrateFlow(input, catalog);
   if (!migrated.ok) return { problems: [migrated.problem] };
   const doc = migrated.flow;
 

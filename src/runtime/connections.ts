@@ -1,9 +1,9 @@
 /** Shared connection clients: opened once per flow connection on first use, closed after the nodes stop. */
 import type { FlowDocument } from '../flow/document.js';
+import { finishedWithin } from '../kit/bounded.js';
+import { reasonOf } from '../kit/reason.js';
 import type { Catalog } from '../spec/node-definition.js';
 import type { ConnectionRuntime } from '../spec/runtime-contract.js';
-import { finishedWithin } from './bounded.js';
-import { reasonOf } from './errors.js';
 import type { SluiceLogger } from './log.js';
 import { applyDefaults, type ResolveEnv, resolveReferences } from './resolve-config.js';
 

@@ -9,19 +9,20 @@ import { topologicalOrder } from '../flow/graph.js';
 import { hasErrors } from '../flow/problem.js';
 import { expandSubflows } from '../flow/subflow.js';
 import { createFlowValidator } from '../flow/validate.js';
+import { finishedWithin } from '../kit/bounded.js';
+import { isSettleable, type SettleTarget } from '../kit/completion.js';
+import { enterMeter, type NodeMeter } from '../kit/meter.js';
+import { reasonOf } from '../kit/reason.js';
 import { type FailureKind, failureKindOf } from '../spec/failure.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
 import { type Catalog, ERROR_PORT, findNodeType, type NodeDefinition, outputPorts } from '../spec/node-definition.js';
 import type { NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
-import { finishedWithin } from './bounded.js';
-import { isSettleable, type SettleTarget } from './completion.js';
 import { ConnectionPool } from './connections.js';
 import { type NodeCounters, newCounters } from './counters.js';
-import { reasonOf, StartupError } from './errors.js';
+import { StartupError } from './errors.js';
 import { Lineage, LiveLineages, type SourceWindow } from './lineage.js';
 import { loadConnectionRuntime, loadNodeRuntime } from './loader.js';
 import { type SluiceLogger, silentLogger } from './log.js';
-import { enterMeter, type NodeMeter } from './meter.js';
 import { applyDefaults, processEnv, type ResolveEnv, resolveReferences } from './resolve-config.js';
 
 export interface EngineOptions {

@@ -18,13 +18,3 @@ export class StartupError extends Error {
     );
   }
 }
-
-export function reasonOf(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  if (typeof err === 'string') return err;
-  try {
-    return JSON.stringify(err);
-  } catch {
-    return String(err);
-  }
-}

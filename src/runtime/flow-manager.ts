@@ -12,9 +12,10 @@ import { EventEmitter } from 'node:events';
 import { DEFAULT_SETTINGS, type FlowDocument } from '../flow/document.js';
 import { hasErrors } from '../flow/problem.js';
 import { createFlowValidator, type FlowValidator } from '../flow/validate.js';
-import { finishedWithin } from './bounded.js';
+import { finishedWithin } from '../kit/bounded.js';
+import { reasonOf } from '../kit/reason.js';
 import { Engine, type EngineOptions, type NodeEvent, type StatusEvent, type StopReport } from './engine.js';
-import { reasonOf, StartupError } from './errors.js';
+import { StartupError } from './errors.js';
 import { type SluiceLogger, silentLogger } from './log.js';
 
 export type ManagedFlowState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';

@@ -15,7 +15,7 @@ export interface PreparedSave extends PreparedFlow {
 
 export function prepareSave(input: FlowObject, id: string, validator: FlowValidator): PreparedSave {
   // An older flow is written in the current form (e.g. renamed settings under their new names), with a warning each.
-  const migrated = migrateFlow(input);
+  const migrated = migrateFlow(input, validator.catalog);
   const withId = { ...(migrated.ok ? migrated.flow : input), id } as unknown as FlowDocument;
   const { flow, stripped } = stripSecrets(withId, validator.catalog);
   const text = serializeFlow(flow);

@@ -5,8 +5,9 @@
 
 import { hasErrors } from '../flow/problem.js';
 import type { FlowValidator } from '../flow/validate.js';
+import { reasonOf } from '../kit/reason.js';
 import type { StopReport } from '../runtime/engine.js';
-import { reasonOf, StartupError } from '../runtime/errors.js';
+import { StartupError } from '../runtime/errors.js';
 import type { FlowManager, FlowStateEvent, ManagedFlow, StopAllReport } from '../runtime/flow-manager.js';
 import { RolledBackError } from '../runtime/flow-manager.js';
 import type { SluiceLogger } from '../runtime/log.js';

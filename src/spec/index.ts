@@ -1,4 +1,5 @@
 export * from './failure.js';
+export * from './fields.js';
 export * from './message.js';
 export * from './node-definition.js';
 export type * from './runtime-contract.js';

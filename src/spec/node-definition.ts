@@ -49,6 +49,12 @@ export interface NodeDefinition<S extends TSchema = TSchema> {
   examples?: NodeExample<Static<S>>[];
   /** Editor color hint. */
   color?: string;
+  /**
+   * Config fields renamed since flows were saved with them: old name -> new name. The flow migration
+   * (src/flow/migrate.ts) rewrites them on load, with a warning, so an old flow still loads, validates and runs, and is
+   * saved with the new names.
+   */
+  renamed?: Readonly<Record<string, string>>;
 }
 
 /** A kind of shared connection (broker or database) that nodes reference by id. */
@@ -60,6 +66,8 @@ export interface ConnectionKindDefinition<S extends TSchema = TSchema> {
   config: S;
   lint?: (config: Static<S>) => LintIssue[];
   examples?: NodeExample<Static<S>>[];
+  /** Renamed config fields, old name -> new name: as NodeDefinition.renamed. */
+  renamed?: Readonly<Record<string, string>>;
 }
 
 export type ConfigOf<D> = D extends NodeDefinition<infer S> ? Static<S> : never;

@@ -67,9 +67,9 @@ export interface NodeRuntime {
   /**
    * Handle one input message. Resolve (or return) when done: for sinks, when delivery is confirmed.
    * Throw or reject to fail the message; the engine routes it to the error port or error route.
-   * Many handles may be in flight at once; a sink may batch them and settle them together. Any thenable will do;
-   * sinks on the hot path return a Completion (src/runtime/completion.ts), which the engine settles without a
-   * promise or callbacks per message.
+   * Many handles may be in flight at once; a sink may batch them and settle them together. A sink returns a
+   * PromiseLike; for the hot path use the kit (src/kit: Completion, RetriedDelivery, Batcher), which is settled
+   * without a promise or callbacks per message.
    */
   handle?(msg: Message, out: Output, port: string): void | PromiseLike<void>;
   /** Sources: stop taking new input but keep the ack path open while the engine drains. */

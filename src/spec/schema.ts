@@ -36,7 +36,9 @@ export function Expression(
 }
 
 /** A string that must be a reference, never a literal, in a saved flow. */
-export function Secret(options: { title?: string; description?: string } = {}) {
+export function Secret(
+  options: { title?: string; description?: string; 'x-showWhen'?: Record<string, readonly unknown[]> } = {},
+) {
   return Type.String({ ...options, 'x-secret': true });
 }
 

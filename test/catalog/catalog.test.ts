@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../nodes/catalog.js';
 import { connectionRuntimes, nodeRuntimes } from '../../nodes/runtimes.js';
-import { generatedDocs } from '../../src/cli/commands/docs.js';
+import { generatedDocs, generatedReadme } from '../../src/cli/commands/docs.js';
 import { createAjv } from '../../src/flow/ajv.js';
 import { loadConnectionRuntime, loadNodeRuntime } from '../../src/runtime/loader.js';
 import { applyDefaults } from '../../src/runtime/resolve-config.js';
@@ -81,5 +81,13 @@ describe('the node catalogue', () => {
       expect(existsSync(path), `docs/nodes/${name} exists`).toBe(true);
       expect(readFileSync(path, 'utf8'), `docs/nodes/${name} is current`).toBe(text);
     }
+  });
+
+  it('the README node table is generated from the definitions and up to date (run `npm run docs:nodes`)', () => {
+    const path = new URL('../../README.md', import.meta.url).pathname;
+    const text = generatedReadme(path);
+    expect(text, 'README.md has the generated table markers').toBeDefined();
+    expect(readFileSync(path, 'utf8'), 'README.md node table is current').toBe(text);
+    for (const d of catalog.nodes) expect(text).toContain(`[\`${d.type}\`](docs/nodes/${d.type}.md)`);
   });
 });

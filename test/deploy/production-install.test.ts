@@ -92,7 +92,7 @@ describe.runIf(run)('production install (the Dockerfile steps, no Docker engine)
           {
             id: 'broker',
             kind: 'mqtt',
-            config: { url: 'mqtt://127.0.0.1:1883', protocolVersion: '5', clientId: name, sessionExpiry: 60 },
+            config: { url: 'mqtt://127.0.0.1:1883', protocolVersion: '5', clientId: name, sessionExpirySeconds: 60 },
           },
           { id: 'pg', kind: 'postgres', config: PG },
         ],

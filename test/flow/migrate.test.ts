@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../nodes/catalog.js';
-import { migrateFlow, RENAMED_SETTINGS } from '../../src/flow/migrate.js';
+import { migrateFlow, renamedSettings } from '../../src/flow/migrate.js';
 import { createFlowValidator } from '../../src/flow/validate.js';
 import { applyDefaults } from '../../src/runtime/resolve-config.js';
 import { prepareSave } from '../../src/server/prepare.js';
@@ -9,17 +9,36 @@ import { findNodeType } from '../../src/spec/node-definition.js';
 const validator = createFlowValidator(catalog);
 
 const connections = [
-  { id: 'broker', kind: 'mqtt', config: { url: 'mqtts://127.0.0.1:8883', rejectUnauthorized: false } },
+  {
+    id: 'broker',
+    kind: 'mqtt',
+    config: {
+      url: 'mqtts://127.0.0.1:8883',
+      rejectUnauthorized: false,
+      reconnectMinMs: 200,
+      reconnectMaxMs: 2000,
+      keepalive: 30,
+      sessionExpiry: 600,
+    },
+  },
   { id: 'rabbit', kind: 'amqp', config: { host: '127.0.0.1' } },
-  { id: 'pg', kind: 'postgres', config: { host: 'localhost' } },
+  { id: 'pg', kind: 'postgres', config: { host: 'localhost', user: 'app' } },
   { id: 'my', kind: 'mysql', config: { host: 'localhost' } },
 ];
 
 /** A flow with every sink, written with the settings' old names. */
 function oldFlow() {
   const sinks = [
-    { id: 'amqp', type: 'amqp-out', config: { connection: 'rabbit', retryAttempts: 3, retryDelayMs: 20 } },
-    { id: 'mqtt', type: 'mqtt-out', config: { connection: 'broker', retryBaseMs: 20, retryMaxMs: 100 } },
+    {
+      id: 'amqp',
+      type: 'amqp-out',
+      config: { connection: 'rabbit', retryAttempts: 3, retryDelayMs: 20, confirmTimeoutMs: 5000 },
+    },
+    {
+      id: 'mqtt',
+      type: 'mqtt-out',
+      config: { connection: 'broker', retryBaseMs: 20, retryMaxMs: 100, publishTimeoutMs: 2000 },
+    },
     { id: 'pg', type: 'postgres-out', config: { connection: 'pg', retryBaseMs: 30, retryMaxMs: 300 } },
     { id: 'my', type: 'mysql-out', config: { connection: 'my', retryMaxMs: 400 } },
     { id: 'lite', type: 'sqlite-out', config: { attempts: 2, retryBaseMs: 50 } },
@@ -35,10 +54,18 @@ function oldFlow() {
 /** The same flow with the current names. */
 function newFlow() {
   const f = oldFlow();
-  f.connections[0].config = { url: 'mqtts://127.0.0.1:8883', verifyServer: false } as never;
+  f.connections[0].config = {
+    url: 'mqtts://127.0.0.1:8883',
+    verifyServer: false,
+    reconnectDelayMs: 200,
+    reconnectMaxDelayMs: 2000,
+    keepaliveSeconds: 30,
+    sessionExpirySeconds: 600,
+  } as never;
+  f.connections[2].config = { host: 'localhost', username: 'app' } as never;
   const configs: Record<string, Record<string, unknown>> = {
-    amqp: { connection: 'rabbit', attempts: 3, retryDelayMs: 20 },
-    mqtt: { connection: 'broker', retryDelayMs: 20, retryMaxDelayMs: 100 },
+    amqp: { connection: 'rabbit', attempts: 3, retryDelayMs: 20, ackTimeoutMs: 5000 },
+    mqtt: { connection: 'broker', retryDelayMs: 20, retryMaxDelayMs: 100, ackTimeoutMs: 2000 },
     pg: { connection: 'pg', retryDelayMs: 30, retryMaxDelayMs: 300 },
     my: { connection: 'my', retryMaxDelayMs: 400 },
     lite: { attempts: 2, retryDelayMs: 50 },
@@ -57,13 +84,20 @@ describe('renamed settings', () => {
     const renamed = problems.filter((p) => p.code === 'renamed-setting');
     expect(renamed.map((p) => [p.nodeId ?? p.connectionId, p.path, p.message])).toEqual([
       ['amqp', '/nodes/1/config/attempts', 'retryAttempts was renamed to attempts'],
+      ['amqp', '/nodes/1/config/ackTimeoutMs', 'confirmTimeoutMs was renamed to ackTimeoutMs'],
       ['mqtt', '/nodes/2/config/retryDelayMs', 'retryBaseMs was renamed to retryDelayMs'],
       ['mqtt', '/nodes/2/config/retryMaxDelayMs', 'retryMaxMs was renamed to retryMaxDelayMs'],
+      ['mqtt', '/nodes/2/config/ackTimeoutMs', 'publishTimeoutMs was renamed to ackTimeoutMs'],
       ['pg', '/nodes/3/config/retryDelayMs', 'retryBaseMs was renamed to retryDelayMs'],
       ['pg', '/nodes/3/config/retryMaxDelayMs', 'retryMaxMs was renamed to retryMaxDelayMs'],
       ['my', '/nodes/4/config/retryMaxDelayMs', 'retryMaxMs was renamed to retryMaxDelayMs'],
       ['lite', '/nodes/5/config/retryDelayMs', 'retryBaseMs was renamed to retryDelayMs'],
       ['broker', '/connections/0/config/verifyServer', 'rejectUnauthorized was renamed to verifyServer'],
+      ['broker', '/connections/0/config/reconnectDelayMs', 'reconnectMinMs was renamed to reconnectDelayMs'],
+      ['broker', '/connections/0/config/reconnectMaxDelayMs', 'reconnectMaxMs was renamed to reconnectMaxDelayMs'],
+      ['broker', '/connections/0/config/keepaliveSeconds', 'keepalive was renamed to keepaliveSeconds'],
+      ['broker', '/connections/0/config/sessionExpirySeconds', 'sessionExpiry was renamed to sessionExpirySeconds'],
+      ['pg', '/connections/2/config/username', 'user was renamed to username'],
     ]);
     expect(renamed.every((p) => p.severity === 'warning')).toBe(true);
     // The migrated flow is exactly the flow written with the new names.
@@ -101,7 +135,7 @@ describe('renamed settings', () => {
         message: 'retryAttempts was renamed to attempts; both are set, so retryAttempts is ignored',
       }),
     );
-    expect(flow!.nodes[1].config).toEqual({ connection: 'rabbit', attempts: 3, retryDelayMs: 20 });
+    expect(flow!.nodes[1].config).toEqual({ connection: 'rabbit', attempts: 3, retryDelayMs: 20, ackTimeoutMs: 5000 });
   });
 
   it('an old name on a node type that never had it stays an unknown field', () => {
@@ -120,8 +154,10 @@ describe('renamed settings', () => {
   it('saving (editor save, import) writes the new names and reports the renames', () => {
     const saved = prepareSave(oldFlow(), 'old', validator);
     expect(saved.flow).toEqual({ ...newFlow(), id: 'old' });
-    expect(saved.text).not.toMatch(/retryAttempts|retryBaseMs|retryMaxMs|rejectUnauthorized/);
-    expect(saved.problems.filter((p) => p.code === 'renamed-setting')).toHaveLength(8);
+    expect(saved.text).not.toMatch(
+      /retryAttempts|retryBaseMs|retryMaxMs|rejectUnauthorized|reconnectMinMs|reconnectMaxMs|"keepalive"|"sessionExpiry"|publishTimeoutMs|confirmTimeoutMs|"user"/,
+    );
+    expect(saved.problems.filter((p) => p.code === 'renamed-setting')).toHaveLength(15);
   });
 
   it('migrateFlow leaves a current flow as it is, the same object', () => {
@@ -132,14 +168,16 @@ describe('renamed settings', () => {
   });
 
   it('every renamed setting exists under its new name', () => {
-    for (const [type, renames] of Object.entries(RENAMED_SETTINGS.nodes)) {
+    const renamed = renamedSettings(catalog);
+    expect(Object.keys(renamed.nodes).length).toBeGreaterThan(0);
+    for (const [type, renames] of Object.entries(renamed.nodes)) {
       const props = (findNodeType(catalog, type)!.config as { properties: Record<string, unknown> }).properties;
       for (const [old, now] of Object.entries(renames)) {
         expect(props[now], `${type}.${now}`).toBeDefined();
         expect(props[old], `${type}.${old}`).toBeUndefined();
       }
     }
-    for (const [kind, renames] of Object.entries(RENAMED_SETTINGS.connections)) {
+    for (const [kind, renames] of Object.entries(renamed.connections)) {
       const props = (
         catalog.connections.find((c) => c.kind === kind)!.config as { properties: Record<string, unknown> }
       ).properties;

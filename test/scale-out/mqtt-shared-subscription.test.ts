@@ -60,7 +60,7 @@ describe.runIf(run)('scale-out: MQTT shared subscription, 3 replicas, one killed
             url: broker.url,
             protocolVersion: '5',
             clientId: '${env:HOSTNAME}',
-            sessionExpiry: SESSION_EXPIRY_S,
+            sessionExpirySeconds: SESSION_EXPIRY_S,
           },
         },
         pgConnection,

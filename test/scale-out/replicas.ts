@@ -154,7 +154,7 @@ export const pgConnection = {
   id: 'pg',
   kind: 'postgres',
   name: 'PostgreSQL',
-  config: { host: PG.host, port: PG.port, database: PG.database, user: PG.user },
+  config: { host: PG.host, port: PG.port, database: PG.database, username: PG.user },
 };
 
 export const uniqueName = (prefix: string) =>

@@ -15,9 +15,9 @@
  * a message the engine routes after a failure carries the failed delivery in its `sluice-error` header.
  */
 
-import { reasonOf } from '../../src/runtime/errors.js';
+import { reasonOf } from '../../src/kit/index.js';
+import { isThenable } from '../../src/kit/thenable.js';
 import { loadNodeRuntime } from '../../src/runtime/loader.js';
-import { isThenable } from '../../src/runtime/promise.js';
 import {
   type Catalog,
   cloneMessage,

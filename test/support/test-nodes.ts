@@ -3,7 +3,7 @@
  * failures and batching the test controls. They implement the same runtime contract as real nodes.
  */
 import { catalog } from '../../nodes/catalog.js';
-import { Completion } from '../../src/runtime/completion.js';
+import { Completion } from '../../src/kit/completion.js';
 import { loadNodeRuntime } from '../../src/runtime/loader.js';
 import {
   type Catalog,

@@ -1,4 +1,12 @@
-import { defineConnectionKind, type LintIssue, Secret, type TSchema, Type } from '../../../src/spec/index.js';
+import {
+  credentialProperties,
+  defineConnectionKind,
+  type LintIssue,
+  reconnectIssues,
+  reconnectProperties,
+  type TSchema,
+  Type,
+} from '../../../src/spec/index.js';
 import { tlsProperties } from '../../../src/spec/tls-schema.js';
 
 /** Lint sees a config as saved, before defaults are applied: fill in the schema's top-level defaults first. */
@@ -26,14 +34,12 @@ const config = Type.Object(
       Type.Integer({ title: 'Port', minimum: 1, maximum: 65535, description: 'Default 5672, or 5671 with TLS.' }),
     ),
     vhost: Type.String({ title: 'Virtual host', default: '/', description: 'RabbitMQ virtual host.' }),
-    username: Type.String({ title: 'User name', default: 'guest' }),
-    password: Type.Optional(
-      Secret({
-        title: 'Password',
-        description:
-          "A reference such as `${env:RABBITMQ_PASSWORD}`. When unset, user `guest` gets RabbitMQ's default password `guest` (which RabbitMQ accepts only from localhost).",
-      }),
-    ),
+    ...credentialProperties({
+      passwordExample: '`${env:RABBITMQ_PASSWORD}`',
+      usernameDefault: 'guest',
+      passwordNote:
+        "When unset, user `guest` gets RabbitMQ's default password `guest` (which RabbitMQ accepts only from localhost).",
+    }),
     ...tlsProperties({
       peer: 'server',
       tlsDescription: 'Connect with TLS (AMQPS). An `amqps://` URL turns it on too.',
@@ -55,22 +61,7 @@ const config = Type.Object(
       description: 'How long one connection attempt may take.',
       'x-advanced': true,
     }),
-    reconnectDelayMs: Type.Integer({
-      title: 'First reconnect delay (ms)',
-      minimum: 10,
-      maximum: 600_000,
-      default: 500,
-      description: 'After a lost or failed connection; doubles (with jitter) on each failure.',
-      'x-advanced': true,
-    }),
-    reconnectMaxDelayMs: Type.Integer({
-      title: 'Longest reconnect delay (ms)',
-      minimum: 10,
-      maximum: 600_000,
-      default: 15_000,
-      description: 'The backoff never waits longer than this.',
-      'x-advanced': true,
-    }),
+    ...reconnectProperties({ reconnectDelayMs: 500, reconnectMaxDelayMs: 15_000 }),
     connectionName: Type.Optional(
       Type.String({
         title: 'Connection name',
@@ -105,12 +96,7 @@ export const amqpConnection = defineConnectionKind({
         });
       }
     }
-    if (c.reconnectMaxDelayMs < c.reconnectDelayMs) {
-      issues.push({
-        path: '/reconnectMaxDelayMs',
-        message: 'the longest reconnect delay is shorter than the first one',
-      });
-    }
+    issues.push(...reconnectIssues(c));
     if (!c.tls && !c.url?.toLowerCase().startsWith('amqps:') && (c.ca || c.cert || c.key)) {
       issues.push({
         path: '/tls',

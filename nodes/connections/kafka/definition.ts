@@ -1,7 +1,12 @@
-import { defineConnectionKind, type LintIssue, Secret, Type } from '../../../src/spec/index.js';
+import {
+  credentialProperties,
+  defineConnectionKind,
+  type LintIssue,
+  reconnectIssues,
+  reconnectProperties,
+  Type,
+} from '../../../src/spec/index.js';
 import { tlsProperties } from '../../../src/spec/tls-schema.js';
-
-const withSasl = { 'x-showWhen': { sasl: ['plain', 'scram-sha-256', 'scram-sha-512'] } };
 
 export const kafkaConnection = defineConnectionKind({
   kind: 'kafka',
@@ -29,13 +34,10 @@ export const kafkaConnection = defineConnectionKind({
         description: 'Authentication. `plain` sends the password as is: use it only with TLS.',
         default: 'none',
       }),
-      username: Type.Optional(Type.String({ title: 'User name', ...withSasl })),
-      password: Type.Optional(
-        Secret({
-          title: 'Password',
-          description: 'A reference such as `${env:KAFKA_PASSWORD}` or `${file:/run/secrets/kafka}`.',
-        }),
-      ),
+      ...credentialProperties({
+        passwordExample: '`${env:KAFKA_PASSWORD}`',
+        showWhen: { sasl: ['plain', 'scram-sha-256', 'scram-sha-512'] },
+      }),
       ...tlsProperties({
         peer: 'broker',
         tlsDescription: 'Connect to the brokers with TLS (listeners `SSL` or `SASL_SSL`).',
@@ -57,22 +59,7 @@ export const kafkaConnection = defineConnectionKind({
         description: 'A request the broker has not answered by then fails (and is retried).',
         'x-advanced': true,
       }),
-      reconnectDelayMs: Type.Integer({
-        title: 'First reconnect delay (ms)',
-        minimum: 10,
-        maximum: 600_000,
-        default: 500,
-        description: 'After a failed connection; doubles (with jitter) on each failure.',
-        'x-advanced': true,
-      }),
-      reconnectMaxDelayMs: Type.Integer({
-        title: 'Longest reconnect delay (ms)',
-        minimum: 10,
-        maximum: 600_000,
-        default: 15_000,
-        description: 'The backoff never waits longer than this.',
-        'x-advanced': true,
-      }),
+      ...reconnectProperties({ reconnectDelayMs: 500, reconnectMaxDelayMs: 15_000 }),
     },
     { additionalProperties: false },
   ),
@@ -120,12 +107,7 @@ export const kafkaConnection = defineConnectionKind({
         severity: 'warning',
       });
     }
-    if (c.reconnectMaxDelayMs < c.reconnectDelayMs) {
-      issues.push({
-        path: '/reconnectMaxDelayMs',
-        message: 'the longest reconnect delay is shorter than the first one',
-      });
-    }
+    issues.push(...reconnectIssues(c));
     return issues;
   },
   docs: `A Kafka cluster. The flow opens it once; every \`kafka-out\` node on it shares one producer (per partitioner),

@@ -1,8 +1,10 @@
 import { KafkaClient } from '../../../src/connectors/kafka/client.js';
-import type { KafkaSettings } from '../../../src/connectors/kafka/settings.js';
+import type { Static } from '../../../src/spec/index.js';
 import type { ConnectionRuntime } from '../../../src/spec/runtime-contract.js';
+import type { kafkaConnection } from './definition.js';
 
-export const runtime: ConnectionRuntime<KafkaSettings, KafkaClient> = {
+// Typed by the definition: the connector's KafkaSettings must accept it.
+export const runtime: ConnectionRuntime<Static<typeof kafkaConnection.config>, KafkaClient> = {
   // Nothing connects here: the nodes' producers and consumers connect (and report status) on their own.
   open: async (config, ctx) => new KafkaClient(config, ctx.log),
   close: (client) => client.close(),

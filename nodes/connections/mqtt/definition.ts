@@ -1,4 +1,13 @@
-import { defineConnectionKind, type LintIssue, Secret, StringEnum, Type } from '../../../src/spec/index.js';
+import {
+  credentialProperties,
+  defineConnectionKind,
+  type LintIssue,
+  reconnectIssues,
+  reconnectProperties,
+  StringEnum,
+  Type,
+} from '../../../src/spec/index.js';
+import { urlTlsProperties } from '../../../src/spec/tls-schema.js';
 
 const isReference = (v: string) => /^\$\{(env|file):[^}]+\}$/.test(v.trim());
 
@@ -28,7 +37,7 @@ export const mqttConnection = defineConnectionKind({
           maxLength: 200,
         }),
       ),
-      keepalive: Type.Integer({
+      keepaliveSeconds: Type.Integer({
         title: 'Keep-alive (s)',
         description: 'Ping interval; a dead connection is noticed after 1.5 times this.',
         minimum: 0,
@@ -44,7 +53,7 @@ export const mqttConnection = defineConnectionKind({
           'x-advanced': true,
         }),
       ),
-      sessionExpiry: Type.Integer({
+      sessionExpirySeconds: Type.Integer({
         title: 'Session expiry (s)',
         description: 'MQTT 5: how long the broker keeps a persistent session after a disconnect.',
         minimum: 0,
@@ -53,41 +62,8 @@ export const mqttConnection = defineConnectionKind({
         'x-advanced': true,
         'x-showWhen': { protocolVersion: ['5'] },
       }),
-      username: Type.Optional(Type.String({ title: 'Username' })),
-      password: Type.Optional(
-        Secret({
-          title: 'Password',
-          description: 'A reference: `${env:MQTT_PASSWORD}` or `${file:/run/secrets/mqtt}`.',
-        }),
-      ),
-      ca: Type.Optional(
-        Type.String({
-          title: 'CA certificate',
-          description:
-            'PEM of the CA that signed the broker certificate, e.g. `${file:/etc/ssl/broker-ca.pem}`. Default: the system CAs.',
-          'x-widget': 'textarea',
-        }),
-      ),
-      cert: Type.Optional(
-        Type.String({
-          title: 'Client certificate',
-          description: 'PEM, for mutual TLS, e.g. `${file:/etc/ssl/client.pem}`.',
-          'x-widget': 'textarea',
-        }),
-      ),
-      key: Type.Optional(
-        Secret({
-          title: 'Client key',
-          description: 'PEM private key for mutual TLS: `${file:/run/secrets/client-key.pem}`.',
-        }),
-      ),
-      verifyServer: Type.Boolean({
-        title: 'Verify the broker certificate',
-        description:
-          'With mqtts:// or wss://. Turn off only to try a test broker: without it anyone on the path can read and change the traffic.',
-        default: true,
-        'x-advanced': true,
-      }),
+      ...credentialProperties({ passwordExample: '`${env:MQTT_PASSWORD}`' }),
+      ...urlTlsProperties({ peer: 'broker', urlScheme: 'mqtts:// or wss://', caExample: '/etc/ssl/broker-ca.pem' }),
       connectTimeoutMs: Type.Integer({
         title: 'Connect timeout (ms)',
         minimum: 100,
@@ -95,21 +71,7 @@ export const mqttConnection = defineConnectionKind({
         default: 30_000,
         'x-advanced': true,
       }),
-      reconnectMinMs: Type.Integer({
-        title: 'Reconnect delay, first (ms)',
-        minimum: 100,
-        maximum: 600_000,
-        default: 1000,
-        'x-advanced': true,
-      }),
-      reconnectMaxMs: Type.Integer({
-        title: 'Reconnect delay, longest (ms)',
-        description: 'Reconnect attempts back off exponentially (with jitter) up to this.',
-        minimum: 100,
-        maximum: 3_600_000,
-        default: 30_000,
-        'x-advanced': true,
-      }),
+      ...reconnectProperties({ reconnectDelayMs: 1000, reconnectMaxDelayMs: 30_000 }, { minimumMs: 100 }),
     },
     { additionalProperties: false },
   ),
@@ -140,10 +102,15 @@ export const mqttConnection = defineConnectionKind({
         severity: 'warning',
       });
     }
-    if (c.reconnectMaxMs < c.reconnectMinMs) {
-      issues.push({ path: '/reconnectMaxMs', message: 'the longest reconnect delay is shorter than the first' });
-    }
+    issues.push(...reconnectIssues(c));
     return issues;
+  },
+  renamed: {
+    rejectUnauthorized: 'verifyServer',
+    reconnectMinMs: 'reconnectDelayMs',
+    reconnectMaxMs: 'reconnectMaxDelayMs',
+    keepalive: 'keepaliveSeconds',
+    sessionExpiry: 'sessionExpirySeconds',
   },
   docs: `A connection to an MQTT broker, shared by the MQTT nodes that reference it.
 
@@ -161,7 +128,7 @@ export const mqttConnection = defineConnectionKind({
 written into the flow file. TLS material is PEM text, normally a \`\${file:/path.pem}\` reference. The broker's
 certificate is verified by default (system CAs, or \`ca\`).
 
-**Reconnects** back off exponentially with jitter between \`reconnectMinMs\` and \`reconnectMaxMs\`; the node status
+**Reconnects** back off exponentially with jitter between \`reconnectDelayMs\` and \`reconnectMaxDelayMs\`; the node status
 shows *connecting*, *connected*, or *error* with the broker's reason (e.g. \`Connection refused: Not authorized\`).
 
 **Broker limits.** Mosquitto keeps at most \`max_queued_messages\` (default **1000**) QoS 1/2 messages for a slow or
@@ -175,12 +142,12 @@ offline session and silently drops the rest, whatever the client does: raise it 
       config: {
         url: 'mqtt://127.0.0.1:1883',
         protocolVersion: '5',
-        keepalive: 60,
-        sessionExpiry: 86400,
+        keepaliveSeconds: 60,
+        sessionExpirySeconds: 86400,
         verifyServer: true,
         connectTimeoutMs: 30000,
-        reconnectMinMs: 1000,
-        reconnectMaxMs: 30000,
+        reconnectDelayMs: 1000,
+        reconnectMaxDelayMs: 30000,
       },
     },
     {
@@ -189,15 +156,15 @@ offline session and silently drops the rest, whatever the client does: raise it 
         url: 'mqtts://broker.example.com:8883',
         protocolVersion: '5',
         clientId: 'plant-7',
-        keepalive: 60,
-        sessionExpiry: 86400,
+        keepaliveSeconds: 60,
+        sessionExpirySeconds: 86400,
         username: 'sluice',
         password: '${env:MQTT_PASSWORD}',
         ca: '${file:/etc/ssl/broker-ca.pem}',
         verifyServer: true,
         connectTimeoutMs: 30000,
-        reconnectMinMs: 1000,
-        reconnectMaxMs: 30000,
+        reconnectDelayMs: 1000,
+        reconnectMaxDelayMs: 30000,
       },
     },
   ],

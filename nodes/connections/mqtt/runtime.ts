@@ -30,7 +30,7 @@ export const runtime: ConnectionRuntime<Config, MqttShared> = {
       // The default provider wraps around without checking which ids are still in flight.
       messageIdProvider: new UniqueMessageIdProvider(),
     });
-    new ReconnectBackoff(client, settings.reconnectMinMs, settings.reconnectMaxMs);
+    new ReconnectBackoff(client, settings.reconnectDelayMs, settings.reconnectMaxDelayMs);
     client.setMaxListeners(0); // every mqtt-out node on this connection follows its status
     let lastError: string | undefined;
     client.on('error', (err) => {

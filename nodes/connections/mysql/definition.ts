@@ -1,6 +1,7 @@
 import {
   lintMysqlTlsHost,
   lintServerConnection,
+  SERVER_CONNECTION_RENAMED,
   serverConnectionProperties,
 } from '../../../src/connectors/sql/connection-schema.js';
 import { defineConnectionKind, Type } from '../../../src/spec/index.js';
@@ -11,7 +12,12 @@ export const mysqlConnection = defineConnectionKind({
   summary: 'A pool of MySQL or MariaDB connections shared by the nodes that reference it.',
   config: Type.Object(
     {
-      ...serverConnectionProperties({ scheme: 'mysql', port: 3306, user: 'root' }),
+      ...serverConnectionProperties({
+        scheme: 'mysql',
+        port: 3306,
+        username: 'root',
+        passwordExample: '`${env:MYSQL_PASSWORD}`',
+      }),
       strict: Type.Boolean({
         title: 'Strict mode',
         description:
@@ -23,8 +29,9 @@ export const mysqlConnection = defineConnectionKind({
     { additionalProperties: false },
   ),
   lint: (c) => [...lintServerConnection(c, ['mysql', 'mariadb']), ...lintMysqlTlsHost(c, ['mysql', 'mariadb'])],
+  renamed: SERVER_CONNECTION_RENAMED,
   docs: `Connects to MySQL or MariaDB with a pool of at most **poolSize** connections, shared by every node that uses
-this connection. Give **host**, **port**, **database** and **user**, or a \`mysql://user@host:3306/database\` **url**
+this connection. Give **host**, **port**, **database** and **username**, or a \`mysql://user@host:3306/database\` **url**
 (no URL parameters). Keep the password out of the flow file: \`\${env:MYSQL_PASSWORD}\`.
 
 Each session runs in UTC (\`time_zone = '+00:00'\`) and, with **strict** on (the default), in strict SQL mode:
@@ -40,7 +47,13 @@ Lost connections (a restart, \`KILL\`) are replaced on the next use; the nodes r
   examples: [
     {
       title: 'Local server',
-      config: { host: 'localhost', port: 3306, database: 'sluice', user: 'sluice', password: '${env:MYSQL_PASSWORD}' },
+      config: {
+        host: 'localhost',
+        port: 3306,
+        database: 'sluice',
+        username: 'sluice',
+        password: '${env:MYSQL_PASSWORD}',
+      },
     },
     {
       title: 'Over TLS with a private CA',

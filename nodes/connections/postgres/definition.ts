@@ -1,16 +1,29 @@
-import { lintServerConnection, serverConnectionProperties } from '../../../src/connectors/sql/connection-schema.js';
+import {
+  lintServerConnection,
+  SERVER_CONNECTION_RENAMED,
+  serverConnectionProperties,
+} from '../../../src/connectors/sql/connection-schema.js';
 import { defineConnectionKind, Type } from '../../../src/spec/index.js';
 
 export const postgresConnection = defineConnectionKind({
   kind: 'postgres',
   title: 'PostgreSQL',
   summary: 'A pool of PostgreSQL connections shared by the nodes that reference it.',
-  config: Type.Object(serverConnectionProperties({ scheme: 'postgres', port: 5432, user: 'postgres' }), {
-    additionalProperties: false,
-  }),
+  config: Type.Object(
+    serverConnectionProperties({
+      scheme: 'postgres',
+      port: 5432,
+      username: 'postgres',
+      passwordExample: '`${env:PGPASSWORD}`',
+    }),
+    {
+      additionalProperties: false,
+    },
+  ),
   lint: (c) => lintServerConnection(c, ['postgres', 'postgresql']),
+  renamed: SERVER_CONNECTION_RENAMED,
   docs: `Connects to PostgreSQL with a pool of at most **poolSize** connections, shared by every node that uses this
-connection. Give **host**, **port**, **database** and **user**, or a \`postgres://user@host:5432/database\` **url**
+connection. Give **host**, **port**, **database** and **username**, or a \`postgres://user@host:5432/database\` **url**
 (URL parameters are refused: TLS is set with the fields below, so nothing in a URL can quietly turn verification off).
 Keep the password out of the flow file: \`\${env:PGPASSWORD}\` or \`\${file:/run/secrets/pg}\`.
 
@@ -23,7 +36,7 @@ use; the nodes retry their writes meanwhile. \`sluice check\` connects, runs \`S
   examples: [
     {
       title: 'Local server',
-      config: { host: 'localhost', port: 5432, database: 'sluice', user: 'sluice', password: '${env:PGPASSWORD}' },
+      config: { host: 'localhost', port: 5432, database: 'sluice', username: 'sluice', password: '${env:PGPASSWORD}' },
     },
     {
       title: 'Managed database over TLS',

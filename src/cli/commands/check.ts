@@ -1,7 +1,7 @@
 import { catalog } from '../../../nodes/catalog.js';
 import { formatProblem, hasErrors } from '../../flow/problem.js';
 import { createFlowValidator } from '../../flow/validate.js';
-import { reasonOf } from '../../runtime/errors.js';
+import { reasonOf } from '../../kit/reason.js';
 import { loadConnectionRuntime } from '../../runtime/loader.js';
 import { silentLogger } from '../../runtime/log.js';
 import { applyDefaults, processEnv, resolveReferences } from '../../runtime/resolve-config.js';

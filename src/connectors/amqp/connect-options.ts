@@ -1,9 +1,24 @@
 /** Turns an `amqp` connection's config into amqplib's connect arguments, and a password-free description. */
 import type { Options, SocketOptions } from 'amqplib';
-import type { amqpConnection } from '../../../nodes/connections/amqp/definition.js';
-import type { Static } from '../../spec/index.js';
+import type { TlsSettings } from '../../spec/tls-schema.js';
 
-export type AmqpConnectionConfig = Static<typeof amqpConnection.config>;
+/**
+ * What the connector needs of an `amqp` connection's config. Declared here because connectors never import nodes/:
+ * nodes/connections/amqp/runtime.ts passes its config here, so the compiler checks that the definition still fits.
+ */
+export interface AmqpConnectionConfig extends TlsSettings {
+  url?: string;
+  host: string;
+  port?: number;
+  vhost: string;
+  username: string;
+  password?: string;
+  heartbeatSeconds: number;
+  connectTimeoutMs: number;
+  reconnectDelayMs: number;
+  reconnectMaxDelayMs: number;
+  connectionName?: string;
+}
 
 export interface ConnectPlan {
   endpoint: Options.Connect;

@@ -6,8 +6,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Channel } from 'amqplib';
-import { finishedWithin } from '../../runtime/bounded.js';
-import { backoffDelay, sleep } from '../../runtime/retry.js';
+import { finishedWithin } from '../../kit/bounded.js';
+import { backoffDelay, sleep } from '../../kit/retry.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import type { AmqpClient } from './client.js';
 import { errorText, type LinkStatus, sameStatus } from './link-status.js';

@@ -1,5 +1,6 @@
 /** A node's status from its connection and its channel: the connection's when it is down, else the channel's. */
 import type { Channel } from 'amqplib';
+import { StatusReporter } from '../../kit/status.js';
 import type { NodeStatus } from '../../spec/runtime-contract.js';
 import type { AmqpClient } from './client.js';
 import type { LinkStatus } from './link-status.js';
@@ -11,12 +12,10 @@ export function reportStatus<C extends Channel>(
   channel: ManagedChannel<C>,
   report: (status: NodeStatus) => void,
 ): () => void {
-  let last: LinkStatus | undefined;
+  const reporter = new StatusReporter(report);
   const update = () => {
-    const s = client.status.state === 'connected' ? channel.status : client.status;
-    if (last && last.state === s.state && last.reason === s.reason) return;
-    last = s;
-    report(s.reason === undefined ? { state: s.state } : { state: s.state, reason: s.reason });
+    const s: LinkStatus = client.status.state === 'connected' ? channel.status : client.status;
+    reporter.set(s.state, s.reason);
   };
   client.on('status', update);
   channel.on('status', update);

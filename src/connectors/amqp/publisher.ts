@@ -8,8 +8,8 @@
  * the match exact and costs nothing unless the same message is in flight twice.
  */
 import type { Message as AmqpMessage, ConfirmChannel, Options } from 'amqplib';
-import { Deadline, Deadlines } from '../../runtime/deadlines.js';
-import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../runtime/retry.js';
+import { Deadline, Deadlines } from '../../kit/deadlines.js';
+import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../kit/retry.js';
 import { type FailureKind, markFailure } from '../../spec/failure.js';
 import { errorText } from './link-status.js';
 import type { ManagedChannel } from './managed-channel.js';
@@ -70,10 +70,10 @@ export class ConfirmPublisher {
 
   constructor(
     private readonly managed: ManagedChannel<ConfirmChannel>,
-    private readonly options: { mandatory: boolean; confirmTimeoutMs: number },
+    private readonly options: { mandatory: boolean; ackTimeoutMs: number },
   ) {
-    this.timeouts = new Deadlines<Pending>(options.confirmTimeoutMs, (p) => {
-      this.answer(p, new PublishError(`no confirm from the broker within ${options.confirmTimeoutMs} ms`, true));
+    this.timeouts = new Deadlines<Pending>(options.ackTimeoutMs, (p) => {
+      this.answer(p, new PublishError(`no confirm from the broker within ${options.ackTimeoutMs} ms`, true));
       // A channel that stopped confirming is not trusted again: its unconfirmed publishes fail and it reopens.
       this.managed.reset('publisher confirms timed out');
     });

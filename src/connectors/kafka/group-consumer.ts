@@ -13,8 +13,8 @@
  *   records taken before are ignored for commits (they were never committed, so they are read again).
  * - A crash the library does not restart from is restarted here with backoff.
  */
-import { finishedWithin } from '../../runtime/bounded.js';
-import { backoffDelay, sleep } from '../../runtime/retry.js';
+import { finishedWithin } from '../../kit/bounded.js';
+import { backoffDelay, sleep } from '../../kit/retry.js';
 import type { Message } from '../../spec/message.js';
 import type { Logger, NodeStatus, Outcome, Settle } from '../../spec/runtime-contract.js';
 import type { Codec } from './codec.js';

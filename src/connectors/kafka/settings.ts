@@ -1,8 +1,22 @@
 /** A `kafka` connection's settings (defaults applied, references resolved), and what follows from them. */
-import type { kafkaConnection } from '../../../nodes/connections/kafka/definition.js';
-import type { Static } from '../../spec/index.js';
+import type { TlsSettings } from '../../spec/tls-schema.js';
 
-export type KafkaSettings = Static<typeof kafkaConnection.config>;
+/**
+ * What the connector needs of a `kafka` connection's config. Declared here, not taken from the connection kind's
+ * definition, because connectors never import nodes/: nodes/connections/kafka/runtime.ts passes its config here, so
+ * the compiler checks that the definition still fits.
+ */
+export interface KafkaSettings extends TlsSettings {
+  brokers: string[];
+  clientId: string;
+  sasl: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username?: string;
+  password?: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  reconnectDelayMs: number;
+  reconnectMaxDelayMs: number;
+}
 
 /** The bootstrap list: an entry may be a reference that resolved to a comma-separated list. */
 export function bootstrapBrokers(settings: KafkaSettings): string[] {

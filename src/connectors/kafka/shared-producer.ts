@@ -3,7 +3,7 @@
  * reports its status; while it is not connected a send fails at once (retriable), so nothing queues up here: the
  * nodes' retry budgets decide how long a message may wait.
  */
-import { backoffDelay } from '../../runtime/retry.js';
+import { backoffDelay } from '../../kit/retry.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import { DriverError, type OutRecord, type ProducerDriver, type SendOptions } from './driver.js';
 import { StatusCell } from './status.js';

@@ -8,9 +8,9 @@
  * the culprits are found, and only they fail. Records of a failed request may have landed in part: retries can
  * duplicate (at-least-once; the message id header lets consumers de-duplicate).
  */
-import { Batcher } from '../../runtime/batcher.js';
-import type { Settleable } from '../../runtime/completion.js';
-import { withRetry } from '../../runtime/retry.js';
+import { Batcher } from '../../kit/batcher.js';
+import type { Settleable } from '../../kit/completion.js';
+import { retryOptions, withRetry } from '../../kit/retry.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import { DriverError, type OutRecord, type SendOptions } from './driver.js';
 
@@ -88,18 +88,18 @@ export class KafkaSink {
   }
 
   private deliver(records: OutRecord[]): Promise<void> {
-    return withRetry(() => this.o.send(records, this.o.sendOptions), {
-      attempts: this.o.attempts,
-      baseMs: this.o.retryDelayMs,
-      maxMs: this.o.retryMaxDelayMs,
-      signal: this.o.signal,
-      retryable: retriable,
-      onRetry: (err, attempt, delayMs) =>
-        this.o.log.debug(
-          { err: String(err), attempt, delayMs, records: records.length },
-          'kafka send failed; retrying',
-        ),
-    });
+    return withRetry(
+      () => this.o.send(records, this.o.sendOptions),
+      retryOptions(this.o, {
+        signal: this.o.signal,
+        retryable: retriable,
+        onRetry: (err, attempt, delayMs) =>
+          this.o.log.debug(
+            { err: String(err), attempt, delayMs, records: records.length },
+            'kafka send failed; retrying',
+          ),
+      }),
+    );
   }
 
   private async deliverPartial(records: OutRecord[]): Promise<Map<number, Error>> {

@@ -10,7 +10,7 @@
  * settle of a message from a closed connection is ignored.
  */
 import type { MqttClient } from 'mqtt';
-import { Ring } from '../../runtime/ring.js';
+import { Ring } from '../../kit/ring.js';
 import { coalesceWrites } from '../coalesce-writes.js';
 import {
   type AckPacket,

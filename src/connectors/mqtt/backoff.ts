@@ -5,7 +5,7 @@
  * it until the flow makes progress again, so a message that always fails does not cause a reconnect storm.
  */
 import type { MqttClient } from 'mqtt';
-import { backoffDelay } from '../../runtime/retry.js';
+import { backoffDelay } from '../../kit/retry.js';
 
 export class ReconnectBackoff {
   private failures = 0;

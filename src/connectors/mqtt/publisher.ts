@@ -7,8 +7,8 @@
  * single timer armed for the oldest one's deadline (src/runtime/deadlines.ts).
  */
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
-import { Deadline, Deadlines } from '../../runtime/deadlines.js';
-import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../runtime/retry.js';
+import { Deadline, Deadlines } from '../../kit/deadlines.js';
+import { type AttemptTarget, RetriedDelivery, type RetryOptions } from '../../kit/retry.js';
 import { coalesceWrites } from '../coalesce-writes.js';
 
 /** A failure retrying cannot fix (the broker refused this message: not authorized, bad topic, ...). */

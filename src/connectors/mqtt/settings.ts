@@ -10,9 +10,9 @@ export interface MqttSettings {
   /** '3.1.1' or '5'. */
   protocolVersion: string;
   clientId?: string;
-  keepalive: number;
+  keepaliveSeconds: number;
   clean?: boolean;
-  sessionExpiry: number;
+  sessionExpirySeconds: number;
   username?: string;
   password?: string;
   ca?: string;
@@ -21,8 +21,8 @@ export interface MqttSettings {
   /** Verify the broker certificate (mqtt.js: `rejectUnauthorized`). */
   verifyServer: boolean;
   connectTimeoutMs: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
+  reconnectDelayMs: number;
+  reconnectMaxDelayMs: number;
 }
 
 export interface ClientRole {
@@ -59,7 +59,7 @@ export function clientOptions(s: MqttSettings, role: ClientRole): IClientOptions
     protocolVersion: v5 ? 5 : 4,
     clientId: role.clientId,
     clean: role.clean,
-    keepalive: s.keepalive,
+    keepalive: s.keepaliveSeconds,
     username: s.username || undefined,
     password: s.password || undefined,
     ca: pem(s.ca, 'ca'),
@@ -67,7 +67,7 @@ export function clientOptions(s: MqttSettings, role: ClientRole): IClientOptions
     key: pem(s.key, 'key'),
     rejectUnauthorized: s.verifyServer,
     connectTimeout: s.connectTimeoutMs,
-    reconnectPeriod: Math.max(100, s.reconnectMinMs),
+    reconnectPeriod: Math.max(100, s.reconnectDelayMs),
     // Keep retrying after a refused CONNECT (credentials may be fixed while we run), with backoff.
     reconnectOnConnackError: true,
     queueQoSZero: false,
@@ -80,7 +80,7 @@ export function clientOptions(s: MqttSettings, role: ClientRole): IClientOptions
     // MQTT 5: a persistent session must outlive the connection, or the broker drops it at disconnect.
     properties: v5
       ? {
-          sessionExpiryInterval: role.clean ? 0 : s.sessionExpiry,
+          sessionExpiryInterval: role.clean ? 0 : s.sessionExpirySeconds,
           ...(role.receiveMaximum ? { receiveMaximum: role.receiveMaximum } : {}),
         }
       : undefined,

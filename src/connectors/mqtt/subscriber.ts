@@ -31,8 +31,8 @@ export interface SubscriberOptions {
   subscriptions: Subscription[];
   /** At most this many messages received and not yet acknowledged to the broker. */
   window: number;
-  reconnectMinMs: number;
-  reconnectMaxMs: number;
+  reconnectDelayMs: number;
+  reconnectMaxDelayMs: number;
   log: Logger;
   status(s: NodeStatus): void;
   /** Hand a PUBLISH to the flow; `settle` fires once. Returns the engine's back-pressure promise, if any. */
@@ -131,7 +131,7 @@ export class MqttSubscriber {
     // would be handled (and acked) by mqtt.js's defaults.
     setAckHook(client, (_topic, _payload, packet, done) => this.onArrival(packet, done));
     client.handleMessage = (packet, cb) => this.onMessage(packet, cb);
-    this.backoff = new ReconnectBackoff(client, this.o.reconnectMinMs, this.o.reconnectMaxMs);
+    this.backoff = new ReconnectBackoff(client, this.o.reconnectDelayMs, this.o.reconnectMaxDelayMs);
     client.on('error', (err) => this.o.log.warn({ err: err.message }, 'mqtt connection error'));
     client.on('close', () => this.onClose());
     client.on('connect', () => this.counters.connects++);

@@ -2,9 +2,12 @@
  * Config of a database server connection (PostgreSQL, MySQL/MariaDB): address or URL, credentials, pool, TLS.
  * Isomorphic: the connection kind definitions import it.
  */
-import { type LintIssue, Secret, type Static, Type } from '../../spec/index.js';
+import { credentialProperties, type LintIssue, type Static, Type } from '../../spec/index.js';
 import { tlsProperties as sharedTlsProperties } from '../../spec/tls-schema.js';
 import { parseDatabaseUrl } from './url.js';
+
+/** Renamed fields of the PostgreSQL and MySQL connection kinds (see ConnectionKindDefinition.renamed). */
+export const SERVER_CONNECTION_RENAMED = { user: 'username' };
 
 /** Flat TLS fields, named like the other connection kinds' (tls, ca, cert, key, verifyServer). */
 export const tlsProperties = sharedTlsProperties({
@@ -16,7 +19,12 @@ export const tlsProperties = sharedTlsProperties({
 const tlsObject = Type.Object(tlsProperties);
 export type TlsSettings = Static<typeof tlsObject>;
 
-export function serverConnectionProperties(o: { scheme: string; port: number; user: string }) {
+export function serverConnectionProperties(o: {
+  scheme: string;
+  port: number;
+  username: string;
+  passwordExample: string;
+}) {
   return {
     url: Type.Optional(
       Type.String({
@@ -27,8 +35,7 @@ export function serverConnectionProperties(o: { scheme: string; port: number; us
     host: Type.String({ title: 'Host', default: 'localhost', minLength: 1 }),
     port: Type.Integer({ title: 'Port', default: o.port, minimum: 1, maximum: 65_535 }),
     database: Type.Optional(Type.String({ title: 'Database' })),
-    user: Type.String({ title: 'User', default: o.user }),
-    password: Type.Optional(Secret({ title: 'Password', description: 'A reference, e.g. `${env:DB_PASSWORD}`.' })),
+    ...credentialProperties({ passwordExample: o.passwordExample, usernameDefault: o.username }),
     poolSize: Type.Integer({
       title: 'Pool size',
       description: 'Connections kept open at most, shared by the nodes that use this connection.',
@@ -56,7 +63,7 @@ export function serverConnectionProperties(o: { scheme: string; port: number; us
   };
 }
 
-const server = Type.Object(serverConnectionProperties({ scheme: 'x', port: 1, user: 'x' }));
+const server = Type.Object(serverConnectionProperties({ scheme: 'x', port: 1, username: 'x', passwordExample: 'x' }));
 export type ServerConnectionConfig = Static<typeof server>;
 
 const isReference = (v: string) => v.includes('${');

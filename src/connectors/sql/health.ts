@@ -3,7 +3,8 @@
  * reason while it is unreachable or refuses writes. While it is down a probe reconnects with backoff, so the
  * status turns back to connected even when no message arrives to try.
  */
-import { backoffDelay, sleep } from '../../runtime/retry.js';
+import { backoffDelay, sleep } from '../../kit/retry.js';
+import { StatusReporter } from '../../kit/status.js';
 import type { NodeStatus } from '../../spec/runtime-contract.js';
 
 export interface HealthOptions {
@@ -17,11 +18,12 @@ export interface HealthOptions {
 }
 
 export class Health {
-  private state: NodeStatus['state'] = 'idle';
-  private reason: string | undefined;
+  private readonly reporter: StatusReporter;
   private probing = false;
 
-  constructor(private readonly o: HealthOptions) {}
+  constructor(private readonly o: HealthOptions) {
+    this.reporter = new StatusReporter(o.status, o.signal);
+  }
 
   start(): void {
     this.set('connecting');
@@ -44,10 +46,7 @@ export class Health {
   }
 
   private set(state: NodeStatus['state'], reason?: string): void {
-    if (this.o.signal.aborted || (state === this.state && reason === this.reason)) return;
-    this.state = state;
-    this.reason = reason;
-    this.o.status(reason === undefined ? { state } : { state, reason });
+    this.reporter.set(state, reason);
   }
 
   private async reconnect(): Promise<void> {

@@ -1,6 +1,6 @@
 /** The column mapping: one JSONata expression per column, compiled once, evaluated per message into a row. */
 import { type CompiledExpression, compileExpression } from '../../expr/index.js';
-import { isThenable } from '../../runtime/promise.js';
+import { isThenable } from '../../kit/thenable.js';
 import { DeterministicError, type Message } from '../../spec/index.js';
 import type { Dialect, SqlValue } from './dialect.js';
 import type { ColumnType } from './schema.js';

@@ -18,6 +18,9 @@ export const DEFAULT_COLUMNS: Record<string, string> = {
   received_at: 'timestamp',
 };
 export const DEFAULT_KEY = ['id'];
+/** Renamed fields of every SQL sink (see NodeDefinition.renamed). */
+export const SQL_SINK_RENAMED = { retryBaseMs: 'retryDelayMs', retryMaxMs: 'retryMaxDelayMs' };
+
 export const SQL_RETRY_DEFAULTS: RetryDefaults = { attempts: 5, retryDelayMs: 200, retryMaxDelayMs: 5000 };
 
 export function sqlSinkProperties(options: { createTable: boolean }) {

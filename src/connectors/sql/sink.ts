@@ -3,8 +3,8 @@
  * write each batch in one transaction, and resolve each message's handle only once its row is committed.
  * Bad rows fail alone; transient errors retry; status follows the database.
  */
-import { Batcher } from '../../runtime/batcher.js';
-import { isThenable } from '../../runtime/promise.js';
+import { Batcher } from '../../kit/batcher.js';
+import { isThenable } from '../../kit/thenable.js';
 import type { Message } from '../../spec/index.js';
 import type { NodeContext, NodeRuntime } from '../../spec/runtime-contract.js';
 import type { Dialect } from './dialect.js';

@@ -7,7 +7,7 @@ export interface ServerAddress {
   host?: string;
   port?: number;
   database?: string;
-  user?: string;
+  username?: string;
   password?: string;
 }
 
@@ -30,7 +30,7 @@ export function parseDatabaseUrl(text: string, protocols: readonly string[]): Se
   if (url.port) out.port = Number(url.port);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (database) out.database = database;
-  if (url.username) out.user = decodeURIComponent(url.username);
+  if (url.username) out.username = decodeURIComponent(url.username);
   if (url.password) out.password = decodeURIComponent(url.password);
   return out;
 }
@@ -40,7 +40,7 @@ export interface ServerFields {
   host: string;
   port: number;
   database?: string;
-  user: string;
+  username: string;
   password?: string;
 }
 
@@ -51,7 +51,7 @@ export function resolveServer(c: ServerFields, protocols: readonly string[]): Se
     host: fromUrl.host ?? c.host,
     port: fromUrl.port ?? c.port,
     database: fromUrl.database ?? (c.database || undefined),
-    user: fromUrl.user ?? c.user,
+    username: fromUrl.username ?? c.username,
     password: c.password || fromUrl.password || undefined,
   };
 }

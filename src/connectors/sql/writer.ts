@@ -4,7 +4,7 @@
  * never fails its batch (about 2·log2(n) extra statements per bad row). A failed statement writes nothing,
  * so retrying a half cannot add a row twice.
  */
-import { withRetry } from '../../runtime/retry.js';
+import { withRetry } from '../../kit/retry.js';
 import { markFailure } from '../../spec/failure.js';
 import type { SqlDriver } from './driver.js';
 import type { Row } from './rows.js';

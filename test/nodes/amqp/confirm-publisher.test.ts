@@ -10,7 +10,7 @@ import { ConfirmPublisher, PublishError, type PublishRequest } from '../../../sr
 
 type Confirm = (err: unknown) => void;
 
-function setUp(confirmTimeoutMs = 1000) {
+function setUp(ackTimeoutMs = 1000) {
   const sent: Array<{ routingKey: string; options: Record<string, unknown>; confirm: Confirm }> = [];
   const ch = Object.assign(new EventEmitter(), {
     publish(_exchange: string, routingKey: string, _content: Buffer, options: Record<string, unknown>, cb: Confirm) {
@@ -22,7 +22,7 @@ function setUp(confirmTimeoutMs = 1000) {
   const managed = { channel: ch, status: { state: 'connected' }, reset };
   const publisher = new ConfirmPublisher(managed as unknown as ManagedChannel<ConfirmChannel>, {
     mandatory: true,
-    confirmTimeoutMs,
+    ackTimeoutMs,
   });
   publisher.attach(ch as unknown as ConfirmChannel);
   // One attempt as a promise, to await in the tests (amqp-out's RetriedAmqpPublish is the target in the flow).

@@ -12,7 +12,7 @@ import { Admin, amqpConnection, BrokerProxy, type Started, startFlow, unique } f
 
 const ctx = { log: silentLogger(), connectionId: 'rabbit' };
 const config = (c: Record<string, unknown>) =>
-  applyDefaults(kind.config, { host: '127.0.0.1', ...c }) as AmqpConnectionConfig;
+  applyDefaults(kind.config, { host: '127.0.0.1', ...c }) as unknown as AmqpConnectionConfig;
 
 describe.runIf(await requireService('rabbitmq'))('amqp connection', () => {
   let flow: Started | undefined;

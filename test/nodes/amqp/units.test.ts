@@ -11,7 +11,7 @@ import { applyDefaults } from '../../../src/runtime/resolve-config.js';
 import { createMessage } from '../../../src/spec/index.js';
 
 type ConnConfig = Parameters<typeof connectPlan>[0];
-const conn = (c: Record<string, unknown>) => applyDefaults(amqpConnection.config, c) as ConnConfig;
+const conn = (c: Record<string, unknown>) => applyDefaults(amqpConnection.config, c) as unknown as ConnConfig;
 
 describe('amqp connection settings', () => {
   it('defaults to guest/guest on localhost:5672, vhost /', () => {

@@ -31,7 +31,7 @@ async function flow(base: string, qos = 1) {
       ['sink', 'test-sink', { failFlagged: false, batchSize: 50, lingerMs: 5 }],
     ],
     [['in', 'sink']],
-    { connection: { reconnectMinMs: 100 } },
+    { connection: { reconnectDelayMs: 100 } },
   );
   engine = started.engine;
   return { engine: started.engine, statuses: started.statuses, sink: sinks.get('sink') as SinkHandle };

@@ -326,7 +326,7 @@ describe.runIf(run)('mqtt-in', () => {
         ['sink', 'test-sink'],
       ],
       [['in', 'sink']],
-      { connection: { url: 'mqtt://127.0.0.1:1', reconnectMinMs: 100 } },
+      { connection: { url: 'mqtt://127.0.0.1:1', reconnectDelayMs: 100 } },
     );
     engines.push(engine);
     const errors = await eventually(
@@ -382,7 +382,7 @@ describe.runIf(run)('mqtt-in nack', () => {
         ],
         [['in', 'flaky']],
         {
-          connection: { reconnectMinMs: 100 },
+          connection: { reconnectDelayMs: 100 },
           extra: { catalog: [flakySink], runtimes: { 'flaky-sink': createFlaky } },
         },
       );

@@ -53,7 +53,7 @@ describe.runIf(run)('mqtt-in after a sink outage', () => {
       [['in', 'db']],
       {
         // The defaults that let the old backoff grow to 30 s.
-        connection: { reconnectMinMs: 1000, reconnectMaxMs: 30_000 },
+        connection: { reconnectDelayMs: 1000, reconnectMaxDelayMs: 30_000 },
         extraConnections: [{ id: 'pg', kind: 'postgres', config: { ...PG, port: proxy.port, connectTimeoutMs: 1000 } }],
       },
     );

@@ -151,7 +151,7 @@ describe.runIf(run)('mqtt-out', () => {
     async (_, retry) => {
       const { engine, src, dead, statuses } = await sink(
         { topic: 'x/y', ...retry },
-        { url: 'mqtt://127.0.0.1:1', reconnectMinMs: 100 },
+        { url: 'mqtt://127.0.0.1:1', reconnectDelayMs: 100 },
       );
       for (let i = 0; i < 5; i++) await src.push({ i }, `u${i}`);
       await engine.whenIdle();

@@ -40,7 +40,7 @@ describe('mqtt-out topics', () => {
       retain: false,
       codec: 'json' as const,
       userProperties: true,
-      publishTimeoutMs: 1000,
+      ackTimeoutMs: 1000,
       attempts: 1,
       retryDelayMs: 1,
       retryMaxDelayMs: 1,

@@ -55,7 +55,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mqttConnection: FlowConnection = {
   id: 'broker',
   kind: 'mqtt',
-  config: { url: MOSQUITTO, reconnectMinMs: 100, reconnectMaxMs: 500 },
+  config: { url: MOSQUITTO, reconnectDelayMs: 100, reconnectMaxDelayMs: 500 },
 };
 
 async function mqttPublish(topic: string, bodies: string[]): Promise<void> {

@@ -46,8 +46,8 @@ export const postgresTarget: Target = {
   sinkType: 'postgres-out',
   available: () => requireService('postgres'),
   async open() {
-    const server = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
-    const admin = new pg.Client(server);
+    const server = { host: '127.0.0.1', port: 5432, username: 'postgres', database: 'test' };
+    const admin = new pg.Client({ ...server, user: server.username });
     await admin.connect();
     const tables: string[] = [];
     const proxy = new TcpProxy(5432);
@@ -96,7 +96,7 @@ export const mysqlTarget: Target = {
     const admin = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', timezone: 'Z' });
     await admin.query(`CREATE DATABASE ${database} CHARACTER SET utf8mb4`);
     await admin.query(`USE ${database}`);
-    const server = { host: '127.0.0.1', port: 3306, user: 'root', database };
+    const server = { host: '127.0.0.1', port: 3306, username: 'root', database };
     const proxy = new TcpProxy(3306);
     await proxy.up();
     return {

@@ -26,7 +26,7 @@ export function mysqlConfig(c: MysqlConnectionConfig): mysql.ConnectionOptions {
     host: s.host,
     port: s.port,
     database: s.database,
-    user: s.user,
+    user: s.username,
     password: s.password,
     // mysql2 checks the certificate chain with rejectUnauthorized but the host name only with verifyIdentity.
     ssl: tls ? { ...tls, verifyIdentity: tls.rejectUnauthorized } : undefined,

@@ -18,7 +18,7 @@ export function pgConfig(c: ServerConnectionConfig): pg.PoolConfig {
     host: s.host,
     port: s.port,
     database: s.database,
-    user: s.user,
+    user: s.username,
     password: s.password,
     ssl: tlsOptions(c) ?? false,
     max: c.poolSize,

@@ -1,8 +1,8 @@
 /** The kit's batcher and retries report to the node that created them (src/runtime/meter.ts). */
 import { describe, expect, it } from 'vitest';
-import { Batcher } from '../../src/runtime/batcher.js';
-import { currentMeter, enterMeter, type NodeMeter } from '../../src/runtime/meter.js';
-import { withRetry } from '../../src/runtime/retry.js';
+import { Batcher } from '../../src/kit/batcher.js';
+import { currentMeter, enterMeter, type NodeMeter } from '../../src/kit/meter.js';
+import { withRetry } from '../../src/kit/retry.js';
 
 function recording() {
   const seen = { batches: [] as number[], retries: 0 };

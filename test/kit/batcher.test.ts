@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from '../../src/runtime/batcher.js';
-import { RetriedDelivery, type RetryOptions, withRetry } from '../../src/runtime/retry.js';
+import { Batcher } from '../../src/kit/batcher.js';
+import { RetriedDelivery, type RetryOptions, withRetry } from '../../src/kit/retry.js';
 
 describe('Batcher', () => {
   it('flushes by size, then by linger, one batch at a time, in order', async () => {

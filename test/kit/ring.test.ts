@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ring } from '../../src/runtime/ring.js';
+import { Ring } from '../../src/kit/ring.js';
 
 describe('Ring', () => {
   it('keeps first-in first-out order across wrap-around and growth', () => {

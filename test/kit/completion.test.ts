@@ -3,7 +3,7 @@
  * through settleInto, anyone else awaits it. Then the engine's side: acks and failures as with promises.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Completion, isSettleable, type SettleTarget } from '../../src/runtime/completion.js';
+import { Completion, isSettleable, type SettleTarget } from '../../src/kit/completion.js';
 import { Engine } from '../../src/runtime/engine.js';
 import { Lineage, LiveLineages } from '../../src/runtime/lineage.js';
 import { flowOf, loadTestRuntime, sinks, sources, testCatalog } from '../support/test-nodes.js';

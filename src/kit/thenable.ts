@@ -1,0 +1,1 @@
+export { isThenableValue as isThenable } from '../expr/thenable.js';
