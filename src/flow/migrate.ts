@@ -94,45 +94,72 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Applies the renames. The input is never changed: a list or item that changes is copied. */
+/** Applies the renames (to the flow's nodes and connections and to the nodes inside its subflows). The input is never
+ * changed: a list or item that changes is copied. */
 function renameSettings(doc: Record<string, unknown>, all: RenamedSettings): MigrateResult & { ok: true } {
   const problems: Problem[] = [];
   let out = doc;
   for (const list of ['nodes', 'connections'] as const) {
-    const items = doc[list];
-    if (!Array.isArray(items)) continue;
-    let copy: unknown[] | undefined;
-    items.forEach((item, i) => {
-      if (!isObject(item) || !isObject(item.config)) return;
-      const what = list === 'nodes' ? item.type : item.kind;
-      const renames = typeof what === 'string' && Object.hasOwn(all[list], what) ? all[list][what] : undefined;
-      if (!renames) return;
-      let config: Record<string, unknown> | undefined;
-      for (const [old, now] of Object.entries(renames)) {
-        if (!Object.hasOwn(item.config, old)) continue;
-        config ??= { ...item.config };
-        const both = Object.hasOwn(config, now);
-        if (!both) config[now] = config[old];
-        delete config[old];
-        problems.push({
-          severity: 'warning',
-          code: 'renamed-setting',
-          path: `/${list}/${i}/config/${now}`,
-          ...(typeof item.id === 'string' ? { [list === 'nodes' ? 'nodeId' : 'connectionId']: item.id } : {}),
-          message: both
-            ? `${old} was renamed to ${now}; both are set, so ${old} is ignored`
-            : `${old} was renamed to ${now}`,
-          hint: `write "${now}" instead of "${old}": the old name will stop working in a later version`,
-        });
-      }
-      if (!config) return;
-      copy ??= items.slice();
-      copy[i] = { ...item, config };
-    });
+    const copy = renameInList(doc[list], list, `/${list}`, all, problems);
     if (copy) {
       if (out === doc) out = { ...doc };
       out[list] = copy;
     }
   }
+  const subflows = doc.subflows;
+  if (Array.isArray(subflows)) {
+    let copied: unknown[] | undefined;
+    subflows.forEach((sub, i) => {
+      if (!isObject(sub)) return;
+      const nodes = renameInList(sub.nodes, 'nodes', `/subflows/${i}/nodes`, all, problems);
+      if (!nodes) return;
+      copied ??= subflows.slice();
+      copied[i] = { ...sub, nodes };
+    });
+    if (copied) {
+      if (out === doc) out = { ...doc };
+      out.subflows = copied;
+    }
+  }
   return { ok: true, flow: out, problems };
+}
+
+/** The list with renamed settings applied, or undefined when nothing in it changes. */
+function renameInList(
+  items: unknown,
+  list: 'nodes' | 'connections',
+  at: string,
+  all: RenamedSettings,
+  problems: Problem[],
+): unknown[] | undefined {
+  if (!Array.isArray(items)) return undefined;
+  let copy: unknown[] | undefined;
+  items.forEach((item, i) => {
+    if (!isObject(item) || !isObject(item.config)) return;
+    const what = list === 'nodes' ? item.type : item.kind;
+    const renames = typeof what === 'string' && Object.hasOwn(all[list], what) ? all[list][what] : undefined;
+    if (!renames) return;
+    let config: Record<string, unknown> | undefined;
+    for (const [old, now] of Object.entries(renames)) {
+      if (!Object.hasOwn(item.config, old)) continue;
+      config ??= { ...item.config };
+      const both = Object.hasOwn(config, now);
+      if (!both) config[now] = config[old];
+      delete config[old];
+      problems.push({
+        severity: 'warning',
+        code: 'renamed-setting',
+        path: `${at}/${i}/config/${now}`,
+        ...(typeof item.id === 'string' ? { [list === 'nodes' ? 'nodeId' : 'connectionId']: item.id } : {}),
+        message: both
+          ? `${old} was renamed to ${now}; both are set, so ${old} is ignored`
+          : `${old} was renamed to ${now}`,
+        hint: `write "${now}" instead of "${old}": the old name will stop working in a later version`,
+      });
+    }
+    if (!config) return;
+    copy ??= items.slice();
+    copy[i] = { ...item, config };
+  });
+  return copy;
 }

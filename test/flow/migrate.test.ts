@@ -104,6 +104,32 @@ describe('renamed settings', () => {
     expect(flow).toEqual(newFlow());
   });
 
+  it('old names inside a subflow migrate too, with warnings that point into the subflow', () => {
+    const input = {
+      format: 'sluice/flow@1',
+      connections: [{ id: 'broker', kind: 'mqtt', config: { url: 'mqtt://127.0.0.1:1883' } }],
+      subflows: [
+        {
+          id: 'publish',
+          nodes: [{ id: 'out', type: 'mqtt-out', config: { connection: 'broker', topic: 't', publishTimeoutMs: 900 } }],
+          edges: [{ source: '$in', sourcePort: 'in', target: 'out', targetPort: 'in' }],
+        },
+      ],
+      nodes: [
+        { id: 'gen', type: 'generate', config: {} },
+        { id: 'p', type: 'subflow:publish', config: {} },
+      ],
+      edges: [{ source: 'gen', sourcePort: 'out', target: 'p', targetPort: 'in' }],
+    };
+    const { problems, flow } = validator.validate(input);
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(problems.find((p) => p.code === 'renamed-setting')).toMatchObject({
+      path: '/subflows/0/nodes/0/config/ackTimeoutMs',
+      message: 'publishTimeoutMs was renamed to ackTimeoutMs',
+    });
+    expect(flow?.subflows?.[0].nodes[0].config).toEqual({ connection: 'broker', topic: 't', ackTimeoutMs: 900 });
+  });
+
   it('the runtime sees the same config from old and new names', () => {
     const migrated = validator.validate(oldFlow()).flow!;
     const current = newFlow();
