@@ -1,8 +1,7 @@
 /** `sluice serve`: the editor, the admin API and the runtime in one process until SIGINT/SIGTERM. */
 import { existsSync, readFileSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { catalog } from '../../../nodes/catalog.js';
 import { FlowManager } from '../../runtime/flow-manager.js';
 import { createLogger, type SluiceLogger } from '../../runtime/log.js';
@@ -11,6 +10,7 @@ import { ApiError } from '../../server/errors.js';
 import { importFlow } from '../../server/import.js';
 import { DEMO_MQTT_PORT, portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
 import { EXIT, limitHeap, readText, UserError } from '../io.js';
+import { hostArg, commaList as list, portArg as port } from '../net-args.js';
 import { addOpsOptions, logLevelOption, type OpsOptions, startOps } from '../ops-options.js';
 
 export interface ServeOptions extends OpsOptions {
@@ -31,27 +31,6 @@ const DEMO_ID = 'embedded-demo';
 const DEMO_FLOW_CANDIDATES = ['../../../', '../../../../', '../../'].map(
   (up) => new URL(`${up}examples/${DEMO_ID}.json`, import.meta.url),
 );
-
-function port(value: string): string {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
-  return value;
-}
-
-/** A host name, an IPv4 address, or an IPv6 address bare (`::1`) or in brackets (`[::1]`, as in URLs). */
-function hostArg(value: string): string {
-  const inner = /^\[(.*)\]$/.exec(value)?.[1];
-  if (inner !== undefined ? isIPv6(inner) : /^[A-Za-z0-9.:-]+$/.test(value) && !value.includes('[')) return value;
-  throw new InvalidArgumentError('expected a host name or an address such as 127.0.0.1, ::1 or [::1]');
-}
-
-function list(value: string | undefined): string[] | undefined {
-  return value
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : undefined;
-}
 
 export function defineServe(cmd: Command): Command {
   const serve = cmd
