@@ -8,6 +8,8 @@ import { createLogger, type SluiceLogger } from '../../runtime/log.js';
 import { createServer, ServerConfigError, type SluiceServer } from '../../server/app.js';
 import { ApiError } from '../../server/errors.js';
 import { importFlow } from '../../server/import.js';
+import { runnerRoutes } from '../../server/runners/routes.js';
+import { defaultRunnersFile, RunnerSettings } from '../../server/runners/settings.js';
 import { DEMO_MQTT_PORT, portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
 import { EXIT, limitHeap, readText, UserError } from '../io.js';
 import { hostArg, commaList as list, portArg as port } from '../net-args.js';
@@ -24,6 +26,7 @@ export interface ServeOptions extends OpsOptions {
   allowOrigin?: string;
   logLevel?: string;
   embeddedMqtt?: string;
+  runnersFile?: string;
 }
 
 const DEMO_ID = 'embedded-demo';
@@ -59,6 +62,11 @@ export function defineServe(cmd: Command): Command {
       `start an embedded MQTT broker on port ${DEMO_MQTT_PORT}, seed the demo flow (MQTT into SQLite) and deploy it`,
     )
     .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port>')
+    .addOption(
+      new Option('--runners-file <file>', 'where the remote runners added in the editor are kept, with their tokens')
+        .env('SLUICE_RUNNERS_FILE')
+        .default(defaultRunnersFile(), '~/.config/sluice/runners.json'),
+    )
     .option('--allow-host <names>', 'extra Host names to accept, comma-separated (e.g. a reverse proxy)')
     .option('--allow-origin <origins>', 'extra origins to accept, comma-separated (e.g. a dev server)')
     .addOption(logLevelOption());
@@ -107,10 +115,16 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const brokerPort =
     opts.embeddedMqtt !== undefined ? portNumber(opts.embeddedMqtt) : opts.demo ? DEMO_MQTT_PORT : undefined;
   const broker = brokerPort === undefined ? undefined : await startEmbeddedMqtt(brokerPort, log);
+  const runnersFile = opts.runnersFile ?? defaultRunnersFile();
+  const runners = await RunnerSettings.open(runnersFile).catch(async (err: unknown) => {
+    await broker?.close();
+    throw new UserError(`cannot read the runners file ${runnersFile}: ${(err as Error).message}`, EXIT.startup);
+  });
   const manager = new FlowManager({ catalog, log });
   let server: SluiceServer;
   try {
     server = await createServer({
+      extraRoutes: runnerRoutes(runners),
       host: opts.host,
       port: Number(opts.port),
       flowsDir: opts.flowsDir,
