@@ -81,6 +81,8 @@ export class FakeBrowserWindow extends Emitter {
   }
   loadURL(url: string): Promise<void> {
     this.urls.push(url);
+    // For the bundle's smoke test, which runs the built main process in a child process.
+    if (process.env.SLUICE_TEST_ELECTRON_REPORT) process.stdout.write(`electron-double: loadURL ${url}\n`);
     return Promise.resolve();
   }
   show(): void {}
@@ -177,7 +179,9 @@ export const ipcMain = {
 class FakeApp extends Emitter {
   quits = 0;
   readonly recentDocuments: string[] = [];
-  paths: Record<string, string> = {};
+  paths: Record<string, string> = process.env.SLUICE_TEST_ELECTRON_USERDATA
+    ? { userData: process.env.SLUICE_TEST_ELECTRON_USERDATA, documents: process.env.SLUICE_TEST_ELECTRON_USERDATA }
+    : {};
   whenReady() {
     return Promise.resolve();
   }
