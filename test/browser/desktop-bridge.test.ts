@@ -141,6 +141,21 @@ describe.skipIf(skip !== undefined)('the editor in the desktop shell', () => {
     await expect.poll(async () => (await lastState()).dirty, { timeout: 10_000 }).toBe(false);
   });
 
+  it('asks the shell to open a flow file dropped on the window (and ignores other files)', async () => {
+    await page.evaluate(() => {
+      const drop = (name: string) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['{}'], name, { type: 'application/json' }));
+        document
+          .querySelector('.react-flow__pane')
+          ?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      };
+      drop('notes.txt');
+      drop('dropped-flow.json');
+    });
+    await expect.poll(() => invoked(CHANNELS.openPath), { timeout: 10_000 }).toEqual(['/dropped/dropped-flow.json']);
+  });
+
   it('New and Close from the menu act on the tabs', async () => {
     const tabs = () => page.locator('[data-testid="flow-tab"]').count();
     const n = await tabs();
