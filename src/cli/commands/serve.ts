@@ -118,7 +118,11 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const runnersFile = opts.runnersFile ?? defaultRunnersFile();
   const runners = await RunnerSettings.open(runnersFile).catch(async (err: unknown) => {
     await broker?.close();
-    throw new UserError(`cannot read the runners file ${runnersFile}: ${(err as Error).message}`, EXIT.startup);
+    const message = (err as Error).message;
+    throw new UserError(
+      message.includes(runnersFile) ? message : `cannot read the runners file ${runnersFile}: ${message}`,
+      EXIT.startup,
+    );
   });
   const manager = new FlowManager({ catalog, log });
   let server: SluiceServer;
