@@ -111,6 +111,17 @@ describe.skipIf(skip !== undefined)('the editor in the desktop shell', () => {
     await expect.poll(async () => (await sent(CHANNELS.backup)).at(-1)?.[0], { timeout: 10_000 }).toEqual([]);
   });
 
+  it("the toolbar's Save writes the flow's file too", async () => {
+    const before = (await invoked(CHANNELS.saveFile)).length;
+    await page.locator('#flow-name').fill('Sensors from the toolbar');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await invoked(CHANNELS.saveFile)).length, { timeout: 10_000 }).toBe(before + 1);
+    const last = (await invoked(CHANNELS.saveFile)).at(-1) as { path: string; text: string };
+    expect(last.path).toBe(path);
+    expect(JSON.parse(last.text).name).toBe('Sensors from the toolbar');
+    await expect.poll(lastState, { timeout: 10_000 }).toEqual({ dirty: false, title: 'Sensors from the toolbar' });
+  });
+
   it('exports through the shell (no file path given: the user chooses), and Save As asks again', async () => {
     await emit({ command: 'export' });
     await expect.poll(async () => (await invoked(CHANNELS.exportFile)).length, { timeout: 10_000 }).toBe(1);
@@ -119,7 +130,7 @@ describe.skipIf(skip !== undefined)('the editor in the desktop shell', () => {
     expect(exported.suggestedName).toMatch(/\.json$/);
 
     await emit({ command: 'save-as' });
-    await expect.poll(async () => (await invoked(CHANNELS.saveFile)).length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(async () => (await invoked(CHANNELS.saveFile)).length, { timeout: 10_000 }).toBe(3);
     expect(((await invoked(CHANNELS.saveFile)).at(-1) as { saveAs?: boolean }).saveAs).toBe(true);
   });
 

@@ -8,7 +8,7 @@ import { FLOW_FORMAT, type FlowDocument } from '../../../src/flow/index.js';
 import { api } from '../api/client.js';
 import { requestClose } from '../app/TabBar.js';
 import { fromDocument } from '../model/convert.js';
-import { exportFileName, exportText, importText, openFromServer, save } from '../state/flow-actions.js';
+import { exportFileName, exportText, importText, onSaved, openFromServer, save } from '../state/flow-actions.js';
 import { useUi } from '../state/ui-store.js';
 import { activeTab, type Tab, useWorkspace } from '../state/workspace.js';
 
@@ -43,9 +43,27 @@ function unsaved(tab: Tab): boolean {
   );
 }
 
+/** True while File > Save writes the file itself (the toolbar's save hook then leaves it alone). */
+let savingToFile = false;
+
+/** The toolbar's Save (and any other save) also writes a flow that has a file to that file. */
+async function writeOwnFile(desktop: SluiceDesktopApi, tab: Tab): Promise<void> {
+  const f = files.get(tab.key);
+  if (savingToFile || !f?.path) return;
+  const text = exportText(tab);
+  if (!text || text === f.written) return;
+  const r = await desktop.saveFile({ text, suggestedName: exportFileName(tab), path: f.path });
+  if (r.saved) files.set(tab.key, { path: r.path, written: text });
+}
+
 async function saveToFile(desktop: SluiceDesktopApi, tab: Tab, saveAs: boolean): Promise<boolean> {
   // The app's store first (the runtime deploys from it), then the file.
-  if (!(await save(tab))) return false;
+  savingToFile = true;
+  try {
+    if (!(await save(tab))) return false;
+  } finally {
+    savingToFile = false;
+  }
   const saved = useWorkspace.getState().tab(tab.key) ?? tab;
   const text = exportText(saved);
   if (!text) return false;
@@ -182,6 +200,7 @@ function hasFiles(e: DragEvent): boolean {
 export function connectDesktop(desktop: SluiceDesktopApi | undefined = window.sluiceDesktop): boolean {
   if (!desktop) return false;
   desktop.onCommand((c) => void run(desktop, c));
+  onSaved((tab) => writeOwnFile(desktop, tab));
   const last: { state?: string; backup?: string } = {};
   setInterval(() => sync(desktop, last), SYNC_MS);
   // A flow file dropped anywhere on the window opens as a document.
