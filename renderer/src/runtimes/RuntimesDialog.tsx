@@ -4,6 +4,7 @@
  * their address, token and flow format.
  */
 import { type FormEvent, useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { Counters, RuntimeInfo } from '../api/types.js';
 import dialogs from '../dialogs/Dialogs.module.css';
 import { stop as stopLocal } from '../state/flow-actions.js';
@@ -210,7 +211,8 @@ export function RuntimesDialog() {
   }, [open]);
   if (!open) return null;
   const close = () => useRuntimes.getState().setOpen(false);
-  return (
+  // On the page's body, not inside the toolbar that opens it (whose colours and fonts it would inherit).
+  return createPortal(
     // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop closes; Escape does the same from the keyboard
     <div className={dialogs.backdrop} onMouseDown={(e) => e.target === e.currentTarget && close()}>
       <div className={`${dialogs.dialog} ${dialogs.wide}`} role="dialog" aria-modal="true" aria-label="Runtimes">
@@ -238,7 +240,8 @@ export function RuntimesDialog() {
           )}
         </div>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
 
