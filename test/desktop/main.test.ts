@@ -9,7 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, type DesktopCommand } from '../../src/desktop/bridge.js';
-import { app, dialog, FakeBrowserWindow, fakeEvent, ipcMain, Menu, session, shell } from './electron-double.js';
+import { startRunner } from '../support/runner.js';
+import {
+  app,
+  dialog,
+  FakeBrowserWindow,
+  fakeEvent,
+  ipcMain,
+  Menu,
+  safeStorage,
+  session,
+  shell,
+} from './electron-double.js';
 
 vi.mock('electron', async () => import('./electron-double.js'));
 
@@ -86,6 +97,30 @@ describe('the desktop main process', () => {
     // Its data directory is Electron's per-OS userData.
     expect(existsSync(join(dir, 'data', 'flows'))).toBe(true);
   });
+
+  it('keeps remote runners in its data directory with each token sealed by the OS keychain', async () => {
+    const runner = await startRunner();
+    try {
+      const res = await fetch(`${desktop.server.url}/api/runners`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${desktop.server.token}`,
+          'content-type': 'application/json',
+          'x-sluice-client': 'test',
+        },
+        body: JSON.stringify({ name: 'edge', url: runner.url, token: runner.token }),
+      });
+      expect(res.status).toBe(201);
+      const stored = await readFile(join(dir, 'data', 'runners.json'), 'utf8');
+      expect(stored).not.toContain(runner.token);
+      const sealed = (JSON.parse(stored) as { runners: Array<{ token: string }> }).runners[0].token;
+      expect(sealed).toMatch(/^keychain:/);
+      // What the keychain (the double's safeStorage) gives back is the token.
+      expect(safeStorage.decryptString(Buffer.from(sealed.slice(9), 'base64'))).toBe(runner.token);
+    } finally {
+      await runner.stop();
+    }
+  }, 60_000);
 
   it('opens the window with secure defaults', () => {
     expect(win.options.webPreferences).toMatchObject({
