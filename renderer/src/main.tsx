@@ -7,6 +7,7 @@ import { captureToken } from './api/auth.js';
 import { api } from './api/client.js';
 import { connectLive } from './api/live.js';
 import { App } from './app/App.js';
+import { connectDesktop } from './desktop/desktop-bridge.js';
 import { openFromServer } from './state/flow-actions.js';
 import { useWorkspace } from './state/workspace.js';
 
@@ -32,6 +33,7 @@ async function openFirstFlow(): Promise<void> {
 
 captureToken();
 connectLive();
+connectDesktop();
 window.addEventListener('beforeunload', (e) => {
   if (Object.values(useWorkspace.getState().dirty).some(Boolean)) {
     e.preventDefault();

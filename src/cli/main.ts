@@ -17,6 +17,7 @@ import {
   UserError,
   withReferenceOptions,
 } from './io.js';
+import { hostArg, portArg } from './net-args.js';
 import { addOpsOptions, logLevelOption } from './ops-options.js';
 
 /** package.json is two levels up from src/cli, three from dist/src/cli. */
@@ -63,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
 
   const runCmd = withReferenceOptions(program.command('run'))
     .description('run flows headless, side by side, until SIGINT/SIGTERM, then drain them all and exit')
-    .argument('<paths...>', 'flow JSON files, or directories of them')
+    .argument('[paths...]', 'flow JSON files, or directories of them (optional with --api)')
     .addOption(logLevelOption())
     .addOption(
       new Option('--drain-timeout <ms>', 'how long to wait for in-flight messages on stop')
@@ -71,7 +72,25 @@ async function main(argv: string[]): Promise<number> {
         .argParser(nonNegativeInt),
     )
     .option('--duration <ms>', 'stop (with drain) after this long', nonNegativeInt)
-    .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)');
+    .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port> first (demos)')
+    .addOption(
+      new Option('--api <port>', 'serve the runtime API (deploy, stop, status, live feed) for editors; needs --token')
+        .env('SLUICE_API_PORT')
+        .argParser(portArg),
+    )
+    .addOption(
+      new Option('--api-host <host>', 'address of the runtime API; default loopback')
+        .env('SLUICE_API_HOST')
+        .argParser(hostArg)
+        .default('127.0.0.1'),
+    )
+    .addOption(new Option('--token <token>', 'bearer token the runtime API requires').env('SLUICE_TOKEN'))
+    .addOption(
+      new Option('--flows-dir <dir>', 'where flows deployed through --api are kept (and resumed from on restart)')
+        .env('SLUICE_FLOWS_DIR')
+        .default('./flows'),
+    )
+    .option('--allow-host <names>', 'extra Host names the runtime API accepts, comma-separated (e.g. a service name)');
   addOpsOptions(runCmd).action(async (paths: string[], opts: RunOptions & ReferenceOptions) => {
     applyReferenceOptions(opts);
     const { runCommand } = await import('./commands/run.js');

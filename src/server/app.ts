@@ -44,6 +44,13 @@ export interface ServerOptions {
   allowedHosts?: string[];
   /** Extra origins to accept (e.g. the editor's dev server, `http://localhost:5173`). */
   allowedOrigins?: string[];
+  /**
+   * False for a headless runner (`sluice run --api`): the flows, runtime and live-feed routes without the editor's
+   * pages and without try-it. Default true.
+   */
+  editor?: boolean;
+  /** Routes added by the composition root (e.g. the remote runners of `serve`), registered behind the same guard. */
+  extraRoutes?: (app: FastifyInstance, context: ServerContext) => void;
   /** Tests only: tighter debug-stream and try-it limits. */
   hub?: HubOptions;
   tryLimits?: TryLimits;
@@ -98,7 +105,17 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
     throw err;
   }
   const runtime = new RuntimeControl(manager, validator, deployed, log, notify);
-  const context: ServerContext = { catalog, validator, store, runtime, hub, log, version: packageVersion() };
+  const editor = options.editor ?? true;
+  const context: ServerContext = {
+    catalog,
+    validator,
+    store,
+    runtime,
+    hub,
+    log,
+    version: packageVersion(),
+    role: editor ? 'editor' : 'runner',
+  };
 
   const app = Fastify({
     logger: false,
@@ -139,12 +156,13 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
       'request',
     );
   });
-  await registerStatic(app, options.staticDir ?? defaultStaticDir());
+  if (editor) await registerStatic(app, options.staticDir ?? defaultStaticDir());
   healthRoutes(app, context);
   flowRoutes(app, context);
   runtimeRoutes(app, context);
-  tryRoutes(app, context, options.tryLimits);
+  if (editor) tryRoutes(app, context, options.tryLimits);
   wsRoutes(app, context);
+  options.extraRoutes?.(app, context);
 
   try {
     // `[::1]` is how a URL writes an IPv6 address; the socket wants it bare.

@@ -14,4 +14,6 @@ export interface ServerContext {
   hub: Hub;
   log: SluiceLogger;
   version: string;
+  /** `editor` for `sluice serve` (and the desktop app), `runner` for `sluice run --api`. */
+  role: 'editor' | 'runner';
 }

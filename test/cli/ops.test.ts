@@ -144,7 +144,7 @@ describe('sluice serve --ops-port', () => {
 describe('the configuration table', () => {
   it('names only environment variables that the --help of each command shows', async () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    const table = readme.slice(readme.indexOf('### Configuration'));
+    const table = readme.slice(readme.indexOf('## Configuration'));
     const rows = table
       .slice(0, table.indexOf('\n\n', table.indexOf('| setting')))
       .split('\n')

@@ -65,7 +65,12 @@ describe('sluice serve', () => {
 
     const health = await fetch(`${url}/api/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, version: expect.any(String) });
+    expect(await health.json()).toEqual({
+      ok: true,
+      version: expect.any(String),
+      role: 'editor',
+      formats: ['sluice/flow@1'],
+    });
 
     const runtime = (await (await fetch(`${url}/api/runtime`)).json()) as RuntimeView;
     expect(runtime.flows).toMatchObject([{ flowId: 'embedded-demo', state: 'running' }]);

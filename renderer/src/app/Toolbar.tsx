@@ -5,6 +5,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { autoLayout } from '../canvas/use-canvas-commands.js';
 import type { EditorNode } from '../model/types.js';
+import { RuntimesButton } from '../runtimes/RuntimesDialog.js';
 import { deploy, exportFileName, exportText, save, stop } from '../state/flow-actions.js';
 import { useFlowStore } from '../state/flow-context.js';
 import { type FlowRun, useRuntime } from '../state/runtime-store.js';
@@ -205,6 +206,7 @@ export function Toolbar() {
       >
         {runningCount} running
       </button>
+      <RuntimesButton className={css.tool} />
       {active && (
         <button
           type="button"

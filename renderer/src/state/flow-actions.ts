@@ -56,6 +56,13 @@ function withServerId(tab: Tab, content: FlowContent, id: string): FlowContent {
 
 const saving = new Set<string>();
 
+/** Runs after every successful save (the desktop app writes the flow's file too); one at a time. */
+let savedHook: ((tab: Tab) => Promise<void>) | undefined;
+
+export function onSaved(hook: ((tab: Tab) => Promise<void>) | undefined): void {
+  savedHook = hook;
+}
+
 /** True while this editor's own save of the tab is in flight (its echo from the server is not news). */
 export function isSaving(tabKey: string): boolean {
   return saving.has(tabKey);
@@ -76,6 +83,7 @@ export async function save(tab: Tab | undefined = activeTab()): Promise<boolean>
       useWorkspace.getState().markSaved(tab.key, { id: tab.serverId, revision: r.revision }, content);
     }
     useUi.getState().notify('success', `Saved "${flow.name ?? tab.serverId ?? 'flow'}"`);
+    await savedHook?.(useWorkspace.getState().tab(tab.key) ?? tab);
     return true;
   } catch (err) {
     if (err instanceof ApiError && err.code === 'stale-revision') {

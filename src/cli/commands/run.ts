@@ -18,6 +18,7 @@ import { createLogger } from '../../runtime/log.js';
 import { compileCached } from '../../runtime/schema-cache.js';
 import { EXIT, limitHeap, readText, UserError } from '../io.js';
 import { type OpsOptions, startOps } from '../ops-options.js';
+import type { RunnerApi } from '../runner-api.js';
 
 export interface RunOptions extends Partial<OpsOptions> {
   logLevel?: string;
@@ -26,6 +27,12 @@ export interface RunOptions extends Partial<OpsOptions> {
   duration?: string;
   /** Start an in-process MQTT broker on this port first. */
   embeddedMqtt?: string;
+  /** Serve the admin API's flows, runtime and live-feed routes (no editor) on this port: a remote runner. */
+  api?: string;
+  apiHost?: string;
+  token?: string;
+  flowsDir?: string;
+  allowHost?: string;
 }
 
 interface FlowFile {
@@ -89,6 +96,12 @@ function loadAll(files: string[]): FlowFile[] | undefined {
 export async function runCommand(paths: string[], opts: RunOptions): Promise<number> {
   const log = createLogger({ level: opts.logLevel });
   limitHeap();
+  if (paths.length === 0 && opts.api === undefined) {
+    throw new UserError(
+      'name flow files or directories to run, or pass --api <port> to take deploys from an editor',
+      EXIT.usage,
+    );
+  }
   const files = flowFiles(paths);
   const flows = loadAll(files);
   if (!flows) return EXIT.invalid;
@@ -104,8 +117,17 @@ export async function runCommand(paths: string[], opts: RunOptions): Promise<num
     log.info({ flow: s.flowId, node: s.nodeId, state: s.state, reason: s.reason }, 'node status'),
   );
   let ops: Awaited<ReturnType<typeof startOps>>;
+  let api: RunnerApi | undefined;
   try {
     ops = await startOps({ opsHost: '127.0.0.1', maxEventLoopLag: '1000', ...opts }, manager, log);
+    if (opts.api !== undefined) {
+      // Loaded only for a runner: a plain `run` must not pay for the admin server at start-up.
+      const { startRunnerApi } = await import('../runner-api.js');
+      api = await startRunnerApi(opts, manager, log).catch(async (err: unknown) => {
+        await ops?.close();
+        throw err;
+      });
+    }
   } catch (err) {
     await broker?.close();
     throw err;
@@ -124,7 +146,7 @@ export async function runCommand(paths: string[], opts: RunOptions): Promise<num
     process.stderr.write(`sluice run: ${flows.length > 1 ? `${f.file}: ` : ''}${reason}\n`);
     log.error({ flow: f.id, file: resolve(f.file), err: reason }, 'flow failed to start');
   }
-  if (failures.length === flows.length) {
+  if (failures.length === flows.length && flows.length > 0 && !api) {
     await manager.close({ deadlineMs: 0 });
     await ops?.close();
     await broker?.close();
@@ -148,6 +170,8 @@ export async function runCommand(paths: string[], opts: RunOptions): Promise<num
       log.info({ why }, 'stopping: draining in-flight messages');
       const engines = new Map(manager.flows().map((f) => [f.id, f.engine]));
       const report = await manager.close({ deadlineMs: drainMs });
+      // The runner's API stops after its flows drained (its record of deployed flows is kept for the next start).
+      await api?.close();
       for (const [id, r] of Object.entries(report.flows)) {
         log.info({ flow: id, counters: engines.get(id)?.counters(), ...r }, 'stopped');
       }

@@ -1,16 +1,18 @@
 /** `sluice serve`: the editor, the admin API and the runtime in one process until SIGINT/SIGTERM. */
 import { existsSync, readFileSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { catalog } from '../../../nodes/catalog.js';
 import { FlowManager } from '../../runtime/flow-manager.js';
 import { createLogger, type SluiceLogger } from '../../runtime/log.js';
 import { createServer, ServerConfigError, type SluiceServer } from '../../server/app.js';
 import { ApiError } from '../../server/errors.js';
 import { importFlow } from '../../server/import.js';
+import { runnerRoutes } from '../../server/runners/routes.js';
+import { defaultRunnersFile, RunnerSettings } from '../../server/runners/settings.js';
 import { DEMO_MQTT_PORT, portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
 import { EXIT, limitHeap, readText, UserError } from '../io.js';
+import { hostArg, commaList as list, portArg as port } from '../net-args.js';
 import { addOpsOptions, logLevelOption, type OpsOptions, startOps } from '../ops-options.js';
 
 export interface ServeOptions extends OpsOptions {
@@ -24,6 +26,7 @@ export interface ServeOptions extends OpsOptions {
   allowOrigin?: string;
   logLevel?: string;
   embeddedMqtt?: string;
+  runnersFile?: string;
 }
 
 const DEMO_ID = 'embedded-demo';
@@ -31,27 +34,6 @@ const DEMO_ID = 'embedded-demo';
 const DEMO_FLOW_CANDIDATES = ['../../../', '../../../../', '../../'].map(
   (up) => new URL(`${up}examples/${DEMO_ID}.json`, import.meta.url),
 );
-
-function port(value: string): string {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
-  return value;
-}
-
-/** A host name, an IPv4 address, or an IPv6 address bare (`::1`) or in brackets (`[::1]`, as in URLs). */
-function hostArg(value: string): string {
-  const inner = /^\[(.*)\]$/.exec(value)?.[1];
-  if (inner !== undefined ? isIPv6(inner) : /^[A-Za-z0-9.:-]+$/.test(value) && !value.includes('[')) return value;
-  throw new InvalidArgumentError('expected a host name or an address such as 127.0.0.1, ::1 or [::1]');
-}
-
-function list(value: string | undefined): string[] | undefined {
-  return value
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : undefined;
-}
 
 export function defineServe(cmd: Command): Command {
   const serve = cmd
@@ -80,6 +62,11 @@ export function defineServe(cmd: Command): Command {
       `start an embedded MQTT broker on port ${DEMO_MQTT_PORT}, seed the demo flow (MQTT into SQLite) and deploy it`,
     )
     .option('--embedded-mqtt <port>', 'start an in-process MQTT 3.1.1 broker on 127.0.0.1:<port>')
+    .addOption(
+      new Option('--runners-file <file>', 'where the remote runners added in the editor are kept, with their tokens')
+        .env('SLUICE_RUNNERS_FILE')
+        .default(defaultRunnersFile(), '~/.config/sluice/runners.json'),
+    )
     .option('--allow-host <names>', 'extra Host names to accept, comma-separated (e.g. a reverse proxy)')
     .option('--allow-origin <origins>', 'extra origins to accept, comma-separated (e.g. a dev server)')
     .addOption(logLevelOption());
@@ -128,10 +115,20 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const brokerPort =
     opts.embeddedMqtt !== undefined ? portNumber(opts.embeddedMqtt) : opts.demo ? DEMO_MQTT_PORT : undefined;
   const broker = brokerPort === undefined ? undefined : await startEmbeddedMqtt(brokerPort, log);
+  const runnersFile = opts.runnersFile ?? defaultRunnersFile();
+  const runners = await RunnerSettings.open(runnersFile).catch(async (err: unknown) => {
+    await broker?.close();
+    const message = (err as Error).message;
+    throw new UserError(
+      message.includes(runnersFile) ? message : `cannot read the runners file ${runnersFile}: ${message}`,
+      EXIT.startup,
+    );
+  });
   const manager = new FlowManager({ catalog, log });
   let server: SluiceServer;
   try {
     server = await createServer({
+      extraRoutes: runnerRoutes(runners),
       host: opts.host,
       port: Number(opts.port),
       flowsDir: opts.flowsDir,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { createLogger } from '../../../src/runtime/log.js';
-import { createServer, type SluiceServer } from '../../../src/server/app.js';
+import { createServer, type ServerOptions, type SluiceServer } from '../../../src/server/app.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -28,7 +28,9 @@ export interface EditorServer {
 }
 
 /** Builds the editor (unless `staticDir` is given) and starts a server on a free port with an empty flows dir. */
-export async function startEditorServer(options: { staticDir?: string; token?: string } = {}): Promise<EditorServer> {
+export async function startEditorServer(
+  options: { staticDir?: string; token?: string; extraRoutes?: ServerOptions['extraRoutes'] } = {},
+): Promise<EditorServer> {
   const work = await mkdtemp(join(tmpdir(), 'sluice-editor-'));
   const staticDir = options.staticDir ?? join(work, 'dist');
   if (!options.staticDir) await buildEditor(staticDir);
@@ -38,6 +40,7 @@ export async function startEditorServer(options: { staticDir?: string; token?: s
     flowsDir,
     staticDir,
     token: options.token,
+    extraRoutes: options.extraRoutes,
     log: createLogger({ level: process.env.SLUICE_TEST_LOG ?? 'warn' }),
   });
   return {
