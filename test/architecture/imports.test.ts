@@ -79,12 +79,14 @@ function nodeFolderOf(file: string): string {
 
 const rules: Rule[] = [
   {
-    name: 'the renderer never imports Node-only code (only node definitions, src/flow, src/spec, src/expr, and types from src/server/protocol.ts)',
+    name: 'the renderer never imports Node-only code (only node definitions, src/flow, src/spec, src/expr, and types from src/server/protocol.ts and src/desktop/bridge.ts)',
     files: sourceFiles('renderer/src'),
     refuse(i) {
       if (isNodeBuiltin(i.target)) return 'a Node built-in';
       if (!isRelative(i) || under(i.target, 'renderer')) return undefined;
       if (i.target === 'src/server/protocol.js') return i.typeOnly ? undefined : 'protocol.ts only with `import type`';
+      // The desktop shell's contract with the editor (IPC channel names, the preload's API): types only here.
+      if (i.target === 'src/desktop/bridge.js') return i.typeOnly ? undefined : 'bridge.ts only with `import type`';
       if (['src/flow', 'src/spec', 'src/expr'].some((d) => under(i.target, d))) return undefined;
       if (i.target === 'nodes/catalog.js' || /^nodes\/(connections\/)?[^/]+\/definition\.js$/.test(i.target)) {
         return undefined;
