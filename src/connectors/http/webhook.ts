@@ -1,0 +1,226 @@
+/**
+ * One http-in route: authenticates a request, reads and decodes its body, hands it to the flow and answers once the
+ * flow has settled it (or at once with 202 in the at-most-once mode). HTTP's own at-least-once: the client keeps the
+ * message until it sees a 2xx, and retries on a 5xx, a timeout or a broken connection.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { type Message, newMessageId, type WireHeaders } from '../../spec/message.js';
+import type { Logger, Outcome, Settle } from '../../spec/runtime-contract.js';
+import { isReservedHeader } from '../envelope.js';
+import { type AuthSettings, checkHeaders, checkSignature, needsBody } from './auth.js';
+import { type BodyCodec, type CsvOptions, decodeBody, formObject, readBody } from './body.js';
+
+export interface WebhookSettings extends AuthSettings {
+  codec: BodyCodec;
+  csv: CsvOptions;
+  maxBodyBytes: number;
+  /** `settled`: answer after the flow settled the message. `at-once`: 202 on receipt (at most once). */
+  respond: 'settled' | 'at-once';
+  successStatus: number;
+  /** Longest wait for the flow to settle a message (and for room in the flow) before answering 503. */
+  responseTimeoutMs: number;
+  resendAfterSeconds: number;
+  /** A request header whose value becomes the message id (so a client's retry keeps its id). */
+  idHeader: string;
+}
+
+export interface WebhookFlow {
+  ingest(msg: Message, settle?: Settle): undefined | Promise<void>;
+  ingestFailed(msg: Message, reason: string, settle?: Settle): undefined | Promise<void>;
+  log: Logger;
+}
+
+/** Request headers never passed on: credentials, signatures and hop-by-hop framing. */
+const DROPPED = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'expect',
+  'content-length',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'stripe-signature',
+]);
+
+const BODYLESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
+
+export interface WebhookCounts {
+  requests: number;
+  refused: number;
+}
+
+export class Webhook {
+  private taking = true;
+  /** Set while the flow's in-flight window is full: new requests wait for it. */
+  private room: Promise<void> | undefined;
+  /** Answers still owed, so a stop can answer them (503) instead of leaving clients hanging. */
+  private readonly open = new Set<ServerResponse>();
+  readonly counts: WebhookCounts = { requests: 0, refused: 0 };
+
+  constructor(
+    private readonly s: WebhookSettings,
+    private readonly flow: WebhookFlow,
+  ) {}
+
+  stopTaking(): void {
+    this.taking = false;
+  }
+
+  /** Answers every request still waiting with 503 (the flow stopped before settling them). */
+  abandon(): void {
+    for (const res of this.open) this.retryLater(res, 'the flow stopped', true);
+    this.open.clear();
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>): void => {
+    this.counts.requests++;
+    void this.serve(req, res, params).catch((err: unknown) => {
+      this.flow.log.warn({ err: (err as Error).message }, 'http-in: answering a request failed');
+      if (!res.headersSent) this.retryLater(res, 'internal error', true);
+    });
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> {
+    if (!this.taking) return this.retryLater(res, 'the flow is stopping', true);
+    const s = this.s;
+    const denied = checkHeaders(s, req.headers);
+    if (denied) return this.refuse(req, res, 401, denied);
+    const read = await readBody(req, s.maxBodyBytes);
+    if (!read.ok) return this.refuse(req, res, read.status, read.reason);
+    if (needsBody(s)) {
+      const bad = checkSignature(s, req.headers, read.body);
+      if (bad) return this.refuse(req, res, 401, bad);
+    }
+    const msg = this.message(req, params, read.body);
+    const decoded =
+      read.body.length === 0 && BODYLESS.has(req.method ?? '')
+        ? { ok: true as const, payload: queryPayload(req.url ?? '') }
+        : decodeBody(read.body, s.codec, s.csv);
+    msg.payload = decoded.payload;
+
+    if (this.room && !(await this.waitForRoom(res))) return;
+    if (!this.taking) return this.retryLater(res, 'the flow is stopping', true);
+
+    if (s.respond === 'at-once') {
+      this.track(decoded.ok ? this.flow.ingest(msg) : this.flow.ingestFailed(msg, decoded.reason));
+      this.reply(res, 202, { id: msg.id, accepted: true });
+      return;
+    }
+    this.open.add(res);
+    let answered = false;
+    const timer = setTimeout(() => {
+      if (answered) return;
+      answered = true;
+      this.open.delete(res);
+      this.flow.log.warn(
+        { id: msg.id, timeoutMs: s.responseTimeoutMs },
+        'http-in: the flow did not settle the message in time; answered 503 (the client should retry)',
+      );
+      this.retryLater(res, `not delivered within ${s.responseTimeoutMs} ms`);
+    }, s.responseTimeoutMs);
+    const settle = (o: Outcome) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      this.open.delete(res);
+      if (!o.ok) return this.retryLater(res, 'not delivered');
+      if (!decoded.ok) return this.reply(res, 400, { id: msg.id, error: decoded.reason });
+      this.reply(res, s.successStatus, { id: msg.id });
+    };
+    this.track(decoded.ok ? this.flow.ingest(msg, settle) : this.flow.ingestFailed(msg, decoded.reason, settle));
+  }
+
+  /** A full window: later requests wait (up to the response timeout) until the flow has room. */
+  private track(full: undefined | Promise<void>): void {
+    if (!full) return;
+    const room = full.finally(() => {
+      if (this.room === room) this.room = undefined;
+    });
+    this.room = room;
+  }
+
+  private async waitForRoom(res: ServerResponse): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      (this.room ?? Promise.resolve()).then(() => false),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(true), this.s.responseTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return true;
+    this.retryLater(res, 'the flow is busy');
+    return false;
+  }
+
+  private message(req: IncomingMessage, params: Record<string, string>, body: Buffer): Message {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const headers: Record<string, string> = { 'http-method': req.method ?? 'GET', 'http-path': path };
+    if (q >= 0) headers['http-query'] = url.slice(q + 1);
+    for (const [k, v] of Object.entries(params)) headers[`http-param-${k === '*' ? 'rest' : k}`] = v;
+    const type = req.headers['content-type'];
+    if (type) headers['content-type'] = type;
+    const wire = wireHeaders(req.headers);
+    if (wire) {
+      for (const [k, v] of Object.entries(wire)) {
+        if (typeof v === 'string' && !isReservedHeader(k) && !k.startsWith('http-')) headers[k] = v;
+      }
+    }
+    const given = this.s.idHeader ? req.headers[this.s.idHeader.toLowerCase()] : undefined;
+    const id = typeof given === 'string' && given !== '' && given.length <= 200 ? given : newMessageId();
+    return {
+      id,
+      topic: path,
+      payload: body,
+      headers,
+      ...(wire ? { wire } : {}),
+      timestamp: Date.now(),
+    };
+  }
+
+  private refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: string): void {
+    this.counts.refused++;
+    this.flow.log.debug({ status, reason, path: req.url }, 'http-in: request refused');
+    // The body may be unread (401 before reading, 413): close rather than drain it.
+    res.setHeader('connection', 'close');
+    if (status === 401 && this.s.auth === 'bearer') res.setHeader('www-authenticate', 'Bearer');
+    this.reply(res, status, { error: reason });
+  }
+
+  private retryLater(res: ServerResponse, reason: string, close = false): void {
+    if (res.headersSent || res.destroyed) return;
+    res.setHeader('retry-after', String(this.s.resendAfterSeconds));
+    if (close) res.setHeader('connection', 'close');
+    this.reply(res, 503, { error: reason });
+  }
+
+  private reply(res: ServerResponse, status: number, body: object): void {
+    if (res.headersSent || res.destroyed) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}
+
+function queryPayload(url: string): Record<string, string | string[]> {
+  const q = url.indexOf('?');
+  return formObject(new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+}
+
+/** The request's headers as received (credentials and framing left out), or undefined when none remain. */
+function wireHeaders(h: IncomingHttpHeaders): WireHeaders | undefined {
+  let out: WireHeaders | undefined;
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || DROPPED.has(k)) continue;
+    out ??= Object.create(null) as WireHeaders;
+    out[k] = v;
+  }
+  return out;
+}
