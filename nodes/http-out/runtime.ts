@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type Codec, decode, EncodeError, encode } from '../../src/connectors/codec.js';
 import { createAgent, Exchange, type HttpAnswer, type RequestSpec } from '../../src/connectors/http/request.js';
 import { compileCheckedTemplate } from '../../src/expr/template.js';
@@ -55,6 +56,8 @@ export const create: CreateRuntime<Config> = (ctx) => {
     fixed.authorization = `Basic ${Buffer.from(`${c.username ?? ''}:${c.password ?? ''}`).toString('base64')}`;
   }
   let failing = false;
+  // Each message waiting out a retry delay listens on the signal: many at once are normal here, not a leak.
+  setMaxListeners(0, ctx.signal);
 
   function spec(msg: Message, to: string): RequestSpec {
     const headers = c.idHeader ? { ...fixed, [c.idHeader]: msg.id } : fixed;
@@ -117,7 +120,8 @@ export const create: CreateRuntime<Config> = (ctx) => {
       }
     },
     async stop() {
-      await agent.close().catch(() => undefined);
+      // The flow has drained (or given up at its deadline): what is still in flight is cut off.
+      await agent.destroy().catch(() => undefined);
     },
   };
 };

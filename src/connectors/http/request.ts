@@ -151,7 +151,7 @@ export class Exchange extends RetriedDelivery {
         body: spec.body,
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,
-        signal: o.signal,
+        // No per-request abort listener on the node's signal: stopping the node destroys the agent instead.
       });
     } catch (err) {
       throw markFailure(
