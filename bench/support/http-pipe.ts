@@ -5,7 +5,7 @@
  *  - `raw-relay`: node:http server that parses the JSON body and forwards it with undici, answering after the 2xx;
  *  - `sluice-in`: http-in -> a sink that acks at once;
  *  - `raw-in`: node:http server that parses the JSON body and answers 200.
- * Parent -> child: `{ cmd: 'cpu' }`; child -> parent: `{ ready: port }`, `{ cpu: microseconds }`.
+ * Parent -> child: `{ cmd: 'cpu' }`, `{ cmd: 'exit' }` (a clean exit writes a `--cpu-prof` profile); child -> parent: `{ ready: port }`, `{ cpu: microseconds }`.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -73,6 +73,7 @@ async function sluice(relay: boolean): Promise<number> {
 const port =
   mode === 'raw-relay' ? await raw(true) : mode === 'raw-in' ? await raw(false) : await sluice(mode === 'sluice-relay');
 process.on('message', (m: { cmd: string }) => {
+  if (m.cmd === 'exit') process.exit(0);
   if (m.cmd === 'cpu') {
     const c = process.cpuUsage();
     process.send?.({ cpu: c.user + c.system });

@@ -4,6 +4,7 @@
  * message until it sees a 2xx, and retries on a 5xx, a timeout or a broken connection.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { Deadline, Deadlines } from '../../kit/index.js';
 import { type Message, newMessageId, type WireHeaders } from '../../spec/message.js';
 import type { Logger, Outcome, Settle } from '../../spec/runtime-contract.js';
 import { isReservedHeader } from '../envelope.js';
@@ -61,11 +62,15 @@ export class Webhook {
   /** Answers still owed, so a stop can answer them (503) instead of leaving clients hanging. */
   private readonly open = new Set<ServerResponse>();
   readonly counts: WebhookCounts = { requests: 0, refused: 0 };
+  /** One timer for every request waiting on the flow (they all wait the same time). */
+  private readonly deadlines: Deadlines<Waiting>;
 
   constructor(
     private readonly s: WebhookSettings,
     private readonly flow: WebhookFlow,
-  ) {}
+  ) {
+    this.deadlines = new Deadlines<Waiting>(s.responseTimeoutMs, this.timedOut);
+  }
 
   stopTaking(): void {
     this.taking = false;
@@ -111,29 +116,35 @@ export class Webhook {
       this.reply(res, 202, { id: msg.id, accepted: true });
       return;
     }
+    const wait = new Waiting(this, res, msg.id, decoded.ok ? undefined : decoded.reason);
     this.open.add(res);
-    let answered = false;
-    const timer = setTimeout(() => {
-      if (answered) return;
-      answered = true;
-      this.open.delete(res);
-      this.flow.log.warn(
-        { id: msg.id, timeoutMs: s.responseTimeoutMs },
-        'http-in: the flow did not settle the message in time; answered 503 (the client should retry)',
-      );
-      this.retryLater(res, `not delivered within ${s.responseTimeoutMs} ms`);
-    }, s.responseTimeoutMs);
-    const settle = (o: Outcome) => {
-      if (answered) return;
-      answered = true;
-      clearTimeout(timer);
-      this.open.delete(res);
-      if (!o.ok) return this.retryLater(res, 'not delivered');
-      if (!decoded.ok) return this.reply(res, 400, { id: msg.id, error: decoded.reason });
-      this.reply(res, s.successStatus, { id: msg.id });
-    };
-    this.track(decoded.ok ? this.flow.ingest(msg, settle) : this.flow.ingestFailed(msg, decoded.reason, settle));
+    this.deadlines.add(wait);
+    this.track(
+      decoded.ok ? this.flow.ingest(msg, wait.settle) : this.flow.ingestFailed(msg, decoded.reason, wait.settle),
+    );
   }
+
+  /** The flow settled a message (once): answer its request, unless the timeout already did. */
+  answer(w: Waiting, o: Outcome): void {
+    if (w.answered) return;
+    w.answered = true;
+    this.deadlines.remove(w);
+    this.open.delete(w.res);
+    if (!o.ok) this.retryLater(w.res, 'not delivered');
+    else if (w.badBody !== undefined) this.reply(w.res, 400, { id: w.id, error: w.badBody });
+    else this.reply(w.res, this.s.successStatus, { id: w.id });
+  }
+
+  private readonly timedOut = (w: Waiting): void => {
+    if (w.answered) return;
+    w.answered = true;
+    this.open.delete(w.res);
+    this.flow.log.warn(
+      { id: w.id, timeoutMs: this.s.responseTimeoutMs },
+      'http-in: the flow did not settle the message in time; answered 503 (the client should retry)',
+    );
+    this.retryLater(w.res, `not delivered within ${this.s.responseTimeoutMs} ms`);
+  };
 
   /** A full window: later requests wait (up to the response timeout) until the flow has room. */
   private track(full: undefined | Promise<void>): void {
@@ -167,12 +178,7 @@ export class Webhook {
     for (const [k, v] of Object.entries(params)) headers[`http-param-${k === '*' ? 'rest' : k}`] = v;
     const type = req.headers['content-type'];
     if (type) headers['content-type'] = type;
-    const wire = wireHeaders(req.headers);
-    if (wire) {
-      for (const [k, v] of Object.entries(wire)) {
-        if (typeof v === 'string' && !isReservedHeader(k) && !k.startsWith('http-')) headers[k] = v;
-      }
-    }
+    const wire = wireHeaders(req.headers, headers);
     const given = this.s.idHeader ? req.headers[this.s.idHeader.toLowerCase()] : undefined;
     const id = typeof given === 'string' && given !== '' && given.length <= 200 ? given : newMessageId();
     return {
@@ -194,7 +200,7 @@ export class Webhook {
     this.reply(res, status, { error: reason });
   }
 
-  private retryLater(res: ServerResponse, reason: string, close = false): void {
+  retryLater(res: ServerResponse, reason: string, close = false): void {
     if (res.headersSent || res.destroyed) return;
     res.setHeader('retry-after', String(this.s.resendAfterSeconds));
     if (close) res.setHeader('connection', 'close');
@@ -214,13 +220,35 @@ function queryPayload(url: string): Record<string, string | string[]> {
   return formObject(new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
 }
 
-/** The request's headers as received (credentials and framing left out), or undefined when none remain. */
-function wireHeaders(h: IncomingHttpHeaders): WireHeaders | undefined {
+/**
+ * The request's headers as received (credentials and framing left out), or undefined when none remain; each with one
+ * value and a name Sluice does not reserve is also put in `headers`.
+ */
+function wireHeaders(h: IncomingHttpHeaders, headers: Record<string, string>): WireHeaders | undefined {
   let out: WireHeaders | undefined;
-  for (const [k, v] of Object.entries(h)) {
+  for (const k in h) {
+    const v = h[k];
     if (v === undefined || DROPPED.has(k)) continue;
     out ??= Object.create(null) as WireHeaders;
     out[k] = v;
+    if (typeof v === 'string' && !k.startsWith('http-') && !isReservedHeader(k)) headers[k] = v;
   }
   return out;
+}
+
+/** A request waiting for the flow to settle its message. */
+class Waiting extends Deadline {
+  answered = false;
+  readonly settle: Settle;
+
+  constructor(
+    hook: Webhook,
+    readonly res: ServerResponse,
+    readonly id: string,
+    /** Why the body did not decode (answered 400 once the error route has it). */
+    readonly badBody: string | undefined,
+  ) {
+    super();
+    this.settle = (o) => hook.answer(this, o);
+  }
 }
