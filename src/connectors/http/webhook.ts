@@ -59,6 +59,8 @@ export class Webhook {
   private taking = true;
   /** Set while the flow's in-flight window is full: new requests wait for it. */
   private room: Promise<void> | undefined;
+  /** Requests waiting for room, in arrival order. */
+  private readonly queue: Array<(ok: boolean) => void> = [];
   /** Answers still owed, so a stop can answer them (503) instead of leaving clients hanging. */
   private readonly open = new Set<ServerResponse>();
   readonly counts: WebhookCounts = { requests: 0, refused: 0 };
@@ -78,6 +80,7 @@ export class Webhook {
 
   /** Answers every request still waiting with 503 (the flow stopped before settling them). */
   abandon(): void {
+    for (const turn of this.queue.splice(0)) turn(true); // each then sees the flow is not taking and answers 503
     for (const res of this.open) this.retryLater(res, 'the flow stopped', true);
     this.open.clear();
   }
@@ -108,8 +111,11 @@ export class Webhook {
         : decodeBody(read.body, s.codec, s.csv);
     msg.payload = decoded.payload;
 
-    if (this.room && !(await this.waitForRoom(res))) return;
-    if (!this.taking) return this.retryLater(res, 'the flow is stopping', true);
+    if ((this.room || this.queue.length > 0) && !(await this.waitForRoom(res))) return;
+    if (!this.taking) {
+      this.pump();
+      return this.retryLater(res, 'the flow is stopping', true);
+    }
 
     if (s.respond === 'at-once') {
       this.track(decoded.ok ? this.flow.ingest(msg) : this.flow.ingestFailed(msg, decoded.reason));
@@ -146,27 +152,41 @@ export class Webhook {
     this.retryLater(w.res, `not delivered within ${this.s.responseTimeoutMs} ms`);
   };
 
-  /** A full window: later requests wait (up to the response timeout) until the flow has room. */
+  /** After an ingest: a full flow makes later requests wait for room; with room, the next waiter goes in. */
   private track(full: undefined | Promise<void>): void {
-    if (!full) return;
-    const room = full.finally(() => {
-      if (this.room === room) this.room = undefined;
-    });
-    this.room = room;
+    if (full) {
+      const room = full.then(() => {
+        if (this.room !== room) return;
+        this.room = undefined;
+        this.pump();
+      });
+      this.room = room;
+    } else this.pump();
   }
 
-  private async waitForRoom(res: ServerResponse): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      (this.room ?? Promise.resolve()).then(() => false),
-      new Promise<boolean>((r) => {
-        timer = setTimeout(() => r(true), this.s.responseTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!timedOut) return true;
-    this.retryLater(res, 'the flow is busy');
-    return false;
+  /**
+   * Waits for its turn while the flow is full: one waiter is let in at a time, and the next only after it ingested
+   * (it may fill the flow again). False when the response timeout passed first (answered 503).
+   */
+  private waitForRoom(res: ServerResponse): Promise<boolean> {
+    return new Promise((resolve) => {
+      const turn = (ok: boolean) => {
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => {
+        const i = this.queue.indexOf(turn);
+        if (i >= 0) this.queue.splice(i, 1);
+        this.retryLater(res, 'the flow is busy');
+        resolve(false);
+      }, this.s.responseTimeoutMs);
+      this.queue.push(turn);
+    });
+  }
+
+  /** Lets the next waiter in when the flow has room. */
+  private pump(): void {
+    if (!this.room) this.queue.shift()?.(true);
   }
 
   private message(req: IncomingMessage, params: Record<string, string>, body: Buffer): Message {

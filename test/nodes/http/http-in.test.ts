@@ -2,8 +2,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/runtime/engine.js';
+import { selfSigned } from '../../support/self-signed.js';
 import { loadTestRuntime, type SinkHandle, sinks, testCatalog } from '../../support/test-nodes.js';
 import { freePort, send } from './support.js';
 
@@ -24,6 +26,7 @@ async function startFlow(
     basePath?: string;
     between?: { type: string; config: Record<string, unknown> };
     settings?: Record<string, unknown>;
+    listener?: Record<string, unknown>;
   } = {},
 ): Promise<{ e: Engine; url: string; sink: SinkHandle; dead?: SinkHandle }> {
   const port = o.port ?? (await freePort());
@@ -47,13 +50,19 @@ async function startFlow(
   await e.start({
     format: 'sluice/flow@1',
     settings: { ...(o.errorRoute ? { errorRoute: deadId } : {}), ...o.settings },
-    connections: [{ id: 'web', kind: 'http-server', config: { host: '127.0.0.1', port, basePath: o.basePath ?? '' } }],
+    connections: [
+      {
+        id: 'web',
+        kind: 'http-server',
+        config: { host: '127.0.0.1', port, basePath: o.basePath ?? '', ...o.listener },
+      },
+    ],
     nodes,
     edges,
   });
   return {
     e,
-    url: `http://127.0.0.1:${port}`,
+    url: `${o.listener?.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     sink: sinks.get(sinkId) as SinkHandle,
     dead: o.errorRoute ? (sinks.get(deadId) as SinkHandle) : undefined,
   };
@@ -284,5 +293,33 @@ describe('http-in', () => {
     } finally {
       await new Promise((r) => other.close(r));
     }
+  });
+
+  it('serves HTTPS with the listener certificate and key (references)', async () => {
+    const cert = selfSigned('localhost', 'IP:127.0.0.1');
+    if (!cert) throw new Error('openssl is needed for the TLS test');
+    const keyEnv = `SLUICE_TEST_HTTP_KEY_${randomBytes(4).toString('hex').toUpperCase()}`;
+    process.env[keyEnv] = cert.key;
+    const { url, sink } = await startFlow(
+      { path: '/tls' },
+      { listener: { tls: true, cert: cert.cert, key: `\${env:${keyEnv}}` } },
+    );
+    const agent = new Agent({ connect: { ca: cert.cert } });
+    try {
+      const res = await request(`${url}/tls`, { method: 'POST', body: '{"s":1}', dispatcher: agent });
+      await res.body.dump();
+      expect(res.statusCode).toBe(200);
+      expect(sink.delivered.map((m) => m.payload)).toEqual([{ s: 1 }]);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('holds new requests while the in-flight window is full, and answers them all after delivery', async () => {
+    const { url, sink } = await startFlow({ path: '/bp' }, { sink: { delayMs: 200 }, settings: { maxInFlight: 2 } });
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => send(`${url}/bp`, { body: `{"i":${i}}` })));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(sink.delivered).toHaveLength(8);
+    expect(sink.maxPending).toBeLessThanOrEqual(2);
   });
 });
