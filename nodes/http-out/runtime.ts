@@ -48,9 +48,11 @@ export const create: CreateRuntime<Config> = (ctx) => {
     connections: c.connections,
     tls: c.tls ? { ca: c.ca, cert: c.cert, key: c.key, verifyServer: c.verifyServer } : undefined,
   });
-  const fixed: Record<string, string> = { ...c.headers };
+  // Header names in lower case, so the ones set below replace a user's `Content-Type` instead of doubling it.
+  const fixed: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.headers)) fixed[k.toLowerCase()] = v;
   const bodyless = c.method === 'GET' || c.method === 'DELETE';
-  if (!bodyless) fixed['content-type'] = c.contentType || CONTENT_TYPES[c.codec];
+  if (!bodyless) fixed['content-type'] = c.contentType || fixed['content-type'] || CONTENT_TYPES[c.codec];
   if (c.auth === 'bearer') fixed.authorization = `Bearer ${c.token ?? ''}`;
   if (c.auth === 'basic') {
     fixed.authorization = `Basic ${Buffer.from(`${c.username ?? ''}:${c.password ?? ''}`).toString('base64')}`;

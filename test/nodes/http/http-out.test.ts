@@ -119,6 +119,13 @@ describe('http-out', () => {
     await get.e.whenIdle();
     expect(s.received[1]).toMatchObject({ method: 'GET', url: '/g/abc', body: '' });
     expect(get.src.outcomes.get('g1')).toEqual([{ ok: true }]);
+    await get.e.stop();
+
+    // A Content-Type among the headers, in any case, replaces the codec's rather than being sent twice.
+    const typed = await startFlow({ url: `${s.url}/t`, headers: { 'Content-Type': 'application/vnd.api+json' } });
+    await typed.src.push({ a: 1 }, 't1');
+    await typed.e.whenIdle();
+    expect(s.received[2].headers['content-type']).toBe('application/vnd.api+json');
   });
 
   it('retries 503 (waiting out Retry-After), 429 and a slow answer (timeout), then delivers', async () => {
