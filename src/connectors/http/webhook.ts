@@ -118,8 +118,10 @@ export class Webhook {
     }
 
     if (s.respond === 'at-once') {
+      // At most once: answered before the flow has it; a body that does not decode is still a bad request.
       this.track(decoded.ok ? this.flow.ingest(msg) : this.flow.ingestFailed(msg, decoded.reason));
-      this.reply(res, 202, { id: msg.id, accepted: true });
+      if (decoded.ok) this.reply(res, 202, { id: msg.id, accepted: true });
+      else this.reply(res, 400, { id: msg.id, error: decoded.reason });
       return;
     }
     const wait = new Waiting(this, res, msg.id, decoded.ok ? undefined : decoded.reason);

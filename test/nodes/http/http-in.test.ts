@@ -255,6 +255,7 @@ describe('http-in', () => {
     expect(sink.delivered).toHaveLength(0);
     await e.whenIdle();
     expect(sink.delivered).toHaveLength(1);
+    expect((await send(`${url}/fast`, { body: '{oops' })).status).toBe(400);
   });
 
   it('serves under the base path, answers 404 and 405 for the rest, and answers 503 while stopping', async () => {
