@@ -11,35 +11,37 @@ export type BodyCodec = 'json' | 'text' | 'bytes' | 'form' | 'csv';
 
 export type BodyRead = { ok: true; body: Buffer } | { ok: false; status: 408 | 413 | 400; reason: string };
 
-/** Reads the whole body, refusing more than `limit` bytes (by Content-Length before reading, else while reading). */
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/**
+ * Reads the whole body, refusing more than `limit` bytes (by Content-Length before reading, else while reading), and
+ * calls `done` once with the result (a callback, not a promise: this is on every request's path).
+ */
+export function readBody(req: IncomingMessage, limit: number, done: (read: BodyRead) => void): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    return Promise.resolve({ ok: false, status: 413, reason: `the body is ${declared} bytes, more than ${limit}` });
+    done({ ok: false, status: 413, reason: `the body is ${declared} bytes, more than ${limit}` });
+    return;
   }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (r: BodyRead) => {
-      if (done) return;
-      done = true;
-      req.off('data', onData);
-      resolve(r);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        finish({ ok: false, status: 413, reason: `the body is more than ${limit} bytes` });
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => finish({ ok: true, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) }));
-    req.once('error', (err) => finish({ ok: false, status: 400, reason: `the request broke off: ${err.message}` }));
-    req.once('aborted', () => finish({ ok: false, status: 400, reason: 'the client aborted the request' }));
-  });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (r: BodyRead) => {
+    if (finished) return;
+    finished = true;
+    req.off('data', onData);
+    done(r);
+  };
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      finish({ ok: false, status: 413, reason: `the body is more than ${limit} bytes` });
+      return;
+    }
+    chunks.push(chunk);
+  };
+  req.on('data', onData);
+  req.once('end', () => finish({ ok: true, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) }));
+  req.once('error', (err) => finish({ ok: false, status: 400, reason: `the request broke off: ${err.message}` }));
+  req.once('aborted', () => finish({ ok: false, status: 400, reason: 'the client aborted the request' }));
 }
 
 export interface CsvOptions {

@@ -45,9 +45,12 @@ export function compileRoute(path: string): RoutePattern {
   const parts = splitPath(path);
   const rest = parts.at(-1) === '*';
   const fixed = rest ? parts.slice(0, -1) : parts;
+  // A route without parameters: the common exact path is one string comparison, not a split.
+  const literal = fixed.some((p) => p.startsWith(':')) || rest ? undefined : `/${fixed.join('/')}`;
   return {
     source: path,
     match(requestPath) {
+      if (literal !== undefined && (requestPath === literal || requestPath === `${literal}/`)) return {};
       const segs = splitPath(requestPath);
       if (rest ? segs.length < fixed.length : segs.length !== fixed.length) return undefined;
       const params: Record<string, string> = {};

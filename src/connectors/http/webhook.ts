@@ -7,9 +7,10 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { Deadline, Deadlines } from '../../kit/index.js';
 import { type Message, newMessageId, type WireHeaders } from '../../spec/message.js';
 import type { Logger, Outcome, Settle } from '../../spec/runtime-contract.js';
+import type { Decoded } from '../codec.js';
 import { isReservedHeader } from '../envelope.js';
 import { type AuthSettings, checkHeaders, checkSignature, needsBody } from './auth.js';
-import { type BodyCodec, type CsvOptions, decodeBody, formObject, readBody } from './body.js';
+import { type BodyCodec, type BodyRead, type CsvOptions, decodeBody, formObject, readBody } from './body.js';
 
 export interface WebhookSettings extends AuthSettings {
   codec: BodyCodec;
@@ -87,22 +88,41 @@ export class Webhook {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>): void => {
     this.counts.requests++;
-    void this.serve(req, res, params).catch((err: unknown) => {
-      this.flow.log.warn({ err: (err as Error).message }, 'http-in: answering a request failed');
-      if (!res.headersSent) this.retryLater(res, 'internal error', true);
+    if (!this.taking) {
+      this.retryLater(res, 'the flow is stopping', true);
+      return;
+    }
+    const denied = checkHeaders(this.s, req.headers);
+    if (denied) {
+      this.refuse(req, res, 401, denied);
+      return;
+    }
+    readBody(req, this.s.maxBodyBytes, (read) => {
+      try {
+        this.received(req, res, params, read);
+      } catch (err) {
+        this.failedToAnswer(res, err);
+      }
     });
   };
 
-  private async serve(req: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> {
-    if (!this.taking) return this.retryLater(res, 'the flow is stopping', true);
+  private failedToAnswer(res: ServerResponse, err: unknown): void {
+    this.flow.log.warn({ err: (err as Error).message }, 'http-in: answering a request failed');
+    if (!res.headersSent) this.retryLater(res, 'internal error', true);
+  }
+
+  private received(req: IncomingMessage, res: ServerResponse, params: Record<string, string>, read: BodyRead): void {
+    if (!read.ok) {
+      this.refuse(req, res, read.status, read.reason);
+      return;
+    }
     const s = this.s;
-    const denied = checkHeaders(s, req.headers);
-    if (denied) return this.refuse(req, res, 401, denied);
-    const read = await readBody(req, s.maxBodyBytes);
-    if (!read.ok) return this.refuse(req, res, read.status, read.reason);
     if (needsBody(s)) {
       const bad = checkSignature(s, req.headers, read.body);
-      if (bad) return this.refuse(req, res, 401, bad);
+      if (bad) {
+        this.refuse(req, res, 401, bad);
+        return;
+      }
     }
     const msg = this.message(req, params, read.body);
     const decoded =
@@ -110,14 +130,26 @@ export class Webhook {
         ? { ok: true as const, payload: queryPayload(req.url ?? '') }
         : decodeBody(read.body, s.codec, s.csv);
     msg.payload = decoded.payload;
+    if (this.room || this.queue.length > 0) {
+      this.waitForRoom(res).then(
+        (ok) => {
+          if (ok) this.admit(res, msg, decoded);
+        },
+        (err: unknown) => this.failedToAnswer(res, err),
+      );
+      return;
+    }
+    this.admit(res, msg, decoded);
+  }
 
-    if ((this.room || this.queue.length > 0) && !(await this.waitForRoom(res))) return;
+  /** The flow has room: hand the message over and answer now (at-once) or once it settles. */
+  private admit(res: ServerResponse, msg: Message, decoded: Decoded): void {
     if (!this.taking) {
       this.pump();
-      return this.retryLater(res, 'the flow is stopping', true);
+      this.retryLater(res, 'the flow is stopping', true);
+      return;
     }
-
-    if (s.respond === 'at-once') {
+    if (this.s.respond === 'at-once') {
       // At most once: answered before the flow has it; a body that does not decode is still a bad request.
       this.track(decoded.ok ? this.flow.ingest(msg) : this.flow.ingestFailed(msg, decoded.reason));
       if (decoded.ok) this.reply(res, 202, { id: msg.id, accepted: true });
@@ -232,7 +264,8 @@ export class Webhook {
   private reply(res: ServerResponse, status: number, body: object): void {
     if (res.headersSent || res.destroyed) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    // The flat array form: Node takes it without walking an object's keys.
+    res.writeHead(status, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))]);
     res.end(text);
   }
 }
