@@ -84,8 +84,20 @@ export const create: CreateRuntime<Config> = (ctx) => {
     return { ...msg, payload: decoded.payload, headers, wire };
   }
 
+  const onRetry = (err: unknown, attempt: number) => {
+    if (!failing) ctx.status({ state: 'error', reason: reasonOf(err) });
+    failing = true;
+    ctx.log.debug({ attempt, err: reasonOf(err) }, 'http-out: retrying');
+  };
+  const recovered = () => {
+    if (!failing) return;
+    failing = false;
+    ctx.status({ state: 'connected' });
+  };
+
+  /** The delivery itself is what the engine waits on (a Completion: no promise per message). */
   function send(msg: Message, to: string, out: Output): PromiseLike<void> {
-    const ex = new Exchange(spec(msg, to), {
+    return new Exchange(spec(msg, to), {
       agent,
       timeoutMs: c.timeoutMs,
       keepBody: c.response,
@@ -94,19 +106,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
       retryMaxDelayMs: c.retryMaxDelayMs,
       signal: ctx.signal,
       who,
-      onRetry: (err, attempt) => {
-        if (!failing) ctx.status({ state: 'error', reason: reasonOf(err) });
-        failing = true;
-        ctx.log.debug({ attempt, err: reasonOf(err) }, 'http-out: retrying');
+      onRetry,
+      onAnswer: (answer) => {
+        recovered();
+        if (c.response) out.emit('response', responseMessage(msg, answer));
       },
     }).start();
-    return ex.then(() => {
-      if (failing) {
-        failing = false;
-        ctx.status({ state: 'connected' });
-      }
-      if (c.response && ex.answer) out.emit('response', responseMessage(msg, ex.answer));
-    });
   }
 
   return {

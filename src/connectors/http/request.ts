@@ -56,6 +56,8 @@ export interface ExchangeOptions {
   /** `http-out "<id>"`, for reasons. */
   who: string;
   onRetry?: (err: unknown, attempt: number) => void;
+  /** Called with the 2xx answer before the delivery resolves (e.g. to emit it); a throw fails the message. */
+  onAnswer?: (answer: HttpAnswer) => void;
 }
 
 /** A failure that may pass, with the server's `Retry-After` when it gave one. */
@@ -133,6 +135,12 @@ export class Exchange extends RetriedDelivery {
     this.once().then(
       (answer) => {
         this.answer = answer;
+        try {
+          this.o.onAnswer?.(answer);
+        } catch (err) {
+          this.failed(err);
+          return;
+        }
         this.succeeded();
       },
       (err: unknown) => this.failed(err),
