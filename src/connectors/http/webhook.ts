@@ -286,7 +286,7 @@ function wireHeaders(h: IncomingHttpHeaders, headers: Record<string, string>): W
     if (v === undefined || DROPPED.has(k)) continue;
     out ??= Object.create(null) as WireHeaders;
     out[k] = v;
-    if (typeof v === 'string' && !k.startsWith('http-') && !isReservedHeader(k)) headers[k] = v;
+    if (typeof v === 'string' && !isReservedHeader(k)) headers[k] = v;
   }
   return out;
 }

@@ -77,6 +77,7 @@ describe('http-in', () => {
         'content-type': 'application/json',
         'x-request-id': 'req-1',
         'x-custom': 'yes',
+        'http-path': '/posing',
         authorization: 'Bearer leak',
       },
     });
@@ -99,6 +100,8 @@ describe('http-in', () => {
     expect(m.headers.authorization).toBeUndefined();
     expect(m.wire?.authorization).toBeUndefined();
     expect(m.wire?.['x-custom']).toBe('yes');
+    // A received header cannot pose as one http-in derives: it stays in wire only.
+    expect(m.wire?.['http-path']).toBe('/posing');
   });
 
   it('decodes text, bytes, form and CSV bodies, and gives a GET its query', async () => {
