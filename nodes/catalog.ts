@@ -6,6 +6,7 @@ import type { Catalog } from '../src/spec/node-definition.js';
 import { amqpIn } from './amqp-in/definition.js';
 import { amqpOut } from './amqp-out/definition.js';
 import { amqpConnection } from './connections/amqp/definition.js';
+import { httpServerConnection } from './connections/http-server/definition.js';
 import { kafkaConnection } from './connections/kafka/definition.js';
 import { mqttConnection } from './connections/mqtt/definition.js';
 import { mysqlConnection } from './connections/mysql/definition.js';
@@ -15,6 +16,8 @@ import { debug } from './debug/definition.js';
 import { filter } from './filter/definition.js';
 import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
+import { httpIn } from './http-in/definition.js';
+import { httpOut } from './http-out/definition.js';
 import { json } from './json/definition.js';
 import { kafkaIn } from './kafka-in/definition.js';
 import { kafkaOut } from './kafka-out/definition.js';
@@ -44,6 +47,16 @@ export const catalog: Catalog = {
     mqttOut,
     kafkaIn,
     kafkaOut,
+    httpIn,
+    httpOut,
   ],
-  connections: [amqpConnection, postgresConnection, mysqlConnection, sqliteConnection, mqttConnection, kafkaConnection],
+  connections: [
+    amqpConnection,
+    postgresConnection,
+    mysqlConnection,
+    sqliteConnection,
+    mqttConnection,
+    kafkaConnection,
+    httpServerConnection,
+  ],
 };

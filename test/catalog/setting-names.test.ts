@@ -14,6 +14,7 @@ describe('one set of names in the catalogue', () => {
     const withRetries = catalog.nodes.filter((d) => Object.keys(props(d.config)).some((k) => /retry|attempt/i.test(k)));
     expect(withRetries.map((d) => d.type).sort()).toEqual([
       'amqp-out',
+      'http-out',
       'kafka-out',
       'mqtt-out',
       'mysql-out',
@@ -45,6 +46,7 @@ describe('one set of names in the catalogue', () => {
     expect(defaults).toEqual({
       'amqp-out': [6, 500, 8000],
       'kafka-out': [5, 500, 8000],
+      'http-out': [5, 500, 30000],
       'mqtt-out': [5, 500, 10000],
       'postgres-out': [5, 200, 5000],
       'mysql-out': [5, 200, 5000],

@@ -1,0 +1,145 @@
+/**
+ * HTTP end to end on this machine: a load client (undici, 64 requests in flight on kept-alive connections) POSTs
+ * small JSON messages to the piece under test, which runs in a process of its own (bench/support/http-pipe.ts) so
+ * that its CPU is counted alone; the relay's target is a plain node:http server in the bench process answering 200.
+ *  - http-in -> http-out (each request answered only after the target's 2xx) against a raw relay doing the same
+ *    work: node:http server, JSON.parse, undici POST to the target, answer after its 2xx;
+ *  - http-in -> a sink that acks at once, against a raw node:http server that parses the JSON and answers 200.
+ * Runs interleaved (ours, raw, ours, raw, ...) after a warm-up of each; medians of RUNS. Throughput is requests
+ * answered 2xx per second at the client; CPU per message is the piece's process over the run.
+ *
+ *   node --import tsx bench/scenarios/http.ts
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { type BenchResult, median, printResults } from '../types.js';
+
+const COUNT = 20_000;
+const WARMUP = 5_000;
+const RUNS = 3;
+const IN_FLIGHT = 64;
+
+interface Piece {
+  child: ChildProcess;
+  port: number;
+  cpu(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startPiece(mode: string, target: string): Promise<Piece> {
+  const child = fork(fileURLToPath(new URL('../support/http-pipe.ts', import.meta.url)), [mode, target], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const [ready] = (await once(child, 'message')) as [{ ready: number }];
+  return {
+    child,
+    port: ready.ready,
+    async cpu() {
+      child.send({ cmd: 'cpu' });
+      const [m] = (await once(child, 'message')) as [{ cpu: number }];
+      return m.cpu;
+    },
+    async stop() {
+      child.kill('SIGKILL');
+      await once(child, 'exit').catch(() => undefined);
+    },
+  };
+}
+
+interface Measured {
+  rate: number;
+  cpuUsPerMsg: number;
+}
+
+async function load(piece: Piece, path: string, count: number): Promise<Measured> {
+  const pool = new Pool(`http://127.0.0.1:${piece.port}`, { connections: IN_FLIGHT, pipelining: 1 });
+  let next = 0;
+  let failed = 0;
+  const cpu0 = await piece.cpu();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < count) {
+        const n = next++;
+        const res = await pool.request({
+          path,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ n, device: `dev-${n % 10}`, temp: 21.5, text: 'a typical small reading' }),
+        });
+        await res.body.dump();
+        if (res.statusCode >= 300) failed++;
+      }
+    }),
+  );
+  const ms = performance.now() - t0;
+  const cpu = (await piece.cpu()) - cpu0;
+  await pool.close();
+  if (failed) throw new Error(`${failed} requests were not answered 2xx`);
+  return { rate: (count / ms) * 1000, cpuUsPerMsg: cpu / count };
+}
+
+async function compare(label: string, ours: string, raw: string, rawLabel: string, target: string) {
+  const a = await startPiece(ours, target);
+  const b = await startPiece(raw, target);
+  try {
+    await load(a, '/bench', WARMUP);
+    await load(b, '/bench', WARMUP);
+    const mine: Measured[] = [];
+    const theirs: Measured[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      mine.push(await load(a, '/bench', COUNT));
+      theirs.push(await load(b, '/bench', COUNT));
+    }
+    const rate = median(mine.map((m) => m.rate));
+    const rawRate = median(theirs.map((m) => m.rate));
+    const note = `median of ${RUNS} x ${COUNT.toLocaleString('en-US')}, ${IN_FLIGHT} in flight`;
+    return [
+      { name: label, value: rate, unit: 'msg/s', note },
+      {
+        name: '  CPU of the Sluice process per message',
+        value: median(mine.map((m) => m.cpuUsPerMsg)),
+        unit: 'us/msg',
+      },
+      { name: `  raw: ${rawLabel}`, value: rawRate, unit: 'msg/s', note },
+      { name: '  CPU of the raw process per message', value: median(theirs.map((m) => m.cpuUsPerMsg)), unit: 'us/msg' },
+      { name: '  Sluice / raw throughput', value: (rate / rawRate) * 100, unit: '%' },
+    ] satisfies BenchResult[];
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const target = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  target.keepAliveTimeout = 60_000;
+  target.listen(0, '127.0.0.1');
+  await once(target, 'listening');
+  const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/target`;
+  try {
+    return [
+      ...(await compare(
+        'http-in -> http-out relay (answer after the 2xx)',
+        'sluice-relay',
+        'raw-relay',
+        'node:http server -> undici POST',
+        url,
+      )),
+      ...(await compare('http-in -> ack sink', 'sluice-in', 'raw-in', 'node:http server, JSON.parse', url)),
+    ];
+  } finally {
+    target.closeAllConnections();
+    target.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) printResults('http', await run());
