@@ -21,6 +21,7 @@ export const nodeRuntimes: Readonly<Record<string, () => Promise<Record<string, 
   'sqlite-out': () => import('./sqlite-out/runtime.js'),
   switch: () => import('./switch/runtime.js'),
   transform: () => import('./transform/runtime.js'),
+  window: () => import('./window/runtime.js'),
 };
 
 export const connectionRuntimes: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {

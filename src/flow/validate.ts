@@ -11,6 +11,7 @@ import { edgeId, FLOW_FORMAT, FLOW_FORMAT_PREFIX, type FlowDocument } from './do
 import { failureFateProblem } from './failure-fate.js';
 import { assembleFlowSchema } from './flow-schema.js';
 import { findCycle } from './graph.js';
+import { heldBoundProblems } from './held-bound.js';
 import { migrateFlow } from './migrate.js';
 import { parseFlowText } from './parse.js';
 import { hasErrors, type Problem } from './problem.js';
@@ -156,6 +157,7 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   }
   const flow = doc as FlowDocument;
   problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
+  problems.push(...heldBoundProblems(flow, catalog, withDefaults as FlowDocument));
   return { problems, flow };
 }
 
