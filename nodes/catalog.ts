@@ -15,6 +15,7 @@ import { debug } from './debug/definition.js';
 import { filter } from './filter/definition.js';
 import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
+import { join } from './join/definition.js';
 import { json } from './json/definition.js';
 import { kafkaIn } from './kafka-in/definition.js';
 import { kafkaOut } from './kafka-out/definition.js';
@@ -22,6 +23,7 @@ import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
 import { postgresOut } from './postgres-out/definition.js';
+import { split } from './split/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
@@ -36,6 +38,8 @@ export const catalog: Catalog = {
     functionNode,
     json,
     windowNode,
+    split,
+    join,
     debug,
     amqpIn,
     amqpOut,

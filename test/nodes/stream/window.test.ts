@@ -21,7 +21,10 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
   }
 }
 
-async function run(window: Record<string, unknown>, options: { between?: Array<[string, string, Record<string, unknown>]> } = {}) {
+async function run(
+  window: Record<string, unknown>,
+  options: { between?: Array<[string, string, Record<string, unknown>]> } = {},
+) {
   const between = options.between ?? [];
   const nodes: Parameters<typeof flowOf>[0] = [['src', 'test-source'], ['w', 'window', window], ...between];
   nodes.push(['sink', 'test-sink', { batchSize: 1, lingerMs: 1 }]);
