@@ -178,8 +178,11 @@ class Delivery implements Output, HoldTarget {
   merged(outcome: Outcome): void {
     this.held = true;
     if (!outcome.ok) {
+      // A nack here is never a policy question: onError "ack" already turned the derived message's own failures
+      // into drops, so what is left is a stop (a window given back, or nacked at the deadline): redeliver.
       this.lineage.failure ??= outcome.reason;
       this.lineage.retry = true;
+      this.lineage.redeliver = true;
     } else if (outcome.dropped !== undefined) this.lineage.failure ??= outcome.dropped;
   }
 
@@ -777,7 +780,7 @@ export class Engine extends EventEmitter {
     if (lin.failure === undefined) {
       w.acked++;
       outcome = DELIVERED;
-    } else if (!forced && (!lin.retry || this.onErrorAck)) {
+    } else if (!forced && !lin.redeliver && (!lin.retry || this.onErrorAck)) {
       // Only deterministic failures (or the "ack" policy): acknowledged, so the source moves on; logged where it failed.
       w.acked++;
       outcome = { ok: true, dropped: lin.failure };
