@@ -11,6 +11,7 @@ import { mqttConnection } from './connections/mqtt/definition.js';
 import { mysqlConnection } from './connections/mysql/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
+import { csv } from './csv/definition.js';
 import { debug } from './debug/definition.js';
 import { filter } from './filter/definition.js';
 import { functionNode } from './function/definition.js';
@@ -40,6 +41,7 @@ export const catalog: Catalog = {
     windowNode,
     split,
     join,
+    csv,
     debug,
     amqpIn,
     amqpOut,

@@ -94,11 +94,11 @@ const config = Type.Object(
       description:
         "Unacknowledged messages the broker sends ahead. More helps throughput over a slow link; the flow's in-flight limit bounds it too.",
     }),
-    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
+    codec: Type.Enum(['json', 'text', 'bytes', 'csv'] as const, {
       title: 'Payload codec',
       default: 'json',
       description:
-        '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. A body that does not decode goes to the error route.',
+        '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. `csv`: a CSV document with a header line, as an array of row objects. A body that does not decode goes to the error route.',
     }),
     onFailure: Type.Enum(['requeue', 'dead-letter'] as const, {
       title: 'When delivery fails',

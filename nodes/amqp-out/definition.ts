@@ -59,11 +59,11 @@ const config = Type.Object(
       description:
         'Text with `{{ }}` parts, each a JSONata expression on the message: `{{topic}}`, `orders.{{payload.region}}`, `{{$replace(topic, "/", ".")}}`. A part with no value fails the message.',
     }),
-    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
+    codec: Type.Enum(['json', 'text', 'bytes', 'csv'] as const, {
       title: 'Payload codec',
       default: 'json',
       description:
-        '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are.',
+        '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are. `csv`: rows (objects under a header line, or arrays) as a CSV document.',
     }),
     contentType: Type.Optional(
       Type.String({

@@ -34,11 +34,11 @@ export const kafkaIn = defineNode({
         description:
           'Where a group with no committed offset starts: `earliest` reads what the topic holds, `latest` only what arrives from now on. Once the group has committed, it resumes there.',
       }),
-      codec: Type.Enum(['json', 'text', 'bytes'] as const, {
+      codec: Type.Enum(['json', 'text', 'bytes', 'csv'] as const, {
         title: 'Payload codec',
         default: 'json',
         description:
-          '`json`: parse the value. `text`: UTF-8. `bytes`: as is. A value that does not decode goes to the error route. A null value (tombstone) is a null payload.',
+          '`json`: parse the value. `text`: UTF-8. `bytes`: as is. `csv`: a CSV document with a header line, as an array of row objects. A value that does not decode goes to the error route. A null value (tombstone) is a null payload.',
       }),
       commitIntervalMs: Type.Integer({
         title: 'Commit interval (ms)',

@@ -54,11 +54,11 @@ export const kafkaOut = defineNode({
         description:
           'A topic, or a template: text with `{{ }}` parts, each a JSONata expression on the message, e.g. `readings`, `plant.{{payload.site}}`, `{{$replace(topic, "/", ".")}}`. A part with no value, or a result that is not a valid topic name, fails the message.',
       }),
-      codec: Type.Enum(['json', 'text', 'bytes'] as const, {
+      codec: Type.Enum(['json', 'text', 'bytes', 'csv'] as const, {
         title: 'Payload codec',
         default: 'json',
         description:
-          '`json`: the payload as JSON text. `text`: a string payload as UTF-8. `bytes`: a bytes (or string) payload as is. With `text` or `bytes` a null payload is sent as a tombstone (null value).',
+          '`json`: the payload as JSON text. `text`: a string payload as UTF-8. `bytes`: a bytes (or string) payload as is. `csv`: rows (objects under a header line, or arrays) as a CSV document. With `text` or `bytes` a null payload is sent as a tombstone (null value).',
       }),
       acks: Type.Enum(['all', 'leader', 'none'] as const, {
         title: 'Acknowledgement',

@@ -28,10 +28,10 @@ export const mqttIn = defineNode({
         maximum: 2,
         default: 1,
       }),
-      codec: StringEnum(['json', 'text', 'bytes'] as const, {
+      codec: StringEnum(['json', 'text', 'bytes', 'csv'] as const, {
         title: 'Payload codec',
         description:
-          'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received.',
+          'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received; csv: a CSV document with a header line, as an array of row objects.',
         default: 'json',
       }),
       clientId: Type.Optional(

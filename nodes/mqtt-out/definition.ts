@@ -50,9 +50,10 @@ export const mqttOut = defineNode({
         description: 'The broker keeps the last message per topic for new subscribers.',
         default: false,
       }),
-      codec: StringEnum(['json', 'text', 'bytes'] as const, {
+      codec: StringEnum(['json', 'text', 'bytes', 'csv'] as const, {
         title: 'Payload codec',
-        description: 'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is.',
+        description:
+          'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is; csv: rows (objects under a header line, or arrays) as a CSV document.',
         default: 'json',
       }),
       userProperties: Type.Boolean({
