@@ -157,7 +157,8 @@ Flink's windows, for a flow.
 **Windows.** *Tumbling* windows follow each other without overlap; *sliding* windows start every step and overlap
 (a message is in every window that covers it). By **time** (\`windowMs\`, \`slideMs\`; windows are aligned to the
 epoch, so a 1-minute window runs from :00 to :00) or by **count** (\`count\` messages; sliding: the last \`count\`
-messages every \`slideCount\` messages). With a **key** (JSONata, e.g. \`payload.device\`) each key has its own windows.
+messages every \`slideCount\` messages; a message stays held, unacknowledged, until it has left the last \`count\`).
+With a **key** (JSONata, e.g. \`payload.device\`) each key has its own windows.
 
 **Time.** *arrival*: the time the message reaches this node; a window closes when its end passes on the clock.
 *event*: the time read by \`eventTime\` (epoch milliseconds or ISO 8601 text). An event-time window closes when a
@@ -188,7 +189,8 @@ source's in-flight bound (\`settings.maxInFlight\`, default 1000):
 **Stop and redeploy.** State lives in one deployment. With \`onStop: redeliver\` (default) open windows are given
 back when the flow stops: their messages are not acknowledged and the source redelivers them to the next deployment,
 which rebuilds the windows (no partial aggregate is written). With \`onStop: flush\` open windows are emitted as they
-are and acknowledged once delivered.`,
+are and acknowledged once delivered (a sliding count window emits its last \`count\` messages once more). A key whose
+messages stop coming keeps its open count window until the flow stops.`,
   examples: [
     {
       title: '1-minute average per device',

@@ -1,8 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalog } from '../../../nodes/catalog.js';
 import { createFlowValidator } from '../../../src/flow/validate.js';
 import { Engine } from '../../../src/runtime/engine.js';
 import type { Message } from '../../../src/spec/message.js';
+import { runCli } from '../../support/cli.js';
 import { flowOf, loadTestRuntime, sinks, sources, testCatalog } from '../../support/test-nodes.js';
 
 let engine: Engine | undefined;
@@ -277,6 +281,20 @@ describe('window: validation against the in-flight bound', () => {
     expect(p?.hint).toBe('lower "count" to at most 1000, or raise settings.maxInFlight to at least 2000');
     expect(validator.validate(flow(2000, 2000)).problems.filter((x) => x.severity === 'error')).toEqual([]);
     expect(validator.validate(flow(1000)).problems.filter((x) => x.severity === 'error')).toEqual([]);
+  });
+
+  it('sluice validate refuses such a flow file (exit code 1) and names the setting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-window-'));
+    try {
+      const file = join(dir, 'flow.json');
+      await writeFile(file, JSON.stringify(flow(5000)));
+      const r = await runCli(['validate', file]);
+      expect(r.code).toBe(1);
+      expect(r.stdout + r.stderr).toContain('holds 5000 messages before it can emit');
+      expect(r.stdout + r.stderr).toContain('raise settings.maxInFlight to at least 5000');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('lint: a sliding step longer than the window is refused', () => {
