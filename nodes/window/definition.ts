@@ -176,7 +176,8 @@ writes a redelivered window once.
 
 **The guarantee.** A message held in a window is not acknowledged yet: its source acknowledges it only when the
 aggregate built from it was delivered, dropped on purpose or taken by an error route; if the aggregate fails in a
-way the source must redeliver, every message in the window is redelivered. So held messages count against the
+way the source must redeliver, every message in the window is redelivered (an event-time window is then reopened, so
+the redelivered messages are taken into it again rather than dropped as late; it closes by the clock). So held messages count against the
 source's in-flight bound (\`settings.maxInFlight\`, default 1000):
 - a **count** window larger than that bound could never fill: \`sluice validate\` refuses the flow and says to
   lower \`count\` or raise \`maxInFlight\` (with keys, all keys' open windows share the bound: keep

@@ -1,7 +1,7 @@
 import { type CompiledExpression, compileExpression } from '../../src/expr/index.js';
 import { Hold, isThenable, reasonOf } from '../../src/kit/index.js';
 import { DeterministicError, ERROR_HEADER, type Message, type Static } from '../../src/spec/index.js';
-import type { CreateRuntime, Outcome } from '../../src/spec/runtime-contract.js';
+import type { CreateRuntime, Held, Outcome } from '../../src/spec/runtime-contract.js';
 import type { windowNode } from './definition.js';
 
 type Config = Static<typeof windowNode.config>;
@@ -121,8 +121,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
   }
 
   /** Emit the window's aggregate from its held inputs, then let go of the node's claim on each. */
-  function emitWindow(ks: KeyState, start: number, end: number, items: Item[], id: string): void {
-    const holds = items.map((i) => i.hold);
+  function emitWindow(ks: KeyState, start: number, end: number, items: Item[], id: string, watch?: Held): void {
+    const holds: Held[] = items.map((i) => i.hold);
+    if (watch) holds.push(watch);
     const last = items[items.length - 1].msg;
     const done = (result: unknown) => {
       const payload: Record<string, unknown> = {};
@@ -169,10 +170,29 @@ export const create: CreateRuntime<Config> = (ctx) => {
     }
   }
 
+  /**
+   * Event time: an aggregate the source must redeliver (a sink down) reopens its window, so the redelivered messages
+   * are taken into it again instead of being dropped as late (the aggregate keeps its id: an idempotent sink writes
+   * it once). Told through a claim that rides along with the inputs' holds (see Held).
+   */
+  const reopened = new Set<string>();
+  const windowName = (keyText: string, start: number) => `${keyText}\u0000${start}`;
+  function reopenOnNack(keyText: string, start: number): Held {
+    return {
+      routed: false,
+      retain() {},
+      release(outcome) {
+        if (outcome && !outcome.ok && !stopping) reopened.add(windowName(keyText, start));
+      },
+    };
+  }
+
   function closeTimeWindow(ks: KeyState, w: Win): void {
     ks.windows.delete(w.start);
     if (w.end > ks.closedUpTo) ks.closedUpTo = w.end;
-    emitWindow(ks, w.start, w.end, w.items, `${ctx.nodeId}:${ks.keyText}:${w.start}`);
+    reopened.delete(windowName(ks.keyText, w.start));
+    const watch = eventTime ? reopenOnNack(ks.keyText, w.start) : undefined;
+    emitWindow(ks, w.start, w.end, w.items, `${ctx.nodeId}:${ks.keyText}:${w.start}`, watch);
   }
 
   /** Close every time window due by the clock (`now`) or by event time; forget keys with nothing left to track. */
@@ -181,10 +201,14 @@ export const create: CreateRuntime<Config> = (ctx) => {
     nextEventClose = Number.POSITIVE_INFINITY;
     for (const ks of keys.values()) {
       for (const w of ks.windows.values()) {
-        if (w.closeAt <= now || (eventTime && w.end + lateness <= maxEventTime)) closeTimeWindow(ks, w);
+        // A reopened window closes by the clock only (the events passed it long ago).
+        const byEvents =
+          eventTime && w.end + lateness <= maxEventTime && !reopened.has(windowName(ks.keyText, w.start));
+        if (w.closeAt <= now || byEvents) closeTimeWindow(ks, w);
         else {
           nextAt = Math.min(nextAt, w.closeAt);
-          if (eventTime) nextEventClose = Math.min(nextEventClose, w.end + lateness);
+          if (eventTime && !reopened.has(windowName(ks.keyText, w.start)))
+            nextEventClose = Math.min(nextEventClose, w.end + lateness);
         }
       }
       if (ks.windows.size === 0 && (!eventTime || ks.closedUpTo + lateness <= maxEventTime)) keys.delete(ks.keyText);
@@ -204,7 +228,8 @@ export const create: CreateRuntime<Config> = (ctx) => {
     let added = 0;
     for (let start = last; start + c.windowMs > t; start -= step) {
       const end = start + c.windowMs;
-      if (eventTime && (end <= ks.closedUpTo || end + lateness <= maxEventTime)) continue;
+      const closed = eventTime && (end <= ks.closedUpTo || end + lateness <= maxEventTime);
+      if (closed && !reopened.has(windowName(ks.keyText, start))) continue;
       let w = ks.windows.get(start);
       if (!w) {
         // Arrival time: the window closes when its end passes. Event time: by the events, or on a quiet stream
@@ -213,7 +238,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         w = { start, end, items: [], closeAt };
         ks.windows.set(start, w);
         arm(closeAt);
-        if (eventTime) nextEventClose = Math.min(nextEventClose, end + lateness);
+        if (eventTime && !closed) nextEventClose = Math.min(nextEventClose, end + lateness);
       }
       w.items.push(item);
       added++;

@@ -197,6 +197,36 @@ describe('window: time windows', () => {
     expect(strict.src.outcomes.get('x3')?.[0]).toMatchObject({ dropped: expect.stringContaining('event time is') });
   });
 
+  it('event time: an aggregate the sink failed reopens its window, so the redelivered messages are not late', async () => {
+    const base = 1_000_000_000_000; // a multiple of the window length
+    const { e, src, sink } = await run(
+      {
+        by: 'time',
+        time: 'event',
+        eventTime: 'payload.ts',
+        windowMs: 200,
+        allowedLatenessMs: 0,
+        aggregate: 'expression',
+        expression: '{"n": count, "firstTry": $count(messages[payload.attempt = 1]) > 0}',
+      },
+      { between: [['flag', 'transform', { expression: '{"n": payload.value.n, "fail": payload.value.firstTry}' }]] },
+    );
+    await src.push({ ts: base + 10, attempt: 1 }, 'e1');
+    await src.push({ ts: base + 50, attempt: 1 }, 'e2');
+    await src.push({ ts: base + 500, attempt: 1 }, 'e3'); // closes [0, 200) by event time
+    await until(() => src.outcomes.has('e1') && src.outcomes.has('e2'), 'the failed window settles');
+    expect(src.outcomes.get('e1')).toEqual([{ ok: false, reason: expect.stringContaining('sink rejected the batch') }]);
+    // The broker redelivers them (the test plays the broker): taken into the reopened window, not dropped as late.
+    await src.push({ ts: base + 10, attempt: 2 }, 'e1-again');
+    await src.push({ ts: base + 50, attempt: 2 }, 'e2-again');
+    await until(() => sink.delivered.length === 1, 'the window delivered on the second try', 5000);
+    await until(() => src.outcomes.has('e2-again'), 'the redelivered messages settle');
+    expect(sink.delivered[0].payload).toEqual({ n: 2, fail: false });
+    expect(sink.delivered[0].id).toBe(`w::${base}`);
+    expect(src.outcomes.get('e1-again')).toEqual([{ ok: true }]);
+    expect(e.counters().w.dropped).toBe(0);
+  });
+
   it('sliding time windows: each message is in every window that covers it, acked after the last one', async () => {
     const base = 1_000_000_000_000;
     const { e, src, sink } = await run({
