@@ -13,7 +13,7 @@ import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, typ
 import { type Catalog, ERROR_PORT, findNodeType, type NodeDefinition, outputPorts } from '../spec/node-definition.js';
 import type { Held, NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
 import { finishedWithin } from './bounded.js';
-import { isSettleable, type SettleTarget } from './completion.js';
+import { isSettleable } from './completion.js';
 import { ConnectionPool } from './connections.js';
 import { type NodeCounters, newCounters } from './counters.js';
 import { reasonOf, StartupError } from './errors.js';
