@@ -189,8 +189,9 @@ source's in-flight bound (\`settings.maxInFlight\`, default 1000):
 
 **Stop and redeploy.** State lives in one deployment. With \`onStop: redeliver\` (default) open windows are given
 back when the flow stops: their messages are not acknowledged and the source redelivers them to the next deployment,
-which rebuilds the windows (no partial aggregate is written). With \`onStop: flush\` open windows are emitted as they
-are and acknowledged once delivered (a sliding count window emits its last \`count\` messages once more). A key whose
+which rebuilds the windows (no partial aggregate is written; a sliding window's messages, already in earlier
+aggregates, are counted again in the next deployment's first windows). With \`onStop: flush\` open windows are emitted as they
+are and acknowledged once delivered (a sliding count window with messages since its last aggregate emits its last \`count\` once more). A key whose
 messages stop coming keeps its open count window until the flow stops.`,
   examples: [
     {

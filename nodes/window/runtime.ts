@@ -211,9 +211,18 @@ export const create: CreateRuntime<Config> = (ctx) => {
             nextEventClose = Math.min(nextEventClose, w.end + lateness);
         }
       }
-      if (ks.windows.size === 0 && (!eventTime || ks.closedUpTo + lateness <= maxEventTime)) keys.delete(ks.keyText);
+      forgetIfIdle(ks);
     }
     if (Number.isFinite(nextAt)) arm(nextAt);
+  }
+
+  /**
+   * Forget a key with no open window, unless it must still remember which windows closed: with event time, until the
+   * watermark alone says a message for them is late.
+   */
+  function forgetIfIdle(ks: KeyState): void {
+    if (ks.windows.size > 0 || ks.buffer.length > 0) return;
+    if (!eventTime || ks.closedUpTo + lateness <= maxEventTime) keys.delete(ks.keyText);
   }
 
   function onTimer(): void {
@@ -288,7 +297,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       return;
     }
     if (!addTimed(ks, item, t, now)) {
-      if (ks.windows.size === 0 && ks.buffer.length === 0) keys.delete(ks.keyText);
+      forgetIfIdle(ks);
       if (c.late === 'error') {
         throw new DeterministicError(
           `${where}: late message (event time ${iso(t)}, its windows closed); raise allowedLatenessMs to accept it`,
@@ -315,7 +324,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
       if (ks.buffer.length > 0) {
         const items = ks.buffer;
         ks.buffer = [];
-        emitWindow(ks, items[0].at, items[items.length - 1].at, items, `${items[items.length - 1].msg.id}:window`);
+        // A sliding window with nothing new since its last aggregate is not emitted again: its messages just leave.
+        if (c.kind === 'sliding' && ks.sinceEmit === 0) letGo(items);
+        else emitWindow(ks, items[0].at, items[items.length - 1].at, items, `${items[items.length - 1].msg.id}:window`);
       }
     }
     keys.clear();
