@@ -1,8 +1,9 @@
 /**
  * Property test of "the guarantee with state" for window and join (seeded; the chaos helpers of test/support).
  *
- * Each run builds chaos-source -> W (a window or join with a random configuration: by count or time, tumbling or
- * sliding, per key, onStop redeliver or flush) -> transform (flags the aggregate when one of its inputs is flagged)
+ * Each run builds chaos-source -> W (a window or join with a random configuration: by count or time (arrival or
+ * event time, with late messages), tumbling or sliding, per key, onStop redeliver or flush; or split -> join in mode
+ * split) -> transform (flags the aggregate when one of its inputs is flagged)
  * -> chaos (pass, drop, later, throw, reject, error-port) -> test-sink (fails flagged aggregates, transiently or
  * deterministically), with a random error route and onError policy. It pushes a few hundred keyed messages with a
  * source that respects back pressure, then stops the flow, and checks:
@@ -27,13 +28,14 @@ import {
   Recorder,
   type Rng,
   rng,
+  rootOf,
   sleep,
   timerErrors,
 } from '../../support/chaos-nodes.js';
 import { collectUnhandledRejections } from '../../support/unhandled.js';
 
 const BASE_SEED = Number(process.env.SLUICE_PROPERTY_SEED ?? 15_000);
-const RUNS = Number(process.env.SLUICE_PROPERTY_RUNS ?? 24);
+const RUNS = Number(process.env.SLUICE_PROPERTY_RUNS ?? 40);
 const unhandled = collectUnhandledRejections();
 
 interface Plan {
@@ -44,6 +46,8 @@ interface Plan {
   keys: number;
   /** The largest group one key can hold (count windows and groups), for a bound that never deadlocks. */
   group: number;
+  /** A split before W (join in mode split): each pushed message is an array of parts. */
+  split?: boolean;
 }
 
 function plan(r: Rng): Plan {
@@ -81,6 +85,9 @@ function plan(r: Rng): Plan {
     return { type: 'window', config, flag, keys, group: 0 };
   }
   const flag = '{"fail": $count(payload[fail = true]) > 0}';
+  if (r.chance(0.3)) {
+    return { type: 'join', config: { mode: 'split', onStop, output: 'array' }, flag, keys, group: 0, split: true };
+  }
   if (r.chance(0.5)) {
     const count = r.int(1, 6);
     return { type: 'join', config: { mode: 'count', count, key, onStop, output: 'array' }, flag, keys, group: count };
@@ -109,6 +116,7 @@ async function runOnce(seed: number): Promise<string[]> {
     settings: { maxInFlight, onError, ...(errorRoute ? { errorRoute: 'dl' } : {}) },
     nodes: [
       { id: 'src', type: 'chaos-source', config: {} },
+      ...(p.split ? [{ id: 'sp', type: 'split', config: {} }] : []),
       { id: 'w', type: p.type, config: p.config },
       { id: 't', type: 'transform', config: { expression: p.flag } },
       { id: 'c', type: 'chaos', config: { seed, behaviours: DOWNSTREAM, maxDelayMs: 3 } },
@@ -117,7 +125,12 @@ async function runOnce(seed: number): Promise<string[]> {
       ...(errorPortWired ? [{ id: 'ep', type: 'debug', config: {} }] : []),
     ],
     edges: [
-      { source: 'src', sourcePort: 'out', target: 'w', targetPort: 'in' },
+      ...(p.split
+        ? [
+            { source: 'src', sourcePort: 'out', target: 'sp', targetPort: 'in' },
+            { source: 'sp', sourcePort: 'out', target: 'w', targetPort: 'in' },
+          ]
+        : [{ source: 'src', sourcePort: 'out', target: 'w', targetPort: 'in' }]),
       { source: 'w', sourcePort: 'out', target: 't', targetPort: 'in' },
       { source: 't', sourcePort: 'out', target: 'c', targetPort: 'in' },
       { source: 'c', sourcePort: 'out', target: 's', targetPort: 'in' },
@@ -160,7 +173,7 @@ async function runOnce(seed: number): Promise<string[]> {
   const derivedFrom = (aggId: string) => (d: { msgId: string }) => d.msgId === aggId || d.msgId.startsWith(`${aggId}:`);
   const named = () => {
     for (const a of aggregates)
-      if (a.inputs.length === 0 || a.inputs.includes('?')) a.inputs = a.from.map((h) => inputOf.get(h) ?? '?');
+      if (a.inputs.length === 0 || a.inputs.includes('?')) a.inputs = a.from.map((h) => rootOf(inputOf.get(h) ?? '?'));
   };
   source.onSettle = (id) => {
     named();
@@ -178,7 +191,12 @@ async function runOnce(seed: number): Promise<string[]> {
     const fail = r.chance(0.08);
     if (fail) flagged.add(id);
     const ts = 1_000_000_000_000 + i * 2 + r.int(-25, 5);
-    const w = source.push({ k: `k${r.int(1, p.keys)}`, fail, ts }, id);
+    const reading = { k: `k${r.int(1, p.keys)}`, fail, ts };
+    // Split: an array of 1..4 parts (the first carries the flag).
+    const payload = p.split
+      ? Array.from({ length: r.int(1, 4) }, (_, j) => ({ ...reading, fail: fail && j === 0 }))
+      : reading;
+    const w = source.push(payload, id);
     if (w && (await Promise.race([w.then(() => 'room'), sleep(5000).then(() => 'stuck')])) === 'stuck') {
       v.push(`the source never had room again after ${id} (${engine.counters().src.inFlight} in flight)`);
       break;
