@@ -128,6 +128,7 @@ export const amqpIn = defineNode({
   inputs: [],
   outputs: [{ name: 'out', label: 'out' }],
   config,
+  unacknowledgedLimit: (c) => ({ count: c.prefetch, path: '/prefetch' }),
   lint: (saved) => {
     const c = withSchemaDefaults(config, saved);
     const issues: LintIssue[] = [];

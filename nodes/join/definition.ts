@@ -110,7 +110,8 @@ message's id with \`:join\`), so an idempotent sink writes a redelivered group o
 **The guarantee.** A message held in a group is not acknowledged until the joined message was delivered, dropped on
 purpose or taken by an error route (a failure the source must redeliver nacks every message of the group). Parts of a
 split share their input's lineage and take one place in the source's in-flight bound; in \`count\` mode every message
-takes one, so \`sluice validate\` refuses a \`count\` larger than \`settings.maxInFlight\`, and a \`time\` group holds what
+takes one, so \`sluice validate\` refuses a \`count\` larger than \`settings.maxInFlight\` (or the source's own bound:
+mqtt-in's \`window\`, amqp-in's \`prefetch\`), and a \`time\` group holds what
 arrives during its span (the source waits when that is more than the bound). When the flow stops, open groups are
 given back for redelivery (\`onStop: redeliver\`, default) or emitted as they are (\`flush\`).`,
   examples: [

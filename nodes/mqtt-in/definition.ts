@@ -55,6 +55,7 @@ export const mqttIn = defineNode({
     },
     { additionalProperties: false },
   ),
+  unacknowledgedLimit: (c) => ({ count: c.window, path: '/window' }),
   lint(c) {
     const issues: LintIssue[] = [];
     const seen = new Set<string>();

@@ -178,7 +178,8 @@ writes a redelivered window once.
 aggregate built from it was delivered, dropped on purpose or taken by an error route; if the aggregate fails in a
 way the source must redeliver, every message in the window is redelivered (an event-time window is then reopened, so
 the redelivered messages are taken into it again rather than dropped as late; it closes by the clock). So held messages count against the
-source's in-flight bound (\`settings.maxInFlight\`, default 1000):
+source's in-flight bound (\`settings.maxInFlight\`, default 1000, or less where the source itself acknowledges fewer:
+mqtt-in's \`window\`, amqp-in's \`prefetch\`):
 - a **count** window larger than that bound could never fill: \`sluice validate\` refuses the flow and says to
   lower \`count\` or raise \`maxInFlight\` (with keys, all keys' open windows share the bound: keep
   \`count x keys\` under it, or the source waits for windows that only the other keys could close);

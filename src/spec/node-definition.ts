@@ -53,6 +53,11 @@ export interface NodeDefinition<S extends TSchema = TSchema> {
    * flow whose `settings.maxInFlight` is smaller (`path`: the config field to change; `what`: the group, in words).
    */
   holds?: (config: Static<S>) => { count: number; path: string; what: string } | undefined;
+  /**
+   * Sources whose own setting bounds the messages they leave unacknowledged (mqtt-in's window, amqp-in's prefetch):
+   * a stateful node downstream can hold no more than that either (`path`: the config field).
+   */
+  unacknowledgedLimit?: (config: Static<S>) => { count: number; path: string };
   /** Editor color hint. */
   color?: string;
 }

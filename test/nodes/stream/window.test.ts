@@ -313,6 +313,30 @@ describe('window: validation against the in-flight bound', () => {
     expect(validator.validate(flow(1000)).problems.filter((x) => x.severity === 'error')).toEqual([]);
   });
 
+  it('a source that acknowledges fewer (amqp-in prefetch) is the bound, and the hint names its setting', () => {
+    const doc = {
+      ...flowOf(
+        [
+          ['in', 'amqp-in', { connection: 'mq', queue: 'readings', prefetch: 50 }],
+          ['w', 'window', { by: 'count', count: 80 }],
+          ['d', 'debug'],
+        ],
+        [
+          ['in', 'w'],
+          ['w', 'd'],
+        ],
+      ),
+      connections: [{ id: 'mq', kind: 'amqp', config: { url: 'amqp://127.0.0.1:5672' } }],
+    };
+    const { problems } = validator.validate(doc);
+    const p = problems.find((x) => x.code === 'held-over-bound');
+    expect(p?.message).toContain('more than amqp-in "in" leaves unacknowledged (its prefetch 50)');
+    expect(p?.hint).toBe('lower "count" to at most 50, or raise prefetch of "in" to at least 80');
+    const ok = structuredClone(doc);
+    ok.nodes[0].config.prefetch = 100;
+    expect(validator.validate(ok).problems.filter((x) => x.code === 'held-over-bound')).toEqual([]);
+  });
+
   it('sluice validate refuses such a flow file (exit code 1) and names the setting', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-window-'));
     try {
