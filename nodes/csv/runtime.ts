@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { columnsOf } from '../../src/connectors/csv.js';
 import { DeterministicError, type Message, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
-import { SPLIT_COUNT, SPLIT_ID, SPLIT_INDEX, SPLIT_TYPE } from '../split/headers.js';
+import { SPLIT_COUNT, SPLIT_ID, SPLIT_INDEX, SPLIT_TYPE } from '../../src/spec/split-headers.js';
 import type { csv } from './definition.js';
 
 type Config = Static<typeof csv.config>;

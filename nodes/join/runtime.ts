@@ -2,7 +2,14 @@ import { compileExpression } from '../../src/expr/index.js';
 import { Hold, isThenable } from '../../src/kit/index.js';
 import { DeterministicError, type Message, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Outcome } from '../../src/spec/runtime-contract.js';
-import { SPLIT_COUNT, SPLIT_HEADERS, SPLIT_ID, SPLIT_INDEX, SPLIT_SEPARATOR, SPLIT_TYPE } from '../split/headers.js';
+import {
+  SPLIT_COUNT,
+  SPLIT_HEADERS,
+  SPLIT_ID,
+  SPLIT_INDEX,
+  SPLIT_SEPARATOR,
+  SPLIT_TYPE,
+} from '../../src/spec/split-headers.js';
 import type { join } from './definition.js';
 
 type Config = Static<typeof join.config>;

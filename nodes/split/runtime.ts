@@ -2,8 +2,15 @@ import { compileExpression } from '../../src/expr/index.js';
 import { isThenable } from '../../src/kit/index.js';
 import { cloneWire, DeterministicError, type Message, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
+import {
+  SPLIT_COUNT,
+  SPLIT_ID,
+  SPLIT_INDEX,
+  SPLIT_KEY,
+  SPLIT_SEPARATOR,
+  SPLIT_TYPE,
+} from '../../src/spec/split-headers.js';
 import type { split } from './definition.js';
-import { SPLIT_COUNT, SPLIT_ID, SPLIT_INDEX, SPLIT_KEY, SPLIT_SEPARATOR, SPLIT_TYPE } from './headers.js';
 
 type Config = Static<typeof split.config>;
 

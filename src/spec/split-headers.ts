@@ -1,4 +1,4 @@
-/** The headers `split` sets on each part and `join` reads back (isomorphic: both definitions' docs name them). */
+/** The headers `split` (and csv's one-message-per-row) set on each part and `join` reads back. Isomorphic. */
 export const SPLIT_ID = 'split-id';
 export const SPLIT_INDEX = 'split-index';
 export const SPLIT_COUNT = 'split-count';
