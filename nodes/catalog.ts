@@ -12,12 +12,14 @@ import { mqttConnection } from './connections/mqtt/definition.js';
 import { mysqlConnection } from './connections/mysql/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
+import { csv } from './csv/definition.js';
 import { debug } from './debug/definition.js';
 import { filter } from './filter/definition.js';
 import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
 import { httpIn } from './http-in/definition.js';
 import { httpOut } from './http-out/definition.js';
+import { join } from './join/definition.js';
 import { json } from './json/definition.js';
 import { kafkaIn } from './kafka-in/definition.js';
 import { kafkaOut } from './kafka-out/definition.js';
@@ -25,9 +27,11 @@ import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
 import { postgresOut } from './postgres-out/definition.js';
+import { split } from './split/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
+import { windowNode } from './window/definition.js';
 
 export const catalog: Catalog = {
   nodes: [
@@ -37,6 +41,10 @@ export const catalog: Catalog = {
     switchNode,
     functionNode,
     json,
+    windowNode,
+    split,
+    join,
+    csv,
     debug,
     amqpIn,
     amqpOut,

@@ -7,12 +7,14 @@
 export const nodeRuntimes: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {
   'amqp-in': () => import('./amqp-in/runtime.js'),
   'amqp-out': () => import('./amqp-out/runtime.js'),
+  csv: () => import('./csv/runtime.js'),
   debug: () => import('./debug/runtime.js'),
   filter: () => import('./filter/runtime.js'),
   function: () => import('./function/runtime.js'),
   generate: () => import('./generate/runtime.js'),
   'http-in': () => import('./http-in/runtime.js'),
   'http-out': () => import('./http-out/runtime.js'),
+  join: () => import('./join/runtime.js'),
   json: () => import('./json/runtime.js'),
   'kafka-in': () => import('./kafka-in/runtime.js'),
   'kafka-out': () => import('./kafka-out/runtime.js'),
@@ -20,9 +22,11 @@ export const nodeRuntimes: Readonly<Record<string, () => Promise<Record<string, 
   'mqtt-out': () => import('./mqtt-out/runtime.js'),
   'mysql-out': () => import('./mysql-out/runtime.js'),
   'postgres-out': () => import('./postgres-out/runtime.js'),
+  split: () => import('./split/runtime.js'),
   'sqlite-out': () => import('./sqlite-out/runtime.js'),
   switch: () => import('./switch/runtime.js'),
   transform: () => import('./transform/runtime.js'),
+  window: () => import('./window/runtime.js'),
 };
 
 export const connectionRuntimes: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {

@@ -107,6 +107,54 @@ describe('examples that talk to real services', () => {
     },
   );
 
+  it.runIf(pgUp)(
+    'mqtt-window-postgres.json: one row per device and window with the average; acks after the commit',
+    async () => {
+      const t = tag();
+      const flow = JSON.parse(
+        example('mqtt-window-postgres.json')
+          .replaceAll('plant/+/temperature', `plant/+/temperature-${t}`)
+          .replaceAll('"temperature_minutes"', `"${t}_minutes"`)
+          .replace('"windowMs": 60000', '"windowMs": 1500'),
+      );
+      engine = new Engine({ catalog, resolve: { env: { PGPASSWORD: '' }, readFile: () => '' } });
+      await engine.start(flow);
+      await eventually(
+        () => engine!.statuses().readings.state,
+        (s) => s === 'connected',
+        10_000,
+        'mqtt-in connected',
+      );
+      // Just after a window boundary, so each device's readings land in one window.
+      await new Promise((r) => setTimeout(r, 1500 - (Date.now() % 1500) + 20));
+      await publish(`plant/oven-1/temperature-${t}`, [{ value: 200 }, { value: 210 }, { value: 220 }]);
+      await publish(`plant/oven-2/temperature-${t}`, [{ value: 50 }]);
+      expect(engine.counters().readings.acked ?? 0).toBe(0); // held in the open window
+      const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+      await client.connect();
+      try {
+        const count = async () =>
+          Number(
+            (await client.query(`SELECT count(*) AS n FROM "${t}_minutes"`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0]
+              .n,
+          );
+        await eventually(count, (n) => n >= 2, 20_000, '2 rows');
+        const rows = (await client.query(`SELECT device, avg_celsius, readings FROM "${t}_minutes" ORDER BY device`))
+          .rows;
+        expect(rows).toEqual([
+          { device: 'oven-1', avg_celsius: 210, readings: '3' },
+          { device: 'oven-2', avg_celsius: 50, readings: '1' },
+        ]);
+        await engine.whenIdle(5000);
+        expect(engine.counters().readings).toMatchObject({ out: 4, acked: 4, nacked: 0 });
+        expect(engine.counters()['per-minute']).toMatchObject({ in: 4, out: 2, dropped: 0 });
+      } finally {
+        await client.query(`DROP TABLE IF EXISTS "${t}_minutes"`);
+        await client.end();
+      }
+    },
+  );
+
   it.runIf(amqpUp)('mqtt-to-amqp.json: valid readings reach the exchange, invalid ones are filtered', async () => {
     const t = tag();
     const flow = JSON.parse(

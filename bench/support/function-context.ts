@@ -15,6 +15,7 @@ export function functionBenchContext(code: string): NodeContext<FunctionBenchCon
     publish() {},
     ingest: () => undefined,
     ingestFailed: () => undefined,
+    emitDerived: () => undefined,
     connection: () => Promise.reject(new Error('none')),
     connectionConfig: () => {
       throw new Error('none');

@@ -96,7 +96,7 @@ const config = Type.Object(
     }),
     ...codecProperty({
       description:
-        '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. A body that does not decode goes to the error route.',
+        '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. `csv`: a CSV document with a header line, as an array of row objects. A body that does not decode goes to the error route.',
     }),
     onFailure: Type.Enum(['requeue', 'dead-letter'] as const, {
       title: 'When delivery fails',
@@ -126,6 +126,7 @@ export const amqpIn = defineNode({
   inputs: [],
   outputs: [{ name: 'out', label: 'out' }],
   config,
+  unacknowledgedLimit: (c) => ({ count: c.prefetch, path: '/prefetch' }),
   lint: (saved) => {
     const c = withSchemaDefaults(config, saved);
     const issues: LintIssue[] = [];

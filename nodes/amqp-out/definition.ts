@@ -68,7 +68,7 @@ const config = Type.Object(
     }),
     ...codecProperty({
       description:
-        '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are.',
+        '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are. `csv`: rows (objects under a header line, or arrays) as a CSV document.',
     }),
     contentType: Type.Optional(
       Type.String({

@@ -36,7 +36,7 @@ export const kafkaIn = defineNode({
       }),
       ...codecProperty({
         description:
-          '`json`: parse the value. `text`: UTF-8. `bytes`: as is. A value that does not decode goes to the error route. A null value (tombstone) is a null payload.',
+          '`json`: parse the value. `text`: UTF-8. `bytes`: as is. `csv`: a CSV document with a header line, as an array of row objects. A value that does not decode goes to the error route. A null value (tombstone) is a null payload.',
       }),
       commitIntervalMs: Type.Integer({
         title: 'Commit interval (ms)',

@@ -63,7 +63,7 @@ export const kafkaOut = defineNode({
       }),
       ...codecProperty({
         description:
-          '`json`: the payload as JSON text. `text`: a string payload as UTF-8. `bytes`: a bytes (or string) payload as is. With `text` or `bytes` a null payload is sent as a tombstone (null value).',
+          '`json`: the payload as JSON text. `text`: a string payload as UTF-8. `bytes`: a bytes (or string) payload as is. `csv`: rows (objects under a header line, or arrays) as a CSV document. With `text` or `bytes` a null payload is sent as a tombstone (null value).',
       }),
       acks: Type.Enum(['all', 'leader', 'none'] as const, {
         title: 'Acknowledgement',

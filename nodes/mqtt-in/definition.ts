@@ -30,7 +30,7 @@ export const mqttIn = defineNode({
       }),
       ...codecProperty({
         description:
-          'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received.',
+          'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received; csv: a CSV document with a header line, as an array of row objects.',
       }),
       clientId: Type.Optional(
         Type.String({
@@ -53,6 +53,7 @@ export const mqttIn = defineNode({
     },
     { additionalProperties: false },
   ),
+  unacknowledgedLimit: (c) => ({ count: c.window, path: '/window' }),
   lint(c) {
     const issues: LintIssue[] = [];
     const seen = new Set<string>();

@@ -58,7 +58,8 @@ export const mqttOut = defineNode({
         default: false,
       }),
       ...codecProperty({
-        description: 'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is.',
+        description:
+          'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is; csv: rows (objects under a header line, or arrays) as a CSV document.',
       }),
       userProperties: Type.Boolean({
         title: 'Headers as user properties',

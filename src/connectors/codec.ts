@@ -4,8 +4,9 @@
  */
 import { excessiveNestingAt } from '../flow/json-depth.js';
 import { DeterministicError } from '../spec/failure.js';
+import { parseCsv, stringifyCsv } from './csv.js';
 
-export type Codec = 'json' | 'text' | 'bytes';
+export type Codec = 'json' | 'text' | 'bytes' | 'csv';
 
 // fatal: invalid UTF-8 is an error, not silently replaced characters.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -35,6 +36,13 @@ export function decode(body: Uint8Array, codec: Codec, what = 'the payload'): De
     return { ok: false, reason: `${what} is not valid UTF-8 text`, payload: body };
   }
   if (codec === 'text') return { ok: true, payload: text };
+  if (codec === 'csv') {
+    try {
+      return { ok: true, payload: parseCsv(text) };
+    } catch (err) {
+      return { ok: false, reason: `${what} is not valid CSV: ${oneLine((err as Error).message)}`, payload: text };
+    }
+  }
   // Shorter text cannot nest that deep: the common case skips the scan.
   if (text.length > MAX_PAYLOAD_JSON_DEPTH && excessiveNestingAt(text, MAX_PAYLOAD_JSON_DEPTH) >= 0) {
     return { ok: false, reason: `${what} is JSON nested deeper than ${MAX_PAYLOAD_JSON_DEPTH} levels`, payload: text };
@@ -60,6 +68,13 @@ export function encode(payload: unknown, codec: Codec): Buffer {
     // undefined, a function or a symbol has no JSON form.
     if (text === undefined) throw new EncodeError(`a ${typeof payload} payload has no JSON form`);
     return Buffer.from(text, 'utf8');
+  }
+  if (codec === 'csv') {
+    try {
+      return Buffer.from(stringifyCsv(payload), 'utf8');
+    } catch (err) {
+      throw new EncodeError((err as Error).message);
+    }
   }
   if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
   if (codec === 'bytes' && payload instanceof Uint8Array) {

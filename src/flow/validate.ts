@@ -11,6 +11,7 @@ import { edgeId, FLOW_FORMAT, FLOW_FORMAT_PREFIX, type FlowDocument, type FlowEd
 import { failureFateProblem } from './failure-fate.js';
 import { assembleFlowSchema } from './flow-schema.js';
 import { findCycle } from './graph.js';
+import { heldBoundProblems } from './held-bound.js';
 import { migrateFlow } from './migrate.js';
 import { parseFlowText } from './parse.js';
 import { hasErrors, type Problem } from './problem.js';
@@ -158,6 +159,7 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   const flow = doc as FlowDocument;
   if (!usesSubflows(flow)) {
     problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
+    problems.push(...heldBoundProblems(flow, catalog, withDefaults as FlowDocument));
     return { problems, flow };
   }
   // The checks run on the flow as the engine runs it (subflows expanded), and point back into the subflow.
@@ -171,6 +173,7 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   const filled = expandSubflows(withDefaults as FlowDocument).flow;
   problems.push(...expanded.problems);
   for (const p of semanticProblems(expanded.flow, catalog, filled)) problems.push(pointIntoSubflow(p, expanded));
+  for (const p of heldBoundProblems(expanded.flow, catalog, filled)) problems.push(pointIntoSubflow(p, expanded));
   return { problems, flow };
 }
 

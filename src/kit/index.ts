@@ -6,6 +6,7 @@ export { Batcher, type BatcherOptions } from './batcher.js';
 export { finishedWithin } from './bounded.js';
 export { Completion, isSettleable, type Settleable, type SettleTarget } from './completion.js';
 export { Deadline, Deadlines } from './deadlines.js';
+export { Hold, type HoldTarget } from './hold.js';
 export { reasonOf } from './reason.js';
 export {
   type AttemptTarget,

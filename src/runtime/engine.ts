@@ -10,16 +10,18 @@ import { hasErrors } from '../flow/problem.js';
 import { expandSubflows } from '../flow/subflow.js';
 import { createFlowValidator } from '../flow/validate.js';
 import { finishedWithin } from '../kit/bounded.js';
-import { isSettleable, type SettleTarget } from '../kit/completion.js';
+import { isSettleable } from '../kit/completion.js';
+import type { HoldTarget } from '../kit/hold.js';
 import { enterMeter, type NodeMeter } from '../kit/meter.js';
 import { reasonOf } from '../kit/reason.js';
 import { type FailureKind, failureKindOf } from '../spec/failure.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
 import { type Catalog, ERROR_PORT, findNodeType, type NodeDefinition, outputPorts } from '../spec/node-definition.js';
-import type { NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
+import type { Held, NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
 import { ConnectionPool } from './connections.js';
 import { type NodeCounters, newCounters } from './counters.js';
 import { StartupError } from './errors.js';
+import { derivedLineage, derivedWindow } from './held.js';
 import { Lineage, LiveLineages, type SourceWindow } from './lineage.js';
 import { loadConnectionRuntime, loadNodeRuntime } from './loader.js';
 import { type SluiceLogger, silentLogger } from './log.js';
@@ -89,6 +91,8 @@ class RunningNode {
   readonly counters: NodeCounters = newCounters();
   status: NodeStatus = { state: 'idle' };
   window: SourceWindow | undefined;
+  /** Where the lineages of messages it derives from held inputs count (window, join: see held.ts). */
+  derived: SourceWindow | undefined;
   readonly abort = new AbortController();
   /** Nodes without outputs (sinks) count a completed handle as delivered. */
   readonly terminal: boolean;
@@ -149,9 +153,11 @@ function countersOf(n: RunningNode): NodeCounters {
  * Output handed to one `handle` call: emits derived messages on the same lineage, and is told (once) how the call
  * ended.
  */
-class Delivery implements Output, SettleTarget {
+class Delivery implements Output, HoldTarget {
   emitted = 0;
   done = false;
+  /** Held by a stateful node and merged into a derived message (not a drop: see held.ts). */
+  held = false;
 
   constructor(
     readonly engine: Engine,
@@ -169,6 +175,18 @@ class Delivery implements Output, SettleTarget {
     this.done = true;
     this.flush();
     this.engine.completed(this);
+  }
+
+  /** The message derived from this held input settled: a failure there is this lineage's failure. */
+  merged(outcome: Outcome): void {
+    this.held = true;
+    if (!outcome.ok) {
+      // A nack here is never a policy question: onError "ack" already turned the derived message's own failures
+      // into drops, so what is left is a stop (a window given back, or nacked at the deadline): redeliver.
+      this.lineage.failure ??= outcome.reason;
+      this.lineage.retry = true;
+      this.lineage.redeliver = true;
+    } else if (outcome.dropped !== undefined) this.lineage.failure ??= outcome.dropped;
   }
 
   rejected(err: unknown): void {
@@ -319,6 +337,12 @@ export class Engine extends EventEmitter {
     const stopMs = this.current?.settings?.stopTimeoutMs ?? DEFAULT_SETTINGS.stopTimeoutMs;
     const sources = this.order.map((id) => this.nodes.get(id)!).filter((n) => n.window);
     await Promise.all(sources.map((n) => this.call(n, 'stopIntake', stopMs)));
+    // Then stateful nodes (window, join), upstream first: they flush or give back what they hold (see held.ts), so
+    // the drain does not wait for windows that no new input will close.
+    for (const id of this.order) {
+      const n = this.nodes.get(id)!;
+      if (!n.window && n.runtime.stopIntake) await this.call(n, 'stopIntake', stopMs);
+    }
     await this.whenIdle(deadlineMs);
     this.intakeClosed = true;
     const leftovers = this.live.toArray();
@@ -481,6 +505,7 @@ export class Engine extends EventEmitter {
         this.emit('event', { nodeId: node.id, event, data } satisfies NodeEvent),
       ingest: (msg: Message, settle?: Settle) => this.ingest(node, msg, settle, undefined),
       ingestFailed: (msg: Message, reason: string, settle?: Settle) => this.ingest(node, msg, settle, reason),
+      emitDerived: (port: string, msg: Message, from: readonly Held[]) => this.emitDerived(node, port, msg, from),
       connection: <T>(id: string) => {
         if (!this.connections) throw new Error('the flow is not running');
         return this.connections.acquire<T>(id, node.id);
@@ -558,6 +583,28 @@ export class Engine extends EventEmitter {
     this.release(lin);
     if (window.inFlight >= window.max) return new Promise<void>((resolve) => window.waiters.push(resolve));
     return undefined;
+  }
+
+  /** A message derived from held inputs (window, join): its own lineage, whose outcome the inputs take (held.ts). */
+  private emitDerived(node: RunningNode, port: string, msg: Message, from: readonly Held[]): void {
+    if (this.state === 'stopped' || this.intakeClosed || this.nodes.get(node.id) !== node) {
+      node.log.warn({ port }, 'a message derived after the flow stopped: not emitted, its inputs are not acknowledged');
+      for (const h of from) h.release({ ok: false, reason: 'the flow stopped before the message was delivered' });
+      return;
+    }
+    node.derived ??= derivedWindow(node.id);
+    const lin = derivedLineage(node.derived, from);
+    this.live.add(lin);
+    node.counters.out++;
+    if (this.tracing) this.emit('trace', { nodeId: node.id, port, message: traceCopy(msg) } satisfies TraceEvent);
+    this.dispatch(
+      node,
+      port,
+      msg,
+      lin,
+      from.some((h) => h.routed),
+    );
+    this.release(lin);
   }
 
   /** Send `msg` on `port` of `from`: one delivery per edge, each branch with its own copy. */
@@ -647,7 +694,7 @@ export class Engine extends EventEmitter {
     const c = d.node.counters;
     c.inFlight--;
     if (d.node.terminal) c.out++;
-    else if (d.emitted === 0) c.dropped++;
+    else if (d.emitted === 0 && !d.held) c.dropped++;
     this.release(d.lineage);
   }
 
@@ -741,7 +788,7 @@ export class Engine extends EventEmitter {
     if (lin.failure === undefined) {
       w.acked++;
       outcome = DELIVERED;
-    } else if (!forced && (!lin.retry || this.onErrorAck)) {
+    } else if (!forced && !lin.redeliver && (!lin.retry || this.onErrorAck)) {
       // Only deterministic failures (or the "ack" policy): acknowledged, so the source moves on; logged where it failed.
       w.acked++;
       outcome = { ok: true, dropped: lin.failure };

@@ -21,6 +21,8 @@ export class Lineage {
   failure: string | undefined;
   /** A transient failure (see spec/failure.ts) no route took: the source must redeliver. Else a failure is dropped. */
   retry = false;
+  /** Must be redelivered whatever the flow's onError says: a held input given back at stop (see held.ts). */
+  redeliver = false;
   settled = false;
   /** performance.now() at ingest, only while an observer wants settle latencies (else 0). */
   at = 0;

@@ -6,7 +6,7 @@
 import type { LintIssue } from './node-definition.js';
 import { Secret, StringEnum, Type } from './schema.js';
 
-export const CODECS = ['json', 'text', 'bytes'] as const;
+export const CODECS = ['json', 'text', 'bytes', 'csv'] as const;
 export type CodecName = (typeof CODECS)[number];
 
 /** `codec`: how a payload maps to bytes on the wire and back. `description` says it for this node's direction. */
@@ -18,11 +18,11 @@ export function codecProperty(o: { description: string; default?: CodecName }) {
 
 /** The words a source's codec description starts with: what each codec does on the way in. */
 export const DECODE_DESCRIPTION =
-  '`json`: parse as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. A payload that does not decode goes to the error route.';
+  '`json`: parse as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. `csv`: a CSV document with a header line, as an array of row objects. A payload that does not decode goes to the error route.';
 
 /** The same for a sink: what each codec does on the way out. */
 export const ENCODE_DESCRIPTION =
-  '`json`: the payload as JSON text. `text`: a string payload as UTF-8. `bytes`: a bytes (or string) payload as is.';
+  '`json`: the payload as JSON text. `text`: a string payload as UTF-8. `bytes`: a bytes (or string) payload as is. `csv`: rows (objects under a header line, or arrays) as a CSV document.';
 
 /**
  * `username` and `password` (a secret: a reference, never written into the flow file). `username.default` for a

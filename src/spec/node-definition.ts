@@ -47,6 +47,17 @@ export interface NodeDefinition<S extends TSchema = TSchema> {
   /** Cross-field rules that JSON Schema cannot say; gets the config with schema defaults filled in. Pure: the editor runs it too. */
   lint?: (config: Static<S>) => LintIssue[];
   examples?: NodeExample<Static<S>>[];
+  /**
+   * Stateful nodes (window, join): how many messages one group must hold at once before it can emit, when the config
+   * fixes it (a count window). Held messages count against their source's in-flight bound, so validation refuses a
+   * flow whose `settings.maxInFlight` is smaller (`path`: the config field to change; `what`: the group, in words).
+   */
+  holds?: (config: Static<S>) => { count: number; path: string; what: string } | undefined;
+  /**
+   * Sources whose own setting bounds the messages they leave unacknowledged (mqtt-in's window, amqp-in's prefetch):
+   * a stateful node downstream can hold no more than that either (`path`: the config field).
+   */
+  unacknowledgedLimit?: (config: Static<S>) => { count: number; path: string };
   /** Editor color hint. */
   color?: string;
   /**

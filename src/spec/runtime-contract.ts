@@ -29,6 +29,19 @@ export interface Logger {
   error(obj: object | string, msg?: string): void;
 }
 
+/**
+ * An input a stateful node (window, join) holds: its `handle` returned the hold (src/runtime/held.ts, from the kit),
+ * so the input's lineage stays open. The engine retains it once per message emitted from it with `emitDerived` and
+ * releases it with that message's outcome; the node releases its own claim with `release()` when the input leaves
+ * its state (emitted from, or let go: a late message dropped, a stop). The input's source settles when every claim
+ * has ended: delivered, or with the worst outcome seen (a nack outranks a drop).
+ */
+export interface Held {
+  readonly routed: boolean;
+  retain(): void;
+  release(outcome?: Outcome): void;
+}
+
 /** Given to `handle`: emits messages derived from the one being handled. */
 export interface Output {
   /** Send on a named output port. Fan-out copies are made by the engine. */
@@ -55,6 +68,12 @@ export interface NodeContext<C> {
   ingest(msg: Message, settle?: Settle): undefined | Promise<void>;
   /** Sources: a message that could not be read (e.g. a payload that does not parse) goes to the error route. */
   ingestFailed(msg: Message, reason: string, settle?: Settle): undefined | Promise<void>;
+  /**
+   * Stateful nodes (window, join): emit `msg` derived from held inputs, at any time (in a handle or from a timer).
+   * It travels on a lineage of its own; each of `from` is retained until it settles and then takes its outcome
+   * (see `Held`). After the flow stopped, nothing is emitted and the holds are released as not delivered.
+   */
+  emitDerived(port: string, msg: Message, from: readonly Held[]): void;
   /** The shared client of a flow connection (opened once, shared by the nodes that reference it). */
   connection<T>(connectionId: string): Promise<T>;
   /** A connection's settings (defaults applied, references resolved), for a node that must own its client. */
@@ -72,7 +91,10 @@ export interface NodeRuntime {
    * without a promise or callbacks per message.
    */
   handle?(msg: Message, out: Output, port: string): void | PromiseLike<void>;
-  /** Sources: stop taking new input but keep the ack path open while the engine drains. */
+  /**
+   * Sources: stop taking new input but keep the ack path open while the engine drains. Stateful nodes (window,
+   * join) get it too, after every source's, upstream first: flush what they hold or release it for redelivery.
+   */
   stopIntake?(): void | Promise<void>;
   /** Drain what the node holds, then disconnect. Sources stop first, sinks last. */
   stop?(): void | Promise<void>;

@@ -28,9 +28,12 @@ export interface SluiceAnnotations {
   'x-showWhen'?: Record<string, unknown[]>;
 }
 
+/** Where the property form shows a field: under Advanced, or only when another field has some values. */
+export type FieldPlacement = Pick<SluiceAnnotations, 'x-advanced' | 'x-showWhen'>;
+
 /** A string holding a JSONata expression. */
 export function Expression(
-  options: { title?: string; description?: string; default?: string; examples?: string[] } = {},
+  options: { title?: string; description?: string; default?: string; examples?: string[] } & FieldPlacement = {},
 ) {
   return Type.String({ ...options, 'x-widget': 'expression', 'x-language': 'jsonata' });
 }
@@ -50,7 +53,7 @@ export function ConnectionRef(kind: string, options: { title?: string; descripti
 /** One of a fixed set of string values (rendered as a select): `{ "enum": [...] }`; typed as the union of the values. */
 export function StringEnum<const Values extends string[]>(
   values: readonly [...Values],
-  options: { title?: string; description?: string; default?: Values[number] } = {},
+  options: { title?: string; description?: string; default?: Values[number] } & FieldPlacement = {},
 ): TEnum<Values> {
   return Type.Enum(values, options);
 }

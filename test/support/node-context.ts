@@ -11,6 +11,7 @@ import { applyDefaults } from '../../src/runtime/resolve-config.js';
 import { createMessage, type Message, type NodeDefinition, type Static, type TSchema } from '../../src/spec/index.js';
 import type {
   CreateRuntime,
+  Held,
   Logger,
   NodeContext,
   NodeRuntime,
@@ -66,7 +67,15 @@ export class RecordingOutput implements Output {
   }
 }
 
+export interface Derived {
+  port: string;
+  msg: Message;
+  from: readonly Held[];
+}
+
 export interface TestNodeContext<C> extends NodeContext<C> {
+  /** What the node emitted with `emitDerived` (each hold retained, as the engine does; the test releases them). */
+  readonly derived: Derived[];
   readonly statuses: NodeStatus[];
   readonly events: Array<{ event: string; data: unknown }>;
   readonly logs: LogRecord[];
@@ -96,6 +105,7 @@ export function createTestContext<C>(config: C, options: TestContextOptions = {}
   const events: Array<{ event: string; data: unknown }> = [];
   const logs: LogRecord[] = [];
   const ingested: Ingested[] = [];
+  const derived: Derived[] = [];
   const controller = new AbortController();
   const record =
     (level: LogLevel) =>
@@ -115,6 +125,7 @@ export function createTestContext<C>(config: C, options: TestContextOptions = {}
     events,
     logs,
     ingested,
+    derived,
     get lastStatus() {
       return statuses.at(-1);
     },
@@ -131,6 +142,10 @@ export function createTestContext<C>(config: C, options: TestContextOptions = {}
     ingestFailed(msg, reason, settle) {
       ingested.push({ msg, settle, failedReason: reason });
       return options.ingestResult?.();
+    },
+    emitDerived(port, msg, from) {
+      for (const h of from) h.retain();
+      derived.push({ port, msg, from });
     },
     async connection<T>(connectionId: string): Promise<T> {
       if (!options.connections || !(connectionId in options.connections)) {
