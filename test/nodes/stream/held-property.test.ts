@@ -110,10 +110,17 @@ async function runOnce(seed: number): Promise<string[]> {
   const onError = r.pick(['drop', 'nack', 'ack'] as const);
   const failKind = r.pick(['transient', 'deterministic'] as const);
   const errorPortWired = r.chance(0.3);
+  // Transient failures go to the error route only when the flow says so (or under onError "ack").
+  const routeTransient = r.chance(0.5);
   const maxInFlight = Math.max(p.group * p.keys, 1) + r.int(0, 20);
   const flow = {
     format: 'sluice/flow@1',
-    settings: { maxInFlight, onError, ...(errorRoute ? { errorRoute: 'dl' } : {}) },
+    settings: {
+      maxInFlight,
+      onError,
+      ...(errorRoute ? { errorRoute: 'dl' } : {}),
+      ...(routeTransient ? { transientFailures: 'route' } : {}),
+    },
     nodes: [
       { id: 'src', type: 'chaos-source', config: {} },
       ...(p.split ? [{ id: 'sp', type: 'split', config: {} }] : []),
@@ -222,7 +229,7 @@ async function runOnce(seed: number): Promise<string[]> {
     if (b === 'error-port') return errorPortWired ? { ok: true } : deterministic();
     // pass or later: the sink fails the aggregate if any of its inputs was flagged.
     if (!a.inputs.some((id) => flagged.has(id))) return { ok: true };
-    if (errorRoute) return { ok: true };
+    if (errorRoute && (failKind === 'deterministic' || onError === 'ack' || routeTransient)) return { ok: true };
     if (failKind === 'deterministic' || onError === 'ack') return { ok: true, dropped: 'failed' };
     return { ok: false, reason: 'failed' };
   };
@@ -264,7 +271,7 @@ async function runOnce(seed: number): Promise<string[]> {
   }
   if (v.length)
     v.unshift(
-      `seed ${seed}: ${p.type} ${JSON.stringify(p.config)} maxInFlight ${maxInFlight} errorRoute ${errorRoute} onError ${onError} failKind ${failKind} errorPort ${errorPortWired}`,
+      `seed ${seed}: ${p.type} ${JSON.stringify(p.config)} maxInFlight ${maxInFlight} errorRoute ${errorRoute} transientFailures ${routeTransient ? 'route' : 'redeliver'} onError ${onError} failKind ${failKind} errorPort ${errorPortWired}`,
     );
   return v;
 }
