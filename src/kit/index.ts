@@ -6,6 +6,7 @@ export { Batcher, type BatcherOptions } from './batcher.js';
 export { finishedWithin } from './bounded.js';
 export { Completion, isSettleable, type Settleable, type SettleTarget } from './completion.js';
 export { Deadline, Deadlines } from './deadlines.js';
+export { NODE_PROBLEM, nodeProblem } from './problem-text.js';
 export { reasonOf } from './reason.js';
 export {
   type AttemptTarget,

@@ -11,6 +11,7 @@ import { createFlowValidator } from '../flow/validate.js';
 import { finishedWithin } from '../kit/bounded.js';
 import { isSettleable } from '../kit/completion.js';
 import { enterMeter } from '../kit/meter.js';
+import { nodeProblem } from '../kit/problem-text.js';
 import { reasonOf } from '../kit/reason.js';
 import { type FailureKind, failureKindOf } from '../spec/failure.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
@@ -342,7 +343,14 @@ export class Engine extends EventEmitter {
       await started;
     } catch (err) {
       this.setStatus(node, { state: 'error', reason: reasonOf(err) });
-      throw new StartupError(`node "${node.id}" (${node.def.type}) failed to start: ${reasonOf(err)}`);
+      throw new StartupError(
+        nodeProblem(
+          node.def.type,
+          node.id,
+          `failed to start: ${reasonOf(err)}`,
+          "check the node's settings and that the service it uses is reachable",
+        ),
+      );
     }
     if (node.status.state === 'idle') this.setStatus(node, { state: 'running' });
   }
