@@ -1,5 +1,4 @@
 import { ConnectionRef, codecProperty, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
-import { withSchemaDefaults } from '../connections/amqp/definition.js';
 
 const declaringQueue = { 'x-showWhen': { queueMode: ['declare'] } };
 const declaringExchange = { 'x-showWhen': { exchangeMode: ['declare'] } };
@@ -127,8 +126,7 @@ export const amqpIn = defineNode({
   outputs: [{ name: 'out', label: 'out' }],
   config,
   unacknowledgedLimit: (c) => ({ count: c.prefetch, path: '/prefetch' }),
-  lint: (saved) => {
-    const c = withSchemaDefaults(config, saved);
+  lint: (c) => {
     const issues: LintIssue[] = [];
     if ((c.queue ?? '').startsWith('amq.') && c.queueMode === 'declare') {
       issues.push({ path: '/queue', message: 'queue names starting with "amq." are reserved by the broker' });

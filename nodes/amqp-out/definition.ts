@@ -7,7 +7,6 @@ import {
   Type,
 } from '../../src/spec/index.js';
 import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
-import { withSchemaDefaults } from '../connections/amqp/definition.js';
 
 const RETRY_DEFAULTS: RetryDefaults = { attempts: 6, retryDelayMs: 500, retryMaxDelayMs: 8_000 };
 
@@ -119,8 +118,7 @@ export const amqpOut = defineNode({
   inputs: [{ name: 'in', required: true }],
   outputs: [],
   config,
-  lint: (saved) => {
-    const c = withSchemaDefaults(config, saved);
+  lint: (c) => {
     const issues: LintIssue[] = [];
     const bad = templateIssue(c.routingKey);
     if (bad) issues.push({ path: '/routingKey', message: `routing key template: ${bad}` });

@@ -1,6 +1,5 @@
 import { routePathProblem } from '../../src/connectors/http/route-pattern.js';
 import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
-import { withSchemaDefaults } from '../connections/amqp/definition.js';
 
 const signed = ['github', 'stripe', 'hmac'];
 
@@ -157,8 +156,7 @@ export const httpIn = defineNode({
   inputs: [],
   outputs: [{ name: 'out', label: 'out' }],
   config,
-  lint: (saved) => {
-    const c = withSchemaDefaults(config, saved);
+  lint: (c) => {
     const issues: LintIssue[] = [];
     const bad = typeof c.path === 'string' ? routePathProblem(c.path) : undefined;
     if (bad) issues.push({ path: '/path', message: `path: ${bad}` });

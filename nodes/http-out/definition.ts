@@ -2,7 +2,6 @@ import { templateProblem } from '../../src/expr/template.js';
 import { defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
 import { tlsProperties } from '../../src/spec/tls-schema.js';
-import { withSchemaDefaults } from '../connections/amqp/definition.js';
 
 export const RETRY_DEFAULTS: RetryDefaults = { attempts: 5, retryDelayMs: 500, retryMaxDelayMs: 30_000 };
 
@@ -142,8 +141,7 @@ export const httpOut = defineNode({
   outputs: (c) =>
     c?.response ? [{ name: 'response', label: 'response', description: 'The 2xx answer per message.' }] : [],
   config,
-  lint: (saved) => {
-    const c = withSchemaDefaults(config, saved);
+  lint: (c) => {
     const issues: LintIssue[] = [];
     const bad = typeof c.url === 'string' ? urlProblem(c.url) : undefined;
     if (bad) issues.push({ path: '/url', message: `url: ${bad}` });

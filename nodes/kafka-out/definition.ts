@@ -134,9 +134,7 @@ export const kafkaOut = defineNode({
     },
     { additionalProperties: false },
   ),
-  lint: (config) => {
-    // Lint sees the config as written: fields left out take their defaults here.
-    const c = { acks: 'all', ...(config as Partial<typeof config>) };
+  lint: (c) => {
     const issues: LintIssue[] = [];
     const bad = typeof c.topic === 'string' ? topicIssue(c.topic) : undefined;
     if (bad) issues.push({ path: '/topic', message: `topic: ${bad}` });

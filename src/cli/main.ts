@@ -5,8 +5,8 @@
  * editor server, the catalogue's schemas or connectors the flow does not use (start-up time is the window in
  * which a broker may drop an offline session's messages).
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { packageVersion } from '../version.js';
 import type { RunOptions } from './commands/run.js';
 import type { ServeOptions } from './commands/serve.js';
 import {
@@ -19,22 +19,6 @@ import {
 } from './io.js';
 import { hostArg, portArg } from './net-args.js';
 import { addOpsOptions, logLevelOption } from './ops-options.js';
-
-/** package.json is two levels up from src/cli, three from dist/src/cli. */
-function packageVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'sluice' && pkg.version) return pkg.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return '0.0.0';
-}
 
 function nonNegativeInt(value: string): string {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of milliseconds');

@@ -20,7 +20,7 @@ import {
 } from 'electron';
 import { catalog } from '../../nodes/catalog.js';
 import type { TokenSeal } from '../server/runners/settings.js';
-import { packageVersion } from '../server/version.js';
+import { packageVersion } from '../version.js';
 import { CHANNELS, type DesktopCommand, type RecoveredDocument, type SaveRequest, type SaveResult } from './bridge.js';
 import { fileText, readFlowFile, withJsonExtension, writeFlowFile } from './files.js';
 import { hardenContents, hardenSession, isTrustedSender, WEB_PREFERENCES } from './harden.js';

@@ -4,28 +4,30 @@
  * failures (error port, then error route, then the flow's policy) and keeps per-node counters and status.
  */
 import { EventEmitter } from 'node:events';
-import { DEFAULT_SETTINGS, type FlowDocument, type FlowNode } from '../flow/document.js';
+import { DEFAULT_SETTINGS, type FlowDocument } from '../flow/document.js';
 import { topologicalOrder } from '../flow/graph.js';
 import { hasErrors } from '../flow/problem.js';
 import { expandSubflows } from '../flow/subflow.js';
 import { createFlowValidator } from '../flow/validate.js';
 import { finishedWithin } from '../kit/bounded.js';
 import { isSettleable } from '../kit/completion.js';
-import type { HoldTarget } from '../kit/hold.js';
-import { enterMeter, type NodeMeter } from '../kit/meter.js';
+import { enterMeter } from '../kit/meter.js';
+import { nodeProblem } from '../kit/problem-text.js';
 import { reasonOf } from '../kit/reason.js';
 import { type FailureKind, failureKindOf } from '../spec/failure.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
-import { type Catalog, ERROR_PORT, findNodeType, type NodeDefinition, outputPorts } from '../spec/node-definition.js';
-import type { Held, NodeRuntime, NodeStatus, Outcome, Output, Settle } from '../spec/runtime-contract.js';
+import { type Catalog, ERROR_PORT, findNodeType } from '../spec/node-definition.js';
+import type { Held, NodeStatus, Outcome, Settle } from '../spec/runtime-contract.js';
 import { ConnectionPool } from './connections.js';
-import { type NodeCounters, newCounters } from './counters.js';
+import type { NodeCounters } from './counters.js';
+import { Delivery, type DeliveryPath, type TraceEvent, traceCopy } from './delivery.js';
 import { StartupError } from './errors.js';
 import { derivedLineage, derivedWindow } from './held.js';
-import { Lineage, LiveLineages, type SourceWindow } from './lineage.js';
+import { Lineage, LiveLineages } from './lineage.js';
 import { loadConnectionRuntime, loadNodeRuntime } from './loader.js';
 import { type SluiceLogger, silentLogger } from './log.js';
 import { applyDefaults, processEnv, type ResolveEnv, resolveReferences } from './resolve-config.js';
+import { countersOf, RunningNode, type Target } from './running-node.js';
 
 export interface EngineOptions {
   catalog: Catalog;
@@ -48,11 +50,7 @@ export interface EngineObserver {
   batch(nodeId: string, size: number): void;
 }
 
-export interface TraceEvent {
-  nodeId: string;
-  port: string;
-  message: Message;
-}
+export type { TraceEvent };
 
 export interface StatusEvent extends NodeStatus {
   nodeId: string;
@@ -74,188 +72,8 @@ export interface StopReport {
 
 type EngineState = 'stopped' | 'starting' | 'running' | 'stopping';
 
-/** A node's logger until the engine binds its own (one shared instance). */
-const NO_LOG = silentLogger();
-
 /** Every successful settle gets the same (frozen) outcome: one object less per message. */
 const DELIVERED: Outcome = Object.freeze({ ok: true });
-
-interface Target {
-  node: RunningNode;
-  port: string;
-}
-
-class RunningNode {
-  runtime: NodeRuntime = {};
-  readonly routes = new Map<string, Target[]>();
-  readonly counters: NodeCounters = newCounters();
-  status: NodeStatus = { state: 'idle' };
-  window: SourceWindow | undefined;
-  /** Where the lineages of messages it derives from held inputs count (window, join: see held.ts). */
-  derived: SourceWindow | undefined;
-  readonly abort = new AbortController();
-  /** Nodes without outputs (sinks) count a completed handle as delivered. */
-  readonly terminal: boolean;
-  readonly firstInput: string | undefined;
-  readonly firstOutput: string;
-  /** Output ports the node type declares for this config (without `error`). */
-  readonly outputs: ReadonlySet<string>;
-  failureLogs = 0;
-  failureLogWindow = 0;
-  /** Failure log lines left out by the rate limit since the last one written. */
-  failureLogsSkipped = 0;
-  /** The kind of an error this node throws without marking it (see spec/failure.ts): a sink's may pass, a transform's not. */
-  readonly failureKind: FailureKind;
-  /** Set by the engine: what the kit's batcher and retries report to (see meter.ts). */
-  meter: NodeMeter | undefined;
-  /** Bound once to the flow, node id and type: every line about this node goes through it. */
-  log: SluiceLogger = NO_LOG;
-
-  constructor(
-    readonly spec: FlowNode,
-    readonly def: NodeDefinition,
-    readonly config: Record<string, unknown>,
-  ) {
-    const outs = outputPorts(def, config).filter((p) => p.name !== ERROR_PORT);
-    this.terminal = outs.length === 0;
-    this.firstOutput = outs[0]?.name ?? 'out';
-    this.outputs = new Set(outs.map((p) => p.name));
-    this.firstInput = def.inputs[0]?.name;
-    this.failureKind = def.category === 'sink' ? 'transient' : 'deterministic';
-  }
-
-  get id(): string {
-    return this.spec.id;
-  }
-}
-
-/** A copy for the trace. Tracing must never fail a message: a payload structuredClone refuses shows as text. */
-function traceCopy(msg: Message): Message {
-  try {
-    return cloneMessage(msg);
-  } catch (err) {
-    return { ...msg, headers: { ...msg.headers }, payload: `[payload not copyable: ${reasonOf(err)}]` };
-  }
-}
-
-/** A copy of a node's counters; a source's come from its window. */
-function countersOf(n: RunningNode): NodeCounters {
-  const out: NodeCounters = { ...n.counters };
-  if (n.window) {
-    out.acked = n.window.acked;
-    out.nacked = n.window.nacked;
-    out.inFlight = n.window.inFlight;
-  }
-  return out;
-}
-
-/**
- * Output handed to one `handle` call: emits derived messages on the same lineage, and is told (once) how the call
- * ended.
- */
-class Delivery implements Output, HoldTarget {
-  emitted = 0;
-  done = false;
-  /** Held by a stateful node and merged into a derived message (not a drop: see held.ts). */
-  held = false;
-
-  constructor(
-    readonly engine: Engine,
-    readonly node: RunningNode,
-    readonly lineage: Lineage,
-    /** The input descends from a trip to the error route: a failure must not go there again. */
-    readonly routed: boolean,
-    /** The input: a failure routes it. */
-    readonly msg: Message,
-  ) {}
-
-  /** The handle's Completion resolved (see completion.ts): as when its promise resolves. */
-  resolved(): void {
-    if (this.done) return;
-    this.done = true;
-    this.flush();
-    this.engine.completed(this);
-  }
-
-  /** The message derived from this held input settled: a failure there is this lineage's failure. */
-  merged(outcome: Outcome): void {
-    this.held = true;
-    if (!outcome.ok) {
-      // A nack here is never a policy question: onError "ack" already turned the derived message's own failures
-      // into drops, so what is left is a stop (a window given back, or nacked at the deadline): redeliver.
-      this.lineage.failure ??= outcome.reason;
-      this.lineage.retry = true;
-      this.lineage.redeliver = true;
-    } else if (outcome.dropped !== undefined) this.lineage.failure ??= outcome.dropped;
-  }
-
-  rejected(err: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.flush();
-    this.engine.failed(this, err);
-  }
-
-  emit(port: string, msg: Message): void {
-    if (this.done) {
-      this.node.log.warn({ port }, 'emit after handle finished: ignored');
-      return;
-    }
-    if (this.lineage.settled) {
-      // Nacked by stop() at its deadline: the flow is stopping or stopped, nothing more goes downstream.
-      this.node.log.warn({ port }, 'emit after the message was nacked at stop: ignored');
-      return;
-    }
-    this.emitted++;
-    this.node.counters.out++;
-    if (this.engine.tracing)
-      this.engine.emit('trace', { nodeId: this.node.id, port, message: traceCopy(msg) } satisfies TraceEvent);
-    // Held until the handle finishes (see flush): a node may emit one object on several ports.
-    if (this.port0 === undefined) {
-      this.port0 = port;
-      this.msg0 = msg;
-    } else if (this.more) this.more.push([port, msg]);
-    else this.more = [[port, msg]];
-  }
-
-  // The first held emit in fields, the rest in an array: the common single emit allocates nothing.
-  private port0: string | undefined;
-  private msg0: Message | undefined;
-  private more: Array<[string, Message]> | undefined;
-
-  /**
-   * Dispatch what the handle emitted, in order, once it has finished. Holding them until then lets every later
-   * emit of an object already emitted get its own copy before any branch runs, so no branch sees another's changes.
-   */
-  flush(): void {
-    const port0 = this.port0;
-    if (port0 === undefined) return;
-    const msg0 = this.msg0 as Message;
-    const more = this.more;
-    this.port0 = undefined;
-    this.msg0 = undefined;
-    this.more = undefined;
-    if (this.lineage.settled) {
-      this.node.log.warn('emits after the message was nacked at stop: ignored');
-      return;
-    }
-    if (!more) {
-      this.engine.dispatch(this.node, port0, msg0, this.lineage, this.routed);
-      return;
-    }
-    const emitted: Array<[string, Message]> = [[port0, msg0], ...more];
-    const sent: Array<[string, Message | undefined]> = emitted.map(([port, m], i) => {
-      if (!emitted.slice(0, i).some(([, earlier]) => earlier === m)) return [port, m];
-      try {
-        return [port, cloneMessage(m)];
-      } catch (err) {
-        this.lineage.failure ??= `node "${this.node.id}": the message cannot be copied for port "${port}": ${reasonOf(err)}`;
-        return [port, undefined];
-      }
-    });
-    for (const [port, m] of sent) if (m) this.engine.dispatch(this.node, port, m, this.lineage, this.routed);
-  }
-}
 
 export class Engine extends EventEmitter {
   /** Bound to the running flow's id once it starts (every engine and node log line carries `flow`). */
@@ -279,11 +97,19 @@ export class Engine extends EventEmitter {
   private routeTransient = false;
   private connections: ConnectionPool | undefined;
   private current: FlowDocument | undefined;
+  /** What each Delivery reports to: the message path, not the engine's public methods. */
+  private readonly path: DeliveryPath;
 
   constructor(private readonly options: EngineOptions) {
     super();
     this.log = options.log ?? silentLogger();
     this.tracing = options.trace ?? false;
+    this.path = {
+      trace: this.tracing ? (event) => this.emit('trace', event) : undefined,
+      dispatch: (from, port, msg, lin, routed) => this.dispatch(from, port, msg, lin, routed),
+      completed: (d) => this.completed(d),
+      failed: (d, err) => this.failed(d, err),
+    };
   }
 
   get flow(): FlowDocument | undefined {
@@ -529,7 +355,14 @@ export class Engine extends EventEmitter {
       await started;
     } catch (err) {
       this.setStatus(node, { state: 'error', reason: reasonOf(err) });
-      throw new StartupError(`node "${node.id}" (${node.def.type}) failed to start: ${reasonOf(err)}`);
+      throw new StartupError(
+        nodeProblem(
+          node.def.type,
+          node.id,
+          `failed to start: ${reasonOf(err)}`,
+          "check the node's settings and that the service it uses is reachable",
+        ),
+      );
     }
     if (node.status.state === 'idle') this.setStatus(node, { state: 'running' });
   }
@@ -608,7 +441,7 @@ export class Engine extends EventEmitter {
   }
 
   /** Send `msg` on `port` of `from`: one delivery per edge, each branch with its own copy. */
-  dispatch(from: RunningNode, port: string, msg: Message, lin: Lineage, routed = false): void {
+  private dispatch(from: RunningNode, port: string, msg: Message, lin: Lineage, routed = false): void {
     const targets = from.routes.get(port);
     if (port === ERROR_PORT && !targets) {
       // An explicit emit on an unwired error port is a failure like a throw.
@@ -658,7 +491,7 @@ export class Engine extends EventEmitter {
       this.fail(node, msg, lin, new Error(`node type ${node.def.type} takes no input`), routed);
       return;
     }
-    const delivery = new Delivery(this, node, lin, routed, msg);
+    const delivery = new Delivery(this.path, node, lin, routed, msg);
     let result: void | PromiseLike<void>;
     const previous = enterMeter(node.meter);
     try {
@@ -684,12 +517,12 @@ export class Engine extends EventEmitter {
   }
 
   /** For Delivery: its handle failed with `err`. */
-  failed(d: Delivery, err: unknown): void {
+  private failed(d: Delivery, err: unknown): void {
     this.fail(d.node, d.msg, d.lineage, err, d.routed);
   }
 
   /** A delivery's handle finished: count it and release its lineage (called by Delivery too). */
-  completed(d: Delivery): void {
+  private completed(d: Delivery): void {
     d.done = true;
     const c = d.node.counters;
     c.inFlight--;

@@ -5,7 +5,6 @@
  * read the server's files or environment into a payload or an expression.
  */
 import type { TSchema } from 'typebox';
-import { createAjv } from '../flow/ajv.js';
 import { hasReference, isUnder, referenceRoots, substituteReferences } from '../flow/references.js';
 import { escapePointer } from '../flow/schema-walk.js';
 import { StartupError } from './errors.js';

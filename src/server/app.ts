@@ -9,6 +9,7 @@ import { createFlowValidator } from '../flow/validate.js';
 import { FlowManager } from '../runtime/flow-manager.js';
 import { createLogger, type SluiceLogger } from '../runtime/log.js';
 import type { Catalog } from '../spec/node-definition.js';
+import { packageVersion } from '../version.js';
 import { BODY_LIMIT, registerBodyParsers } from './body.js';
 import { registerBodyPolicy } from './body-policy.js';
 import type { ServerContext } from './context.js';
@@ -25,7 +26,6 @@ import { createGuard, isLoopback, isWildcard, tokenProblem } from './security.js
 import { defaultStaticDir, registerStatic } from './static.js';
 import { FlowStore } from './store.js';
 import type { TryLimits } from './try-run.js';
-import { packageVersion } from './version.js';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. Any non-loopback address requires `token`. */

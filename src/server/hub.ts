@@ -7,7 +7,7 @@
 import type { WebSocket } from 'ws';
 import type { FlowManager, FlowNodeEvent, FlowStatusEvent } from '../runtime/flow-manager.js';
 import type { SluiceLogger } from '../runtime/log.js';
-import type { ServerMessage } from './protocol.js';
+import type { DebugEntry, ServerMessage } from './protocol.js';
 
 export interface HubOptions {
   /** Debug entries per second per socket, on average (burst: one second's worth). */
@@ -45,7 +45,8 @@ export class Hub {
     );
   };
   private readonly onEvent = (e: FlowNodeEvent) => {
-    if (e.event === 'debug') this.debug(e.flowId, e.data);
+    // Only the debug node publishes 'debug', with its DebugEntry (test/server/protocol-types.test.ts checks they match).
+    if (e.event === 'debug') this.debug(e.flowId, e.data as DebugEntry);
   };
 
   constructor(
@@ -108,7 +109,7 @@ export class Hub {
     c.socket.send(text);
   }
 
-  private debug(flowId: string, entry: unknown): void {
+  private debug(flowId: string, entry: DebugEntry): void {
     if (this.clients.size === 0) return;
     const now = Date.now();
     let text: string | undefined;

@@ -4,8 +4,10 @@
  */
 import type { Problem } from '../flow/problem.js';
 import type { NodeCounters } from '../runtime/counters.js';
-import type { Message } from '../spec/message.js';
+import type { Message, WireHeaders } from '../spec/message.js';
 import type { NodeStatus } from '../spec/runtime-contract.js';
+
+export type { NodeCounters };
 
 export interface ApiErrorBody {
   error: { code: string; message: string; problems?: Problem[] };
@@ -55,6 +57,22 @@ export interface StopReply {
   notStopped: string[];
 }
 
+/** One message a debug node kept (nodes/debug/runtime.ts), as the live feed and its snapshot send it. */
+export interface DebugEntry {
+  seq: number;
+  time: number;
+  nodeId: string;
+  id: string;
+  topic?: string;
+  key?: string;
+  headers: Record<string, string>;
+  /** The headers as received, when the source had any. */
+  wire?: WireHeaders;
+  payload: unknown;
+  /** True when the payload was cut to the node's maxPayloadBytes (then `payload` is the cut JSON text). */
+  truncated: boolean;
+}
+
 export interface TryStep {
   nodeId: string;
   port: string;
@@ -76,7 +94,7 @@ export interface TryResult {
 export type ServerMessage =
   | ({ type: 'status'; flowId: string; nodeId: string } & NodeStatus)
   | { type: 'counters'; flowId: string; counters: Record<string, NodeCounters> }
-  | { type: 'debug'; flowId: string; entry: unknown }
+  | { type: 'debug'; flowId: string; entry: DebugEntry }
   | { type: 'debug-dropped'; count: number }
   | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }
   | { type: 'deployed'; flowId: string; revision: number }

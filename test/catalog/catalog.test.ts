@@ -42,7 +42,9 @@ describe('the node catalogue', () => {
         for (const ex of def.examples ?? []) {
           const ok = validate(applyDefaults(def.config, ex.config));
           expect(ok, `${def.type} example "${ex.title}": ${JSON.stringify(validate.errors)}`).toBe(true);
-          expect(def.lint?.(ex.config as never) ?? [], `lint of example "${ex.title}"`).toEqual([]);
+          // The lint contract: a rule sees the config with its defaults applied, as the validator passes it.
+          const filled = applyDefaults(def.config, ex.config);
+          expect(def.lint?.(filled as never) ?? [], `lint of example "${ex.title}"`).toEqual([]);
         }
         expect((def.examples ?? []).length, 'at least one example').toBeGreaterThan(0);
         expect(outputPorts(def, defaults).at(-1)?.name).toBe('error');

@@ -2,7 +2,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_ENTRIES, pushDebug, pushDebugBacklog, useDebug } from '../../renderer/src/state/debug-store.js';
 
-const entry = (seq: number) => ({ seq, time: seq, nodeId: 'd', payload: { seq } });
+const entry = (seq: number) => ({
+  seq,
+  time: seq,
+  nodeId: 'd',
+  id: `m${seq}`,
+  headers: {},
+  truncated: false,
+  payload: { seq },
+});
 
 describe('debug buffer', () => {
   afterEach(() => {
@@ -36,7 +44,7 @@ describe('debug buffer', () => {
 
   it("merges a debug node's backlog in time order without the entries the live feed already brought", () => {
     vi.useFakeTimers();
-    const at = (flowId: string, seq: number) => ({ flowId, seq, time: 1000 + seq, nodeId: 'd', payload: { seq } });
+    const at = (flowId: string, seq: number) => ({ ...entry(seq), flowId, time: 1000 + seq });
     pushDebug(at('a', 4));
     pushDebug(at('a', 5));
     pushDebug(at('b', 2));

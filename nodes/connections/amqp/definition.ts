@@ -4,20 +4,9 @@ import {
   type LintIssue,
   reconnectIssues,
   reconnectProperties,
-  type TSchema,
   Type,
 } from '../../../src/spec/index.js';
 import { tlsProperties } from '../../../src/spec/tls-schema.js';
-
-/** Lint sees a config as saved, before defaults are applied: fill in the schema's top-level defaults first. */
-export function withSchemaDefaults<T extends object>(schema: TSchema, config: T): T {
-  const props = (schema as { properties?: Record<string, { default?: unknown }> }).properties ?? {};
-  const out: Record<string, unknown> = { ...(config as Record<string, unknown>) };
-  for (const [key, prop] of Object.entries(props)) {
-    if (out[key] === undefined && prop.default !== undefined) out[key] = prop.default;
-  }
-  return out as T;
-}
 
 const config = Type.Object(
   {
@@ -79,8 +68,7 @@ export const amqpConnection = defineConnectionKind({
   title: 'AMQP 0-9-1 (RabbitMQ)',
   summary: 'One RabbitMQ connection shared by the AMQP nodes that reference it; each node gets its own channel.',
   config,
-  lint: (saved) => {
-    const c = withSchemaDefaults(config, saved);
+  lint: (c) => {
     const issues: LintIssue[] = [];
     if (c.url !== undefined) {
       if (!/^amqps?:\/\//i.test(c.url) && !c.url.startsWith('${')) {

@@ -63,16 +63,7 @@ export const kafkaConnection = defineConnectionKind({
     },
     { additionalProperties: false },
   ),
-  lint: (config) => {
-    // Lint sees the config as written: fields left out take their defaults here.
-    const c = {
-      sasl: 'none',
-      tls: false,
-      verifyServer: true,
-      reconnectDelayMs: 500,
-      reconnectMaxDelayMs: 15_000,
-      ...(config as Partial<typeof config>),
-    };
+  lint: (c) => {
     const issues: LintIssue[] = [];
     if (c.sasl !== 'none') {
       if (!c.username) issues.push({ path: '/username', message: `SASL ${c.sasl} needs a user name` });

@@ -1,82 +1,28 @@
-/** Shapes of the admin API (src/server), as the editor reads them. */
+/**
+ * Shapes of the admin API as the server declares them (src/server/protocol.ts, types only), under the names the
+ * editor uses. Never re-declare a server shape here: they drift.
+ */
 import type { FlowDocument, Problem } from '../../../src/flow/index.js';
-import type { NodeStatus } from '../../../src/spec/index.js';
+import type {
+  FlowRunState,
+  FlowRuntimeView,
+  FlowSummary,
+  NodeCounters,
+  RuntimeView,
+  DebugEntry as ServerDebugEntry,
+  ServerMessage,
+  TryResult,
+  TryStep,
+} from '../../../src/server/protocol.js';
 
-export type Revision = string | number;
-
-export interface FlowSummary {
-  id: string;
-  name?: string;
-  revision: Revision;
-  deployed: boolean;
-}
-
-export interface Counters {
-  in: number;
-  out: number;
-  failed: number;
-  dropped: number;
-  inFlight: number;
-  acked?: number;
-  nacked?: number;
-}
-
-export type FlowRunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
-
+/** A flow's store revision. */
+export type Revision = FlowSummary['revision'];
+export type Counters = NodeCounters;
 /** One flow the runtime knows (GET /api/runtime lists them). */
-export interface FlowRunInfo {
-  flowId: string;
-  name?: string;
-  revision: number | null;
-  state: FlowRunState;
-  /** Why the last deploy failed. */
-  error?: string;
-  statuses: Record<string, NodeStatus>;
-  counters: Record<string, Counters>;
-}
+export type FlowRunInfo = FlowRuntimeView;
+export type RuntimeInfo = RuntimeView;
+/** A debug entry, with the flow it came from (set from the live feed). */
+export type DebugEntry = ServerDebugEntry & { flowId?: string };
+export type LiveEvent = ServerMessage;
 
-export interface RuntimeInfo {
-  flows: FlowRunInfo[];
-}
-
-export interface DebugEntry {
-  /** The flow whose debug node kept it (set from the live feed). */
-  flowId?: string;
-  seq: number;
-  time: number | string;
-  nodeId: string;
-  id?: string;
-  topic?: string;
-  headers?: Record<string, string>;
-  payload: unknown;
-  truncated?: boolean;
-}
-
-export interface TryStep {
-  nodeId: string;
-  port: string;
-  message: { payload: unknown; topic?: string; key?: string; headers?: Record<string, string> };
-}
-
-export interface TryResult {
-  /** What each node emitted, in order; a failure shows as port `error`. */
-  steps: TryStep[];
-  /** What sinks (recording stand-ins) and debug nodes received. */
-  delivered?: TryStep[];
-  /** Why the message did not complete. */
-  error?: string;
-  truncated?: boolean;
-}
-
-export type LiveEvent =
-  | ({ type: 'status'; flowId: string; nodeId: string } & NodeStatus)
-  | { type: 'counters'; flowId: string; counters: Record<string, Counters> }
-  | { type: 'debug'; flowId: string; entry: DebugEntry }
-  | { type: 'debug-dropped'; count: number }
-  | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }
-  | { type: 'deployed'; flowId: string; revision: number }
-  | { type: 'stopped'; flowId: string }
-  | { type: 'flow-saved'; id: string; revision: Revision }
-  | { type: 'flow-deleted'; id: string };
-
-export type { FlowDocument, Problem };
+export type { FlowDocument, FlowRunState, FlowSummary, Problem, TryResult, TryStep };

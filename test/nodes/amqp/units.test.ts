@@ -165,17 +165,19 @@ describe('publish properties', () => {
   });
 });
 
-describe('lint on configs as saved (defaults not applied yet)', () => {
-  it('fills in the defaults instead of failing', () => {
-    expect(amqpIn.lint!({ connection: 'c', queue: 'q' } as never)).toEqual([]);
-    expect(amqpIn.lint!({ connection: 'c' } as never)).toEqual([]);
-    expect(amqpOut.lint!({ connection: 'c' } as never)).toEqual([]);
-    expect(amqpOut.lint!({ connection: 'c', exchange: 'amq.topic' } as never)).toMatchObject([
+describe('lint on configs as saved, with the defaults applied (as the validator passes them)', () => {
+  it('judges the fields left out by their defaults', () => {
+    const inConfig = (c: Record<string, unknown>) => applyDefaults(amqpIn.config, c) as never;
+    const outConfig = (c: Record<string, unknown>) => applyDefaults(amqpOut.config, c) as never;
+    expect(amqpIn.lint!(inConfig({ connection: 'c', queue: 'q' }))).toEqual([]);
+    expect(amqpIn.lint!(inConfig({ connection: 'c' }))).toEqual([]);
+    expect(amqpOut.lint!(outConfig({ connection: 'c' }))).toEqual([]);
+    expect(amqpOut.lint!(outConfig({ connection: 'c', exchange: 'amq.topic' }))).toMatchObject([
       { path: '/exchangeMode' },
     ]);
-    expect(amqpConnection.lint!({ reconnectDelayMs: 20_000 } as never)).toMatchObject([
-      { path: '/reconnectMaxDelayMs' },
-    ]);
+    expect(
+      amqpConnection.lint!(applyDefaults(amqpConnection.config, { reconnectDelayMs: 20_000 }) as never),
+    ).toMatchObject([{ path: '/reconnectMaxDelayMs' }]);
   });
 });
 

@@ -92,6 +92,6 @@ describe('function node in a running flow', () => {
           ],
         ),
       ),
-    ).rejects.toThrow(/node "fn" \(function\) failed to start: the code does not compile: SyntaxError: .*\(line 1/);
+    ).rejects.toThrow(/^function "fn": failed to start: the code does not compile: SyntaxError: .*\(line 1/);
   });
 });
