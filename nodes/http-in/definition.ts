@@ -1,5 +1,5 @@
 import { routePathProblem } from '../../src/connectors/http/route-pattern.js';
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { ConnectionRef, codecProperty, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 
 const signed = ['github', 'stripe', 'hmac'];
 
@@ -21,11 +21,10 @@ const config = Type.Object(
       description:
         "The route, after the listener's base path: literal segments, `:name` parameters (one segment each, in header `http-param-<name>`) and a last `*` for the rest (`http-param-rest`), e.g. `/hooks/:source`, `/files/*`.",
     }),
-    codec: Type.Enum(['json', 'text', 'bytes', 'form', 'csv'] as const, {
-      title: 'Body codec',
-      default: 'json',
+    ...codecProperty({
+      also: ['form'],
       description:
-        '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. `form`: URL-encoded fields as an object (a repeated field as an array). `csv`: an array of rows. A body that does not decode is answered 400 and goes to the error route. A GET or DELETE without a body gives the query parameters as payload.',
+        '`json`: parse the body as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. `csv`: an array of rows. `form`: URL-encoded fields as an object (a repeated field as an array). A body that does not decode is answered 400 and goes to the error route. A GET or DELETE without a body gives the query parameters as payload.',
     }),
     csvHeader: Type.Boolean({
       title: 'CSV header row',
@@ -90,7 +89,7 @@ const config = Type.Object(
       description: 'The HMAC hash function.',
       'x-showWhen': { auth: ['hmac'] },
     }),
-    signatureEncoding: Type.Enum(['hex', 'base64'] as const, {
+    signatureFormat: Type.Enum(['hex', 'base64'] as const, {
       title: 'Signature encoding',
       default: 'hex',
       description: 'How the signature is written in the header.',

@@ -1,5 +1,5 @@
 import { templateProblem } from '../../src/expr/template.js';
-import { defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { codecProperty, credentialProperties, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
 import { tlsProperties } from '../../src/spec/tls-schema.js';
 
@@ -27,11 +27,10 @@ const config = Type.Object(
       description:
         'Request headers, e.g. `{"x-api-version": "2"}`; values may be references (`${env:API_KEY}`). Credentials belong in Authentication.',
     }),
-    codec: Type.Enum(['json', 'text', 'bytes', 'form'] as const, {
-      title: 'Body codec',
-      default: 'json',
+    ...codecProperty({
+      also: ['form'],
       description:
-        '`json`: the payload as JSON (`application/json`). `text`: a string payload as UTF-8 (`text/plain`). `bytes`: bytes or a string as is (`application/octet-stream`). `form`: an object payload URL-encoded (`application/x-www-form-urlencoded`). A payload the codec cannot send fails the message.',
+        '`json`: the payload as JSON (`application/json`). `text`: a string payload as UTF-8 (`text/plain`). `bytes`: bytes or a string as is (`application/octet-stream`). `csv`: rows as a CSV document (`text/csv`). `form`: an object payload URL-encoded (`application/x-www-form-urlencoded`). A payload the codec cannot send fails the message.',
     }),
     contentType: Type.String({
       title: 'Content type',
@@ -53,17 +52,7 @@ const config = Type.Object(
         'x-showWhen': { auth: ['bearer'] },
       }),
     ),
-    username: Type.Optional(
-      Type.String({ title: 'User name', 'x-reference': true, 'x-showWhen': { auth: ['basic'] } }),
-    ),
-    password: Type.Optional(
-      Type.String({
-        title: 'Password',
-        'x-secret': true,
-        description: 'A reference such as `${env:API_PASSWORD}`.',
-        'x-showWhen': { auth: ['basic'] },
-      }),
-    ),
+    ...credentialProperties({ passwordExample: '`${env:API_PASSWORD}`', showWhen: { auth: ['basic'] } }),
     ...tlsProperties({
       peer: 'server',
       tlsDescription:

@@ -14,6 +14,7 @@ const CONTENT_TYPES: Record<Config['codec'], string> = {
   text: 'text/plain; charset=utf-8',
   bytes: 'application/octet-stream',
   form: 'application/x-www-form-urlencoded',
+  csv: 'text/csv; charset=utf-8',
 };
 
 function urlProblem(text: string): string | undefined {

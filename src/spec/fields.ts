@@ -10,9 +10,20 @@ export const CODECS = ['json', 'text', 'bytes', 'csv'] as const;
 export type CodecName = (typeof CODECS)[number];
 
 /** `codec`: how a payload maps to bytes on the wire and back. `description` says it for this node's direction. */
-export function codecProperty(o: { description: string; default?: CodecName }) {
+export function codecProperty<const Also extends string[] = []>(o: {
+  description: string;
+  default?: CodecName;
+  /** Codecs of this protocol's own beyond the shared ones (HTTP's `form`). */
+  also?: readonly [...Also];
+}) {
+  const values = [...CODECS, ...(o.also ?? [])] as [...typeof CODECS, ...Also];
   return {
-    codec: StringEnum(CODECS, { title: 'Payload codec', default: o.default ?? 'json', description: o.description }),
+    codec: StringEnum(values, {
+      title: 'Payload codec',
+      // A shared codec is always among the values; TypeScript cannot see that through the generic spread.
+      default: (o.default ?? 'json') as never,
+      description: o.description,
+    }),
   };
 }
 

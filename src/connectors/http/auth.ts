@@ -17,7 +17,7 @@ export interface AuthSettings {
   /** `hmac`: text before the signature in the header, e.g. `sha256=`. */
   signaturePrefix: string;
   signatureAlgorithm: 'sha256' | 'sha1' | 'sha512';
-  signatureEncoding: 'hex' | 'base64';
+  signatureFormat: 'hex' | 'base64';
   /** `stripe`: how old a signed timestamp may be. */
   signatureToleranceSeconds: number;
 }
@@ -85,7 +85,7 @@ export function checkSignature(
   if (s.auth === 'hmac') {
     const given = header(headers, s.signatureHeader);
     if (!given) return `no ${s.signatureHeader} header`;
-    const want = s.signaturePrefix + createHmac(s.signatureAlgorithm, secret).update(body).digest(s.signatureEncoding);
+    const want = s.signaturePrefix + createHmac(s.signatureAlgorithm, secret).update(body).digest(s.signatureFormat);
     return equalText(given.trim(), want) ? undefined : `the ${s.signatureHeader} signature does not match the body`;
   }
   return undefined;

@@ -217,7 +217,7 @@ describe('http-in', () => {
         signatureHeader: 'x-sig',
         signaturePrefix: 'v1=',
         signatureAlgorithm: 'sha512',
-        signatureEncoding: 'base64',
+        signatureFormat: 'base64',
       },
       { port },
     );
