@@ -5,6 +5,7 @@
 import type { Catalog } from '../src/spec/node-definition.js';
 import { amqpIn } from './amqp-in/definition.js';
 import { amqpOut } from './amqp-out/definition.js';
+import { change } from './change/definition.js';
 import { amqpConnection } from './connections/amqp/definition.js';
 import { kafkaConnection } from './connections/kafka/definition.js';
 import { mqttConnection } from './connections/mqtt/definition.js';
@@ -30,6 +31,7 @@ export const catalog: Catalog = {
   nodes: [
     generate,
     transform,
+    change,
     filter,
     switchNode,
     functionNode,

@@ -7,6 +7,7 @@
 export const nodeRuntimes: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {
   'amqp-in': () => import('./amqp-in/runtime.js'),
   'amqp-out': () => import('./amqp-out/runtime.js'),
+  change: () => import('./change/runtime.js'),
   debug: () => import('./debug/runtime.js'),
   filter: () => import('./filter/runtime.js'),
   function: () => import('./function/runtime.js'),

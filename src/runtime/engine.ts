@@ -169,6 +169,13 @@ class Delivery implements Output, SettleTarget {
     this.engine.completed(this);
   }
 
+  onSettled(listener: (outcome: Outcome) => void): void {
+    const lin = this.lineage;
+    if (lin.settled) listener({ ok: false, reason: 'the message was nacked at stop' });
+    else if (lin.listeners) lin.listeners.push(listener);
+    else lin.listeners = [listener];
+  }
+
   rejected(err: unknown): void {
     if (this.done) return;
     this.done = true;
@@ -742,6 +749,7 @@ export class Engine extends EventEmitter {
       w.nacked++;
       outcome = { ok: false, reason: lin.failure };
     }
+    if (lin.listeners) this.tellListeners(lin.listeners, outcome);
     this.callSettle(lin.settle, outcome);
     if (lin.at !== 0) this.observer?.settled(w.source ?? '', (performance.now() - lin.at) / 1000, outcome.ok);
     // Room again: wake every waiter. Waking one per settle strands waiters when a source ingested more than
@@ -751,6 +759,16 @@ export class Engine extends EventEmitter {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const wake of waiters) wake();
+    }
+  }
+
+  private tellListeners(listeners: Array<(outcome: Outcome) => void>, outcome: Outcome): void {
+    for (const listener of listeners) {
+      try {
+        listener(outcome);
+      } catch (err) {
+        this.log.error({ err: reasonOf(err) }, 'a node settle listener threw');
+      }
     }
   }
 
