@@ -26,6 +26,7 @@ import { postgresOut } from './postgres-out/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
+import { validate } from './validate/definition.js';
 
 export const catalog: Catalog = {
   nodes: [
@@ -34,6 +35,7 @@ export const catalog: Catalog = {
     change,
     filter,
     switchNode,
+    validate,
     functionNode,
     json,
     debug,

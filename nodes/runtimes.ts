@@ -22,6 +22,7 @@ export const nodeRuntimes: Readonly<Record<string, () => Promise<Record<string, 
   'sqlite-out': () => import('./sqlite-out/runtime.js'),
   switch: () => import('./switch/runtime.js'),
   transform: () => import('./transform/runtime.js'),
+  validate: () => import('./validate/runtime.js'),
 };
 
 export const connectionRuntimes: Readonly<Record<string, () => Promise<Record<string, unknown>>>> = {
