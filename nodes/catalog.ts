@@ -13,6 +13,7 @@ import { mysqlConnection } from './connections/mysql/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
 import { debug } from './debug/definition.js';
+import { dedup } from './dedup/definition.js';
 import { filter } from './filter/definition.js';
 import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
@@ -36,6 +37,7 @@ export const catalog: Catalog = {
     filter,
     switchNode,
     validate,
+    dedup,
     functionNode,
     json,
     debug,

@@ -1,0 +1,94 @@
+import { compileExpression } from '../../src/expr/index.js';
+import { isThenable } from '../../src/kit/index.js';
+import { type Message, markFailure, type Static } from '../../src/spec/index.js';
+import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
+import type { dedup } from './definition.js';
+import { DurableKeys } from './store.js';
+
+type Config = Static<typeof dedup.config>;
+
+function keyText(value: unknown): string {
+  if (value === undefined) {
+    throw markFailure(
+      new Error('the key expression gave no value for this message; make it give one for every message'),
+      'deterministic',
+    );
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function openDurable(c: Config, scope: string, nodeId: string): DurableKeys {
+  try {
+    return new DurableKeys(c.stateFile, scope, c.maxKeys, c.windowMs);
+  } catch (err) {
+    throw new Error(`dedup "${nodeId}": cannot open the state file: ${(err as Error).message}`);
+  }
+}
+
+export const create: CreateRuntime<Config> = (ctx) => {
+  const c = ctx.config;
+  const keyOf = compileExpression(c.key, { timeoutMs: c.timeoutMs });
+  const durable = c.durable ? openDurable(c, `${ctx.flowId ?? ''}/${ctx.nodeId}`, ctx.nodeId) : undefined;
+  /** key -> when it passed; Map order is recency (a hit moves its key to the end), the first key the least recent. */
+  const seen = new Map<string, number>();
+  const stats = { passed: 0, duplicates: 0, evicted: 0, forgotten: 0 };
+
+  const fresh = (at: number, now: number) => c.windowMs === 0 || now - at < c.windowMs;
+
+  function decide(msg: Message, out: Output, value: unknown): void {
+    const key = keyText(value);
+    const now = Date.now();
+    const at = seen.get(key);
+    if (at !== undefined) {
+      seen.delete(key);
+      if (fresh(at, now)) {
+        seen.set(key, at);
+        stats.duplicates++;
+        return; // not emitting: a deliberate drop, counted by the engine; the source acknowledges it
+      }
+    } else if (durable) {
+      const stored = durable.seenAt(key);
+      if (stored !== undefined && fresh(stored, now)) {
+        remember(key, stored);
+        stats.duplicates++;
+        return;
+      }
+    }
+    remember(key, now);
+    stats.passed++;
+    // Forget the key if this message is not delivered after all (its source redelivers it: that copy must pass);
+    // durable: write it before the source acknowledges, so a redelivery after a crash is recognised.
+    out.onSettled?.((outcome) => {
+      if (!outcome.ok) {
+        if (seen.get(key) === now) {
+          seen.delete(key);
+          stats.forgotten++;
+        }
+      } else durable?.record(key, now);
+    });
+    out.emit('out', msg);
+  }
+
+  function remember(key: string, at: number): void {
+    seen.set(key, at);
+    if (seen.size > c.maxKeys) {
+      // The bound: the least recently seen key goes (a later copy of it passes again).
+      seen.delete(seen.keys().next().value as string);
+      stats.evicted++;
+    }
+  }
+
+  return {
+    handle(msg, out) {
+      const value = keyOf.evaluate(msg);
+      if (isThenable(value)) return Promise.resolve(value).then((v) => decide(msg, out, v));
+      decide(msg, out, value);
+    },
+    stop() {
+      durable?.close();
+    },
+    snapshot() {
+      return { keys: seen.size, maxKeys: c.maxKeys, ...stats };
+    },
+  };
+};
