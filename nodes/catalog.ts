@@ -12,6 +12,7 @@ import { mqttConnection } from './connections/mqtt/definition.js';
 import { mysqlConnection } from './connections/mysql/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
+import { deadband } from './deadband/definition.js';
 import { debug } from './debug/definition.js';
 import { dedup } from './dedup/definition.js';
 import { filter } from './filter/definition.js';
@@ -38,6 +39,7 @@ export const catalog: Catalog = {
     switchNode,
     validate,
     dedup,
+    deadband,
     functionNode,
     json,
     debug,
