@@ -15,6 +15,7 @@ import { sqliteConnection } from './connections/sqlite/definition.js';
 import { deadband } from './deadband/definition.js';
 import { debug } from './debug/definition.js';
 import { dedup } from './dedup/definition.js';
+import { delay } from './delay/definition.js';
 import { filter } from './filter/definition.js';
 import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
@@ -25,6 +26,7 @@ import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
 import { postgresOut } from './postgres-out/definition.js';
+import { rateLimit } from './rate-limit/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
@@ -40,6 +42,8 @@ export const catalog: Catalog = {
     validate,
     dedup,
     deadband,
+    rateLimit,
+    delay,
     functionNode,
     json,
     debug,

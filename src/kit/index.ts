@@ -7,6 +7,7 @@ export { finishedWithin } from '../runtime/bounded.js';
 export { Completion, isSettleable, type Settleable, type SettleTarget } from '../runtime/completion.js';
 export { Deadline, Deadlines } from '../runtime/deadlines.js';
 export { reasonOf } from '../runtime/errors.js';
+export { Holds } from '../runtime/holds.js';
 export { isThenable } from '../runtime/promise.js';
 export {
   type AttemptTarget,
