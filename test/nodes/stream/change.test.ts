@@ -169,7 +169,10 @@ describe('change', () => {
 
   it('refuses to start with a rule the validator would have refused', async () => {
     await expect(
-      startNode(create, configFor(change, { rules: [{ action: 'set', field: 'nope', valueType: 'string', value: '' }] })),
+      startNode(
+        create,
+        configFor(change, { rules: [{ action: 'set', field: 'nope', valueType: 'string', value: '' }] }),
+      ),
     ).rejects.toThrow(/change "node-1": rule 1: "nope" must start with payload/);
   });
 });
