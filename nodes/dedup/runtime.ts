@@ -25,6 +25,15 @@ function openDurable(c: Config, scope: string, nodeId: string): DurableKeys {
   }
 }
 
+/** A key in the state file; a file that cannot be read now is the world's problem: the source redelivers later. */
+function lookUp(durable: DurableKeys, key: string): number | undefined {
+  try {
+    return durable.seenAt(key);
+  } catch (err) {
+    throw markFailure(new Error(`cannot read the state file: ${(err as Error).message}`), 'transient');
+  }
+}
+
 export const create: CreateRuntime<Config> = (ctx) => {
   const c = ctx.config;
   const keyOf = compileExpression(c.key, { timeoutMs: c.timeoutMs });
@@ -47,7 +56,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         return; // not emitting: a deliberate drop, counted by the engine; the source acknowledges it
       }
     } else if (durable) {
-      const stored = durable.seenAt(key);
+      const stored = lookUp(durable, key);
       if (stored !== undefined && fresh(stored, now)) {
         remember(key, stored);
         stats.duplicates++;
@@ -64,7 +73,14 @@ export const create: CreateRuntime<Config> = (ctx) => {
           seen.delete(key);
           stats.forgotten++;
         }
-      } else durable?.record(key, now);
+      } else if (durable) {
+        try {
+          durable.record(key, now);
+        } catch (err) {
+          // Not recorded: a redelivery of this message after a crash would pass again (at least once still holds).
+          ctx.log.warn({ err: (err as Error).message }, 'dedup could not write a key to its state file');
+        }
+      }
     });
     out.emit('out', msg);
   }

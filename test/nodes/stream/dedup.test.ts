@@ -6,6 +6,7 @@ import { dedup } from '../../../nodes/dedup/definition.js';
 import { create } from '../../../nodes/dedup/runtime.js';
 import { DurableKeys } from '../../../nodes/dedup/store.js';
 import { Engine } from '../../../src/runtime/engine.js';
+import { failureKindOf } from '../../../src/spec/index.js';
 import { configFor, startNode, testMessage } from '../../support/node-context.js';
 import { flowOf, loadTestRuntime, sinks, sources, testCatalog } from '../../support/test-nodes.js';
 
@@ -191,5 +192,14 @@ describe('dedup', () => {
     expect(other.seenAt('k0')).toBe(1);
     keys.close();
     other.close();
+  });
+
+  it('durable: a state file that cannot be read fails the message as transient (redelivered, not dropped)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sluice-dedup-closed-')), 'keys.db');
+    const node = await startNode(create, configFor(dedup, { key: 'payload', durable: true, stateFile: file }));
+    await node.runtime.stop?.(); // the file is closed under the node
+    const err = await node.send(testMessage({ payload: 'k1' })).catch((e: unknown) => e);
+    expect(String(err)).toContain('cannot read the state file');
+    expect(failureKindOf(err)).toBe('transient');
   });
 });
