@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { benchEngine } from '../support/ack-sink.js';
+import { runStreamNodes } from '../support/stream-nodes.js';
 import { type BenchResult, median, printResults } from '../types.js';
 
 const COUNT = 400_000;
@@ -69,6 +70,7 @@ export async function run(): Promise<BenchResult[]> {
     });
     out.push({ name: `  CPU per message`, value: median(runs.map((r) => r.cpuUsPerMsg)), unit: 'us/msg' });
   }
+  out.push(...(await runStreamNodes()));
   return out;
 }
 

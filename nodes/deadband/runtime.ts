@@ -1,5 +1,5 @@
 import { compileExpression } from '../../src/expr/index.js';
-import { isThenable } from '../../src/kit/index.js';
+import { isThenable, Lru } from '../../src/kit/index.js';
 import { type Message, markFailure, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
 import type { deadband } from './definition.js';
@@ -30,9 +30,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const opts = { timeoutMs: c.timeoutMs };
   const keyOf = compileExpression(c.key, opts);
   const valueExpr = compileExpression(c.value, opts);
-  /** key -> last passed; Map order is recency of update (the first key the least recent). */
-  const state = new Map<string, Last>();
-  const stats = { passed: 0, suppressed: 0, heartbeats: 0, evicted: 0, forgotten: 0 };
+  /** key -> last passed, bounded by maxKeys (least recently updated forgotten first). */
+  const state = new Lru<Last>(c.maxKeys);
+  const stats = { passed: 0, suppressed: 0, heartbeats: 0, forgotten: 0 };
   const pct = c.threshold / 100;
 
   function moved(last: Last, value: unknown, json: string | undefined): boolean {
@@ -63,12 +63,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       stats.heartbeats++;
     }
     const next: Last = { value, json, at: now };
-    state.delete(key); // re-inserted last: the most recently updated
-    state.set(key, next);
-    if (state.size > c.maxKeys) {
-      state.delete(state.keys().next().value as string);
-      stats.evicted++;
-    }
+    state.set(key, next); // the most recently updated; past the bound the least recently updated key goes
     stats.passed++;
     // Not delivered after all (the source redelivers it): forget the key, so the value is not taken as reported.
     out.onSettled?.((outcome) => {
@@ -90,7 +85,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       decide(msg, out, k, v);
     },
     snapshot() {
-      return { keys: state.size, maxKeys: c.maxKeys, ...stats };
+      return { keys: state.size, maxKeys: c.maxKeys, ...stats, evicted: state.evicted };
     },
   };
 };

@@ -1,5 +1,5 @@
 import { compileExpression } from '../../src/expr/index.js';
-import { isThenable } from '../../src/kit/index.js';
+import { isThenable, Lru } from '../../src/kit/index.js';
 import { type Message, markFailure, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
 import type { dedup } from './definition.js';
@@ -38,9 +38,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const c = ctx.config;
   const keyOf = compileExpression(c.key, { timeoutMs: c.timeoutMs });
   const durable = c.durable ? openDurable(c, `${ctx.flowId ?? ''}/${ctx.nodeId}`, ctx.nodeId) : undefined;
-  /** key -> when it passed; Map order is recency (a hit moves its key to the end), the first key the least recent. */
-  const seen = new Map<string, number>();
-  const stats = { passed: 0, duplicates: 0, evicted: 0, forgotten: 0 };
+  /** key -> when it passed; bounded: past maxKeys the least recently seen key goes (a later copy of it passes again). */
+  const seen = new Lru<number>(c.maxKeys);
+  const stats = { passed: 0, duplicates: 0, forgotten: 0 };
 
   const fresh = (at: number, now: number) => c.windowMs === 0 || now - at < c.windowMs;
 
@@ -49,21 +49,21 @@ export const create: CreateRuntime<Config> = (ctx) => {
     const now = Date.now();
     const at = seen.get(key);
     if (at !== undefined) {
-      seen.delete(key);
       if (fresh(at, now)) {
-        seen.set(key, at);
+        seen.get(key, true); // a duplicate makes its key recent
         stats.duplicates++;
         return; // not emitting: a deliberate drop, counted by the engine; the source acknowledges it
       }
+      seen.delete(key);
     } else if (durable) {
       const stored = lookUp(durable, key);
       if (stored !== undefined && fresh(stored, now)) {
-        remember(key, stored);
+        seen.set(key, stored);
         stats.duplicates++;
         return;
       }
     }
-    remember(key, now);
+    seen.set(key, now);
     stats.passed++;
     // Forget the key if this message is not delivered after all (its source redelivers it: that copy must pass);
     // durable: write it before the source acknowledges, so a redelivery after a crash is recognised.
@@ -85,15 +85,6 @@ export const create: CreateRuntime<Config> = (ctx) => {
     out.emit('out', msg);
   }
 
-  function remember(key: string, at: number): void {
-    seen.set(key, at);
-    if (seen.size > c.maxKeys) {
-      // The bound: the least recently seen key goes (a later copy of it passes again).
-      seen.delete(seen.keys().next().value as string);
-      stats.evicted++;
-    }
-  }
-
   return {
     handle(msg, out) {
       const value = keyOf.evaluate(msg);
@@ -104,7 +95,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       durable?.close();
     },
     snapshot() {
-      return { keys: seen.size, maxKeys: c.maxKeys, ...stats };
+      return { keys: seen.size, maxKeys: c.maxKeys, ...stats, evicted: seen.evicted };
     },
   };
 };

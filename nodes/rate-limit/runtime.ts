@@ -1,5 +1,5 @@
 import { compileExpression } from '../../src/expr/index.js';
-import { Holds, isThenable } from '../../src/kit/index.js';
+import { Holds, isThenable, Lru } from '../../src/kit/index.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
 import type { rateLimit } from './definition.js';
@@ -34,20 +34,17 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const c = ctx.config;
   const keyOf = c.key ? compileExpression(c.key, { timeoutMs: c.timeoutMs }) : undefined;
   const overall = new Window(c.limit);
-  /** Per key: Map order is recency of use (the first key the least recent). */
-  const windows = new Map<string, Window>();
+  /** Per key, bounded by maxKeys (least recently used forgotten first). */
+  const windows = new Lru<Window>(c.maxKeys);
   const holds = new Holds();
-  const stats = { passed: 0, waited: 0, dropped: 0, evicted: 0 };
+  const stats = { passed: 0, waited: 0, dropped: 0 };
 
   function windowOf(rawKey: unknown): Window {
     const key = rawKey === undefined ? '' : typeof rawKey === 'string' ? rawKey : JSON.stringify(rawKey);
-    let w = windows.get(key);
-    if (w) windows.delete(key);
-    else w = new Window(c.limit);
-    windows.set(key, w);
-    if (windows.size > c.maxKeys) {
-      windows.delete(windows.keys().next().value as string);
-      stats.evicted++;
+    let w = windows.get(key, true);
+    if (!w) {
+      w = new Window(c.limit);
+      windows.set(key, w); // past maxKeys the least recently used key's window is forgotten
     }
     return w;
   }
@@ -85,7 +82,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       holds.release();
     },
     snapshot() {
-      return { ...stats, waiting: holds.size, keys: keyOf ? windows.size : 1 };
+      return { ...stats, evicted: windows.evicted, waiting: holds.size, keys: keyOf ? windows.size : 1 };
     },
   };
 };

@@ -8,6 +8,7 @@ export { Completion, isSettleable, type Settleable, type SettleTarget } from '..
 export { Deadline, Deadlines } from '../runtime/deadlines.js';
 export { reasonOf } from '../runtime/errors.js';
 export { Holds } from '../runtime/holds.js';
+export { Lru } from '../runtime/lru.js';
 export { isThenable } from '../runtime/promise.js';
 export {
   type AttemptTarget,
