@@ -52,6 +52,10 @@ export interface Fields {
   topic?: string;
   key?: string;
   headers: Record<string, string>;
+  /** `headers` is already this message's own copy (changed in place from then on). */
+  headersOwned?: boolean;
+  /** The payload's top-level object is already this message's own copy (deeper objects are still copied). */
+  payloadOwned?: boolean;
 }
 
 function isContainer(v: unknown): v is Record<string, unknown> | unknown[] {
@@ -86,7 +90,14 @@ function asText(value: unknown): string {
 }
 
 /** `container` with `segments[i..]` set to `value` (undefined: removed), copied along the way. */
-function setIn(container: unknown, segments: readonly string[], i: number, value: unknown, text: string): unknown {
+function setIn(
+  container: unknown,
+  segments: readonly string[],
+  i: number,
+  value: unknown,
+  text: string,
+  owned = false,
+): unknown {
   const s = segments[i];
   let copy: Record<string, unknown> | unknown[];
   if (value === undefined && !isContainer(container)) return container; // nothing there to delete
@@ -94,7 +105,8 @@ function setIn(container: unknown, segments: readonly string[], i: number, value
   else if (!isContainer(container)) {
     const at = ['payload', ...segments.slice(0, i)].join('.');
     throw new Error(`cannot reach ${text}: ${at} is ${typeof container}, not an object`);
-  } else copy = Array.isArray(container) ? container.slice() : { ...container };
+  } else if (owned) copy = container;
+  else copy = Array.isArray(container) ? container.slice() : { ...container };
   const last = i === segments.length - 1;
   const next = last ? value : setIn(child(copy, s), segments, i + 1, value, text);
   if (Array.isArray(copy) && /^\d+$/.test(s)) {
@@ -109,18 +121,15 @@ function setIn(container: unknown, segments: readonly string[], i: number, value
   return copy;
 }
 
-/**
- * Sets the field to `value`; `undefined` deletes it (a deleted payload becomes null, deleted headers an empty set).
- * `headersOwned` says whether `fields.headers` is already this message's own copy; returns the new value of it.
- */
-export function setField(fields: Fields, path: FieldPath, value: unknown, headersOwned: boolean): boolean {
+/** Sets the field to `value`; `undefined` deletes it (a deleted payload becomes null, deleted headers an empty set). */
+export function setField(fields: Fields, path: FieldPath, value: unknown): void {
   switch (path.root) {
     case 'topic':
       fields.topic = value === undefined || value === null ? undefined : asText(value);
-      return headersOwned;
+      return;
     case 'key':
       fields.key = value === undefined || value === null ? undefined : asText(value);
-      return headersOwned;
+      return;
     case 'headers': {
       if (path.segments.length === 0) {
         if (value === undefined || value === null) fields.headers = {};
@@ -131,18 +140,26 @@ export function setField(fields: Fields, path: FieldPath, value: unknown, header
           for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = asText(v);
           fields.headers = out;
         }
-        return true;
+        fields.headersOwned = true;
+        return;
       }
-      const headers = headersOwned ? fields.headers : { ...fields.headers };
+      const headers = fields.headersOwned ? fields.headers : { ...fields.headers };
       const name = path.segments[0];
       if (value === undefined || value === null) delete headers[name];
       else headers[name] = asText(value);
       fields.headers = headers;
-      return true;
+      fields.headersOwned = true;
+      return;
     }
     default:
-      if (path.segments.length === 0) fields.payload = value === undefined ? null : value;
-      else fields.payload = setIn(fields.payload, path.segments, 0, value, path.text);
-      return headersOwned;
+      if (path.segments.length === 0) {
+        fields.payload = value === undefined ? null : value;
+        fields.payloadOwned = false; // a value from elsewhere (a field, a literal): copied before it is changed
+      } else {
+        const before = fields.payload;
+        fields.payload = setIn(before, path.segments, 0, value, path.text, fields.payloadOwned);
+        // What setIn returned is a copy it made (or the copy we had): ours to change in place from now on.
+        if (fields.payload !== before || fields.payloadOwned) fields.payloadOwned = isContainer(fields.payload);
+      }
   }
 }

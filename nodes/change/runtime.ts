@@ -65,7 +65,6 @@ function compile(rules: Config['rules'], timeoutMs: number, nodeId: string): Ste
 /** The message being changed: a new object sharing the input's parts until a rule replaces one. */
 interface Work extends Fields {
   msg: Message;
-  headersOwned: boolean;
 }
 
 function fail(step: Step, err: unknown): never {
@@ -77,19 +76,19 @@ function apply(w: Work, step: Step, value: unknown): void {
   try {
     switch (step.action) {
       case 'set':
-        w.headersOwned = setField(w, step.field, value, w.headersOwned);
+        setField(w, step.field, value);
         return;
       case 'delete':
-        w.headersOwned = setField(w, step.field, undefined, w.headersOwned);
+        setField(w, step.field, undefined);
         return;
       default: {
         const v = getField(w, step.field);
         if (v === undefined) return; // nothing to move or copy
         const to = step.to as FieldPath;
         if (step.action === 'move') {
-          w.headersOwned = setField(w, step.field, undefined, w.headersOwned);
-          w.headersOwned = setField(w, to, v, w.headersOwned);
-        } else w.headersOwned = setField(w, to, clonePayload(v), w.headersOwned);
+          setField(w, step.field, undefined);
+          setField(w, to, v);
+        } else setField(w, to, clonePayload(v));
       }
     }
   } catch (err) {
@@ -159,6 +158,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         key: msg.key,
         headers: msg.headers,
         headersOwned: false,
+        payloadOwned: false,
       };
       const r = run(w, 0);
       if (r) return r.then(() => out.emit('out', current(w)));

@@ -97,6 +97,22 @@ describe('change', () => {
     expect(msg.payload).toEqual({ a: { x: 1 }, b: { x: 2 } });
   });
 
+  it("many rules on one payload: changed in place only where it is already the node's own copy", async () => {
+    const input = { a: { x: 1 }, n: 1 };
+    const msg = await changed(
+      [
+        { action: 'set', field: 'payload.b', valueType: 'field', value: 'payload.a' },
+        { action: 'set', field: 'payload.a.x', valueType: 'json', value: '2' },
+        { action: 'set', field: 'payload.n', valueType: 'json', value: '3' },
+        { action: 'set', field: 'payload', valueType: 'field', value: 'payload.b' },
+        { action: 'set', field: 'payload.y', valueType: 'json', value: '4' },
+      ],
+      { payload: input },
+    );
+    expect(msg.payload).toEqual({ x: 1, y: 4 });
+    expect(input).toEqual({ a: { x: 1 }, n: 1 });
+  });
+
   it('JSON literals are copied per message (one message cannot change the next one)', async () => {
     const node = await startNode(
       create,
