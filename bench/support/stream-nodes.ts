@@ -134,9 +134,9 @@ export const STREAM_CASES: Array<
   ['source -> dedup (unique ids, at its 100k bound) -> ack', 'dedup', { key: 'payload.id', maxKeys: 100_000 }],
   ['source -> dedup (10 keys: 99.99% duplicates) -> ack', 'dedup', { key: 'payload.device' }],
   [
-    'source -> deadband (per device, threshold 5) -> ack',
+    'source -> deadband (per device, threshold 25) -> ack',
     'deadband',
-    { key: 'payload.device', value: 'payload.temp', threshold: 5 },
+    { key: 'payload.device', value: 'payload.temp', threshold: 25 },
   ],
   ['source -> rate-limit (not limiting) -> ack', 'rate-limit', { limit: 1_000_000, intervalMs: 1000 }],
   [

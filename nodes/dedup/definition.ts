@@ -31,7 +31,7 @@ export const dedup = defineNode({
         maximum: 10_000_000,
         default: 100_000,
         description:
-          'The bound: beyond it the least recently seen key is forgotten (a later copy of it passes again). About 100 bytes per key.',
+          'The bound: beyond it the least recently seen key is forgotten (a later copy of it passes again). About 150 bytes per short key.',
       }),
       durable: Type.Boolean({
         title: 'Durable',
@@ -71,7 +71,7 @@ forgotten at the bound.
 **The bound.** At most **maxKeys** keys are remembered (the state is an LRU: a duplicate makes its key recent). Past
 the bound the least recently seen key is forgotten, so a copy of it that comes later passes again: memory stays
 bounded, and what the bound costs is a late duplicate let through, never a message lost. The count of forgotten keys
-is in the node's state (\`evicted\`). Memory: about 100 bytes per key for short keys (the engine benchmark measures it
+is in the node's state (\`evicted\`). Memory: about 120–150 bytes per key for keys of ~20 characters (the engine benchmark measures it
 at the bound).
 
 **Durable.** With **durable**, each key is also written to a SQLite file (WAL) when its message's source is about to
