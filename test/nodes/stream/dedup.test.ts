@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dedup } from '../../../nodes/dedup/definition.js';
 import { create } from '../../../nodes/dedup/runtime.js';
@@ -202,4 +204,44 @@ describe('dedup', () => {
     expect(String(err)).toContain('cannot read the state file');
     expect(failureKindOf(err)).toBe('transient');
   });
+
+  it('durable: a copy redelivered after a crash (delivered, ack never sent: SIGKILL) is recognised and dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-dedup-crash-'));
+    const file = join(dir, 'dedup.db');
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./support/dedup-crash-child.ts', import.meta.url)), file, 'o-42'],
+      { env: { ...process.env, SLUICE_DATA_DIR: dir }, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    expect(child.stdout).toContain('settled {"ok":true}');
+    const previous = process.env.SLUICE_DATA_DIR;
+    process.env.SLUICE_DATA_DIR = dir;
+    try {
+      engine = new Engine({ catalog: testCatalog, loadRuntime: loadTestRuntime });
+      await engine.start({
+        id: 'orders',
+        ...flowOf(
+          [
+            ['src', 'test-source'],
+            ['dd', 'dedup', { key: 'payload.order', durable: true, stateFile: file }],
+            ['sink', 'test-sink'],
+          ],
+          [
+            ['src', 'dd'],
+            ['dd', 'sink'],
+          ],
+        ),
+      });
+      const src = sources.get('src')!;
+      await src.push({ order: 'o-42' }, 'redelivered');
+      await src.push({ order: 'o-43' }, 'new');
+      await engine.whenIdle(5000);
+      expect(sinks.get('sink')!.delivered.map((m) => m.id)).toEqual(['new']);
+      expect(src.outcomes.get('redelivered')).toEqual([{ ok: true }]);
+    } finally {
+      if (previous === undefined) delete process.env.SLUICE_DATA_DIR;
+      else process.env.SLUICE_DATA_DIR = previous;
+    }
+  }, 90_000);
 });
