@@ -5,6 +5,7 @@
 import type { Catalog } from '../src/spec/node-definition.js';
 import { amqpIn } from './amqp-in/definition.js';
 import { amqpOut } from './amqp-out/definition.js';
+import { change } from './change/definition.js';
 import { amqpConnection } from './connections/amqp/definition.js';
 import { httpServerConnection } from './connections/http-server/definition.js';
 import { kafkaConnection } from './connections/kafka/definition.js';
@@ -13,7 +14,10 @@ import { mysqlConnection } from './connections/mysql/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
 import { csv } from './csv/definition.js';
+import { deadband } from './deadband/definition.js';
 import { debug } from './debug/definition.js';
+import { dedup } from './dedup/definition.js';
+import { delay } from './delay/definition.js';
 import { filter } from './filter/definition.js';
 import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
@@ -27,18 +31,26 @@ import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
 import { postgresOut } from './postgres-out/definition.js';
+import { rateLimit } from './rate-limit/definition.js';
 import { split } from './split/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
+import { validate } from './validate/definition.js';
 import { windowNode } from './window/definition.js';
 
 export const catalog: Catalog = {
   nodes: [
     generate,
     transform,
+    change,
     filter,
     switchNode,
+    validate,
+    dedup,
+    deadband,
+    rateLimit,
+    delay,
     functionNode,
     json,
     windowNode,

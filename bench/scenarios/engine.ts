@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { benchEngine } from '../support/ack-sink.js';
+import { runStreamNodes } from '../support/stream-nodes.js';
 import { runStreamScenarios } from '../support/stream-scenarios.js';
 import { type BenchResult, median, printResults } from '../types.js';
 
@@ -71,6 +72,7 @@ export async function run(): Promise<BenchResult[]> {
     out.push({ name: `  CPU per message`, value: median(runs.map((r) => r.cpuUsPerMsg)), unit: 'us/msg' });
   }
   out.push(...(await runStreamScenarios()));
+  out.push(...(await runStreamNodes()));
   return out;
 }
 

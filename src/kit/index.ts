@@ -7,6 +7,8 @@ export { finishedWithin } from './bounded.js';
 export { Completion, isSettleable, type Settleable, type SettleTarget } from './completion.js';
 export { Deadline, Deadlines } from './deadlines.js';
 export { Hold, type HoldTarget } from './hold.js';
+export { Holds } from './holds.js';
+export { Lru } from './lru.js';
 export { NODE_PROBLEM, nodeProblem } from './problem-text.js';
 export { reasonOf } from './reason.js';
 export {

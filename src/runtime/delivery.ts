@@ -65,6 +65,14 @@ export class Delivery implements Output, HoldTarget {
     this.path.completed(this);
   }
 
+  /** Told once how the lineage of the message being handled ended, just before its source hears it (dedup, deadband). */
+  onSettled(listener: (outcome: Outcome) => void): void {
+    const lin = this.lineage;
+    if (lin.settled) listener({ ok: false, reason: 'the message was nacked at stop' });
+    else if (lin.listeners) lin.listeners.push(listener);
+    else lin.listeners = [listener];
+  }
+
   /** The message derived from this held input settled: a failure there is this lineage's failure. */
   merged(outcome: Outcome): void {
     this.held = true;

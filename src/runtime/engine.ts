@@ -629,6 +629,7 @@ export class Engine extends EventEmitter {
       w.nacked++;
       outcome = { ok: false, reason: lin.failure };
     }
+    if (lin.listeners) this.tellListeners(lin.listeners, outcome);
     this.callSettle(lin.settle, outcome);
     if (lin.at !== 0) this.observer?.settled(w.source ?? '', (performance.now() - lin.at) / 1000, outcome.ok);
     // Room again: wake every waiter. Waking one per settle strands waiters when a source ingested more than
@@ -638,6 +639,16 @@ export class Engine extends EventEmitter {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const wake of waiters) wake();
+    }
+  }
+
+  private tellListeners(listeners: Array<(outcome: Outcome) => void>, outcome: Outcome): void {
+    for (const listener of listeners) {
+      try {
+        listener(outcome);
+      } catch (err) {
+        this.log.error({ err: reasonOf(err) }, 'a node settle listener threw');
+      }
     }
   }
 

@@ -2,7 +2,7 @@
  * Lineage of one ingested message: counts the copies and derived messages still in flight so the source
  * settles exactly once, when the last of them is delivered, dropped on purpose or taken by an error route.
  */
-import type { Settle } from '../spec/runtime-contract.js';
+import type { Outcome, Settle } from '../spec/runtime-contract.js';
 
 export interface SourceWindow {
   /** The source node's id. */
@@ -24,6 +24,8 @@ export class Lineage {
   /** Must be redelivered whatever the flow's onError says: a held input given back at stop (see held.ts). */
   redeliver = false;
   settled = false;
+  /** Nodes told of the outcome before the source (see Output.onSettled); absent until one asks. */
+  listeners: Array<(outcome: Outcome) => void> | undefined = undefined;
   /** performance.now() at ingest, only while an observer wants settle latencies (else 0). */
   at = 0;
   /** The engine's list of open lineages this one is in (LiveLineages), and its neighbours there. */

@@ -46,6 +46,13 @@ export interface Held {
 export interface Output {
   /** Send on a named output port. Fan-out copies are made by the engine. */
   emit(port: string, msg: Message): void;
+  /**
+   * For stateful nodes (dedup, deadband): `listener` is told once how the lineage of the message being handled ended
+   * (the outcome its source gets), just before the source hears it. A node that remembered the message (a dedup key)
+   * forgets it when the outcome is not ok, so the redelivery is not mistaken for a duplicate; a durable node writes
+   * its state here, before the source acknowledges. Keep it short and synchronous; it must not throw.
+   */
+  onSettled?(listener: (outcome: Outcome) => void): void;
 }
 
 export interface NodeContext<C> {

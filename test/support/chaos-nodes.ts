@@ -450,6 +450,8 @@ export class Recorder {
           m.headers = { ...m.headers, [HOP]: token };
           out.emit(p, m);
         },
+        // Stateful nodes (dedup, deadband) hear how the message's lineage ended: passed through unchanged.
+        onSettled: (listener) => out.onSettled?.(listener),
       };
       // Keeps the error's kind (src/spec/failure.ts): the engine's ack or nack depends on it.
       const marked = (err: unknown) => {

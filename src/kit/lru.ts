@@ -1,0 +1,53 @@
+/**
+ * A bounded map that forgets its least recently used entry past `max` (Map order is the recency: `get` with touch and
+ * `set` move a key to the end). Eviction keeps one live iterator over the keys instead of asking `keys().next()`
+ * each time: every entry before the iterator's position has been evicted, so the first key it yields is the oldest,
+ * and it steps over the deleted entries once in all, not once per eviction (a fresh iterator would rescan them: a
+ * full map that evicts on every insert went quadratic that way).
+ */
+export class Lru<V> {
+  private readonly map = new Map<string, V>();
+  private oldest: Iterator<string> = this.map.keys();
+  /** Entries forgotten at the bound so far. */
+  evicted = 0;
+
+  constructor(readonly max: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** The value; `touch` makes the key the most recently used. */
+  get(key: string, touch = false): V | undefined {
+    const v = this.map.get(key);
+    if (touch && v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  /** Sets the value as the most recently used; forgets the least recently used entry past the bound. */
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.evictOne();
+  }
+
+  delete(key: string): boolean {
+    return this.map.delete(key);
+  }
+
+  private evictOne(): void {
+    let next = this.oldest.next();
+    if (next.done) {
+      // Only when every key the iterator knew is gone (it cannot see keys added after it finished): start again.
+      this.oldest = this.map.keys();
+      next = this.oldest.next();
+    }
+    if (!next.done) {
+      this.map.delete(next.value);
+      this.evicted++;
+    }
+  }
+}
