@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { allowedSqliteFile } from '../../src/connectors/sql/sqlite-path.js';
+import { allowedSqliteFile } from '../../src/kit/index.js';
 
 /** Prune after this many writes: a few hundred microseconds of work amortised over many messages. */
 const PRUNE_EVERY = 1000;

@@ -26,7 +26,7 @@ export const delay = defineNode({
       }),
       delay: Type.Optional(
         Type.String({
-          title: 'Delay expression (ms)',
+          title: 'Delay expression (milliseconds)',
           description: 'JSONata over the message giving milliseconds, e.g. `payload.delayMs`.',
           'x-widget': 'expression',
           'x-language': 'jsonata',

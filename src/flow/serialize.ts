@@ -78,7 +78,7 @@ export function stripSecrets(flow: FlowDocument, catalog: Catalog): { flow: Flow
       }
     });
   stripNodes(copy.nodes, '');
-  (copy.subflows ?? []).forEach((sub, i) => stripNodes(sub.nodes ?? [], `/subflows/${i}`));
+  for (const [i, sub] of (copy.subflows ?? []).entries()) stripNodes(sub.nodes ?? [], `/subflows/${i}`);
   (copy.connections ?? []).forEach((c, i) => {
     const kind = catalog.connections.find((k) => k.kind === c.kind);
     if (!kind) return;

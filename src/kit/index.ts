@@ -22,5 +22,6 @@ export {
   withRetry,
 } from './retry.js';
 export { Ring } from './ring.js';
+export { allowedSqliteFile } from './sqlite-path.js';
 export { StatusReporter, type StatusState } from './status.js';
 export { isThenable } from './thenable.js';

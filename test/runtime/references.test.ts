@@ -151,7 +151,7 @@ describe('${env:} allow-list', () => {
 
 describe('SQLite files stay under the data directory', () => {
   it('opens inside, refuses outside, /proc and a symlink leading out, unless the directory is allowed', async () => {
-    const { allowedSqliteFile } = await import('../../src/connectors/sql/sqlite-path.js');
+    const { allowedSqliteFile } = await import('../../src/kit/sqlite-path.js');
     const data = join(root, 'data');
     mkdirSync(data);
     symlinkSync(outside, join(data, 'escape'));

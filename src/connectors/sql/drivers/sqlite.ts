@@ -2,11 +2,11 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { allowedSqliteFile } from '../../../kit/sqlite-path.js';
 import type { SqlValue } from '../dialect.js';
 import { sqlite } from '../dialects/sqlite.js';
 import type { FailureKind, SqlDriver } from '../driver.js';
 import type { Row } from '../rows.js';
-import { allowedSqliteFile } from '../sqlite-path.js';
 import type { InsertBuilder } from '../statement.js';
 
 export interface SqliteConfig {
