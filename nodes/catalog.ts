@@ -10,6 +10,7 @@ import { kafkaConnection } from './connections/kafka/definition.js';
 import { mqttConnection } from './connections/mqtt/definition.js';
 import { mysqlConnection } from './connections/mysql/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
+import { redisConnection } from './connections/redis/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
 import { debug } from './debug/definition.js';
 import { filter } from './filter/definition.js';
@@ -22,6 +23,8 @@ import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
 import { postgresOut } from './postgres-out/definition.js';
+import { redisIn } from './redis-in/definition.js';
+import { redisOut } from './redis-out/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
@@ -44,6 +47,16 @@ export const catalog: Catalog = {
     mqttOut,
     kafkaIn,
     kafkaOut,
+    redisIn,
+    redisOut,
   ],
-  connections: [amqpConnection, postgresConnection, mysqlConnection, sqliteConnection, mqttConnection, kafkaConnection],
+  connections: [
+    amqpConnection,
+    postgresConnection,
+    mysqlConnection,
+    sqliteConnection,
+    mqttConnection,
+    kafkaConnection,
+    redisConnection,
+  ],
 };

@@ -18,6 +18,7 @@ describe('one set of names in the catalogue', () => {
       'mqtt-out',
       'mysql-out',
       'postgres-out',
+      'redis-out',
       'sqlite-out',
     ]);
     for (const def of withRetries) {
@@ -49,6 +50,7 @@ describe('one set of names in the catalogue', () => {
       'postgres-out': [5, 200, 5000],
       'mysql-out': [5, 200, 5000],
       'sqlite-out': [5, 200, 5000],
+      'redis-out': [5, 500, 8000],
     });
   });
 
@@ -56,7 +58,7 @@ describe('one set of names in the catalogue', () => {
     const kinds = catalog.connections.filter((k) =>
       Object.keys(props(k.config)).some((f) => /verify|reject|unauthori[sz]ed/i.test(f)),
     );
-    expect(kinds.map((k) => k.kind).sort()).toEqual(['amqp', 'kafka', 'mqtt', 'mysql', 'postgres']);
+    expect(kinds.map((k) => k.kind).sort()).toEqual(['amqp', 'kafka', 'mqtt', 'mysql', 'postgres', 'redis']);
     for (const k of kinds) {
       expect(
         Object.keys(props(k.config)).filter((f) => /verify|reject|unauthori[sz]ed/i.test(f)),
