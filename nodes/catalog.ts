@@ -9,6 +9,7 @@ import { amqpConnection } from './connections/amqp/definition.js';
 import { kafkaConnection } from './connections/kafka/definition.js';
 import { mqttConnection } from './connections/mqtt/definition.js';
 import { mysqlConnection } from './connections/mysql/definition.js';
+import { natsConnection } from './connections/nats/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
 import { redisConnection } from './connections/redis/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
@@ -22,6 +23,8 @@ import { kafkaOut } from './kafka-out/definition.js';
 import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
+import { natsIn } from './nats-in/definition.js';
+import { natsOut } from './nats-out/definition.js';
 import { postgresOut } from './postgres-out/definition.js';
 import { redisIn } from './redis-in/definition.js';
 import { redisOut } from './redis-out/definition.js';
@@ -49,6 +52,8 @@ export const catalog: Catalog = {
     kafkaOut,
     redisIn,
     redisOut,
+    natsIn,
+    natsOut,
   ],
   connections: [
     amqpConnection,
@@ -58,5 +63,6 @@ export const catalog: Catalog = {
     mqttConnection,
     kafkaConnection,
     redisConnection,
+    natsConnection,
   ],
 };

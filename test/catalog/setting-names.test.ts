@@ -17,6 +17,7 @@ describe('one set of names in the catalogue', () => {
       'kafka-out',
       'mqtt-out',
       'mysql-out',
+      'nats-out',
       'postgres-out',
       'redis-out',
       'sqlite-out',
@@ -51,6 +52,7 @@ describe('one set of names in the catalogue', () => {
       'mysql-out': [5, 200, 5000],
       'sqlite-out': [5, 200, 5000],
       'redis-out': [5, 500, 8000],
+      'nats-out': [5, 500, 8000],
     });
   });
 
@@ -58,7 +60,7 @@ describe('one set of names in the catalogue', () => {
     const kinds = catalog.connections.filter((k) =>
       Object.keys(props(k.config)).some((f) => /verify|reject|unauthori[sz]ed/i.test(f)),
     );
-    expect(kinds.map((k) => k.kind).sort()).toEqual(['amqp', 'kafka', 'mqtt', 'mysql', 'postgres', 'redis']);
+    expect(kinds.map((k) => k.kind).sort()).toEqual(['amqp', 'kafka', 'mqtt', 'mysql', 'nats', 'postgres', 'redis']);
     for (const k of kinds) {
       expect(
         Object.keys(props(k.config)).filter((f) => /verify|reject|unauthori[sz]ed/i.test(f)),
