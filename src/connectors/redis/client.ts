@@ -134,12 +134,16 @@ export class RedisClient {
   static async check(settings: RedisSettings, connectionId: string): Promise<void> {
     const plan = redisPlan(settings, connectionId);
     const redis = new Redis({ ...plan.options, retryStrategy: () => null });
-    redis.on('error', () => {});
+    // The socket's own error (ECONNREFUSED, a TLS failure) comes as an event; connect() only says it closed.
+    let cause: unknown;
+    redis.on('error', (err: unknown) => {
+      cause ??= err;
+    });
     try {
       await redis.connect();
       await redis.ping();
     } catch (err) {
-      throw new Error(`connection "${connectionId}": cannot use ${plan.describe}: ${errorText(err)}`);
+      throw new Error(`connection "${connectionId}": cannot use ${plan.describe}: ${errorText(cause ?? err)}`);
     } finally {
       redis.disconnect();
     }
