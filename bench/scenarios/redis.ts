@@ -13,8 +13,8 @@ import { type Measured, measured, until, versus } from '../support/versus.js';
 import { type BenchResult, printResults } from '../types.js';
 
 const PORT = Number(process.env.SLUICE_BENCH_REDIS_PORT ?? 6379);
-const WRITE_COUNT = 50_000;
-const READ_COUNT = 50_000;
+const WRITE_COUNT = 100_000;
+const READ_COUNT = 200_000;
 const RUNS = 3;
 
 const connection = { id: 'redis', kind: 'redis', config: { host: '127.0.0.1', port: PORT } };
@@ -58,17 +58,19 @@ async function writeSluice(admin: Redis): Promise<Measured> {
 
 async function writeRaw(admin: Redis): Promise<Measured> {
   const stream = key('raw-out');
-  const redis = new Redis({ port: PORT, host: '127.0.0.1' });
+  let redis: Redis | undefined;
   try {
     return await measured(WRITE_COUNT, async () => {
+      const r = new Redis({ port: PORT, host: '127.0.0.1' });
+      redis = r;
       for (let i = 0; i < WRITE_COUNT; i += 500) {
-        const p = redis.pipeline();
+        const p = r.pipeline();
         for (let n = i; n < Math.min(i + 500, WRITE_COUNT); n++) p.xadd(stream, '*', 'body', body(n));
         await p.exec();
       }
     });
   } finally {
-    redis.disconnect();
+    redis?.disconnect();
     await admin.del(stream);
   }
 }
@@ -115,13 +117,15 @@ async function readRaw(admin: Redis): Promise<Measured> {
   const stream = key('raw-in');
   const group = 'bench';
   await fill(admin, stream, group);
-  const redis = new Redis({ port: PORT, host: '127.0.0.1' });
+  let redis: Redis | undefined;
   try {
     return await measured(READ_COUNT, async () => {
+      const r = new Redis({ port: PORT, host: '127.0.0.1' });
+      redis = r;
       let seen = 0;
       let sum = 0;
       while (seen < READ_COUNT) {
-        const reply = (await redis.xreadgroup(
+        const reply = (await r.xreadgroup(
           'GROUP',
           group,
           'c1',
@@ -139,13 +143,13 @@ async function readRaw(admin: Redis): Promise<Measured> {
           sum += (JSON.parse(fields[1]) as { n: number }).n;
           ids.push(id);
         }
-        if (ids.length) await redis.xack(stream, group, ...ids);
+        if (ids.length) await r.xack(stream, group, ...ids);
         seen += entries.length;
       }
       if (sum < 0) throw new Error('unreachable');
     });
   } finally {
-    redis.disconnect();
+    redis?.disconnect();
     await admin.del(stream);
   }
 }

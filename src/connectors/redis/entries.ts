@@ -75,19 +75,27 @@ export function inboundMessage(stream: string, entry: StreamEntry, o: InboundOpt
   headers['redis-stream'] = stream;
   headers['redis-id'] = entry.id;
   if (deliveries !== undefined) headers['redis-deliveries'] = String(deliveries);
-  const base = { id: entryMessageId(stream, entry.id), topic: stream, headers, timestamp: Date.now() };
-  const withWire = wire ? { ...base, wire } : base;
-  if (o.bodyField === '') return { message: { ...withWire, payload: whole ?? {} } };
-  if (body === undefined) {
-    return {
-      message: { ...withWire, payload: null },
-      failure: `the entry has no "${o.bodyField}" field (set the body field, or leave it empty to take the whole entry)`,
-    };
+  let payload: unknown;
+  let failure: string | undefined;
+  if (o.bodyField === '') payload = whole ?? {};
+  else if (body === undefined) {
+    payload = null;
+    failure = `the entry has no "${o.bodyField}" field (set the body field, or leave it empty to take the whole entry)`;
+  } else {
+    const decoded = decode(body, o.codec);
+    payload = decoded.payload;
+    if (!decoded.ok) failure = decoded.reason;
   }
-  const decoded = decode(body, o.codec);
-  return decoded.ok
-    ? { message: { ...withWire, payload: decoded.payload } }
-    : { message: { ...withWire, payload: decoded.payload }, failure: decoded.reason };
+  const message: Message = {
+    id: entryMessageId(stream, entry.id),
+    topic: stream,
+    key: undefined,
+    payload,
+    headers,
+    timestamp: Date.now(),
+  };
+  if (wire) message.wire = wire;
+  return failure === undefined ? { message } : { message, failure };
 }
 
 export interface OutboundOptions {
