@@ -1,7 +1,6 @@
-import { encode } from '../../src/connectors/codec.js';
 import type { RedisClient } from '../../src/connectors/redis/client.js';
 import { RedisClient as Client } from '../../src/connectors/redis/client.js';
-import { entryFields } from '../../src/connectors/redis/entries.js';
+import { encodeValue, entryFields } from '../../src/connectors/redis/entries.js';
 import { compileKeyTemplate } from '../../src/connectors/redis/key-template.js';
 import { type Command, RedisWriter } from '../../src/connectors/redis/writer.js';
 import { isThenable } from '../../src/kit/index.js';
@@ -20,7 +19,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
 
   function command(msg: Message, k: string): Command {
     // Encoding fails here, for this message alone, before it joins a batch.
-    if (c.mode === 'publish') return { kind: 'publish', key: k, message: encode(msg.payload, c.codec) };
+    if (c.mode === 'publish') return { kind: 'publish', key: k, message: encodeValue(msg.payload, c.codec) };
     return { kind: 'xadd', key: k, maxLen: c.maxLen, fields: entryFields(msg, fieldOptions) };
   }
 

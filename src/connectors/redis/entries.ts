@@ -108,9 +108,24 @@ export interface OutboundOptions {
 
 const sendAsField = (name: string) => !isEnvelopeHeader(name);
 
+/**
+ * The encoded payload as a string where the codec makes text: ioredis writes a command of strings in one piece, but
+ * one with any Buffer argument as a list of buffers (slower). Bytes, and every payload the codec refuses, go through
+ * the shared encoder (same bytes, same errors).
+ */
+export function encodeValue(payload: unknown, codec: Codec): string | Buffer {
+  if (codec === 'json' && !(payload instanceof Uint8Array)) {
+    const text = JSON.stringify(payload);
+    if (text !== undefined) return text;
+  } else if (codec === 'text' && typeof payload === 'string') {
+    return payload;
+  }
+  return encode(payload, codec);
+}
+
 /** XADD's field/value list for `msg`. Throws EncodeError when the payload does not fit the codec. */
 export function entryFields(msg: Message, o: OutboundOptions): Array<string | Buffer> {
-  const out: Array<string | Buffer> = [o.bodyField, encode(msg.payload, o.codec)];
+  const out: Array<string | Buffer> = [o.bodyField, encodeValue(msg.payload, o.codec)];
   if (o.idField) out.push(o.idField, msg.id);
   if (!o.copyHeaders) return out;
   const headers = outgoingHeaders(msg, sendAsField);

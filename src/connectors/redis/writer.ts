@@ -18,7 +18,7 @@ import { errorText } from './status.js';
 
 export type Command =
   | { kind: 'xadd'; key: string; maxLen: number; fields: Array<string | Buffer> }
-  | { kind: 'publish'; key: string; message: Buffer };
+  | { kind: 'publish'; key: string; message: string | Buffer };
 
 export interface WriterOptions {
   link: RedisLink;
