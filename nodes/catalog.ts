@@ -11,7 +11,9 @@ import { httpServerConnection } from './connections/http-server/definition.js';
 import { kafkaConnection } from './connections/kafka/definition.js';
 import { mqttConnection } from './connections/mqtt/definition.js';
 import { mysqlConnection } from './connections/mysql/definition.js';
+import { natsConnection } from './connections/nats/definition.js';
 import { postgresConnection } from './connections/postgres/definition.js';
+import { redisConnection } from './connections/redis/definition.js';
 import { sqliteConnection } from './connections/sqlite/definition.js';
 import { csv } from './csv/definition.js';
 import { deadband } from './deadband/definition.js';
@@ -30,8 +32,12 @@ import { kafkaOut } from './kafka-out/definition.js';
 import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
+import { natsIn } from './nats-in/definition.js';
+import { natsOut } from './nats-out/definition.js';
 import { postgresOut } from './postgres-out/definition.js';
 import { rateLimit } from './rate-limit/definition.js';
+import { redisIn } from './redis-in/definition.js';
+import { redisOut } from './redis-out/definition.js';
 import { split } from './split/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
@@ -69,6 +75,10 @@ export const catalog: Catalog = {
     kafkaOut,
     httpIn,
     httpOut,
+    redisIn,
+    redisOut,
+    natsIn,
+    natsOut,
   ],
   connections: [
     amqpConnection,
@@ -78,5 +88,7 @@ export const catalog: Catalog = {
     mqttConnection,
     kafkaConnection,
     httpServerConnection,
+    redisConnection,
+    natsConnection,
   ],
 };

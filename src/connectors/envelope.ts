@@ -1,11 +1,19 @@
 /**
- * Envelope headers: what sources set to say how a message arrived (`mqtt-*`, `kafka-*`, `amqp-*`, `http-*`: topic,
- * partition, offset, routing key, QoS, request method and path, ...). Sinks do not copy them out as headers or properties: they describe the input, not
+ * Envelope headers: what sources set to say how a message arrived (`mqtt-*`, `kafka-*`, `amqp-*`, `http-*`, `redis-*`,
+ * `nats-*`: topic, partition, offset, routing key, QoS, request method and path, ...). Sinks do not copy them out as
+ * headers or properties: they describe the input, not
  * the data, and every header costs bytes in every record. A sink maps the ones it understands itself (mqtt-out's
  * `mqtt-response-topic`, amqp-out's `amqp-correlation-id`).
  */
 export function isEnvelopeHeader(name: string): boolean {
-  return name.startsWith('mqtt-') || name.startsWith('kafka-') || name.startsWith('amqp-') || name.startsWith('http-');
+  return (
+    name.startsWith('mqtt-') ||
+    name.startsWith('kafka-') ||
+    name.startsWith('amqp-') ||
+    name.startsWith('http-') ||
+    name.startsWith('redis-') ||
+    name.startsWith('nats-')
+  );
 }
 
 /**

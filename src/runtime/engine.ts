@@ -324,6 +324,7 @@ export class Engine extends EventEmitter {
       flowId: this.current?.id ?? this.current?.name,
       name: node.spec.name ?? node.id,
       config: node.config,
+      maxInFlight: node.window?.max,
       log,
       signal: node.abort.signal,
       status: (s: NodeStatus) => this.setStatus(node, s),

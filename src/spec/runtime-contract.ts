@@ -63,6 +63,11 @@ export interface NodeContext<C> {
   /** The node's config with defaults applied and `${env:}`/`${file:}` references resolved. */
   readonly config: C;
   readonly log: Logger;
+  /**
+   * Sources: the flow's in-flight limit (settings.maxInFlight), so a source can size what its broker sends ahead
+   * (nats-in's max-ack-pending). Undefined for nodes with inputs.
+   */
+  readonly maxInFlight?: number;
   /** Aborted when the node is stopping; sources and retry loops should give up waiting. */
   readonly signal: AbortSignal;
   status(status: NodeStatus): void;
