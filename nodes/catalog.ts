@@ -22,6 +22,8 @@ import { mqttIn } from './mqtt-in/definition.js';
 import { mqttOut } from './mqtt-out/definition.js';
 import { mysqlOut } from './mysql-out/definition.js';
 import { postgresOut } from './postgres-out/definition.js';
+import { sparkplugIn } from './sparkplug-in/definition.js';
+import { sparkplugOut } from './sparkplug-out/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
 import { transform } from './transform/definition.js';
@@ -42,6 +44,8 @@ export const catalog: Catalog = {
     sqliteOut,
     mqttIn,
     mqttOut,
+    sparkplugIn,
+    sparkplugOut,
     kafkaIn,
     kafkaOut,
   ],

@@ -1,0 +1,178 @@
+/** sparkplug-out (an edge node) and sparkplug-in (a host) against the real Mosquitto, and the mqtt-in/out codec. */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MetricEvent } from '../../../src/connectors/sparkplug/host.js';
+import type { Engine } from '../../../src/runtime/engine.js';
+import { eventually } from '../../conformance/harness.js';
+import { requireService } from '../../support/services.js';
+import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
+import { startFlow } from '../mqtt-support/flow.js';
+import { connectPlain, uniqueBase } from '../mqtt-support/mqtt.js';
+
+const run = await requireService('mosquitto');
+
+let engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines) await e.stop({ deadlineMs: 2000 });
+  engines = [];
+});
+
+const uniqueGroup = () => `sluice-test-${randomUUID().slice(0, 8)}`;
+
+async function edgeFlow(group: string, ids: { src: string; edge: string }, config: Record<string, unknown> = {}) {
+  const { engine } = await startFlow(
+    [
+      [ids.src, 'test-source'],
+      [ids.edge, 'sparkplug-out', { connection: 'broker', groupId: group, edgeNodeId: 'line-1', ...config }],
+    ],
+    [[ids.src, ids.edge]],
+    { id: `edge-${group}` },
+  );
+  engines.push(engine);
+  return { engine, source: sources.get(ids.src) as SourceHandle };
+}
+
+async function hostFlow(group: string, ids: { host: string; sink: string }, config: Record<string, unknown> = {}) {
+  const { engine } = await startFlow(
+    [
+      [ids.host, 'sparkplug-in', { connection: 'broker', groupId: group, rebirthIntervalMs: 200, ...config }],
+      [ids.sink, 'test-sink', { failFlagged: false }],
+    ],
+    [[ids.host, ids.sink]],
+    { id: `host-${group}` },
+  );
+  engines.push(engine);
+  return { engine, sink: sinks.get(ids.sink) as SinkHandle };
+}
+
+const events = (sink: SinkHandle) => sink.delivered.map((m) => m.payload as MetricEvent);
+
+describe.runIf(run)('sparkplug-in and sparkplug-out', () => {
+  it('publishes births and data as an edge node; the host names each metric and marks them stale on NDEATH', async () => {
+    const group = uniqueGroup();
+    const { sink } = await hostFlow(group, { host: 'host-a', sink: 'uns-a' });
+    const edge = await edgeFlow(group, { src: 'src-a', edge: 'edge-a' }, { device: '{{payload.machine}}' });
+    await edge.source.push({ machine: 'press', temp: 21.5, running: true, line: { speed: 3 } });
+    await edge.source.push({ machine: 'press', temp: 22, running: true, line: { speed: 4 } });
+    await eventually(
+      () => events(sink).filter((e) => e.name === 'temp').length,
+      (n) => n >= 2,
+      10_000,
+      'two temp values',
+    );
+    const temps = events(sink).filter((e) => e.name === 'temp');
+    expect(temps.map((e) => [e.messageType, e.value, e.datatype, e.quality, e.device])).toEqual([
+      ['DBIRTH', 21.5, 'Double', 'good', 'press'],
+      ['DDATA', 22, 'Double', 'good', 'press'],
+    ]);
+    const speed = sink.delivered.find(
+      (m) => (m.payload as MetricEvent).name === 'line/speed' && m.headers['sparkplug-message-type'] === 'DDATA',
+    );
+    expect(speed?.topic).toBe(`${group}/line-1/press/line/speed`);
+    expect(speed?.headers).toMatchObject({
+      'sparkplug-group': group,
+      'sparkplug-edge-node': 'line-1',
+      'sparkplug-device': 'press',
+      'sparkplug-quality': 'good',
+    });
+    // The node-level births: bdSeq and the rebirth control.
+    expect(
+      events(sink)
+        .filter((e) => e.messageType === 'NBIRTH')
+        .map((e) => e.name),
+    ).toEqual(['bdSeq', 'Node Control/Rebirth']);
+
+    // A clean stop of the edge node publishes its NDEATH: every metric the host knew turns stale with its last value.
+    await edge.engine.stop({ deadlineMs: 2000 });
+    await eventually(
+      () => events(sink).filter((e) => e.quality === 'stale').length,
+      (n) => n >= 6,
+      10_000,
+      'stale metrics',
+    );
+    const stale = events(sink).filter((e) => e.quality === 'stale');
+    expect(stale.map((e) => `${e.device ?? ''}:${e.name}=${JSON.stringify(e.value)}:${e.staleReason}`).sort()).toEqual([
+      ':Node Control/Rebirth=false:NDEATH',
+      ':bdSeq=0:NDEATH',
+      'press:line/speed=4:NDEATH',
+      'press:machine="press":NDEATH',
+      'press:running=true:NDEATH',
+      'press:temp=22:NDEATH',
+    ]);
+  });
+
+  it('asks an edge node it never saw born for a rebirth, and then names its metrics', async () => {
+    const group = uniqueGroup();
+    const edge = await edgeFlow(group, { src: 'src-b', edge: 'edge-b' });
+    await edge.source.push({ pressure: 1.5 }); // NBIRTH again (a new node metric) before the host listens
+    const { engine, sink } = await hostFlow(group, { host: 'host-b', sink: 'uns-b' });
+    // The host missed the births: this NDATA carries an alias it cannot name, so it asks for a rebirth.
+    await edge.source.push({ pressure: 1.6 });
+    await eventually(
+      () => events(sink).filter((e) => e.name === 'pressure'),
+      (p) => p.length >= 1,
+      10_000,
+      'the pressure metric after a rebirth',
+    );
+    expect(events(sink).find((e) => e.name === 'pressure')).toMatchObject({
+      messageType: 'NBIRTH',
+      value: 1.6,
+      quality: 'good',
+    });
+    const snap = engine.snapshot('host-b');
+    expect(JSON.stringify(snap)).toContain('"rebirthRequests":1');
+    await edge.source.push({ pressure: 1.7 });
+    await eventually(
+      () =>
+        events(sink)
+          .filter((e) => e.name === 'pressure' && e.messageType === 'NDATA')
+          .map((e) => e.value),
+      (v) => v.includes(1.7),
+      10_000,
+      'NDATA 1.7',
+    );
+  });
+
+  it('mqtt-out and mqtt-in carry Sparkplug B payloads with the sparkplug codec', async () => {
+    const base = uniqueBase('sparkplug-codec');
+    const { engine } = await startFlow(
+      [
+        ['sp-src', 'test-source'],
+        ['sp-out', 'mqtt-out', { connection: 'broker', topic: `${base}/out`, codec: 'sparkplug' }],
+        ['sp-in', 'mqtt-in', { connection: 'broker', topics: [`${base}/#`], codec: 'sparkplug', qos: 1 }],
+        ['sp-sink', 'test-sink', { failFlagged: false }],
+        ['sp-dead', 'test-sink', { failFlagged: false }],
+      ],
+      [
+        ['sp-src', 'sp-out'],
+        ['sp-in', 'sp-sink'],
+      ],
+      { settings: { errorRoute: 'sp-dead' } },
+    );
+    engines.push(engine);
+    await new Promise((r) => setTimeout(r, 300)); // the subscription is in place once mqtt-in has started
+    const source = sources.get('sp-src') as SourceHandle;
+    await source.push({
+      timestamp: 1_765_000_000_000,
+      seq: 4,
+      metrics: [{ name: 'rpm', datatype: 'UInt16', value: 1500 }],
+    });
+    const raw = await connectPlain();
+    await raw.publishAsync(`${base}/garbage`, Buffer.from([0xff, 0xff, 0xff]), { qos: 1 });
+    await raw.endAsync();
+    const sink = sinks.get('sp-sink') as SinkHandle;
+    const dead = sinks.get('sp-dead') as SinkHandle;
+    await eventually(
+      () => sink.delivered.length + dead.delivered.length,
+      (n) => n >= 2,
+      10_000,
+      'both messages',
+    );
+    expect(sink.delivered[0].payload).toEqual({
+      timestamp: 1_765_000_000_000,
+      seq: 4,
+      metrics: [{ name: 'rpm', datatype: 'UInt16', value: 1500 }],
+    });
+    expect(dead.delivered[0].headers['sluice-error']).toMatch(/is not a Sparkplug B payload/);
+  });
+});
