@@ -17,6 +17,7 @@ import { errorHandler, frameworkErrorHandler } from './errors.js';
 import { Hub, type HubOptions } from './hub.js';
 import { flowRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
+import { mqttBrowseRoutes } from './routes/mqtt-browse.js';
 import { runtimeRoutes } from './routes/runtime.js';
 import { tryRoutes } from './routes/try.js';
 import { WS_PATH, wsRoutes } from './routes/ws.js';
@@ -145,6 +146,7 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
   runtimeRoutes(app, context);
   tryRoutes(app, context, options.tryLimits);
   wsRoutes(app, context);
+  mqttBrowseRoutes(app, context);
 
   try {
     // `[::1]` is how a URL writes an IPv6 address; the socket wants it bare.
