@@ -5,6 +5,7 @@ import type { MetricEvent } from '../../../src/connectors/sparkplug/host.js';
 import type { Engine } from '../../../src/runtime/engine.js';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
 import { startFlow } from '../mqtt-support/flow.js';
 import { connectPlain, uniqueBase } from '../mqtt-support/mqtt.js';
@@ -99,6 +100,73 @@ describe.runIf(run)('sparkplug-in and sparkplug-out', () => {
       'press:running=true:NDEATH',
       'press:temp=22:NDEATH',
     ]);
+  });
+
+  it("the broker publishes the NDEATH will when the edge node's connection drops; the next connection has the next bdSeq", async () => {
+    const group = uniqueGroup();
+    const proxy = new TcpProxy(1883);
+    await proxy.up();
+    try {
+      const { sink } = await hostFlow(group, { host: 'host-w', sink: 'uns-w' });
+      const { engine: edgeEngine } = await startFlow(
+        [
+          ['src-w', 'test-source'],
+          ['edge-w', 'sparkplug-out', { connection: 'proxied', groupId: group, edgeNodeId: 'line-1' }],
+        ],
+        [['src-w', 'edge-w']],
+        {
+          id: `edge-${group}`,
+          extraConnections: [
+            { id: 'proxied', kind: 'mqtt', config: { url: `mqtt://127.0.0.1:${proxy.port}`, reconnectMinMs: 100 } },
+          ],
+        },
+      );
+      engines.push(edgeEngine);
+      const source = sources.get('src-w') as SourceHandle;
+      await source.push({ level: 7 });
+      await eventually(
+        () => events(sink).filter((e) => e.name === 'level').length,
+        (n) => n >= 1,
+        10_000,
+        'level',
+      );
+      proxy.drop(); // the socket dies without a DISCONNECT: Mosquitto sends the will
+      await eventually(
+        () =>
+          events(sink)
+            .filter((e) => e.quality === 'stale' && e.staleReason === 'NDEATH')
+            .map((e) => e.name),
+        (names) => names.includes('level'),
+        10_000,
+        'level stale after the will',
+      );
+      // mqtt.js reconnects through the proxy: NBIRTH with bdSeq 1 and the last values, good again.
+      await eventually(
+        () =>
+          events(sink)
+            .filter((e) => e.messageType === 'NBIRTH' && e.name === 'bdSeq')
+            .map((e) => e.value),
+        (v) => v.includes(1),
+        15_000,
+        'the NBIRTH of the second connection',
+      );
+      const reborn = events(sink)
+        .filter((e) => e.messageType === 'NBIRTH' && e.name === 'level')
+        .at(-1);
+      expect(reborn).toMatchObject({ value: 7, quality: 'good' });
+      await source.push({ level: 8 });
+      await eventually(
+        () =>
+          events(sink)
+            .filter((e) => e.name === 'level' && e.messageType === 'NDATA')
+            .map((e) => e.value),
+        (v) => v.includes(8),
+        10_000,
+        'NDATA after the reconnect',
+      );
+    } finally {
+      await proxy.down();
+    }
   });
 
   it('asks an edge node it never saw born for a rebirth, and then names its metrics', async () => {
