@@ -14,7 +14,7 @@
  */
 import { datatypeName } from './datatypes.js';
 import { headerOf, metricOf, type WireMetric, type WirePayload } from './decode.js';
-import { type WireLong, wireToBigInt } from './long.js';
+import { aliasKey, type WireLong, wireToBigInt } from './long.js';
 import type { SparkplugTopic } from './topic.js';
 
 export type Quality = 'good' | 'stale';
@@ -50,7 +50,7 @@ export interface HostResult {
 
 interface MetricState {
   datatype: number;
-  alias?: bigint;
+  alias?: number | string;
   value: unknown;
   timestamp: number;
   quality: Quality;
@@ -61,7 +61,7 @@ interface Scope {
   stale: boolean;
   metrics: Map<string, MetricState>;
   /** alias -> name */
-  aliases: Map<bigint, string>;
+  aliases: Map<number | string, string>;
 }
 
 interface EdgeNode extends Scope {
@@ -254,7 +254,7 @@ export class SparkplugHost {
       const name = own(m, 'name');
       if (name === undefined || name === null) continue; // a birth metric must be named (spec 6.4.1): skip it
       const alias = own(m, 'alias');
-      const aliasN = alias !== undefined && alias !== null ? wireToBigInt(alias as WireLong, false) : undefined;
+      const aliasN = alias !== undefined && alias !== null ? aliasKey(alias as WireLong) : undefined;
       if (aliasN !== undefined) scope.aliases.set(aliasN, name);
       const decoded = metricOf(m);
       const state: MetricState = {
@@ -283,7 +283,7 @@ export class SparkplugHost {
       let name = own(m, 'name') ?? undefined;
       if (name === undefined) {
         const alias = own(m, 'alias');
-        if (alias !== undefined && alias !== null) name = scope.aliases.get(wireToBigInt(alias as WireLong, false));
+        if (alias !== undefined && alias !== null) name = scope.aliases.get(aliasKey(alias as WireLong));
       }
       const state = name !== undefined ? scope.metrics.get(name) : undefined;
       if (name === undefined || state === undefined) {
@@ -318,7 +318,7 @@ export class SparkplugHost {
         ...(device !== undefined ? { device } : {}),
         messageType: ctx.t.type,
         name,
-        ...(s.alias !== undefined ? { alias: jsonAlias(s.alias) } : {}),
+        ...(s.alias !== undefined ? { alias: s.alias } : {}),
         datatype: datatypeName(s.datatype),
         value: s.value,
         timestamp: ctx.at,
@@ -336,8 +336,6 @@ interface EmitContext {
   redelivered: boolean;
 }
 
-const jsonAlias = (a: bigint): number | string => (a <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(a) : a.toString());
-
 function event(
   ctx: EmitContext,
   device: string | undefined,
@@ -346,18 +344,19 @@ function event(
   state: MetricState,
   quality: Quality,
 ): MetricEvent {
+  // Built field by field (no spreads): this runs once per metric.
   const e: MetricEvent = {
     group: ctx.t.group,
     edgeNode: ctx.t.edgeNode,
-    ...(device !== undefined ? { device } : {}),
     messageType: ctx.t.type,
     name,
-    ...(state.alias !== undefined ? { alias: jsonAlias(state.alias) } : {}),
     datatype: m.datatype,
     value: m.value,
     timestamp: state.timestamp,
     quality,
   };
+  if (device !== undefined) e.device = device;
+  if (state.alias !== undefined) e.alias = state.alias;
   if (quality === 'stale') e.staleReason = 'the edge node is stale (a sequence gap) until its next NBIRTH';
   if (ctx.seq !== undefined) e.seq = ctx.seq;
   if (m.isHistorical) e.isHistorical = true;

@@ -29,15 +29,28 @@ export function jsonInteger(n: bigint): number | string {
   return n <= MAX_SAFE && n >= -MAX_SAFE ? Number(n) : n.toString();
 }
 
+/** |high| below 2^21: high * 2^32 + low is a safe integer, computed without BigInt (the common case, and fast). */
+const SAFE_HIGH = 0x200000;
+
 export function wireToJson(v: WireLong | null | undefined, signed = false): number | string | undefined {
   if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number') {
+    const high = signed ? v.high | 0 : v.high >>> 0;
+    if (high < SAFE_HIGH && high > -SAFE_HIGH) return high * 0x100000000 + (v.low >>> 0);
+  }
   return jsonInteger(wireToBigInt(v, signed));
 }
 
-/** A safe number (timestamps, seq): the JSON value when it is a number, else NaN-free best effort. */
+/** A timestamp or seq as a number (a value beyond 2^53 loses precision: no real timestamp is one). */
 export function wireToNumber(v: WireLong | null | undefined): number | undefined {
   if (v === undefined || v === null) return undefined;
-  return Number(wireToBigInt(v, false));
+  if (typeof v === 'number') return v;
+  return (v.high >>> 0) * 0x100000000 + (v.low >>> 0);
+}
+
+/** A map key for an alias: the number when it is a safe integer, else its decimal text. */
+export function aliasKey(v: WireLong): number | string {
+  return wireToJson(v) as number | string;
 }
 
 /**
