@@ -199,7 +199,9 @@ export function TopicsPanel() {
                   </span>
                 </>
               ) : (
-                <span className={tc.value}>{r.topics} topics</span>
+                <span className={tc.value}>
+                  {r.topics} topic{r.topics === 1 ? '' : 's'}
+                </span>
               )}
             </div>
           ))}
