@@ -101,9 +101,10 @@ NCMD \`Node Control/Rebirth\` so the edge node publishes its births again, at mo
 **Delivery.** Like mqtt-in: an MQTT message is acknowledged to the broker only after every metric message derived
 from it has settled. A redelivered message (a seq up to 127 behind the last one) emits its metrics again without
 moving the state, so sinks may see duplicates (at-least-once). Sparkplug edge nodes publish births and data with
-QoS 0, as the spec requires, so for them delivery is at most once whatever the subscription's QoS. The node keeps its
-state in memory: after a restart it asks each edge node it hears from for a rebirth. It does not publish a host
-STATE message.`,
+QoS 0, as the spec requires, so for them delivery is at most once whatever the subscription's QoS. The node connects
+with a clean session, as the spec asks of host applications (unless the connection sets \`clean: false\`), and keeps
+its state in memory: after a restart it asks each edge node it hears from for a rebirth, and messages that were in
+flight when it stopped are not redelivered. It does not publish a host STATE message.`,
   examples: [
     {
       title: 'Every group on the broker',

@@ -39,8 +39,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const settings = ctx.connectionConfig<MqttSettings>(c.connection);
   const qos = c.qos as 0 | 1;
   const clientId = c.clientId || safeClientId(settings.clientId || 'sluice', ctx.flowId, ctx.nodeId);
-  // The host's state lives in memory: a persistent session would hand it DATA whose births it never saw.
-  const clean = settings.clean ?? qos === 0;
+  // A clean session, as Sparkplug asks of host applications (unless the connection says otherwise): the host's
+  // state lives in memory, so DATA a persistent session queued while it was away could not be named anyway.
+  const clean = settings.clean ?? true;
   const host = new SparkplugHost();
   const lastRebirth = new Map<string, number>();
   // The subscriber hands a nacked packet in again as the same object: that is a redelivery, not a new birth.
