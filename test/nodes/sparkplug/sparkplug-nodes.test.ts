@@ -33,14 +33,20 @@ async function edgeFlow(group: string, ids: { src: string; edge: string }, confi
   return { engine, source: sources.get(ids.src) as SourceHandle };
 }
 
-async function hostFlow(group: string, ids: { host: string; sink: string }, config: Record<string, unknown> = {}) {
+async function hostFlow(
+  group: string,
+  ids: { host: string; sink: string },
+  config: Record<string, unknown> = {},
+  settings: Record<string, unknown> = {},
+  sink: Record<string, unknown> = {},
+) {
   const { engine } = await startFlow(
     [
       [ids.host, 'sparkplug-in', { connection: 'broker', groupId: group, rebirthIntervalMs: 200, ...config }],
-      [ids.sink, 'test-sink', { failFlagged: false }],
+      [ids.sink, 'test-sink', { failFlagged: false, ...sink }],
     ],
     [[ids.host, ids.sink]],
-    { id: `host-${group}` },
+    { id: `host-${group}`, settings },
   );
   engines.push(engine);
   return { engine, sink: sinks.get(ids.sink) as SinkHandle };
@@ -199,6 +205,32 @@ describe.runIf(run)('sparkplug-in and sparkplug-out', () => {
       10_000,
       'NDATA 1.7',
     );
+  });
+
+  it('a message with more metrics than the in-flight bound goes in as room appears, and is acked once', async () => {
+    const group = uniqueGroup();
+    const { engine, sink } = await hostFlow(
+      group,
+      { host: 'host-f', sink: 'uns-f' },
+      {},
+      { maxInFlight: 3 },
+      { delayMs: 20 },
+    );
+    const edge = await edgeFlow(group, { src: 'src-f', edge: 'edge-f' });
+    const wide = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`m${i}`, i]));
+    await edge.source.push(wide); // NBIRTH with 14 metrics
+    await edge.source.push(Object.fromEntries(Object.keys(wide).map((k) => [k, 100]))); // NDATA with 12
+    await eventually(
+      () => events(sink).filter((e) => e.messageType === 'NDATA').length,
+      (n) => n >= 12,
+      15_000,
+      'the 12 NDATA metrics',
+    );
+    await engine.whenIdle();
+    const host = engine.counters()['host-f'];
+    expect(host).toMatchObject({ nacked: 0, inFlight: 0 });
+    expect(host.acked).toBe(host.out);
+    expect(JSON.stringify(engine.snapshot('host-f'))).toMatch(/"heldAcks":0/);
   });
 
   it('mqtt-out and mqtt-in carry Sparkplug B payloads with the sparkplug codec', async () => {
