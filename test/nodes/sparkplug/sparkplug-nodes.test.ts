@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MetricEvent } from '../../../src/connectors/sparkplug/host.js';
 import type { Engine } from '../../../src/runtime/engine.js';
+import { defineNode, type Message, TransientError, Type } from '../../../src/spec/index.js';
+import type { CreateRuntime } from '../../../src/spec/runtime-contract.js';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
@@ -51,6 +53,33 @@ async function hostFlow(
   engines.push(engine);
   return { engine, sink: sinks.get(ids.sink) as SinkHandle };
 }
+
+/** Fails the first delivery of each metric named `temp` (a sink that is briefly down), records every delivery. */
+const flakySink = defineNode({
+  type: 'flaky-metric-sink',
+  version: 1,
+  category: 'sink',
+  title: 'Flaky metric sink',
+  summary: 'Test only.',
+  docs: 'Test only.',
+  inputs: [{ name: 'in', required: true }],
+  outputs: [],
+  config: Type.Object({}),
+});
+const flakyDelivered: Message[] = [];
+const createFlaky: CreateRuntime<unknown> = () => {
+  let failed = false;
+  return {
+    handle(msg) {
+      if ((msg.payload as MetricEvent).name === 'temp' && !failed) {
+        failed = true;
+        return Promise.reject(new TransientError('the sink is down for a moment'));
+      }
+      flakyDelivered.push(msg);
+      return undefined;
+    },
+  };
+};
 
 const events = (sink: SinkHandle) => sink.delivered.map((m) => m.payload as MetricEvent);
 
@@ -231,6 +260,44 @@ describe.runIf(run)('sparkplug-in and sparkplug-out', () => {
     expect(host).toMatchObject({ nacked: 0, inFlight: 0 });
     expect(host.acked).toBe(host.out);
     expect(JSON.stringify(engine.snapshot('host-f'))).toMatch(/"heldAcks":0/);
+  });
+
+  it('a metric the flow nacks holds back its MQTT message, which comes again with all its metrics (at least once)', async () => {
+    const group = uniqueGroup();
+    const { engine } = await startFlow(
+      [
+        ['host-n', 'sparkplug-in', { connection: 'broker', groupId: group, qos: 1 }],
+        ['flaky', 'flaky-metric-sink'],
+      ],
+      [['host-n', 'flaky']],
+      { id: `host-${group}`, extra: { catalog: [flakySink], runtimes: { 'flaky-metric-sink': createFlaky } } },
+    );
+    engines.push(engine);
+    const edge = await edgeFlow(group, { src: 'src-n', edge: 'edge-n' }, { qos: 1, device: 'd1' });
+    await edge.source.push({ temp: 20, hum: 40 }); // DBIRTH: temp is nacked once, the whole DBIRTH comes again
+    await edge.source.push({ temp: 21, hum: 41 }); // DDATA
+    const seen = () =>
+      flakyDelivered.filter((m) => (m.payload as MetricEvent).group === group).map((m) => m.payload as MetricEvent);
+    // The subscriber hands the nacked DBIRTH in again (its seq is now behind: a redelivery, not a gap).
+    await eventually(
+      () => seen().filter((e) => e.messageType === 'DDATA' || e.name === 'temp').length,
+      (n) => n >= 3,
+      15_000,
+      'the DDATA metrics and the redelivered DBIRTH',
+    );
+    const births = seen().filter((e) => e.messageType === 'DBIRTH');
+    expect(births.filter((e) => e.name === 'temp').map((e) => e.value)).toEqual([20]);
+    // hum went through the first time and again with its message's redelivery: a duplicate, never a loss.
+    expect(births.filter((e) => e.name === 'hum').map((e) => e.value)).toEqual([40, 40]);
+    expect(
+      seen()
+        .filter((e) => e.messageType === 'DDATA')
+        .map((e) => `${e.name}=${e.value}:${e.quality}`)
+        .sort(),
+    ).toEqual(['hum=41:good', 'temp=21:good']);
+    const snap = engine.snapshot('host-n') as { retried: number; sparkplug: { edgeNodes: Array<{ stale: boolean }> } };
+    expect(snap.retried).toBeGreaterThanOrEqual(1);
+    expect(snap.sparkplug.edgeNodes[0].stale).toBe(false);
   });
 
   it('mqtt-out and mqtt-in carry Sparkplug B payloads with the sparkplug codec', async () => {
