@@ -122,7 +122,7 @@ async function publishEdge(client: MqttClient, group: string, count: number): Pr
   await client.publishAsync(
     t('NBIRTH'),
     Buffer.from(
-      encodeSparkplug({ timestamp: Date.now(), seq: 0, metrics: [{ name: 'bdSeq', datatype: 'UInt64', value: 0 }] }),
+      encodeSparkplug({ timestamp: Date.now(), seq: 0, metrics: [{ name: 'bdSeq', datatype: 'Int64', value: 0 }] }),
     ),
     { qos: 1 },
   );

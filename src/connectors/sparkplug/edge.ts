@@ -91,7 +91,7 @@ export class EdgeNodeSession {
 
   /** The NDEATH for this connection's will (and for a clean stop). */
   death(): Publication {
-    return this.publication('NDEATH', undefined, [{ name: 'bdSeq', datatype: DT.UInt64, value: this.bdSeq }], false);
+    return this.publication('NDEATH', undefined, [{ name: 'bdSeq', datatype: DT.Int64, value: this.bdSeq }], false);
   }
 
   /** NBIRTH (seq 0) and a DBIRTH per known device, with the last values: on connect and on a rebirth request. */
@@ -99,7 +99,7 @@ export class EdgeNodeSession {
     this.seq = 0;
     this.born = true;
     const control = [
-      { name: 'bdSeq', datatype: DT.UInt64, value: this.bdSeq },
+      { name: 'bdSeq', datatype: DT.Int64, value: this.bdSeq },
       { name: 'Node Control/Rebirth', datatype: DT.Boolean, value: false },
     ];
     const out = [this.publication('NBIRTH', undefined, [...control, ...this.birthMetrics(this.node)], false)];
