@@ -42,6 +42,12 @@ export const sparkplugIn = defineNode({
           'On a sequence gap, or DATA from an edge node or device with no birth certificate seen, publish an NCMD `Node Control/Rebirth` to that edge node.',
         default: true,
       }),
+      controlMetrics: Type.Boolean({
+        title: 'Emit control metrics',
+        description:
+          'Also emit `bdSeq` and the `Node Control/*` and `Device Control/*` metrics (session bookkeeping, not process data).',
+        default: false,
+      }),
       rebirthIntervalMs: Type.Integer({
         title: 'Rebirth request interval (ms)',
         description: 'At most one rebirth request per edge node in this time.',
@@ -87,6 +93,9 @@ type's name, \`value\` follows the \`sparkplug\` codec's rules (64-bit integers 
 base64), \`timestamp\` is the metric's (else the payload's) in ms. Headers: \`sparkplug-group\`, \`sparkplug-edge-node\`,
 \`sparkplug-device\`, \`sparkplug-message-type\`, \`sparkplug-quality\`.
 
+Control metrics (\`bdSeq\`, \`Node Control/*\`, \`Device Control/*\`) are followed but not emitted unless
+\`controlMetrics\` is on.
+
 **State.** NBIRTH and DBIRTH declare the metrics (names, aliases, datatypes) and their first values, which are
 emitted. DATA metrics that carry only an alias get their name and datatype from the birth. When an edge node dies
 (NDEATH with its birth's \`bdSeq\`, usually the MQTT will), a device dies (DDEATH) or a sequence number is skipped,
@@ -107,12 +116,13 @@ its state in memory: after a restart it asks each edge node it hears from for a 
 flight when it stopped are not redelivered. It does not publish a host STATE message.`,
   examples: [
     {
-      title: 'Every group on the broker',
+      title: 'Every group on the broker, control metrics too',
       config: {
         connection: 'broker',
         groupId: '+',
         qos: 1,
         requestRebirth: true,
+        controlMetrics: true,
         rebirthIntervalMs: 5000,
         window: 1000,
       },
@@ -124,6 +134,7 @@ flight when it stopped are not redelivered. It does not publish a host STATE mes
         groupId: 'plant-7',
         qos: 0,
         requestRebirth: false,
+        controlMetrics: false,
         rebirthIntervalMs: 5000,
         window: 1000,
       },

@@ -24,6 +24,11 @@ function messageOf(e: MetricEvent): Message {
   return { id: newMessageId(), topic: path, key: path, payload: e, headers, timestamp: Date.now() };
 }
 
+/** Session bookkeeping rather than process data (Sparkplug 3.0, 6.4.x and 7.x). */
+function isControl(name: string): boolean {
+  return name === 'bdSeq' || name.startsWith('Node Control/') || name.startsWith('Device Control/');
+}
+
 /** One settle for the MQTT message once every metric message settled: the first failure wins (redeliver). */
 function fanIn(count: number, settle: Settle): Settle {
   let left = count;
@@ -100,7 +105,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       counters.ignored++;
       ctx.log.debug({ topic: packet.topic, why: result.ignored }, 'sparkplug message not emitted in full');
     }
-    const events = result.events;
+    const events = c.controlMetrics ? result.events : result.events.filter((e) => !isControl(e.name));
     if (events.length === 0) {
       settle(result.ignored ? { ok: true, dropped: result.ignored } : { ok: true });
       return undefined;

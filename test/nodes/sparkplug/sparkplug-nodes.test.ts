@@ -44,7 +44,11 @@ async function hostFlow(
 ) {
   const { engine } = await startFlow(
     [
-      [ids.host, 'sparkplug-in', { connection: 'broker', groupId: group, rebirthIntervalMs: 200, ...config }],
+      [
+        ids.host,
+        'sparkplug-in',
+        { connection: 'broker', groupId: group, rebirthIntervalMs: 200, controlMetrics: true, ...config },
+      ],
       [ids.sink, 'test-sink', { failFlagged: false, ...sink }],
     ],
     [[ids.host, ids.sink]],
@@ -285,6 +289,8 @@ describe.runIf(run)('sparkplug-in and sparkplug-out', () => {
       15_000,
       'the DDATA metrics and the redelivered DBIRTH',
     );
+    // Control metrics (bdSeq, Node Control/*) are not emitted by default.
+    expect(seen().filter((e) => e.messageType === 'NBIRTH')).toEqual([]);
     const births = seen().filter((e) => e.messageType === 'DBIRTH');
     expect(births.filter((e) => e.name === 'temp').map((e) => e.value)).toEqual([20]);
     // hum went through the first time and again with its message's redelivery: a duplicate, never a loss.
