@@ -28,6 +28,15 @@ export const sparkplugIn = defineNode({
         minLength: 1,
         'x-reference': true,
       }),
+      hostId: Type.Optional(
+        Type.String({
+          title: 'Host id',
+          description:
+            'Sparkplug 3.0 host application id: the node publishes a retained `spBv1.0/STATE/<host id>` `{"online": true}` when it connects and sets `{"online": false}` as its MQTT will, so edge nodes that name it as their primary host know whether it is listening. Empty: no STATE.',
+          maxLength: 200,
+          'x-reference': true,
+        }),
+      ),
       qos: Type.Integer({
         title: 'QoS',
         description:
@@ -80,6 +89,9 @@ export const sparkplugIn = defineNode({
     const issues: LintIssue[] = [];
     const problem = groupProblem(c.groupId);
     if (problem) issues.push({ path: '/groupId', message: problem });
+    if (c.hostId !== undefined && (c.hostId === '' || /[/+#]/.test(c.hostId) || c.hostId.includes('\u0000'))) {
+      issues.push({ path: '/hostId', message: 'a host id is one topic level (no /, +, # or NUL)' });
+    }
     return issues;
   },
   docs: `Acts as a Sparkplug B host application on an MQTT connection: subscribes to \`spBv1.0/<group>/#\`, follows
@@ -113,7 +125,8 @@ moving the state, so sinks may see duplicates (at-least-once). Sparkplug edge no
 QoS 0, as the spec requires, so for them delivery is at most once whatever the subscription's QoS. The node connects
 with a clean session, as the spec asks of host applications (unless the connection sets \`clean: false\`), and keeps
 its state in memory: after a restart it asks each edge node it hears from for a rebirth, and messages that were in
-flight when it stopped are not redelivered. It does not publish a host STATE message.`,
+flight when it stopped are not redelivered. With a \`hostId\` it publishes the Sparkplug 3.0 host STATE (retained, QoS 1): \`{"online": true, "timestamp"}\` on every
+connect, the same with \`false\` as its MQTT will (a new timestamp per connection) and on a clean stop.`,
   examples: [
     {
       title: 'Every group on the broker, control metrics too',

@@ -1,4 +1,4 @@
-import type { IPublishPacket } from 'mqtt';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { clientOptions, type MqttSettings, safeClientId } from '../../src/connectors/mqtt/settings.js';
 import { MqttSubscriber } from '../../src/connectors/mqtt/subscriber.js';
 import { decodeWire } from '../../src/connectors/sparkplug/decode.js';
@@ -128,9 +128,32 @@ export const create: CreateRuntime<Config> = (ctx) => {
     }
   }
 
+  // Sparkplug 3.0 host STATE: online on connect, offline as the will; both carry the session's timestamp.
+  const stateTopic = c.hostId ? `${NAMESPACE}/STATE/${c.hostId}` : undefined;
+  let stateAt = Date.now();
+  const state = (online: boolean) => Buffer.from(JSON.stringify({ online, timestamp: stateAt }));
+  const will = (): IClientOptions['will'] =>
+    stateTopic ? { topic: stateTopic, payload: state(false), qos: 1, retain: true } : undefined;
+  let stateClient: MqttClient | undefined;
+  const announce = (client: MqttClient) => {
+    if (!stateTopic) return;
+    if (stateClient !== client) {
+      stateClient = client;
+      // The will is fixed per connection: the next one gets a new timestamp, in its will and its online STATE.
+      client.on('close', () => {
+        stateAt = Date.now();
+        client.options.will = will();
+      });
+    }
+    client.publish(stateTopic, state(true), { qos: 1, retain: true }, (err) => {
+      if (err) ctx.log.warn({ err: err.message }, 'the host STATE was not published');
+    });
+  };
+
   const subscriber = new MqttSubscriber({
     url: settings.url,
-    client: clientOptions(settings, { clientId, clean, receiveMaximum: c.window }),
+    client: { ...clientOptions(settings, { clientId, clean, receiveMaximum: c.window }), will: will() },
+    connected: announce,
     subscriptions: [{ topic: `${NAMESPACE}/${c.groupId}/#`, qos }],
     window: c.window,
     reconnectMinMs: settings.reconnectMinMs,
@@ -147,7 +170,20 @@ export const create: CreateRuntime<Config> = (ctx) => {
       await subscriber.start();
     },
     stopIntake: () => subscriber.stopIntake(),
-    stop: () => subscriber.stop(),
+    stop: async () => {
+      // A clean stop sends no will: say offline ourselves, briefly waiting for the broker.
+      const client = stateClient;
+      if (stateTopic && client?.connected) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2000);
+          client.publish(stateTopic, state(false), { qos: 1, retain: true }, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      await subscriber.stop();
+    },
     // The first 100 edge nodes: a snapshot must stay cheap.
     snapshot: () => ({ ...subscriber.snapshot(), sparkplug: { ...counters, edgeNodes: host.summary(100) } }),
   };

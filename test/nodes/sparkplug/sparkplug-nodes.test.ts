@@ -306,6 +306,66 @@ describe.runIf(run)('sparkplug-in and sparkplug-out', () => {
     expect(snap.sparkplug.edgeNodes[0].stale).toBe(false);
   });
 
+  it('publishes the host STATE: online on connect, offline as its will and on a clean stop', async () => {
+    const hostId = `sluice-test-host-${randomUUID().slice(0, 8)}`;
+    const topic = `spBv1.0/STATE/${hostId}`;
+    const states: Array<{ online: boolean; timestamp: number }> = [];
+    const watcher = await connectPlain();
+    watcher.on('message', (_t, payload) => {
+      if (payload.length > 0) states.push(JSON.parse(payload.toString()));
+    });
+    await watcher.subscribeAsync(topic, { qos: 1 });
+    const proxy = new TcpProxy(1883);
+    await proxy.up();
+    try {
+      const { engine } = await startFlow(
+        [
+          ['host-s', 'sparkplug-in', { connection: 'proxied', groupId: uniqueGroup(), hostId }],
+          ['sink-s', 'test-sink', { failFlagged: false }],
+        ],
+        [['host-s', 'sink-s']],
+        {
+          id: `host-${hostId}`,
+          extraConnections: [
+            { id: 'proxied', kind: 'mqtt', config: { url: `mqtt://127.0.0.1:${proxy.port}`, reconnectMinMs: 100 } },
+          ],
+        },
+      );
+      engines.push(engine);
+      await eventually(
+        () => states.map((s) => s.online),
+        (o) => o.includes(true),
+        10_000,
+        'online STATE',
+      );
+      proxy.drop(); // no DISCONNECT: the broker publishes the will
+      const first = states[0].timestamp;
+      // The will carries its session's timestamp; the next session announces itself with a newer one. (mqtt.js may
+      // also resend the first online STATE if its PUBACK was lost with the connection: a duplicate, older.)
+      await eventually(
+        () => states,
+        (st) => st.some((x) => x.online && x.timestamp > first),
+        15_000,
+        'offline will, then online again',
+      );
+      expect(states.filter((x) => !x.online)).toEqual([{ online: false, timestamp: first }]);
+      const second = states.at(-1) as { online: boolean; timestamp: number };
+      expect(second.online).toBe(true);
+      await engine.stop({ deadlineMs: 2000 });
+      await eventually(
+        () => states.at(-1)?.online,
+        (o) => o === false,
+        10_000,
+        'offline on stop',
+      );
+      expect(states.at(-1)).toEqual({ online: false, timestamp: second.timestamp });
+    } finally {
+      await proxy.down();
+      await watcher.publishAsync(topic, '', { qos: 1, retain: true });
+      await watcher.endAsync();
+    }
+  });
+
   it('mqtt-out and mqtt-in carry Sparkplug B payloads with the sparkplug codec', async () => {
     const base = uniqueBase('sparkplug-codec');
     const { engine } = await startFlow(
