@@ -179,7 +179,14 @@ export function TopicsPanel() {
               }}
             >
               {r.hasChildren ? (
-                <button type="button" className={tc.twisty} onClick={(e) => (e.stopPropagation(), toggle(r.path))}>
+                <button
+                  type="button"
+                  className={tc.twisty}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    toggle(r.path);
+                  }}
+                >
                   {collapsed.has(r.path) ? '▸' : '▾'}
                 </button>
               ) : (
