@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { connect, type MqttClient } from 'mqtt';
 import { endClient } from '../connectors/mqtt/lifecycle.js';
 import { clientOptions, type MqttSettings } from '../connectors/mqtt/settings.js';
-import { decodeSparkplug } from '../connectors/sparkplug/decode.js';
 import type { SluiceLogger } from '../runtime/log.js';
 import { ApiError } from './errors.js';
 
@@ -67,9 +66,16 @@ interface TopicStat {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+type SparkplugDecoder = (bytes: Uint8Array) => unknown;
+/** protobufjs is loaded with the first browser, not with the server. */
+let decodeSparkplug: SparkplugDecoder | undefined;
+async function loadSparkplug(): Promise<void> {
+  decodeSparkplug ??= (await import('../connectors/sparkplug/decode.js')).decodeSparkplug;
+}
+
 /** How a payload is shown: Sparkplug on `spBv1.0/` topics, else JSON, else text, else bytes (base64). */
 export function displayValue(topic: string, bytes: Buffer, cut: boolean): { format: ValueFormat; value: unknown } {
-  if (topic.startsWith('spBv1.0/') && !topic.startsWith('spBv1.0/STATE/') && !cut) {
+  if (decodeSparkplug && topic.startsWith('spBv1.0/') && !topic.startsWith('spBv1.0/STATE/') && !cut) {
     try {
       return { format: 'sparkplug', value: decodeSparkplug(bytes) };
     } catch {
@@ -202,6 +208,7 @@ export class TopicBrowser {
         `${BROWSE_LIMITS.maxSessions} topic browsers are open; close one (they close by themselves when not polled for ${BROWSE_LIMITS.idleMs / 1000} s)`,
       );
     }
+    await loadSparkplug();
     const id = randomBytes(8).toString('hex');
     const client = connect(settings.url, {
       ...clientOptions(settings, { clientId: `sluice-browse-${id}`, clean: true }),
