@@ -2,7 +2,7 @@
  * The topic browser, as a user meets it in headless Chromium against the real server and Mosquitto: open a saved
  * flow with an MQTT connection, open the Topics panel, browse a branch of the broker, see the topic tree with rates
  * and last values (JSON and text), look at one value in full, drag a topic onto the canvas to get an mqtt-in for
- * it, then browse a Sparkplug group and see its metrics decoded; stopping unsubscribes.
+ * it, then browse a Sparkplug group, see its metrics decoded and drag the group as a branch; stopping unsubscribes.
  */
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
@@ -143,6 +143,19 @@ describe.skipIf(skip !== undefined || !mosquitto)('topic browser in the editor',
     const value = topic.locator('[data-testid="topic-value"]');
     expect(await value.getAttribute('data-format')).toBe('sparkplug');
     expect(await value.textContent()).toBe('1 metric: pressure=1.5');
+    // A branch dragged onto the canvas subscribes to everything under it, with the codec its topics need.
+    const before = await page.locator('.react-flow__node').count();
+    await page.dragAndDrop(`[data-testid="topic-row"][data-topic="spBv1.0/${group}"]`, '.react-flow__pane', {
+      targetPosition: { x: 500, y: 250 },
+    });
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length > n, before);
+    const node = page.locator('.react-flow__node').last();
+    expect(await node.textContent()).toContain(`spBv1.0/${group}/#`);
+    const id = await node.getAttribute('data-id');
+    await page.getByRole('tab', { name: 'Properties' }).click();
+    await page.locator(`[data-testid="node-${id}"] [class*="header"]`).click();
+    const codec = page.locator(`[data-field="cfg-${id}_codec"] select`);
+    expect(await codec.evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('sparkplug');
     // Closing the panel (another tab) ends the subscription too.
     await page.getByRole('tab', { name: 'Debug' }).click();
     await expect.poll(() => deletes).toEqual([204, 204]);
