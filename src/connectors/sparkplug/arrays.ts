@@ -88,11 +88,24 @@ const FIXED: Record<number, Fixed> = {
  */
 export function shortestFloat(f: number): number {
   if (!Number.isFinite(f)) return f;
+  // Most readings have few decimals: six, by arithmetic, before trying decimal strings (toPrecision is slow).
+  const quick = Math.round(f * 1e6) / 1e6;
+  if (Math.abs(f) < 1e9 && Math.fround(quick) === f) return shortestOf(quick);
   for (let p = 6; p <= 9; p++) {
     const candidate = Number(f.toPrecision(p));
     if (Math.fround(candidate) === f) return candidate;
   }
   return f;
+}
+
+/** `x` (already read back to the same float32) with fewer decimals when fewer still read back the same. */
+function shortestOf(x: number): number {
+  for (let d = 0; d < 6; d++) {
+    const m = 10 ** d;
+    const r = Math.round(x * m) / m;
+    if (Math.fround(r) === Math.fround(x)) return r;
+  }
+  return x;
 }
 
 export function isArrayType(dt: number): boolean {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { shortestFloat } from '../../../src/connectors/sparkplug/arrays.js';
 import { decodeSparkplugPayload, encodeSparkplugPayload } from '../../../src/connectors/sparkplug/codec.js';
 import { decodeSparkplug } from '../../../src/connectors/sparkplug/decode.js';
 import { encodeSparkplug } from '../../../src/connectors/sparkplug/encode.js';
@@ -121,6 +122,26 @@ describe('sparkplug codec', () => {
       { name: 'i32', datatype: 'Int32', value: -2 },
       { alias: 12, datatype: 'Unknown', value: 5 },
     ]);
+  });
+
+  it('shows a Float as the shortest decimal that reads back to the same float32', () => {
+    const cases: Array<[number, number]> = [
+      [21.3, 21.3],
+      [0.1, 0.1],
+      [1 / 3, 0.33333334],
+      [123456.7, 123456.7],
+      [0.000123, 0.000123],
+      [1e-7, 1e-7],
+      [3.4e38, 3.4e38],
+      [16777217, 16777216],
+      [-7.25, -7.25],
+    ];
+    for (const [given, shown] of cases) expect(shortestFloat(Math.fround(given))).toBe(shown);
+    // Whatever the value, it reads back to the same float32.
+    for (let i = 0; i < 10_000; i++) {
+      const f = Math.fround((Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 20 - 10));
+      expect(Math.fround(shortestFloat(f))).toBe(f);
+    }
   });
 
   it('fails bytes that are not Sparkplug with the reason, and bad metrics with the metric named', () => {
