@@ -258,5 +258,10 @@ export function headerOf(w: WirePayload): Omit<SparkplugPayload, 'metrics'> {
 /** Bytes -> JSON payload. Throws (a protobufjs or RangeError) on bytes that are not Sparkplug B. */
 export function decodeSparkplug(bytes: Uint8Array): SparkplugPayload {
   const w = decodeWire(bytes);
-  return { ...headerOf(w), metrics: (w.metrics ?? []).map((m) => metricOf(m)) };
+  const out = headerOf(w) as SparkplugPayload;
+  const wire = w.metrics ?? [];
+  const metrics = new Array<SparkplugMetric>(wire.length);
+  for (let i = 0; i < wire.length; i++) metrics[i] = metricOf(wire[i]);
+  out.metrics = metrics;
+  return out;
 }
