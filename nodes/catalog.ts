@@ -38,6 +38,8 @@ import { postgresOut } from './postgres-out/definition.js';
 import { rateLimit } from './rate-limit/definition.js';
 import { redisIn } from './redis-in/definition.js';
 import { redisOut } from './redis-out/definition.js';
+import { sparkplugIn } from './sparkplug-in/definition.js';
+import { sparkplugOut } from './sparkplug-out/definition.js';
 import { split } from './split/definition.js';
 import { sqliteOut } from './sqlite-out/definition.js';
 import { switchNode } from './switch/definition.js';
@@ -71,6 +73,8 @@ export const catalog: Catalog = {
     sqliteOut,
     mqttIn,
     mqttOut,
+    sparkplugIn,
+    sparkplugOut,
     kafkaIn,
     kafkaOut,
     httpIn,

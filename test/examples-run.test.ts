@@ -26,6 +26,7 @@ async function publish(topic: string, payloads: unknown[]) {
 }
 
 const pgUp = (await requireService('postgres')) && (await requireService('mosquitto'));
+const mqttUp = await requireService('mosquitto');
 const amqpUp = (await requireService('rabbitmq')) && (await requireService('mosquitto'));
 
 describe('examples that talk to real services', () => {
@@ -206,6 +207,39 @@ describe('examples that talk to real services', () => {
     } finally {
       await ch.deleteExchange(`${t}-telemetry`).catch(() => undefined);
       await conn.close();
+    }
+  });
+  it.runIf(mqttUp)("sparkplug-uns.json: an edge node's metrics reach the Unified Namespace by name", async () => {
+    const t = tag();
+    const flow = JSON.parse(
+      example('sparkplug-uns.json')
+        .replaceAll('plant-7', `plant-${t}`)
+        .replaceAll('uns/{{topic}}', `uns-${t}/{{topic}}`)
+        .replaceAll('"intervalMs": 1000', '"intervalMs": 100'),
+    );
+    const client = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { protocolVersion: 5 });
+    const seen = new Map<string, { value: unknown; quality: string; datatype: string }>();
+    client.on('message', (topic, payload) => {
+      if (payload.length > 0) seen.set(topic, JSON.parse(payload.toString()));
+    });
+    await client.subscribeAsync(`uns-${t}/#`, { qos: 1 });
+    try {
+      engine = new Engine({ catalog });
+      await engine.start(flow);
+      const device = `uns-${t}/plant-${t}/line-3/press-1`;
+      await eventually(
+        () => [...seen.keys()],
+        (k) => k.includes(`${device}/temperature`) && k.includes(`${device}/strokes`),
+        20_000,
+        'press-1 metrics under uns/',
+      );
+      expect(seen.get(`${device}/temperature`)).toMatchObject({ datatype: 'Float', quality: 'good' });
+      expect(typeof seen.get(`${device}/temperature`)?.value).toBe('number');
+      expect(seen.get(`${device}/running`)).toMatchObject({ value: true, datatype: 'Boolean' });
+    } finally {
+      // Retained messages are cleared so the broker does not keep them.
+      for (const topic of seen.keys()) await client.publishAsync(topic, '', { qos: 1, retain: true });
+      await client.endAsync();
     }
   });
 });

@@ -29,8 +29,9 @@ export const mqttIn = defineNode({
         default: 1,
       }),
       ...codecProperty({
+        also: ['sparkplug'],
         description:
-          'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received; csv: a CSV document with a header line, as an array of row objects.',
+          'json: parse (a payload that does not parse goes to the error route); text: UTF-8; bytes: as received; csv: a CSV document with a header line, as an array of row objects; sparkplug: a Sparkplug B protobuf payload as JSON `{timestamp, seq, metrics: [{name, alias, datatype, value}]}`.',
       }),
       clientId: Type.Optional(
         Type.String({
@@ -74,7 +75,7 @@ export const mqttIn = defineNode({
   },
   docs: `Subscribes to one or more topic filters and emits one message per MQTT PUBLISH.
 
-**Message.** \`topic\` is the MQTT topic; \`payload\` is decoded by the **codec** (\`json\`, \`text\` or \`bytes\`). A payload
+**Message.** \`topic\` is the MQTT topic; \`payload\` is decoded by the **codec** (\`json\`, \`text\`, \`bytes\` or \`sparkplug\`). A payload
 that the codec cannot read (e.g. \`{not json\`) goes to the node's error port or the flow's error route with the
 reason; the flow goes on. Headers: \`mqtt-qos\`, \`mqtt-retain\` and \`mqtt-dup\` (\`"true"\` when set) and, with
 MQTT 5, \`content-type\`, \`mqtt-response-topic\`, \`mqtt-correlation-data\` (base64), \`mqtt-payload-format\` and
@@ -107,6 +108,13 @@ spreads the messages between them.
 session and drops the rest, whatever the client does; raise it (and \`max_queued_bytes\`) in \`mosquitto.conf\` for
 flows that must survive long outages or bursts. It also does not enforce \`max_inflight_messages\` for a session with
 a backlog, which is why the node bounds its own window.
+
+**Sparkplug B.** The \`sparkplug\` codec decodes the protobuf payload to \`{timestamp, seq, uuid?, body?, metrics:
+[{name?, alias?, timestamp?, datatype, value, isNull?, isHistorical?, isTransient?, metadata?, properties?}]}\`:
+\`datatype\` is the type's name (\`Int32\`, \`Double\`, ...), 64-bit integers are numbers when they are safe integers
+and decimal strings beyond 2^53, Bytes and File values are base64, arrays are arrays, a DataSet is
+\`{columns, types, rows}\`. A DATA metric that carries only an alias has no name here: the \`sparkplug-in\` node resolves
+aliases from the birth certificates and tracks the edge nodes' state.
 
 QoS 0 messages are never redelivered: one in flight when the flow stops or fails is lost.`,
   examples: [

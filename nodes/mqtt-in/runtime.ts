@@ -10,11 +10,15 @@ import type { mqttIn } from './definition.js';
 
 type Config = Static<typeof mqttIn.config>;
 
-export const create: CreateRuntime<Config> = (ctx) => {
+export const create: CreateRuntime<Config> = async (ctx) => {
   const c = ctx.config;
   const settings = ctx.connectionConfig<MqttSettings>(c.connection);
   const qos = c.qos as 0 | 1 | 2;
-  const codec = c.codec as Codec;
+  // protobufjs is loaded only for the flows that read Sparkplug B.
+  const codec =
+    c.codec === 'sparkplug'
+      ? (await import('../../src/connectors/sparkplug/codec.js')).decodeSparkplugPayload
+      : (c.codec as Codec);
   // A persistent session belongs to one client id, so it must be the same on every run of this node.
   const clientId = c.clientId || safeClientId(settings.clientId || 'sluice', ctx.flowId, ctx.nodeId);
   const clean = settings.clean ?? qos === 0;

@@ -58,8 +58,9 @@ export const mqttOut = defineNode({
         default: false,
       }),
       ...codecProperty({
+        also: ['sparkplug'],
         description:
-          'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is; csv: rows (objects under a header line, or arrays) as a CSV document.',
+          'json: serialise the payload; text: a string payload as UTF-8; bytes: a bytes payload as is; csv: rows (objects under a header line, or arrays) as a CSV document; sparkplug: a `{timestamp?, seq?, metrics: [{name, datatype?, value}]}` payload as Sparkplug B protobuf.',
       }),
       userProperties: Type.Boolean({
         title: 'Headers as user properties',
@@ -105,7 +106,10 @@ no value, a value that is not a string or number, or a result that is empty or c
 with the reason (error port or error route); the flow goes on.
 
 **Payload.** By codec: \`json\` serialises the payload, \`text\` sends a string (or number, boolean) as UTF-8,
-\`bytes\` sends a bytes (or string) payload as is; a payload that does not fit fails the message.
+\`bytes\` sends a bytes (or string) payload as is, \`sparkplug\` writes a Sparkplug B protobuf payload from
+\`{timestamp?, seq?, metrics: [{name, alias?, datatype?, value, timestamp?}]}\` (the shape mqtt-in's sparkplug codec
+reads; \`datatype\` a name or number, else inferred: boolean, string, number -> Double); a payload that does not fit
+fails the message. To publish as a Sparkplug edge node (births, deaths, sequence numbers) use \`sparkplug-out\`.
 
 **MQTT 5 properties** come from headers only: \`content-type\`, \`mqtt-response-topic\`, \`mqtt-correlation-data\`
 (base64), \`mqtt-payload-format\`, \`mqtt-message-expiry\`. Unless \`userProperties\` is off, the received headers

@@ -18,10 +18,14 @@ import type { mqttOut } from './definition.js';
 
 type Config = Static<typeof mqttOut.config>;
 
-export const create: CreateRuntime<Config> = (ctx) => {
+export const create: CreateRuntime<Config> = async (ctx) => {
   const c = ctx.config;
   const template = compileTopicTemplate(c.topic);
-  const codec = c.codec as Codec;
+  // protobufjs is loaded only for the flows that write Sparkplug B.
+  const toBytes: (payload: unknown) => Buffer =
+    c.codec === 'sparkplug'
+      ? (await import('../../src/connectors/sparkplug/codec.js')).encodeSparkplugPayload
+      : (payload) => encode(payload, c.codec as Codec);
   const qos = c.qos as NonNullable<IClientPublishOptions['qos']>;
   // mqtt.js copies the options it is given, so messages without properties can share one object.
   const plainOptions: IClientPublishOptions = { qos, retain: c.retain };
@@ -42,7 +46,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
   function publish(msg: Message, topic: string): Settleable {
     const v5 = shared!.v5;
     const p = publisher!;
-    const payload = encode(msg.payload, codec);
+    const payload = toBytes(msg.payload);
     const properties = v5 ? propertiesOf(msg, c.userProperties) : undefined;
     const options = properties ? { qos, retain: c.retain, properties } : plainOptions;
     return new RetriedPublish(retry, p, topic, payload, options, c.ackTimeoutMs).start();

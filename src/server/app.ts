@@ -18,6 +18,7 @@ import { errorHandler, frameworkErrorHandler } from './errors.js';
 import { Hub, type HubOptions } from './hub.js';
 import { flowRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
+import { mqttBrowseRoutes } from './routes/mqtt-browse.js';
 import { runtimeRoutes } from './routes/runtime.js';
 import { tryRoutes } from './routes/try.js';
 import { WS_PATH, wsRoutes } from './routes/ws.js';
@@ -163,6 +164,7 @@ export async function createServer(options: ServerOptions): Promise<SluiceServer
   if (editor) tryRoutes(app, context, options.tryLimits);
   wsRoutes(app, context);
   options.extraRoutes?.(app, context);
+  if (editor) mqttBrowseRoutes(app, context);
 
   try {
     // `[::1]` is how a URL writes an IPv6 address; the socket wants it bare.

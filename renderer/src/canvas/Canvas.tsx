@@ -25,6 +25,7 @@ import { IconMap } from '../ui/icons.js';
 import { ConnectionLine } from './ConnectionLine.js';
 import { FlowNode } from './FlowNode.js';
 import { PALETTE_MIME } from './palette-drag.js';
+import { dropTopic, TOPIC_MIME } from './topic-drop.js';
 import { useCanvasCommands } from './use-canvas-commands.js';
 
 const nodeTypes = { sluice: FlowNode };
@@ -112,7 +113,7 @@ export function Canvas() {
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
-    if (!e.dataTransfer.types.includes(PALETTE_MIME)) return;
+    if (!e.dataTransfer.types.includes(PALETTE_MIME) && !e.dataTransfer.types.includes(TOPIC_MIME)) return;
     e.preventDefault();
     e.dataTransfer.dropEffect = 'copy';
   }, []);
@@ -120,9 +121,15 @@ export function Canvas() {
   const onDrop = useCallback(
     (e: DragEvent) => {
       const type = e.dataTransfer.getData(PALETTE_MIME);
-      if (!type) return;
+      const topic = type ? '' : e.dataTransfer.getData(TOPIC_MIME);
+      if (!type && !topic) return;
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      // A topic from the topic browser: an mqtt-in subscribed to it.
+      if (topic) {
+        dropTopic(store, topic, { x: Math.round((p.x - 90) / 10) * 10, y: Math.round((p.y - 22) / 10) * 10 });
+        return;
+      }
       // Drop under the pointer, centred on the node's header.
       store.getState().addNode(type, { x: Math.round((p.x - 90) / 10) * 10, y: Math.round((p.y - 22) / 10) * 10 });
     },

@@ -11,6 +11,7 @@ import { DebugPanel } from './DebugPanel.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
 import { RuntimePanel } from './RuntimePanel.js';
 import tabs from './Tabs.module.css';
+import { TopicsPanel } from './TopicsPanel.js';
 import { TryPanel } from './TryPanel.js';
 
 /** Drag the panel's top edge to resize it. */
@@ -37,6 +38,7 @@ function Body({ tab }: { tab: BottomTab }) {
   if (tab === 'debug') return <DebugPanel />;
   if (tab === 'try') return <TryPanel />;
   if (tab === 'runtime') return <RuntimePanel />;
+  if (tab === 'topics') return <TopicsPanel />;
   return <ProblemsPanel />;
 }
 
@@ -70,6 +72,7 @@ export function BottomPanel() {
         {tab('try', 'Try it')}
         {tab('problems', 'Problems', errorCount, true)}
         {tab('runtime', 'Runtime', runningCount)}
+        {tab('topics', 'Topics')}
         <span className={tabs.spacer} />
         <button
           type="button"

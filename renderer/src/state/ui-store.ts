@@ -17,7 +17,7 @@ export interface Notice {
 }
 
 export type SideTab = 'properties' | 'connections';
-export type BottomTab = 'debug' | 'try' | 'problems' | 'runtime';
+export type BottomTab = 'debug' | 'try' | 'problems' | 'runtime' | 'topics';
 
 export interface UiState {
   dialog: Dialog | undefined;

@@ -37,6 +37,8 @@ export interface SubscriberOptions {
   status(s: NodeStatus): void;
   /** Hand a PUBLISH to the flow; `settle` fires once. Returns the engine's back-pressure promise, if any. */
   deliver(packet: IPublishPacket, settle: Settle): undefined | Promise<void>;
+  /** Each time the connection opens (e.g. to publish on it: a Sparkplug host's STATE goes with its will). */
+  connected?(client: MqttClient): void;
 }
 
 export type DeliveryMode = 'gate' | 'hold';
@@ -134,7 +136,10 @@ export class MqttSubscriber {
     this.backoff = new ReconnectBackoff(client, this.o.reconnectDelayMs, this.o.reconnectMaxDelayMs);
     client.on('error', (err) => this.o.log.warn({ err: err.message }, 'mqtt connection error'));
     client.on('close', () => this.onClose());
-    client.on('connect', () => this.counters.connects++);
+    client.on('connect', () => {
+      this.counters.connects++;
+      this.o.connected?.(client);
+    });
     this.detachStatus = reportStatus(client, this.o.status, () => this.modeNote);
     client.connect();
     await subscribeOnce(client, this.o.subscriptions, this.o.client.connectTimeout ?? 30_000, this.o);

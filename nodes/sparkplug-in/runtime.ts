@@ -1,0 +1,190 @@
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
+import { clientOptions, type MqttSettings, safeClientId } from '../../src/connectors/mqtt/settings.js';
+import { MqttSubscriber } from '../../src/connectors/mqtt/subscriber.js';
+import { decodeWire } from '../../src/connectors/sparkplug/decode.js';
+import { encodeSparkplug } from '../../src/connectors/sparkplug/encode.js';
+import { type MetricEvent, SparkplugHost } from '../../src/connectors/sparkplug/host.js';
+import { NAMESPACE, parseTopic, topicOf } from '../../src/connectors/sparkplug/topic.js';
+import { type Message, newMessageId, type Settle, type Static } from '../../src/spec/index.js';
+import type { CreateRuntime, Outcome } from '../../src/spec/runtime-contract.js';
+import type { MqttShared } from '../connections/mqtt/runtime.js';
+import type { sparkplugIn } from './definition.js';
+
+type Config = Static<typeof sparkplugIn.config>;
+
+function messageOf(e: MetricEvent): Message {
+  const path = `${e.group}/${e.edgeNode}/${e.device !== undefined ? `${e.device}/` : ''}${e.name}`;
+  const headers: Record<string, string> = {
+    'sparkplug-group': e.group,
+    'sparkplug-edge-node': e.edgeNode,
+    'sparkplug-message-type': e.messageType,
+    'sparkplug-quality': e.quality,
+  };
+  if (e.device !== undefined) headers['sparkplug-device'] = e.device;
+  return { id: newMessageId(), topic: path, key: path, payload: e, headers, timestamp: Date.now() };
+}
+
+/** Session bookkeeping rather than process data (Sparkplug 3.0, 6.4.x and 7.x). */
+function isControl(name: string): boolean {
+  return name === 'bdSeq' || name.startsWith('Node Control/') || name.startsWith('Device Control/');
+}
+
+/** One settle for the MQTT message once every metric message settled: the first failure wins (redeliver). */
+function fanIn(count: number, settle: Settle): Settle {
+  let left = count;
+  let failure: Outcome | undefined;
+  return (o) => {
+    if (!o.ok && !failure) failure = o;
+    if (--left === 0) settle(failure ?? { ok: true });
+  };
+}
+
+export const create: CreateRuntime<Config> = (ctx) => {
+  const c = ctx.config;
+  const settings = ctx.connectionConfig<MqttSettings>(c.connection);
+  const qos = c.qos as 0 | 1;
+  const clientId = c.clientId || safeClientId(settings.clientId || 'sluice', ctx.flowId, ctx.nodeId);
+  // A clean session, as Sparkplug asks of host applications (unless the connection says otherwise): the host's
+  // state lives in memory, so DATA a persistent session queued while it was away could not be named anyway.
+  const clean = settings.clean ?? true;
+  const host = new SparkplugHost();
+  const lastRebirth = new Map<string, number>();
+  // The subscriber hands a nacked packet in again as the same object: that is a redelivery, not a new birth.
+  const handedIn = new WeakSet<IPublishPacket>();
+  const counters = { messages: 0, metrics: 0, ignored: 0, rebirthRequests: 0, undecodable: 0 };
+  let shared: MqttShared | undefined;
+
+  function requestRebirth(group: string, edgeNode: string, why: string): void {
+    if (!c.requestRebirth || !shared) return;
+    const key = `${group}/${edgeNode}`;
+    const now = Date.now();
+    if (now - (lastRebirth.get(key) ?? -Infinity) < c.rebirthIntervalMs) return;
+    lastRebirth.set(key, now);
+    counters.rebirthRequests++;
+    ctx.log.info({ edgeNode: key, why }, 'requesting a Sparkplug rebirth');
+    const payload = encodeSparkplug({
+      timestamp: now,
+      metrics: [{ name: 'Node Control/Rebirth', datatype: 'Boolean', value: true }],
+    });
+    shared.client.publish(topicOf({ group, type: 'NCMD', edgeNode }), Buffer.from(payload), { qos: 0 }, (err) => {
+      if (err) ctx.log.warn({ edgeNode: key, err: err.message }, 'the rebirth request was not sent');
+    });
+  }
+
+  const deliver = (packet: IPublishPacket, settle: Settle): undefined | Promise<void> => {
+    counters.messages++;
+    const t = parseTopic(packet.topic);
+    if (!t) {
+      settle({ ok: true, dropped: `${packet.topic} is not a Sparkplug B topic` });
+      return undefined;
+    }
+    const bytes = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    let result: ReturnType<SparkplugHost['receive']>;
+    try {
+      const redelivered = packet.dup || handedIn.has(packet);
+      handedIn.add(packet);
+      result = host.receive(t, decodeWire(bytes), Date.now(), redelivered);
+    } catch (err) {
+      counters.undecodable++;
+      const msg: Message = {
+        id: newMessageId(),
+        topic: packet.topic,
+        key: undefined,
+        payload: bytes,
+        headers: {},
+        timestamp: Date.now(),
+      };
+      return ctx.ingestFailed(
+        msg,
+        `sparkplug-in "${ctx.nodeId}": ${packet.topic} is not a Sparkplug B payload (${(err as Error).message}); fix the edge node's encoder`,
+        settle,
+      );
+    }
+    if (result.rebirth) requestRebirth(t.group, t.edgeNode, result.rebirth);
+    if (result.ignored) {
+      counters.ignored++;
+      ctx.log.debug({ topic: packet.topic, why: result.ignored }, 'sparkplug message not emitted in full');
+    }
+    const events = c.controlMetrics ? result.events : result.events.filter((e) => !isControl(e.name));
+    if (events.length === 0) {
+      settle(result.ignored ? { ok: true, dropped: result.ignored } : { ok: true });
+      return undefined;
+    }
+    counters.metrics += events.length;
+    const one = fanIn(events.length, settle);
+    for (let i = 0; i < events.length; i++) {
+      const wait = ctx.ingest(messageOf(events[i]), one);
+      // The flow's in-flight bound is reached: the rest of this message's metrics go in as room appears.
+      if (wait) return ingestRest(wait, events, i + 1, one);
+    }
+    return undefined;
+  };
+
+  async function ingestRest(wait: Promise<void>, events: MetricEvent[], from: number, one: Settle): Promise<void> {
+    await wait;
+    for (let i = from; i < events.length; i++) {
+      const next = ctx.ingest(messageOf(events[i]), one);
+      if (next) await next;
+    }
+  }
+
+  // Sparkplug 3.0 host STATE: online on connect, offline as the will; both carry the session's timestamp.
+  const stateTopic = c.hostId ? `${NAMESPACE}/STATE/${c.hostId}` : undefined;
+  let stateAt = Date.now();
+  const state = (online: boolean) => Buffer.from(JSON.stringify({ online, timestamp: stateAt }));
+  const will = (): IClientOptions['will'] =>
+    stateTopic ? { topic: stateTopic, payload: state(false), qos: 1, retain: true } : undefined;
+  let stateClient: MqttClient | undefined;
+  const announce = (client: MqttClient) => {
+    if (!stateTopic) return;
+    if (stateClient !== client) {
+      stateClient = client;
+      // The will is fixed per connection: the next one gets a new timestamp, in its will and its online STATE.
+      client.on('close', () => {
+        stateAt = Date.now();
+        client.options.will = will();
+      });
+    }
+    client.publish(stateTopic, state(true), { qos: 1, retain: true }, (err) => {
+      if (err) ctx.log.warn({ err: err.message }, 'the host STATE was not published');
+    });
+  };
+
+  const subscriber = new MqttSubscriber({
+    url: settings.url,
+    client: { ...clientOptions(settings, { clientId, clean, receiveMaximum: c.window }), will: will() },
+    connected: announce,
+    subscriptions: [{ topic: `${NAMESPACE}/${c.groupId}/#`, qos }],
+    window: c.window,
+    reconnectDelayMs: settings.reconnectDelayMs,
+    reconnectMaxDelayMs: settings.reconnectMaxDelayMs,
+    log: ctx.log,
+    status: (s) => ctx.status(s),
+    deliver,
+  });
+
+  return {
+    start: async () => {
+      // Rebirth requests go out on the connection's shared client (the subscriber's client only reads).
+      if (c.requestRebirth) shared = await ctx.connection<MqttShared>(c.connection);
+      await subscriber.start();
+    },
+    stopIntake: () => subscriber.stopIntake(),
+    stop: async () => {
+      // A clean stop sends no will: say offline ourselves, briefly waiting for the broker.
+      const client = stateClient;
+      if (stateTopic && client?.connected) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2000);
+          client.publish(stateTopic, state(false), { qos: 1, retain: true }, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      await subscriber.stop();
+    },
+    // The first 100 edge nodes: a snapshot must stay cheap.
+    snapshot: () => ({ ...subscriber.snapshot(), sparkplug: { ...counters, edgeNodes: host.summary(100) } }),
+  };
+};
