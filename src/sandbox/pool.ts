@@ -123,9 +123,15 @@ class SandboxThread {
     this.thread.unref();
   }
 
+  private held = false;
+
   /** A thread keeps the process alive only while it starts or has jobs: an idle pool must not hold it open. */
   hold(busy: boolean): void {
-    if (busy || !this.ready) this.thread.ref();
+    const held = busy || !this.ready;
+    // Called on every job's start and end: touch the handle only when the state changes.
+    if (held === this.held) return;
+    this.held = held;
+    if (held) this.thread.ref();
     else this.thread.unref();
   }
 
@@ -146,6 +152,10 @@ export class WorkerSlot {
   private outbox: Job[] = [];
   private flushQueued = false;
   private watchdog: NodeJS.Timeout | undefined;
+  /** When the armed check runs (performance.now() time). */
+  private watchdogAt = 0;
+  /** The shortest limit among the jobs in the outbox. */
+  private outboxShortest = Number.POSITIVE_INFINITY;
   private seq = 0;
   /** Workers terminated because a job outlived its limit, or lost to a crash. */
   kills = 0;
@@ -166,7 +176,7 @@ export class WorkerSlot {
     const full = { ...job, seq: ++this.seq } as Job;
     return new Promise<JobResult>((resolve) => {
       this.pending.set(full.seq, { job: full, limitMs, attempts: 0, resolve });
-      this.enqueue(full);
+      this.enqueue(full, limitMs);
     });
   }
 
@@ -190,8 +200,9 @@ export class WorkerSlot {
     this.failAll({ kind: 'user', message: 'the sandbox pool was closed' });
   }
 
-  private enqueue(job: Job): void {
+  private enqueue(job: Job, limitMs = Number.POSITIVE_INFINITY): void {
     this.outbox.push(job);
+    if (limitMs < this.outboxShortest) this.outboxShortest = limitMs;
     this.ensureWorker();
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -209,7 +220,10 @@ export class WorkerSlot {
     this.outbox = [];
     live.batches++;
     live.thread.postMessage(batch);
-    this.arm(0);
+    // A job sent now starts now at the earliest, so it cannot be due before now + its limit + the margin.
+    const shortest = this.outboxShortest;
+    this.outboxShortest = Number.POSITIVE_INFINITY;
+    if (shortest !== Number.POSITIVE_INFINITY) this.armBy(performance.now() + shortest + this.pool.marginMs);
   }
 
   private ensureWorker(): void {
@@ -236,21 +250,28 @@ export class WorkerSlot {
         this.pending.delete(r.seq);
         p.resolve(r);
       }
-      if (this.pending.size === 0) {
-        clearTimeout(this.watchdog);
-        this.watchdog = undefined;
-      }
     }
     this.flush();
   }
 
-  /** Checks the running job against its deadline now, or in `delayMs`. */
-  private arm(delayMs: number): void {
-    if (this.watchdog) return;
-    this.watchdog = setTimeout(() => {
-      this.watchdog = undefined;
-      this.check();
-    }, delayMs);
+  /**
+   * Makes sure a check runs by `at` (performance.now() time). A check finds the running job due, or arms the
+   * next one; the timer is not cleared when the jobs are done (that check finds nothing and stops), so a steady
+   * stream of calls costs one timer per limit, not one per call.
+   */
+  private armBy(at: number): void {
+    if (this.watchdog && this.watchdogAt <= at) return;
+    clearTimeout(this.watchdog);
+    this.watchdogAt = at;
+    this.watchdog = setTimeout(
+      () => {
+        this.watchdog = undefined;
+        this.check();
+      },
+      Math.max(1, Math.ceil(at - performance.now())),
+    );
+    // The thread is held (ref'd) while jobs are pending; an idle slot's leftover check must not hold the process.
+    this.watchdog.unref();
   }
 
   private check(): void {
@@ -270,7 +291,7 @@ export class WorkerSlot {
       }
       next = Math.min(next, due);
     }
-    this.arm(Math.max(1, Math.ceil(next - t)));
+    this.armBy(performance.now() + Math.max(1, next - t));
   }
 
   /** The job `seq` outlived its limit: stop its worker hard, fail the job, carry on with a new worker. */
@@ -332,6 +353,7 @@ export class WorkerSlot {
     }
     this.outbox = [...reopen, ...rest];
     if (this.outbox.length === 0) return;
+    for (const p of this.pending.values()) this.outboxShortest = Math.min(this.outboxShortest, p.limitMs);
     this.ensureWorker();
     this.flush();
   }
@@ -349,7 +371,7 @@ export class WorkerSlot {
 
   /** Before a call: reopens `m` if its last reopen failed, so one failure does not fail every later call. */
   reopen(m: SlotMember): void {
-    if (m.needsOpen && this.members.has(m)) this.enqueue(this.reopenJob(m));
+    if (m.needsOpen && this.members.has(m)) this.enqueue(this.reopenJob(m), openLimit(m.options));
   }
 
   private failAll(error: SerializedError): void {
