@@ -7,7 +7,7 @@
  * reopened there and their queued jobs re-sent (their context state is lost, as after any rebuild).
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { memoryError, timeoutError } from './classify.js';
 import {
   type Job,
@@ -83,6 +83,8 @@ export interface SlotMember {
 class SandboxThread {
   readonly progress = new Progress(new SharedArrayBuffer(PROGRESS_BYTES));
   readonly thread: Worker;
+  /** This side of the channel the jobs and results travel on (see protocol.ts). */
+  private readonly port: MessagePort;
   ready = false;
   dead = false;
   batches = 0;
@@ -97,30 +99,47 @@ class SandboxThread {
     this.started = new Promise<void>((resolve) => {
       this.markStarted = resolve;
     });
+    const channel = new MessageChannel();
+    this.port = channel.port1;
     this.thread = spawnSandboxWorker(
-      { progress: this.progress.buffer, maxResultChars: options.maxResultChars },
+      { progress: this.progress.buffer, maxResultChars: options.maxResultChars, port: channel.port2 },
       { heapMb: options.heapMb },
+      [channel.port2],
     );
-    this.thread.on('message', (reply: WorkerReply) => {
-      if (this.dead) return;
-      if (reply.kind === 'ready') {
-        this.ready = true;
-        this.markStarted();
-        this.owner?.holdThread();
-        if (!this.owner) this.hold(false);
-      }
-      this.owner?.received(this, reply);
-    });
+    this.port.on('message', (reply: WorkerReply) => this.reply(reply));
+    // The thread, not the port, keeps the process alive (see hold()).
+    this.port.unref();
     this.thread.on('error', (err) => {
       this.lastError = err;
     });
     this.thread.on('exit', (code) => {
       this.markStarted();
       if (this.dead) return;
+      // Results the thread sent before it stopped count: only the job it was running is lost.
+      this.takeReplies();
       this.dead = true;
+      this.port.close();
       this.owner?.lost(this, code);
     });
     this.thread.unref();
+  }
+
+  /** Handles the replies already sent but not yet delivered (before the thread is stopped or mourned). */
+  takeReplies(): void {
+    for (let m = receiveMessageOnPort(this.port); m && !this.dead; m = receiveMessageOnPort(this.port)) {
+      this.reply(m.message as WorkerReply);
+    }
+  }
+
+  private reply(reply: WorkerReply): void {
+    if (this.dead) return;
+    if (reply.kind === 'ready') {
+      this.ready = true;
+      this.markStarted();
+      this.owner?.holdThread();
+      if (!this.owner) this.hold(false);
+    }
+    this.owner?.received(this, reply);
   }
 
   private held = false;
@@ -135,8 +154,15 @@ class SandboxThread {
     else this.thread.unref();
   }
 
+  /** Sends a batch of jobs and wakes the worker. */
+  post(batch: Job[]): void {
+    this.port.postMessage(batch);
+    this.progress.wake();
+  }
+
   stop(): void {
     this.dead = true;
+    this.port.close();
     void this.thread.terminate();
   }
 }
@@ -219,7 +245,7 @@ export class WorkerSlot {
     const batch = this.outbox;
     this.outbox = [];
     live.batches++;
-    live.thread.postMessage(batch);
+    live.post(batch);
     // A job sent now starts now at the earliest, so it cannot be due before now + its limit + the margin.
     const shortest = this.outboxShortest;
     this.outboxShortest = Number.POSITIVE_INFINITY;
@@ -297,6 +323,8 @@ export class WorkerSlot {
   /** The job `seq` outlived its limit: stop its worker hard, fail the job, carry on with a new worker. */
   private kill(live: SandboxThread, running: { seq: number; startedAt: number }): void {
     const seq = running.seq;
+    live.takeReplies();
+    if (this.live !== live) return;
     live.stop();
     this.kills++;
     this.live = undefined;
