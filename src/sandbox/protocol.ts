@@ -54,8 +54,44 @@ export interface JobResult {
   logs?: Array<[SandboxLogLevel, string]>;
 }
 
+/**
+ * Results in columns: the common one (a call that returned, no logs) as its seq, start and JSON in three
+ * arrays, which clone faster than an object each; any other result whole in `others`. Both in run order.
+ */
+export interface ResultColumns {
+  seqs: number[];
+  startedAt: number[];
+  json: Array<string | undefined>;
+  others: JobResult[];
+}
+
+export function resultColumns(): ResultColumns {
+  return { seqs: [], startedAt: [], json: [], others: [] };
+}
+
+export function addResult(columns: ResultColumns, r: JobResult): void {
+  if (r.error || r.logs || r.startedAt === undefined) {
+    columns.others.push(r);
+    return;
+  }
+  columns.seqs.push(r.seq);
+  columns.startedAt.push(r.startedAt);
+  columns.json.push(r.json);
+}
+
+/** Calls `each` for every result, in seq order (the order the jobs ran). */
+export function forEachResult(columns: ResultColumns, each: (r: JobResult) => void): void {
+  const { seqs, startedAt, json, others } = columns;
+  let o = 0;
+  for (let i = 0; i < seqs.length; i++) {
+    while (o < others.length && others[o].seq < seqs[i]) each(others[o++]);
+    each({ seq: seqs[i], startedAt: startedAt[i], json: json[i] });
+  }
+  while (o < others.length) each(others[o++]);
+}
+
 /** `batchDone`: the last reply to a batch (a failed call's result is sent ahead, before its sandbox rebuilds). */
-export type WorkerReply = { kind: 'ready' } | { kind: 'results'; results: JobResult[]; batchDone: boolean };
+export type WorkerReply = { kind: 'ready' } | { kind: 'results'; results: ResultColumns; batchDone: boolean };
 
 /**
  * Shared between a worker and the pool: which job runs now and since when, so the pool can stop it hard.

@@ -6,12 +6,14 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { SandboxLogLevel } from './instance.js';
 import {
+  addResult,
   type Job,
   type JobResult,
   MIN_COMPILE_MS,
   now,
   OPEN_EXTRA_MS,
   Progress,
+  resultColumns,
   serializeError,
   type WorkerReply,
 } from './protocol.js';
@@ -90,15 +92,15 @@ const POST_EVERY_MS = 2;
 
 /** Runs one batch, sending its results at least every POST_EVERY_MS. */
 async function runBatch(batch: Job[]): Promise<void> {
-  let results: JobResult[] = [];
+  let results = resultColumns();
   let postedAt = now();
   for (const job of batch) {
     const result = await runJob(job);
     progress.end();
-    if (job.kind !== 'close') results.push(result);
+    if (job.kind !== 'close') addResult(results, result);
     if (failed || now() - postedAt >= POST_EVERY_MS) {
       port?.postMessage({ kind: 'results', results, batchDone: false } satisfies WorkerReply);
-      results = [];
+      results = resultColumns();
       postedAt = now();
     }
     if (failed) await rebuildFailed(job.seq);
