@@ -7,9 +7,10 @@
  * reopened there and their queued jobs re-sent (their context state is lost, as after any rebuild).
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { memoryError, timeoutError } from './classify.js';
 import {
+  forEachResult,
   type Job,
   type JobResult,
   MIN_COMPILE_MS,
@@ -83,6 +84,8 @@ export interface SlotMember {
 class SandboxThread {
   readonly progress = new Progress(new SharedArrayBuffer(PROGRESS_BYTES));
   readonly thread: Worker;
+  /** This side of the channel the jobs and results travel on (see protocol.ts). */
+  private readonly port: MessagePort;
   ready = false;
   dead = false;
   batches = 0;
@@ -97,40 +100,70 @@ class SandboxThread {
     this.started = new Promise<void>((resolve) => {
       this.markStarted = resolve;
     });
+    const channel = new MessageChannel();
+    this.port = channel.port1;
     this.thread = spawnSandboxWorker(
-      { progress: this.progress.buffer, maxResultChars: options.maxResultChars },
+      { progress: this.progress.buffer, maxResultChars: options.maxResultChars, port: channel.port2 },
       { heapMb: options.heapMb },
+      [channel.port2],
     );
-    this.thread.on('message', (reply: WorkerReply) => {
-      if (this.dead) return;
-      if (reply.kind === 'ready') {
-        this.ready = true;
-        this.markStarted();
-        this.owner?.holdThread();
-        if (!this.owner) this.hold(false);
-      }
-      this.owner?.received(this, reply);
-    });
+    this.port.on('message', (reply: WorkerReply) => this.reply(reply));
+    // The thread, not the port, keeps the process alive (see hold()).
+    this.port.unref();
     this.thread.on('error', (err) => {
       this.lastError = err;
     });
     this.thread.on('exit', (code) => {
       this.markStarted();
       if (this.dead) return;
+      // Results the thread sent before it stopped count: only the job it was running is lost.
+      this.takeReplies();
       this.dead = true;
+      this.port.close();
       this.owner?.lost(this, code);
     });
     this.thread.unref();
   }
 
+  /** Handles the replies already sent but not yet delivered (before the thread is stopped or mourned). */
+  takeReplies(): void {
+    for (let m = receiveMessageOnPort(this.port); m && !this.dead; m = receiveMessageOnPort(this.port)) {
+      this.reply(m.message as WorkerReply);
+    }
+  }
+
+  private reply(reply: WorkerReply): void {
+    if (this.dead) return;
+    if (reply.kind === 'ready') {
+      this.ready = true;
+      this.markStarted();
+      this.owner?.holdThread();
+      if (!this.owner) this.hold(false);
+    }
+    this.owner?.received(this, reply);
+  }
+
+  private held = false;
+
   /** A thread keeps the process alive only while it starts or has jobs: an idle pool must not hold it open. */
   hold(busy: boolean): void {
-    if (busy || !this.ready) this.thread.ref();
+    const held = busy || !this.ready;
+    // Called on every job's start and end: touch the handle only when the state changes.
+    if (held === this.held) return;
+    this.held = held;
+    if (held) this.thread.ref();
     else this.thread.unref();
+  }
+
+  /** Sends a batch of jobs and wakes the worker. */
+  post(batch: Job[]): void {
+    this.port.postMessage(batch);
+    this.progress.wake();
   }
 
   stop(): void {
     this.dead = true;
+    this.port.close();
     void this.thread.terminate();
   }
 }
@@ -146,6 +179,10 @@ export class WorkerSlot {
   private outbox: Job[] = [];
   private flushQueued = false;
   private watchdog: NodeJS.Timeout | undefined;
+  /** When the armed check runs (performance.now() time). */
+  private watchdogAt = 0;
+  /** The shortest limit among the jobs in the outbox. */
+  private outboxShortest = Number.POSITIVE_INFINITY;
   private seq = 0;
   /** Workers terminated because a job outlived its limit, or lost to a crash. */
   kills = 0;
@@ -163,10 +200,12 @@ export class WorkerSlot {
 
   /** Queues a job; resolves with its result (a failure is a result with `error`, never a rejection). */
   submit(job: NewJob, limitMs: number): Promise<JobResult> {
-    const full = { ...job, seq: ++this.seq } as Job;
+    // Numbered in place (the caller's object is not kept): one object less per call.
+    const full = job as Job;
+    full.seq = ++this.seq;
     return new Promise<JobResult>((resolve) => {
       this.pending.set(full.seq, { job: full, limitMs, attempts: 0, resolve });
-      this.enqueue(full);
+      this.enqueue(full, limitMs);
     });
   }
 
@@ -190,8 +229,9 @@ export class WorkerSlot {
     this.failAll({ kind: 'user', message: 'the sandbox pool was closed' });
   }
 
-  private enqueue(job: Job): void {
+  private enqueue(job: Job, limitMs = Number.POSITIVE_INFINITY): void {
     this.outbox.push(job);
+    if (limitMs < this.outboxShortest) this.outboxShortest = limitMs;
     this.ensureWorker();
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -208,8 +248,11 @@ export class WorkerSlot {
     const batch = this.outbox;
     this.outbox = [];
     live.batches++;
-    live.thread.postMessage(batch);
-    this.arm(0);
+    live.post(batch);
+    // A job sent now starts now at the earliest, so it cannot be due before now + its limit + the margin.
+    const shortest = this.outboxShortest;
+    this.outboxShortest = Number.POSITIVE_INFINITY;
+    if (shortest !== Number.POSITIVE_INFINITY) this.armBy(performance.now() + shortest + this.pool.marginMs);
   }
 
   private ensureWorker(): void {
@@ -230,27 +273,34 @@ export class WorkerSlot {
     if (live !== this.live) return;
     if (reply.kind === 'results') {
       if (reply.batchDone) live.batches--;
-      for (const r of reply.results) {
+      forEachResult(reply.results, (r) => {
         const p = this.pending.get(r.seq);
-        if (!p) continue;
+        if (!p) return;
         this.pending.delete(r.seq);
         p.resolve(r);
-      }
-      if (this.pending.size === 0) {
-        clearTimeout(this.watchdog);
-        this.watchdog = undefined;
-      }
+      });
     }
     this.flush();
   }
 
-  /** Checks the running job against its deadline now, or in `delayMs`. */
-  private arm(delayMs: number): void {
-    if (this.watchdog) return;
-    this.watchdog = setTimeout(() => {
-      this.watchdog = undefined;
-      this.check();
-    }, delayMs);
+  /**
+   * Makes sure a check runs by `at` (performance.now() time). A check finds the running job due, or arms the
+   * next one; the timer is not cleared when the jobs are done (that check finds nothing and stops), so a steady
+   * stream of calls costs one timer per limit, not one per call.
+   */
+  private armBy(at: number): void {
+    if (this.watchdog && this.watchdogAt <= at) return;
+    clearTimeout(this.watchdog);
+    this.watchdogAt = at;
+    this.watchdog = setTimeout(
+      () => {
+        this.watchdog = undefined;
+        this.check();
+      },
+      Math.max(1, Math.ceil(at - performance.now())),
+    );
+    // The thread is held (ref'd) while jobs are pending; an idle slot's leftover check must not hold the process.
+    this.watchdog.unref();
   }
 
   private check(): void {
@@ -270,12 +320,14 @@ export class WorkerSlot {
       }
       next = Math.min(next, due);
     }
-    this.arm(Math.max(1, Math.ceil(next - t)));
+    this.armBy(performance.now() + Math.max(1, next - t));
   }
 
   /** The job `seq` outlived its limit: stop its worker hard, fail the job, carry on with a new worker. */
   private kill(live: SandboxThread, running: { seq: number; startedAt: number }): void {
     const seq = running.seq;
+    live.takeReplies();
+    if (this.live !== live) return;
     live.stop();
     this.kills++;
     this.live = undefined;
@@ -332,6 +384,7 @@ export class WorkerSlot {
     }
     this.outbox = [...reopen, ...rest];
     if (this.outbox.length === 0) return;
+    for (const p of this.pending.values()) this.outboxShortest = Math.min(this.outboxShortest, p.limitMs);
     this.ensureWorker();
     this.flush();
   }
@@ -349,7 +402,7 @@ export class WorkerSlot {
 
   /** Before a call: reopens `m` if its last reopen failed, so one failure does not fail every later call. */
   reopen(m: SlotMember): void {
-    if (m.needsOpen && this.members.has(m)) this.enqueue(this.reopenJob(m));
+    if (m.needsOpen && this.members.has(m)) this.enqueue(this.reopenJob(m), openLimit(m.options));
   }
 
   private failAll(error: SerializedError): void {

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker } from 'node:worker_threads';
 
 export interface WorkerLimits {
   /** V8 heap of the worker (QuickJS's WebAssembly memory is bounded by each sandbox's own limit). */
@@ -21,9 +21,14 @@ function entry(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
 }
 
-export function spawnSandboxWorker(data: Record<string, unknown>, limits: WorkerLimits): Worker {
+export function spawnSandboxWorker(
+  data: Record<string, unknown>,
+  limits: WorkerLimits,
+  transferList: TransferListItem[] = [],
+): Worker {
   const worker = new Worker(entry(), {
     workerData: data,
+    transferList,
     resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 16 },
     // The worker's console is not used; keep its streams from holding the process open.
     stdout: false,

@@ -3,30 +3,30 @@
  * the order they came. Before each job it records which job runs and its limit in shared memory, so the pool
  * can terminate this thread when a job outlives its limit (see pool.ts); nothing here has to cooperate.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { SandboxLogLevel } from './instance.js';
 import {
+  addResult,
   type Job,
   type JobResult,
   MIN_COMPILE_MS,
   now,
   OPEN_EXTRA_MS,
   Progress,
+  resultColumns,
   serializeError,
   type WorkerReply,
 } from './protocol.js';
 import { createSandbox, type Sandbox } from './sandbox.js';
 
-const port = parentPort;
-if (!port) throw new Error('src/sandbox/worker.ts runs as a worker thread');
+const port = (workerData as { port?: MessagePort } | undefined)?.port;
+if (!port) throw new Error('src/sandbox/worker.ts runs as a worker thread of a SandboxPool');
 const progress = new Progress((workerData as { progress: SharedArrayBuffer }).progress);
 const maxResultChars = (workerData as { maxResultChars: number }).maxResultChars;
 
 const sandboxes = new Map<number, { sandbox: Sandbox; timeoutMs: number; compileMs: number }>();
 /** Log lines of the job running now (the sandbox's log callback adds to them). */
 let logs: Array<[SandboxLogLevel, string]> | undefined;
-const queue: Job[][] = [];
-let draining = false;
 
 async function runJob(job: Job): Promise<JobResult> {
   const result: JobResult = { seq: job.seq };
@@ -90,35 +90,39 @@ async function rebuildFailed(seq: number): Promise<void> {
 /** Results wait at most this long for the rest of their batch: a kill loses less finished work. */
 const POST_EVERY_MS = 2;
 
-async function drain(): Promise<void> {
-  draining = true;
-  try {
-    for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      let results: JobResult[] = [];
-      let postedAt = now();
-      for (const job of batch) {
-        const result = await runJob(job);
-        progress.end();
-        if (job.kind !== 'close') results.push(result);
-        if (failed || now() - postedAt >= POST_EVERY_MS) {
-          port?.postMessage({ kind: 'results', results, batchDone: false } satisfies WorkerReply);
-          results = [];
-          postedAt = now();
-        }
-        if (failed) await rebuildFailed(job.seq);
-      }
-      // Always, even with no results (a batch of closes): the pool counts the batches it has in flight.
-      port?.postMessage({ kind: 'results', results, batchDone: true } satisfies WorkerReply);
+/** Runs one batch, sending its results at least every POST_EVERY_MS. */
+async function runBatch(batch: Job[]): Promise<void> {
+  let results = resultColumns();
+  let postedAt = now();
+  for (const job of batch) {
+    const result = await runJob(job);
+    progress.end();
+    if (job.kind !== 'close') addResult(results, result);
+    if (failed || now() - postedAt >= POST_EVERY_MS) {
+      port?.postMessage({ kind: 'results', results, batchDone: false } satisfies WorkerReply);
+      results = resultColumns();
+      postedAt = now();
     }
-  } finally {
-    draining = false;
+    if (failed) await rebuildFailed(job.seq);
+  }
+  // Always, even with no results (a batch of closes): the pool counts the batches it has in flight.
+  port?.postMessage({ kind: 'results', results, batchDone: true } satisfies WorkerReply);
+}
+
+/**
+ * Takes batches as they come, sleeping in Atomics.wait between them (see protocol.ts). The event loop runs
+ * only while a job awaits something (loading a module); terminate() interrupts the wait.
+ */
+async function serve(): Promise<never> {
+  for (;;) {
+    // Read the counter before looking, so a batch sent after the look moves it and the wait returns at once.
+    const seen = progress.wakes();
+    const next = port ? receiveMessageOnPort(port) : undefined;
+    if (next) await runBatch(next.message as Job[]);
+    else progress.sleep(seen);
   }
 }
 
-port.on('message', (batch: Job[]) => {
-  queue.push(batch);
-  if (!draining) void drain();
-});
 /**
  * Warm before reporting ready: the first QuickJS module of a thread compiles the WebAssembly, and its first
  * calls run cold code. Doing that now keeps a replacement worker's first real calls as fast as the others'.
@@ -135,3 +139,4 @@ async function warm(): Promise<void> {
 
 await warm();
 port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+await serve();

@@ -121,6 +121,23 @@ describe('sandbox in a worker: stopped hard at its limit', () => {
     expect(await victim.call('after')).toBe('ok:after');
   });
 
+  it('a short limit is enforced on time while a check for a longer limit is pending on the same worker', {
+    timeout: 120_000,
+    retry: 2,
+  }, async () => {
+    // The watchdog keeps one timer per limit (not one per call): after this call it waits ~5 s to check again.
+    const slow = await open('return msg', { timeoutMs: 5000 });
+    expect(await slow.call(1)).toBe(1);
+    const s = await open(CODE);
+    await pool.ready();
+    const killsBefore = pool.kills;
+    const err = await failure(s.call('a huge bigint'));
+    expect(err.message).toBe('timed out after 100 ms');
+    expect(s.lastRunMs).toBeLessThan(BOUND_MS);
+    expect(pool.kills).toBe(killsBefore + 1);
+    expect(await slow.call(2)).toBe(2);
+  });
+
   it('an endless loop is interrupted inside the worker without a kill when QuickJS can check the time', {
     timeout: 120_000,
   }, async () => {
