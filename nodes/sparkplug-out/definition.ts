@@ -1,4 +1,4 @@
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { ackTimeoutProperty, ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 
 /** A fixed Sparkplug id: one topic level. */
 function idProblem(id: string, what: string): string | undefined {
@@ -49,13 +49,9 @@ export const sparkplugOut = defineNode({
           'x-advanced': true,
         }),
       ),
-      publishTimeoutMs: Type.Integer({
-        title: 'Acknowledgement timeout (ms)',
-        description: 'How long a publish waits for the broker (QoS 1) or for the write (QoS 0).',
-        minimum: 100,
-        maximum: 600_000,
+      ...ackTimeoutProperty({
         default: 10_000,
-        'x-advanced': true,
+        description: 'How long a publish waits for the broker (QoS 1) or for the write (QoS 0).',
       }),
     },
     { additionalProperties: false },
@@ -108,7 +104,7 @@ reason (deterministic).`,
         device: '{{payload.machine}}',
         qos: 0,
         useAliases: true,
-        publishTimeoutMs: 10000,
+        ackTimeoutMs: 10000,
       },
     },
     {
@@ -120,7 +116,7 @@ reason (deterministic).`,
         device: '',
         qos: 1,
         useAliases: true,
-        publishTimeoutMs: 10000,
+        ackTimeoutMs: 10000,
       },
     },
   ],

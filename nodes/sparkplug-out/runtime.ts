@@ -42,7 +42,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
     for (const pub of pubs) {
       counters.published++;
       last = new Promise<void>((succeeded, failed) =>
-        p.send(pub.topic, Buffer.from(pub.payload), options, c.publishTimeoutMs, {
+        p.send(pub.topic, Buffer.from(pub.payload), options, c.ackTimeoutMs, {
           succeeded,
           failed: (err) =>
             failed(new TransientError(`sparkplug-out "${ctx.nodeId}": ${String((err as Error)?.message ?? err)}`)),
@@ -141,7 +141,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       if (c0.connected) {
         const death = session.death();
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(c.publishTimeoutMs, 2000));
+          const timer = setTimeout(resolve, Math.min(c.ackTimeoutMs, 2000));
           c0.publish(death.topic, Buffer.from(death.payload), { qos: 1 }, () => {
             clearTimeout(timer);
             resolve();

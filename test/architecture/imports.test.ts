@@ -69,6 +69,8 @@ function ownConnector(nodeDir: string): string[] {
   const family = type.split('-')[0];
   if (['postgres', 'mysql', 'sqlite'].includes(family)) return ['src/connectors/sql'];
   if (family === 'function') return ['src/sandbox'];
+  // Sparkplug B is an MQTT payload standard: its nodes use the MQTT client code, and MQTT nodes its codec.
+  if (family === 'sparkplug' || family === 'mqtt') return ['src/connectors/mqtt', 'src/connectors/sparkplug'];
   return [`src/connectors/${family}`];
 }
 
