@@ -60,6 +60,24 @@ export interface NodeEvent {
   data: unknown;
 }
 
+/** Where a failed message went (what the editor's debug panel says beside the reason). */
+export type FailureFate = 'error-port' | 'error-route' | 'redelivered' | 'acknowledged' | 'dropped';
+
+/** `failure` events: a message failed at a node (emitted only while someone listens: the editors' live feed). */
+export interface FailureEvent {
+  nodeId: string;
+  reason: string;
+  kind: FailureKind;
+  fate: FailureFate;
+  message: Message;
+}
+
+/** A node's most recent failure (the editor's properties panel shows it). */
+export interface LastFailure {
+  reason: string;
+  time: number;
+}
+
 export interface StopReport {
   /** Lineages still open at the deadline, nacked so their sources redeliver. */
   nackedAtDeadline: number;
@@ -96,6 +114,7 @@ class RunningNode {
   readonly outputs: ReadonlySet<string>;
   failureLogs = 0;
   failureLogWindow = 0;
+  lastFailure: LastFailure | undefined;
   /** Failure log lines left out by the rate limit since the last one written. */
   failureLogsSkipped = 0;
   /** The kind of an error this node throws without marking it (see spec/failure.ts): a sink's may pass, a transform's not. */
@@ -374,6 +393,13 @@ export class Engine extends EventEmitter {
   statuses(): Record<string, NodeStatus> {
     const out: Record<string, NodeStatus> = {};
     for (const [id, n] of this.nodes) out[id] = { ...n.status };
+    return out;
+  }
+
+  /** Each node's most recent failure, for nodes that failed since the flow started. */
+  lastFailures(): Record<string, LastFailure> {
+    const out: Record<string, LastFailure> = {};
+    for (const [id, n] of this.nodes) if (n.lastFailure) out[id] = { ...n.lastFailure };
     return out;
   }
 
@@ -679,12 +705,14 @@ export class Engine extends EventEmitter {
     routed: boolean,
     kind: FailureKind,
   ): void {
+    node.lastFailure = { reason, time: Date.now() };
     const failed: Message = {
       ...msg,
       headers: { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id },
     };
     if (node.routes.get(ERROR_PORT)?.length) {
       this.logFailure(node, reason, kind, 'message failed: sent to the error port');
+      this.announceFailure(node, msg, reason, kind, 'error-port');
       this.dispatch(node, ERROR_PORT, failed, lin, routed);
       return;
     }
@@ -695,6 +723,7 @@ export class Engine extends EventEmitter {
     if (route && route !== node && route.firstInput && !routed) {
       failed.headers[ERROR_ROUTED_HEADER] = '1';
       this.logFailure(node, reason, kind, `message failed: sent to the error route (node "${route.id}")`);
+      this.announceFailure(node, msg, reason, kind, 'error-route');
       lin.pending++;
       this.deliver({ node: route, port: route.firstInput }, failed, lin, true);
       return;
@@ -702,6 +731,7 @@ export class Engine extends EventEmitter {
     lin.failure ??= `node "${node.id}": ${reason}`;
     if (kind === 'transient') {
       lin.retry = true;
+      this.announceFailure(node, msg, reason, kind, this.onErrorAck ? 'acknowledged' : 'redelivered');
       this.logFailure(
         node,
         reason,
@@ -711,6 +741,7 @@ export class Engine extends EventEmitter {
           : 'message failed: nacked, the source redelivers it',
       );
     } else {
+      this.announceFailure(node, msg, reason, kind, 'dropped');
       this.logFailure(
         node,
         reason,
@@ -718,6 +749,12 @@ export class Engine extends EventEmitter {
         'message failed and no error port or error route takes it: dropped (acknowledged, not redelivered); add an error route to keep such messages',
       );
     }
+  }
+
+  /** Tells listeners (the editors' live feed) of a failure; no listener, no cost but the check. */
+  private announceFailure(node: RunningNode, message: Message, reason: string, kind: FailureKind, fate: FailureFate) {
+    if (this.listenerCount('failure') === 0) return;
+    this.emit('failure', { nodeId: node.id, reason, kind, fate, message } satisfies FailureEvent);
   }
 
   private release(lin: Lineage): void {

@@ -13,7 +13,14 @@ import { DEFAULT_SETTINGS, type FlowDocument } from '../flow/document.js';
 import { hasErrors } from '../flow/problem.js';
 import { createFlowValidator, type FlowValidator } from '../flow/validate.js';
 import { finishedWithin } from './bounded.js';
-import { Engine, type EngineOptions, type NodeEvent, type StatusEvent, type StopReport } from './engine.js';
+import {
+  Engine,
+  type EngineOptions,
+  type FailureEvent,
+  type NodeEvent,
+  type StatusEvent,
+  type StopReport,
+} from './engine.js';
 import { reasonOf, StartupError } from './errors.js';
 import { type SluiceLogger, silentLogger } from './log.js';
 
@@ -45,6 +52,11 @@ export interface FlowStatusEvent extends StatusEvent {
 
 /** `event` events: a node's published event (e.g. a debug entry), with the flow it belongs to. */
 export interface FlowNodeEvent extends NodeEvent {
+  flowId: string;
+}
+
+/** `failure` events: a message failed at a node of this flow. */
+export interface FlowFailureEvent extends FailureEvent {
   flowId: string;
 }
 
@@ -288,6 +300,7 @@ export class FlowManager extends EventEmitter {
     const engine = new Engine({ ...engineOptions, log: this.log, flowId: id });
     engine.on('status', (s: StatusEvent) => this.emit('status', { ...s, flowId: id } satisfies FlowStatusEvent));
     engine.on('event', (e: NodeEvent) => this.emit('event', { ...e, flowId: id } satisfies FlowNodeEvent));
+    engine.on('failure', (e: FailureEvent) => this.emit('failure', { ...e, flowId: id } satisfies FlowFailureEvent));
     return engine;
   }
 
@@ -296,6 +309,7 @@ export class FlowManager extends EventEmitter {
     if (engine.running) return;
     engine.removeAllListeners('status');
     engine.removeAllListeners('event');
+    engine.removeAllListeners('failure');
   }
 
   private transition(slot: Slot, state: ManagedFlowState, revision: number | null): void {

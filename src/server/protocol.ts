@@ -39,6 +39,8 @@ export interface FlowRuntimeView {
   error?: string;
   statuses: Record<string, NodeStatus>;
   counters: Record<string, NodeCounters>;
+  /** Each node's most recent failure (nodes that never failed are absent). */
+  lastFailures?: Record<string, LastFailure>;
 }
 
 export interface RuntimeView {
@@ -72,10 +74,41 @@ export interface TryResult {
   truncated?: boolean;
 }
 
+/** A message that failed at a node, as the live feed reports it (sampled like debug entries). */
+export interface FailureEntry {
+  /** Per server, increasing: identifies the entry. */
+  seq: number;
+  time: number;
+  nodeId: string;
+  reason: string;
+  kind: 'deterministic' | 'transient';
+  /** What became of the message: sent to the error port or route, redelivered (nacked), acknowledged, or dropped. */
+  fate: 'error-port' | 'error-route' | 'redelivered' | 'acknowledged' | 'dropped';
+  /** The message's id. */
+  id: string;
+  topic?: string;
+  /** The payload, cut to a preview (then `truncated`, and a cut JSON text). */
+  payload: unknown;
+  truncated: boolean;
+}
+
+/** A node's most recent failure. */
+export interface LastFailure {
+  reason: string;
+  time: number;
+}
+
 /** Server -> editor messages on the WebSocket. Everything about a running flow names it (`flowId`). */
 export type ServerMessage =
   | ({ type: 'status'; flowId: string; nodeId: string } & NodeStatus)
-  | { type: 'counters'; flowId: string; counters: Record<string, NodeCounters> }
+  | {
+      type: 'counters';
+      flowId: string;
+      counters: Record<string, NodeCounters>;
+      /** Each node's most recent failure, for nodes that failed since the flow started. */
+      lastFailures?: Record<string, LastFailure>;
+    }
+  | { type: 'failure'; flowId: string; entry: FailureEntry }
   | { type: 'debug'; flowId: string; entry: unknown }
   | { type: 'debug-dropped'; count: number }
   | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }

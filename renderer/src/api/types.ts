@@ -19,6 +19,7 @@ export interface Counters {
   inFlight: number;
   acked?: number;
   nacked?: number;
+  retries?: number;
 }
 
 export type FlowRunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -33,6 +34,7 @@ export interface FlowRunInfo {
   error?: string;
   statuses: Record<string, NodeStatus>;
   counters: Record<string, Counters>;
+  lastFailures?: Record<string, LastFailure>;
 }
 
 export interface RuntimeInfo {
@@ -50,6 +52,27 @@ export interface DebugEntry {
   headers?: Record<string, string>;
   payload: unknown;
   truncated?: boolean;
+  /** Set when the entry is a message that failed at `nodeId` (not one a debug node kept). */
+  failure?: Pick<FailureEntry, 'reason' | 'kind' | 'fate'>;
+}
+
+/** A message that failed at a node (from the live feed). */
+export interface FailureEntry {
+  seq: number;
+  time: number;
+  nodeId: string;
+  reason: string;
+  kind: 'deterministic' | 'transient';
+  fate: 'error-port' | 'error-route' | 'redelivered' | 'acknowledged' | 'dropped';
+  id: string;
+  topic?: string;
+  payload: unknown;
+  truncated: boolean;
+}
+
+export interface LastFailure {
+  reason: string;
+  time: number;
 }
 
 export interface TryStep {
@@ -70,7 +93,13 @@ export interface TryResult {
 
 export type LiveEvent =
   | ({ type: 'status'; flowId: string; nodeId: string } & NodeStatus)
-  | { type: 'counters'; flowId: string; counters: Record<string, Counters> }
+  | {
+      type: 'counters';
+      flowId: string;
+      counters: Record<string, Counters>;
+      lastFailures?: Record<string, LastFailure>;
+    }
+  | { type: 'failure'; flowId: string; entry: FailureEntry }
   | { type: 'debug'; flowId: string; entry: DebugEntry }
   | { type: 'debug-dropped'; count: number }
   | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }

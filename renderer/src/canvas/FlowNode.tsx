@@ -120,9 +120,25 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           <span>
             out <b data-counter="out">{counters.out}</b>
           </span>
+          {counters.dropped > 0 && (
+            <span title="Messages this node dropped on purpose (a filter said no)">
+              dropped <b data-counter="dropped">{counters.dropped}</b>
+            </span>
+          )}
           <span className={counters.failed ? css.failed : ''}>
             failed <b data-counter="failed">{counters.failed}</b>
           </span>
+        </div>
+      )}
+      {status && status.state !== 'idle' && (
+        // Under the node, as Node-RED shows it: the state and why, readable without hovering.
+        <div
+          className={css.statusText}
+          data-state={status.state}
+          data-testid={`status-text-${id}`}
+          title={status.reason}
+        >
+          {status.reason ? `${status.state}: ${status.reason}` : status.state}
         </div>
       )}
       {(errors.length > 0 || warnings.length > 0) && (

@@ -2,7 +2,7 @@
  * The flow's connections (brokers, databases): list, add by kind, edit with a form from the kind's schema in the
  * catalog, remove (with the nodes that use it named). Nodes reference them by id.
  */
-import { useCallback } from 'react';
+import { useCallback, useContext, useMemo } from 'react';
 import { CONNECTION_CONFIG_PATH, placeProblems } from '../forms/errors.js';
 import { SchemaForm } from '../forms/SchemaForm.js';
 import { RichText } from '../forms/templates.js';
@@ -10,9 +10,11 @@ import { catalog, connectionKind } from '../model/catalog.js';
 import { toFlowNode } from '../model/convert.js';
 import { jsonEqual } from '../model/equal.js';
 import { referencedConnections } from '../model/fragment.js';
-import { useFlow, useFlowStore } from '../state/flow-context.js';
+import { LiveContext, useFlow, useFlowStore } from '../state/flow-context.js';
+import { useRuntime } from '../state/runtime-store.js';
 import { useUi } from '../state/ui-store.js';
 import { IconPlug, IconTrash } from '../ui/icons.js';
+import { connectionState } from './connection-state.js';
 import css from './Panel.module.css';
 import { ProblemList } from './ProblemList.js';
 
@@ -25,7 +27,18 @@ export function ConnectionsPanel() {
   const setOpen = useUi((s) => s.setOpenConnection);
   const open = connections.find((c) => c.id === openId);
   const kind = open ? connectionKind(open.kind) : undefined;
-  const users = open ? nodes.filter((n) => referencedConnections(toFlowNode(n)).includes(open.id)) : [];
+  const usersOf = useMemo(() => {
+    const by = new Map<string, Array<{ id: string; name?: string }>>();
+    for (const n of nodes) {
+      for (const c of referencedConnections(toFlowNode(n))) {
+        by.set(c, [...(by.get(c) ?? []), { id: n.id, name: n.data.name }]);
+      }
+    }
+    return by;
+  }, [nodes]);
+  const users = open ? (usersOf.get(open.id) ?? []) : [];
+  const live = useContext(LiveContext);
+  const statuses = useRuntime((s) => (live ? s.flows[live]?.statuses : undefined));
   const placed = placeProblems(open ? byConnection[open.id] : undefined, CONNECTION_CONFIG_PATH);
 
   const onConfig = useCallback(
@@ -56,6 +69,15 @@ export function ConnectionsPanel() {
             <span style={{ flex: 1, minWidth: 0 }}>
               <strong>{c.name ?? c.id}</strong>{' '}
               <span className={css.muted}>{connectionKind(c.kind)?.title ?? c.kind}</span>
+              {live && (
+                <span
+                  className={css.connState}
+                  data-state={connectionState(usersOf.get(c.id) ?? [], statuses).state}
+                  data-testid={`connection-state-${c.id}`}
+                >
+                  {connectionState(usersOf.get(c.id) ?? [], statuses).text}
+                </span>
+              )}
             </span>
             {byConnection[c.id]?.length ? (
               <span style={{ color: 'var(--danger)' }}>{byConnection[c.id].length} problem(s)</span>
@@ -99,7 +121,7 @@ export function ConnectionsPanel() {
             />
             <div className={css.idRow}>
               id <code>{open.id}</code> · used by{' '}
-              {users.length ? users.map((u) => u.data.name ?? u.id).join(', ') : 'no node'}
+              {users.length ? users.map((u) => u.name ?? u.id).join(', ') : 'no node'}
             </div>
           </div>
           <ProblemList problems={placed.general} />
