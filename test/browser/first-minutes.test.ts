@@ -6,6 +6,7 @@
 import { createServer as createTcpServer } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../src/connectors/mqtt/embedded-broker.js';
 import { type Browser, chromiumMissing, launchChromium } from './support/chromium.js';
 import { openEditor, selectNode } from './support/editor-page.js';
 import { type EditorServer, startEditorServer } from './support/editor-server.js';
@@ -31,14 +32,22 @@ const edge = (source: string, target: string, sourcePort = 'out') => ({
 
 /** Opens a bottom-panel tab (a click on the open one would collapse the panel). */
 async function showBottom(page: Page, name: string): Promise<void> {
-  const tab = page.getByRole('tab', { name, exact: true });
+  // The tab's name carries its count ("Debug 12").
+  const tab = page.getByRole('tab', { name: new RegExp(`^${name}`) });
   if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+}
+
+/** Opens the editor on a stored flow, as a fresh page load (a hash change alone does not reopen the app). */
+async function openFlow(page: Page, url: string, id: string): Promise<void> {
+  await page.goto('about:blank');
+  await openEditor(page, `${url}/#flow=${id}`);
 }
 
 describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
   let srv: EditorServer;
   let browser: Browser;
   let page: Page;
+  let broker: EmbeddedBroker;
   const pageErrors: string[] = [];
 
   async function storeFlow(flow: Record<string, unknown>): Promise<void> {
@@ -52,6 +61,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
 
   beforeAll(async () => {
     srv = await startEditorServer();
+    broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -71,6 +81,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
     );
     await browser?.close();
     await srv?.close();
+    await broker?.close();
   });
 
   it('a bad message on a fresh flow is seen in the debug panel with its reason, and the flow keeps going', async () => {
@@ -114,7 +125,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       ],
       edges: [edge('readings', 'check'), edge('check', 'seen'), edge('lab-in', 'lab-seen')],
     });
-    await openEditor(page, `${srv.url}/#flow=${id}`);
+    await openFlow(page, srv.url, id);
     await page.waitForSelector('[data-testid="node-check"]');
     // Before deploying, the debug panel says the truth: the flow is not running.
     await showBottom(page, 'Debug');
@@ -160,6 +171,74 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
     await expect
       .poll(() => page.locator('[data-testid="connection-state-lab"]').textContent())
       .toMatch(/down: .*ECONNREFUSED.*Lab sensors/);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('deploy reports what happened after start: a new MQTT connection (MQTT 5 by default) works against the embedded broker and says which version; a refused broker is named with why', async () => {
+    const id = `first-mqtt-${suffix}`;
+    // A connection as the editor creates it: only the URL set, the protocol version left at its default (5).
+    await storeFlow({
+      format: 'sluice/flow@1',
+      id,
+      name: 'First MQTT',
+      connections: [{ id: 'broker', kind: 'mqtt', name: 'Demo broker', config: { url: broker.url } }],
+      nodes: [
+        { id: 'tick', type: 'generate', position: { x: 0, y: 0 }, config: { intervalMs: 200, payload: '{"n": $seq}' } },
+        {
+          id: 'publish',
+          type: 'mqtt-out',
+          position: { x: 260, y: 0 },
+          config: { connection: 'broker', topic: `first/${suffix}` },
+        },
+        {
+          id: 'listen',
+          type: 'mqtt-in',
+          name: 'Listen',
+          position: { x: 0, y: 200 },
+          config: { connection: 'broker', topics: [`first/${suffix}`] },
+        },
+        { id: 'heard', type: 'debug', position: { x: 260, y: 200 }, config: {} },
+      ],
+      edges: [edge('tick', 'publish'), edge('listen', 'heard')],
+    });
+    await openFlow(page, srv.url, id);
+    await page.waitForSelector('[data-testid="node-listen"]');
+    await page.locator('[data-testid="deploy"]').click();
+    const report = page.locator('[data-testid="deploy-report"]');
+    await page.waitForSelector('[data-testid="deploy-report"][data-phase="done"]', { timeout: 30_000 });
+    expect(await report.getAttribute('data-tone')).toBe('success');
+    expect(await report.textContent()).toMatch(/Running revision 1\./);
+    expect(await report.textContent()).toMatch(
+      /Connections up: Demo broker connected \(MQTT 3\.1\.1 \(the broker refused MQTT 5\)\)/,
+    );
+    // And it does work: what the flow publishes comes back through the broker.
+    await showBottom(page, 'Debug');
+    await expect
+      .poll(() => page.locator('[data-testid="debug-entry"]').count(), { timeout: 10_000 })
+      .toBeGreaterThan(1);
+    expect(await page.locator('[data-testid="status-text-listen"]').textContent()).toMatch(/connected: MQTT 3\.1\.1/);
+
+    // Beforehand, the deploy button says what a deploy replaces.
+    expect(await page.locator('[data-testid="deploy"]').getAttribute('title')).toMatch(
+      /replaces the running revision 1/,
+    );
+    // Point the connection at a broker that is not there, and deploy again: the report names the node and the reason.
+    await page.getByRole('tab', { name: 'Connections' }).click();
+    await page.getByRole('button', { name: /Demo broker/ }).click();
+    await page.locator('[data-field="conn-broker_url"] input').fill(`mqtt://127.0.0.1:${await closedPort()}`);
+    await page.locator('[data-testid="deploy"]').click();
+    // While it runs, the report says what it is doing (saving, draining, starting, waiting for connections).
+    await page.waitForSelector('[data-testid="deploy-report"]:not([data-phase="done"])', { timeout: 10_000 });
+    await page.waitForSelector('[data-testid="deploy-report"][data-phase="done"]', { timeout: 30_000 });
+    expect(await report.getAttribute('data-tone')).toBe('error');
+    const text = (await report.textContent()) ?? '';
+    expect(text).toMatch(/Running revision 2, but 2 nodes cannot work yet/);
+    expect(text).toMatch(/Listen: .*ECONNREFUSED/);
+    expect(text).toMatch(/Demo broker is down: .*ECONNREFUSED/);
+    // The top bar does not just say "Running": it says how many nodes are in error.
+    await expect
+      .poll(() => page.locator('[data-testid="runtime-state"]').textContent())
+      .toMatch(/Running this flow · 2 nodes in error/);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });

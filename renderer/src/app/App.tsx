@@ -14,6 +14,7 @@ import { useWorkspace } from '../state/workspace.js';
 import { Notices } from '../ui/Notices.js';
 import { watchValidation } from '../validation/watch.js';
 import css from './App.module.css';
+import { DeployReport } from './DeployReport.js';
 import { TabBar } from './TabBar.js';
 import { Toolbar } from './Toolbar.js';
 
@@ -37,6 +38,7 @@ function Workspace({ store }: { store: FlowStore }) {
         <main className={css.centre}>
           <div className={css.canvas}>
             <Canvas />
+            <DeployReport />
           </div>
           <BottomPanel />
         </main>

@@ -7,6 +7,7 @@ import { CONNECTION_CONFIG_PATH, placeProblems } from '../forms/errors.js';
 import { SchemaForm } from '../forms/SchemaForm.js';
 import { RichText } from '../forms/templates.js';
 import { catalog, connectionKind } from '../model/catalog.js';
+import { connectionState } from '../model/connection-state.js';
 import { toFlowNode } from '../model/convert.js';
 import { jsonEqual } from '../model/equal.js';
 import { referencedConnections } from '../model/fragment.js';
@@ -14,7 +15,6 @@ import { LiveContext, useFlow, useFlowStore } from '../state/flow-context.js';
 import { useRuntime } from '../state/runtime-store.js';
 import { useUi } from '../state/ui-store.js';
 import { IconPlug, IconTrash } from '../ui/icons.js';
-import { connectionState } from './connection-state.js';
 import css from './Panel.module.css';
 import { ProblemList } from './ProblemList.js';
 

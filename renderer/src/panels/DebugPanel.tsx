@@ -35,7 +35,7 @@ export function DebugPanel() {
   const paused = useDebug((s) => s.paused);
   const pending = useDebug((s) => s.pending);
   const dropped = useDebug((s) => s.dropped);
-  const filter = useDebug((s) => s.filter);
+  const chosen = useDebug((s) => s.filter);
   const scope = useDebug((s) => s.scope);
   const nodes = useFlow((s) => s.nodes);
   const reveal = useRevealNode();
@@ -55,6 +55,8 @@ export function DebugPanel() {
     for (const e of inScope) if (e.failure) ids.add(e.nodeId);
     return [...ids];
   }, [nodes, inScope]);
+  // A node filter chosen in another flow (or for a node since removed) does not hide this flow's messages.
+  const filter = chosen === FAILURES_ONLY || (chosen && filterNodes.includes(chosen)) ? chosen : undefined;
   const shown = useMemo(() => {
     const list =
       filter === FAILURES_ONLY

@@ -2,11 +2,13 @@
 import { serializeFlow, stripSecrets } from '../../../src/flow/index.js';
 import { ApiError, api } from '../api/client.js';
 import { catalog } from '../model/catalog.js';
-import { fromDocument, toDocument } from '../model/convert.js';
+import { fromDocument, toDocument, toFlowNode } from '../model/convert.js';
+import { referencedConnections } from '../model/fragment.js';
 import { sameContent } from '../model/history.js';
 import type { FlowContent } from '../model/types.js';
 import { pushDebugBacklog } from './debug-store.js';
-import { useRuntime } from './runtime-store.js';
+import { type DeployedShape, settling, summarise, useDeploy } from './deploy-store.js';
+import { isActive, useRuntime } from './runtime-store.js';
 import { useTry } from './try-store.js';
 import { useUi } from './ui-store.js';
 import { activeTab, contentOf, type Tab, useWorkspace } from './workspace.js';
@@ -118,24 +120,79 @@ export async function overwrite(tab: Tab | undefined = activeTab()): Promise<boo
   }
 }
 
+/** How long a deploy waits for its nodes to connect before it reports (they keep trying after). */
+export const DEPLOY_SETTLE_MS = 8_000;
+
+function deployedShape(tab: Tab): DeployedShape {
+  const state = tab.store.getState();
+  return {
+    nodes: state.nodes.map((n) => ({
+      id: n.id,
+      type: n.data.type,
+      ...(n.data.name ? { name: n.data.name } : {}),
+      connections: referencedConnections(toFlowNode(n)),
+    })),
+    connections: state.connections.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}) })),
+  };
+}
+
+/** Resolves once no node is on its way up any more, or after `ms`. */
+function whenSettled(flowId: string, shape: DeployedShape, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const run = useRuntime.getState().flows[flowId];
+      return run?.state !== 'running' || !settling(shape, run.statuses);
+    };
+    if (check()) return resolve();
+    const timer = setTimeout(done, ms);
+    const unsubscribe = useRuntime.subscribe(() => {
+      if (check()) done();
+    });
+    function done() {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    }
+  });
+}
+
 export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> {
   if (!tab) return;
+  const report = useDeploy.getState();
+  const previous = tab.serverId ? useRuntime.getState().flows[tab.serverId] : undefined;
+  const replaces = isActive(previous) ? (previous?.revision ?? null) : undefined;
+  report.set(tab.key, { phase: 'saving', ...(replaces === undefined ? {} : { replaces }) });
   const dirty = useWorkspace.getState().dirty[tab.key] || tab.serverId === undefined;
-  if (dirty && !(await save(tab))) return;
+  if (dirty && !(await save(tab))) {
+    report.set(tab.key, undefined);
+    return;
+  }
   const saved = useWorkspace.getState().tab(tab.key);
   if (!saved?.serverId) return;
+  const flowId = saved.serverId;
+  report.set(tab.key, { phase: 'deploying', ...(replaces === undefined ? {} : { replaces }) });
   try {
-    await api.deploy(saved.serverId);
+    const r = await api.deploy(flowId);
     // Statuses pushed while the deploy request was in flight may predate it here: take the runtime's own view.
     useRuntime.getState().reset(await api.runtime());
-    useUi.getState().notify('success', 'Deployed: the flow is running');
-    await loadDebugBacklog(saved);
+    report.set(tab.key, { phase: 'checking' });
+    void loadDebugBacklog(saved);
+    const shape = deployedShape(saved);
+    await whenSettled(flowId, shape, DEPLOY_SETTLE_MS);
+    const run = useRuntime.getState().flows[flowId];
+    report.set(tab.key, {
+      phase: 'done',
+      ...summarise(shape, run?.statuses ?? {}, r.revision ?? run?.revision ?? null),
+    });
   } catch (err) {
     // A failed start is pushed too (flow-state `failed`); the runtime's view says whether a previous revision runs.
-    api.runtime().then(
-      (info) => useRuntime.getState().reset(info),
-      () => undefined,
-    );
+    const info = await api.runtime().catch(() => undefined);
+    if (info) useRuntime.getState().reset(info);
+    const run = useRuntime.getState().flows[flowId];
+    const lines = [`Not deployed: ${err instanceof Error ? err.message : String(err)}`];
+    if (run?.state === 'running') lines.push(`Revision ${run.revision} runs again, as before.`);
+    else lines.push('Nothing of this flow runs.');
+    report.set(tab.key, { phase: 'done', tone: 'error', lines });
     fail('Not deployed', err);
   }
 }
