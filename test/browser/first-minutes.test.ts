@@ -241,4 +241,192 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       .toMatch(/Running this flow · 2 nodes in error/);
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it('try-it belongs to its flow and says how each path ended ("dropped by Filter"); the debug panel is scoped to the flow, with "all flows"', async () => {
+    const cold = `cold-check-${suffix}`;
+    await storeFlow({
+      format: 'sluice/flow@1',
+      id: cold,
+      name: 'Cold check',
+      nodes: [
+        {
+          id: 'temps',
+          type: 'generate',
+          position: { x: 0, y: 0 },
+          config: { intervalMs: 150, payload: '{"temp": 20}' },
+        },
+        {
+          id: 'hot-only',
+          type: 'filter',
+          name: 'Hot only',
+          position: { x: 260, y: 0 },
+          config: { condition: 'payload.temp > 30' },
+        },
+        { id: 'hot', type: 'debug', position: { x: 520, y: 0 }, config: {} },
+      ],
+      edges: [edge('temps', 'hot-only'), edge('hot-only', 'hot')],
+    });
+    await openFlow(page, srv.url, cold);
+    await page.waitForSelector('[data-testid="node-hot-only"]');
+    // A cold sample into the filter: the panel and the canvas say where the path ended, and why.
+    await showBottom(page, 'Try it');
+    await page.getByLabel('Node to try').selectOption('hot-only');
+    await page.getByLabel('Sample payload').fill('{"temp": 12}');
+    await page.locator('[data-testid="try-send"]').click();
+    await expect
+      .poll(() => page.locator('[data-testid="try-dropped"]').textContent(), { timeout: 15_000 })
+      .toMatch(/Dropped by Filter "Hot only"/);
+    expect(await page.locator('[data-testid="tried-hot-only"]').textContent()).toBe('dropped here');
+
+    // Another flow's tab shows none of it; back again, it is still there.
+    await page.getByRole('button', { name: 'New', exact: true }).click();
+    await expect.poll(() => page.locator('[data-testid="flow-tab"]').count()).toBe(2);
+    expect(await page.locator('[data-testid="try-dropped"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="try-panel"]').textContent()).toMatch(/Pick a node/);
+    await page.locator('[data-testid="flow-tab"]').first().click();
+    await expect.poll(() => page.locator('[data-testid="tried-hot-only"]').count()).toBe(1);
+
+    // Deploying clears the try-it marks: the running flow speaks for itself.
+    await page.locator('[data-testid="deploy"]').click();
+    await page.waitForSelector('[data-testid="deploy-report"][data-phase="done"]', { timeout: 30_000 });
+    expect(await page.locator('[data-testid="tried-hot-only"]').count()).toBe(0);
+    // The running filter shows what it dropped.
+    await expect
+      .poll(() => page.locator('[data-testid="counters-hot-only"] [data-counter="dropped"]').textContent(), {
+        timeout: 10_000,
+      })
+      .toMatch(/^[1-9]/);
+
+    // The debug panel of the new, empty flow is about that flow; "All flows" shows the others' messages too.
+    await page.locator('[data-testid="flow-tab"]').last().click();
+    await showBottom(page, 'Debug');
+    await expect.poll(() => page.locator('[data-testid="debug-empty"]').textContent()).toMatch(/not saved or deployed/);
+    await page.getByLabel('Which flows').selectOption('all');
+    await expect
+      .poll(() => page.locator('[data-testid="debug-failure"]').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="debug-panel"]').textContent()).toContain(`odd-readings-${suffix}`);
+    await page.getByLabel('Which flows').selectOption('flow');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('manages flows from the flow list (open, rename, duplicate, delete with confirmation, which run); import of a saved id asks', async () => {
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Flows' });
+    const cold = `cold-check-${suffix}`;
+    // Which ones run.
+    await expect.poll(() => dialog.locator(`[data-testid="flow-row-${cold}"]`).textContent()).toContain('running');
+
+    // Rename: the open tab follows.
+    await dialog.getByRole('button', { name: 'Rename Cold check' }).click();
+    await dialog.getByLabel('New name').fill('Cold alarms');
+    await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
+    await expect.poll(() => dialog.locator(`[data-testid="flow-row-${cold}"]`).textContent()).toContain('Cold alarms');
+    await expect
+      .poll(() => page.locator('[data-testid="flow-tab"]').first().textContent(), { timeout: 10_000 })
+      .toContain('Cold alarms');
+
+    // Duplicate: a new flow with its own id.
+    await dialog.getByRole('button', { name: 'Duplicate Cold alarms' }).click();
+    await expect.poll(() => dialog.getByText('Cold alarms (copy)').count()).toBe(1);
+    const copyRow = dialog.locator('[data-testid^="flow-row-"]').filter({ hasText: 'Cold alarms (copy)' });
+    const copyId = ((await copyRow.getAttribute('data-testid')) ?? '').replace('flow-row-', '');
+    expect(copyId).not.toBe(cold);
+
+    // Delete asks first; Cancel keeps it, Delete removes it.
+    await dialog.getByRole('button', { name: 'Delete Cold alarms (copy)' }).click();
+    expect(await copyRow.getByRole('alert').textContent()).toMatch(
+      /Delete “Cold alarms \(copy\)” from the server\? This\s*cannot be undone/,
+    );
+    await copyRow.getByRole('button', { name: 'Cancel' }).click();
+    expect(await copyRow.count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Delete Cold alarms (copy)' }).click();
+    await copyRow.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => copyRow.count()).toBe(0);
+    const listed = (await (await fetch(`${srv.url}/api/flows`)).json()) as Array<{ id: string }>;
+    expect(listed.map((f) => f.id)).not.toContain(copyId);
+    // A running flow is stopped before it is deleted, and the list says so.
+    await dialog.getByRole('button', { name: 'Delete Cold alarms' }).click();
+    const coldRow = dialog.locator(`[data-testid="flow-row-${cold}"]`);
+    expect(await coldRow.getByRole('alert').textContent()).toMatch(/is running: it is stopped \(drained\) first/);
+    await coldRow.getByRole('button', { name: 'Cancel' }).click();
+    await page.keyboard.press('Escape');
+
+    // Import a flow whose id is saved: Cancel changes nothing; Replace saves it as the next revision.
+    const { flow } = (await (await fetch(`${srv.url}/api/flows/${cold}`)).json()) as { flow: Record<string, unknown> };
+    const imported = JSON.stringify({ ...flow, name: 'Cold alarms v2' });
+    const before = ((await (await fetch(`${srv.url}/api/flows`)).json()) as unknown[]).length;
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByLabel('Flow JSON').fill(imported);
+    await page.getByRole('button', { name: 'Import pasted JSON' }).click();
+    const ask = page.getByRole('dialog', { name: 'This flow is already saved' });
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    expect(((await (await fetch(`${srv.url}/api/flows`)).json()) as unknown[]).length).toBe(before);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByLabel('Flow JSON').fill(imported);
+    await page.getByRole('button', { name: 'Import pasted JSON' }).click();
+    await ask.getByRole('button', { name: 'Replace' }).click();
+    await expect
+      .poll(() => page.locator('[data-testid="flow-tab"][aria-selected="true"]').textContent())
+      .toContain('Cold alarms v2');
+    const after = (await (await fetch(`${srv.url}/api/flows`)).json()) as Array<{ id: string; name: string }>;
+    expect(after.length).toBe(before);
+    expect(after.find((f) => f.id === cold)?.name).toBe('Cold alarms v2');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('validation speaks the form: labels and positions ("Rule 2: Output is required"), each error once, no JSON pointers on screen', async () => {
+    const id = `wording-${suffix}`;
+    await storeFlow({
+      format: 'sluice/flow@1',
+      id,
+      name: 'Wording',
+      nodes: [
+        { id: 'src', type: 'generate', position: { x: 0, y: 0 }, config: { intervalMs: 1000, payload: '{"t": 1}' } },
+        {
+          id: 'route',
+          type: 'switch',
+          name: 'Route',
+          position: { x: 260, y: 0 },
+          config: { rules: [{ port: 'hot', condition: 'payload.t > 1' }, { condition: 'payload.t < 0' }] },
+        },
+        {
+          id: 'shape',
+          type: 'transform',
+          name: 'Shape',
+          position: { x: 520, y: 0 },
+          config: { expression: '{"a": payload.t' },
+        },
+        { id: 'lab', type: 'mqtt-in', name: 'Lab', position: { x: 0, y: 200 }, config: { topics: ['lab/#'] } },
+        { id: 'out', type: 'debug', position: { x: 780, y: 0 }, config: {} },
+        { id: 'out2', type: 'debug', position: { x: 260, y: 200 }, config: {} },
+      ],
+      edges: [edge('src', 'route'), edge('route', 'shape', 'hot'), edge('shape', 'out'), edge('lab', 'out2')],
+    });
+    await openFlow(page, srv.url, id);
+    await page.waitForSelector('[data-testid="node-route"]');
+    await showBottom(page, 'Problems');
+    const panel = page.locator('[data-testid="problems"]').last();
+    await expect.poll(() => panel.textContent()).toContain('Rule 2: Output is required');
+    const text = (await panel.textContent()) ?? '';
+    expect(text).toMatch(/node Route › Rule 2/);
+    expect(text).toContain('Broker is required');
+    expect(text).toMatch(/node Lab/);
+    // No schema words or pointers on screen (they stay in the tooltip, and in the CLI and API).
+    expect(text).not.toMatch(/missing required field|\/nodes\/\d|add "/);
+    expect(await panel.locator('[title^="/nodes/1/config/rules/1"]').count()).toBe(1);
+    // A JSONata syntax error is printed once.
+    expect(text.match(/does not parse/g)?.length).toBe(1);
+
+    // In the form, under the field itself.
+    await selectNode(page, 'route');
+    await expect
+      .poll(() => page.locator('[data-field="cfg-route_rules_1_port"] [data-testid="field-error"]').textContent())
+      .toBe('Output is required');
+    await selectNode(page, 'shape');
+    const exprErrors = page.locator('[data-field="cfg-shape_expression"] [data-testid="field-error"] li');
+    await expect.poll(() => exprErrors.count()).toBe(1);
+    expect(await exprErrors.textContent()).toMatch(/^The JSONata expression does not parse: .*at character \d+\)$/);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

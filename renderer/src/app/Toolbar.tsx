@@ -143,7 +143,7 @@ export function Toolbar() {
           type="button"
           className={css.tool}
           onClick={() => setDialog({ kind: 'open' })}
-          title="Open a saved flow"
+          title="Saved flows: open, rename, duplicate, delete; which run"
         >
           <IconFolder /> Open
         </button>

@@ -12,7 +12,7 @@ import { portsKey, portsOf } from '../model/ports.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlow } from '../state/flow-context.js';
 import { useRuntime } from '../state/runtime-store.js';
-import { useTry } from '../state/try-store.js';
+import { useTryRun } from '../state/try-store.js';
 import css from './FlowNode.module.css';
 
 const NOT_LIVE = { status: undefined, counters: undefined };
@@ -31,7 +31,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
       return run ? { status: run.statuses[id], counters: run.counters[id] } : NOT_LIVE;
     }),
   );
-  const tried = useTry((s) => s.byNode[id]);
+  const tried = useTryRun((r) => r.byNode[id]);
 
   // React Flow measures handles once; when a switch gains or loses outputs it must measure again.
   const updateInternals = useUpdateNodeInternals();
@@ -151,8 +151,11 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
         </span>
       )}
       {tried && (
-        <span className={`${css.tried} ${tried.failed ? css.triedFailed : ''}`} data-testid={`tried-${id}`}>
-          {tried.failed ? 'failed' : `${tried.emitted} → ${tried.ports.join(', ')}`}
+        <span
+          className={`${css.tried} ${tried.failed ? css.triedFailed : ''} ${tried.dropped ? css.triedDropped : ''}`}
+          data-testid={`tried-${id}`}
+        >
+          {tried.failed ? 'failed' : tried.dropped ? 'dropped here' : `${tried.emitted} → ${tried.ports.join(', ')}`}
         </span>
       )}
     </div>

@@ -39,7 +39,7 @@ export function ConnectionsPanel() {
   const users = open ? (usersOf.get(open.id) ?? []) : [];
   const live = useContext(LiveContext);
   const statuses = useRuntime((s) => (live ? s.flows[live]?.statuses : undefined));
-  const placed = placeProblems(open ? byConnection[open.id] : undefined, CONNECTION_CONFIG_PATH);
+  const placed = placeProblems(open ? byConnection[open.id] : undefined, CONNECTION_CONFIG_PATH, kind?.config);
 
   const onConfig = useCallback(
     (config: Record<string, unknown>) => {

@@ -24,7 +24,7 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
   const store = useFlowStore();
   const def = nodeDefinition(data.type);
   const problems = useFlow((s) => s.problemsByNode[id]);
-  const placed = placeProblems(problems, NODE_CONFIG_PATH);
+  const placed = placeProblems(problems, NODE_CONFIG_PATH, def?.config);
 
   const onConfig = useCallback(
     (config: Record<string, unknown>) => {

@@ -9,7 +9,7 @@ import type { FlowContent } from '../model/types.js';
 import { pushDebugBacklog } from './debug-store.js';
 import { type DeployedShape, settling, summarise, useDeploy } from './deploy-store.js';
 import { isActive, useRuntime } from './runtime-store.js';
-import { useTry } from './try-store.js';
+import { droppedNodes, useTry } from './try-store.js';
 import { useUi } from './ui-store.js';
 import { activeTab, contentOf, type Tab, useWorkspace } from './workspace.js';
 
@@ -162,6 +162,8 @@ export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> 
   const previous = tab.serverId ? useRuntime.getState().flows[tab.serverId] : undefined;
   const replaces = isActive(previous) ? (previous?.revision ?? null) : undefined;
   report.set(tab.key, { phase: 'saving', ...(replaces === undefined ? {} : { replaces }) });
+  // Try-it results were about the draft; the deployed flow speaks for itself now.
+  useTry.getState().clear(tab.key);
   const dirty = useWorkspace.getState().dirty[tab.key] || tab.serverId === undefined;
   if (dirty && !(await save(tab))) {
     report.set(tab.key, undefined);
@@ -200,6 +202,8 @@ export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> 
 /** Drains and stops one flow (the current tab's by default); the others keep running. */
 export async function stop(flowId: string | undefined = activeTab()?.serverId): Promise<void> {
   if (!flowId) return;
+  const tab = useWorkspace.getState().tabs.find((t) => t.serverId === flowId);
+  if (tab) useTry.getState().clear(tab.key);
   try {
     await api.stop(flowId);
     useRuntime.getState().reset(await api.runtime());
@@ -252,13 +256,17 @@ export async function tryNode(nodeId: string, payload: unknown, topic: string | 
   const tab = activeTab();
   if (!tab) return;
   const t = useTry.getState();
-  t.started(nodeId);
+  t.started(tab.key, nodeId);
   useUi.getState().showBottom('try');
   try {
     const r = await api.tryNode(documentOf(tab), nodeId, { payload, ...(topic ? { topic } : {}) });
     const error = r.truncated ? `${r.error ?? ''} (stopped at the step limit)`.trim() : r.error;
-    useTry.getState().finished(r.steps ?? [], r.delivered ?? [], error);
+    const steps = r.steps ?? [];
+    const delivered = r.delivered ?? [];
+    const droppedAt = error ? [] : droppedNodes(nodeId, steps, delivered, tab.store.getState().edges);
+    useTry.getState().finished(tab.key, { steps, delivered, error, droppedAt });
   } catch (err) {
-    useTry.getState().finished([], [], err instanceof Error ? err.message : String(err));
+    const error = err instanceof Error ? err.message : String(err);
+    useTry.getState().finished(tab.key, { steps: [], delivered: [], error, droppedAt: [] });
   }
 }
