@@ -396,6 +396,21 @@ export class Engine extends EventEmitter {
     return out;
   }
 
+  /**
+   * A message pushed by hand into a running flow at source `nodeId` (the editor's inject button), as if the source
+   * had received it: counted, bounded and routed like the source's own. Resolves with how it ended. Throws for an
+   * unknown node, a node that is not a source, or a flow that is not running.
+   */
+  inject(nodeId: string, msg: Message): Promise<Outcome> {
+    const node = this.nodes.get(nodeId);
+    if (!node) throw new Error(`node "${nodeId}" is not in the running flow`);
+    if (!node.window) throw new Error(`node "${nodeId}" (${node.def.type}) is not a source: inject into a source node`);
+    if (this.state !== 'running') throw new Error(`the flow is ${this.state}: deploy it first`);
+    return new Promise<Outcome>((resolve) => {
+      this.ingest(node, msg, resolve, undefined);
+    });
+  }
+
   /** Each node's most recent failure, for nodes that failed since the flow started. */
   lastFailures(): Record<string, LastFailure> {
     const out: Record<string, LastFailure> = {};

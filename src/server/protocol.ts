@@ -57,6 +57,16 @@ export interface StopReply {
   notStopped: string[];
 }
 
+/** The reply of an inject: how the message ended: delivered (every path ended, a filter's drop included), or failed and why. */
+export interface InjectReply {
+  flowId: string;
+  nodeId: string;
+  messageId: string;
+  outcome: 'delivered' | 'failed';
+  /** Why it failed. */
+  reason?: string;
+}
+
 export interface TryStep {
   nodeId: string;
   port: string;

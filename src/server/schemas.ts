@@ -79,3 +79,15 @@ export const TryBody = Type.Object(
 export type TryBody = Static<typeof TryBody>;
 
 export const WsQuery = Type.Object({ token: Type.Optional(Type.String()) });
+
+/** A message pushed by hand into a running flow at a source node (the editor's inject button). */
+export const InjectBody = Type.Object(
+  {
+    payload: Type.Unknown(),
+    topic: Type.Optional(Type.String({ maxLength: 65_535 })),
+    key: Type.Optional(Type.String({ maxLength: 65_535 })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { additionalProperties: false },
+);
+export type InjectBody = Static<typeof InjectBody>;

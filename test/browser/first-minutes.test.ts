@@ -429,4 +429,61 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
     expect(await exprErrors.textContent()).toMatch(/^The JSONata expression does not parse: .*at character \d+\)$/);
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('injects a message by hand into the running flow: a button on the source node, a payload editor and recent payloads', async () => {
+    const id = `by-hand-${suffix}`;
+    await storeFlow({
+      format: 'sluice/flow@1',
+      id,
+      name: 'By hand',
+      nodes: [
+        // Quiet on its own (one message an hour): what reaches the debug node was injected.
+        {
+          id: 'start',
+          type: 'generate',
+          name: 'Start',
+          position: { x: 0, y: 0 },
+          config: { intervalMs: 3_600_000, payload: '{"auto": true}', count: 1 },
+        },
+        { id: 'seen', type: 'debug', position: { x: 260, y: 0 }, config: {} },
+      ],
+      edges: [edge('start', 'seen')],
+    });
+    await openFlow(page, srv.url, id);
+    await page.waitForSelector('[data-testid="node-start"]');
+    // No inject button until the flow runs.
+    expect(await page.locator('[data-testid="inject-start"]').count()).toBe(0);
+    await page.locator('[data-testid="deploy"]').click();
+    await page.waitForSelector('[data-testid="deploy-report"][data-phase="done"]', { timeout: 30_000 });
+    await showBottom(page, 'Debug');
+    const payloads = () =>
+      page.locator('[data-testid="debug-entry"]').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+
+    await page.locator('[data-testid="inject-start"]').click();
+    await expect
+      .poll(() => page.locator('[data-testid="notice-success"]').last().textContent())
+      .toMatch(/Injected into start: delivered/);
+    await expect.poll(async () => (await payloads()).some((t) => t.includes('"hello":"world"'))).toBe(true);
+
+    // The payload editor in the node's properties, with the recent payloads.
+    await selectNode(page, 'start');
+    const section = page.locator('[data-testid="inject-section"]');
+    await section.getByLabel('Payload (JSON)').fill('{"n": 42}');
+    await section.getByLabel('Topic').fill('by/hand');
+    await section.getByRole('button', { name: 'Inject' }).click();
+    await expect.poll(() => section.locator('[data-testid="inject-result"]').textContent()).toBe('Delivered');
+    await expect
+      .poll(async () => (await payloads()).some((t) => t.includes('"n":42') && t.includes('by/hand')))
+      .toBe(true);
+    expect(await section.locator('[data-testid="inject-recent"]').textContent()).toContain('{"n": 42}');
+    // Not JSON: said at once, and not sent.
+    await section.getByLabel('Payload (JSON)').fill('{n: 1');
+    expect(await section.getByRole('button', { name: 'Inject' }).isDisabled()).toBe(true);
+
+    // The canvas button now sends the most recent payload again.
+    const before = (await payloads()).filter((t) => t.includes('"n":42')).length;
+    await page.locator('[data-testid="inject-start"]').click();
+    await expect.poll(async () => (await payloads()).filter((t) => t.includes('"n":42')).length).toBe(before + 1);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

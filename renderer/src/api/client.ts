@@ -27,7 +27,7 @@ function headers(body: 'json' | 'text' | 'none'): Record<string, string> {
   return h;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, raw?: string): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, raw?: string): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path.replace(/^\//, './'), {

@@ -11,6 +11,7 @@ import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { portsKey, portsOf } from '../model/ports.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlow } from '../state/flow-context.js';
+import { inject, lastInput } from '../state/inject.js';
 import { useRuntime } from '../state/runtime-store.js';
 import { useTryRun } from '../state/try-store.js';
 import css from './FlowNode.module.css';
@@ -64,6 +65,22 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           </div>
           <div className={css.sub}>{data.name ? (def?.title ?? data.type) : id}</div>
         </div>
+        {live !== undefined && def?.category === 'source' && (
+          // As in Node-RED: a button on the source sends a message by hand (the most recent payload, see Properties).
+          <button
+            type="button"
+            className={`${css.inject} nodrag`}
+            data-testid={`inject-${id}`}
+            title="Inject a message here (the most recent payload; edit it in Properties)"
+            aria-label={`Inject a message into ${caption}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              void inject(live, id, lastInput(live, id));
+            }}
+          >
+            ▶
+          </button>
+        )}
         {status && (
           <span
             className={css.dot}

@@ -10,6 +10,7 @@ import { useFlow, useFlowStore } from '../state/flow-context.js';
 import { useUi } from '../state/ui-store.js';
 import { CategoryIcon } from '../ui/CategoryIcon.js';
 import { IconBeaker } from '../ui/icons.js';
+import { InjectSection } from './InjectSection.js';
 import { NodeRuntime } from './NodeRuntime.js';
 import css from './Panel.module.css';
 import { ProblemList } from './ProblemList.js';
@@ -73,6 +74,7 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
         </div>
       </div>
       <NodeRuntime id={id} />
+      {def?.category === 'source' && <InjectSection id={id} />}
       <ProblemList problems={placed.general} />
       {def ? (
         <>

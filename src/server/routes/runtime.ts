@@ -1,9 +1,10 @@
 /** Deploy and stop one flow by id, stop all, the runtime's flows with status and counters, debug snapshots. */
 import type { FastifyInstance } from 'fastify';
+import { createMessage } from '../../spec/message.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import type { FlowRuntimeView, RuntimeView, StopReply } from '../protocol.js';
-import { FlowIdParams, FlowNodeParams } from '../schemas.js';
+import type { FlowRuntimeView, InjectReply, RuntimeView, StopReply } from '../protocol.js';
+import { FlowIdParams, FlowNodeParams, InjectBody } from '../schemas.js';
 
 export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Params: FlowIdParams }>('/api/flows/:id/deploy', { schema: { params: FlowIdParams } }, async (request) => {
@@ -34,6 +35,34 @@ export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (!view)
         throw new ApiError(404, 'not-running', `flow "${request.params.id}" has not run since the server started`);
       return view;
+    },
+  );
+
+  app.post<{ Params: FlowNodeParams; Body: InjectBody }>(
+    '/api/runtime/flows/:id/inject/:nodeId',
+    { schema: { params: FlowNodeParams, body: InjectBody } },
+    async (request): Promise<InjectReply> => {
+      const { id, nodeId } = request.params;
+      const flow = ctx.runtime.manager.get(id);
+      if (flow?.state !== 'running') {
+        throw new ApiError(409, 'not-running', `flow "${id}" is not running; deploy it, then inject`);
+      }
+      if (!(nodeId in flow.engine.statuses())) {
+        throw new ApiError(404, 'unknown-node', `node "${nodeId}" is not in the deployed flow "${id}"`);
+      }
+      const { payload, topic, key, headers } = request.body;
+      const msg = createMessage({ payload, topic, key, headers: { ...headers, 'sluice-injected': '1' } });
+      let outcome: Awaited<ReturnType<typeof flow.engine.inject>>;
+      try {
+        outcome = await flow.engine.inject(nodeId, msg);
+      } catch (err) {
+        throw new ApiError(400, 'cannot-inject', err instanceof Error ? err.message : String(err));
+      }
+      const base = { flowId: id, nodeId, messageId: msg.id };
+      if (!outcome.ok) return { ...base, outcome: 'failed', reason: outcome.reason };
+      return outcome.dropped === undefined
+        ? { ...base, outcome: 'delivered' }
+        : { ...base, outcome: 'failed', reason: outcome.dropped };
     },
   );
 
