@@ -72,6 +72,23 @@ export interface FailureEvent {
   message: Message;
 }
 
+/** `tap` events: a sampled copy of a message on a watched output (the editor's "watch this wire"). */
+export interface TapEvent {
+  nodeId: string;
+  port: string;
+  message: Message;
+}
+
+/** One watched output: a token bucket so a busy wire costs a lookup per message and a copy per sample only. */
+interface Tap {
+  tokens: number;
+  refilledAt: number;
+  /** Samples per second (and the burst). */
+  rate: number;
+  /** Messages not sampled since the last sample (the editor says "n more not shown"). */
+  skipped: number;
+}
+
 /** A node's most recent failure (the editor's properties panel shows it). */
 export interface LastFailure {
   reason: string;
@@ -276,6 +293,8 @@ export class Engine extends EventEmitter {
   private onErrorAck = false;
   private connections: ConnectionPool | undefined;
   private current: FlowDocument | undefined;
+  /** Watched outputs by `node\u0000port`; undefined when none (the hot path's only cost then is this check). */
+  private taps: Map<string, Tap> | undefined;
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -408,6 +427,34 @@ export class Engine extends EventEmitter {
     if (this.state !== 'running') throw new Error(`the flow is ${this.state}: deploy it first`);
     return new Promise<Outcome>((resolve) => {
       this.ingest(node, msg, resolve, undefined);
+    });
+  }
+
+  /**
+   * Watch these outputs (replacing the set): a copy of at most `rate` messages per second per output goes out as a
+   * `tap` event; the rest are counted, not copied. An empty list stops watching.
+   */
+  setTaps(taps: Array<{ nodeId: string; port: string }>, rate = 20): Array<{ nodeId: string; port: string }> {
+    for (const t of taps) {
+      const node = this.nodes.get(t.nodeId);
+      if (!node) throw new Error(`node "${t.nodeId}" is not in the running flow`);
+      if (t.port !== ERROR_PORT && !node.outputs.has(t.port)) {
+        throw new Error(`node "${t.nodeId}" (${node.def.type}) has no output "${t.port}"`);
+      }
+    }
+    const now = Date.now();
+    this.taps =
+      taps.length === 0
+        ? undefined
+        : new Map(taps.map((t) => [`${t.nodeId}\u0000${t.port}`, { tokens: rate, refilledAt: now, rate, skipped: 0 }]));
+    return taps.map(({ nodeId, port }) => ({ nodeId, port }));
+  }
+
+  /** The outputs being watched. */
+  tapped(): Array<{ nodeId: string; port: string }> {
+    return [...(this.taps?.keys() ?? [])].map((k) => {
+      const [nodeId, port] = k.split('\u0000');
+      return { nodeId, port };
     });
   }
 
@@ -598,6 +645,7 @@ export class Engine extends EventEmitter {
 
   /** Send `msg` on `port` of `from`: one delivery per edge, each branch with its own copy. */
   dispatch(from: RunningNode, port: string, msg: Message, lin: Lineage, routed = false): void {
+    if (this.taps !== undefined) this.sampleTap(from, port, msg);
     const targets = from.routes.get(port);
     if (port === ERROR_PORT && !targets) {
       // An explicit emit on an unwired error port is a failure like a throw.
@@ -764,6 +812,23 @@ export class Engine extends EventEmitter {
         'message failed and no error port or error route takes it: dropped (acknowledged, not redelivered); add an error route to keep such messages',
       );
     }
+  }
+
+  private sampleTap(from: RunningNode, port: string, msg: Message): void {
+    const tap = this.taps?.get(`${from.id}\u0000${port}`);
+    if (!tap) return;
+    const now = Date.now();
+    tap.tokens = Math.min(tap.rate, tap.tokens + ((now - tap.refilledAt) * tap.rate) / 1000);
+    tap.refilledAt = now;
+    if (tap.tokens < 1) {
+      tap.skipped++;
+      return;
+    }
+    tap.tokens--;
+    const message = traceCopy(msg);
+    if (tap.skipped > 0) message.headers = { ...message.headers, 'sluice-tap-skipped': String(tap.skipped) };
+    tap.skipped = 0;
+    this.emit('tap', { nodeId: from.id, port, message } satisfies TapEvent);
   }
 
   /** Tells listeners (the editors' live feed) of a failure; no listener, no cost but the check. */

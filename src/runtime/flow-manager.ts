@@ -20,6 +20,7 @@ import {
   type NodeEvent,
   type StatusEvent,
   type StopReport,
+  type TapEvent,
 } from './engine.js';
 import { reasonOf, StartupError } from './errors.js';
 import { type SluiceLogger, silentLogger } from './log.js';
@@ -52,6 +53,11 @@ export interface FlowStatusEvent extends StatusEvent {
 
 /** `event` events: a node's published event (e.g. a debug entry), with the flow it belongs to. */
 export interface FlowNodeEvent extends NodeEvent {
+  flowId: string;
+}
+
+/** `tap` events: a sampled message on a watched output of this flow. */
+export interface FlowTapEvent extends TapEvent {
   flowId: string;
 }
 
@@ -301,6 +307,7 @@ export class FlowManager extends EventEmitter {
     engine.on('status', (s: StatusEvent) => this.emit('status', { ...s, flowId: id } satisfies FlowStatusEvent));
     engine.on('event', (e: NodeEvent) => this.emit('event', { ...e, flowId: id } satisfies FlowNodeEvent));
     engine.on('failure', (e: FailureEvent) => this.emit('failure', { ...e, flowId: id } satisfies FlowFailureEvent));
+    engine.on('tap', (e: TapEvent) => this.emit('tap', { ...e, flowId: id } satisfies FlowTapEvent));
     return engine;
   }
 
@@ -310,6 +317,7 @@ export class FlowManager extends EventEmitter {
     engine.removeAllListeners('status');
     engine.removeAllListeners('event');
     engine.removeAllListeners('failure');
+    engine.removeAllListeners('tap');
   }
 
   private transition(slot: Slot, state: ManagedFlowState, revision: number | null): void {

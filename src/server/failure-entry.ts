@@ -1,14 +1,14 @@
 /**
- * A failed message as the editors' debug panel shows it: where it failed, why, what became of it, and a preview of
+ * A failed message (or a tapped wire's sample) as the editors' debug panel shows it: where it failed, why, what became of it, and a preview of
  * the message cut to a bounded size (a failure flood must not copy megabytes per entry into the live feed).
  */
-import type { FlowFailureEvent } from '../runtime/flow-manager.js';
-import type { FailureEntry } from './protocol.js';
+import type { FlowFailureEvent, FlowTapEvent } from '../runtime/flow-manager.js';
+import type { FailureEntry, TapEntry } from './protocol.js';
 
 /** The longest payload preview, in characters of JSON (or hex for bytes). */
 export const FAILURE_PREVIEW_CHARS = 2_000;
 
-function preview(payload: unknown): { payload: unknown; truncated: boolean } {
+export function preview(payload: unknown): { payload: unknown; truncated: boolean } {
   const max = FAILURE_PREVIEW_CHARS;
   if (payload instanceof Uint8Array) {
     const hex = Buffer.from(payload.subarray(0, Math.floor(max / 2))).toString('hex');
@@ -39,5 +39,22 @@ export function failureEntry(e: FlowFailureEvent, seq: number): FailureEntry {
     ...(e.message.topic === undefined ? {} : { topic: e.message.topic }),
     payload,
     truncated,
+  };
+}
+
+export function tapEntry(e: FlowTapEvent, seq: number): TapEntry {
+  const { payload, truncated } = preview(e.message.payload);
+  const { 'sluice-tap-skipped': skipped, ...headers } = e.message.headers;
+  return {
+    seq,
+    time: Date.now(),
+    nodeId: e.nodeId,
+    port: e.port,
+    id: e.message.id,
+    ...(e.message.topic === undefined ? {} : { topic: e.message.topic }),
+    headers,
+    payload,
+    truncated,
+    skipped: Number(skipped ?? 0),
   };
 }

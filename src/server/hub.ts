@@ -5,9 +5,15 @@
  * so a slow editor or a fast flow cannot grow the server's memory.
  */
 import type { WebSocket } from 'ws';
-import type { FlowFailureEvent, FlowManager, FlowNodeEvent, FlowStatusEvent } from '../runtime/flow-manager.js';
+import type {
+  FlowFailureEvent,
+  FlowManager,
+  FlowNodeEvent,
+  FlowStatusEvent,
+  FlowTapEvent,
+} from '../runtime/flow-manager.js';
 import type { SluiceLogger } from '../runtime/log.js';
-import { failureEntry } from './failure-entry.js';
+import { failureEntry, tapEntry } from './failure-entry.js';
 import type { ServerMessage } from './protocol.js';
 
 export interface HubOptions {
@@ -49,6 +55,11 @@ export class Hub {
     if (e.event === 'debug') this.sample(() => ({ type: 'debug', flowId: e.flowId, entry: e.data }));
   };
   private failureSeq = 0;
+  /** A tapped wire's samples (already bounded per wire by the engine) share the debug entries' budget too. */
+  private readonly onTap = (e: FlowTapEvent) => {
+    if (this.clients.size === 0) return;
+    this.sample(() => ({ type: 'tap', flowId: e.flowId, entry: tapEntry(e, ++this.failureSeq) }));
+  };
   /** Failed messages share the debug entries' budget: a failure flood is sampled, counted, never queued. */
   private readonly onFailure = (e: FlowFailureEvent) => {
     if (this.clients.size === 0) return;
@@ -66,6 +77,7 @@ export class Hub {
     manager.on('status', this.onStatus);
     manager.on('event', this.onEvent);
     manager.on('failure', this.onFailure);
+    manager.on('tap', this.onTap);
     this.timer = setInterval(() => this.tick(), options.tickMs ?? 250);
     this.timer.unref();
   }
@@ -110,6 +122,7 @@ export class Hub {
     this.manager.off('status', this.onStatus);
     this.manager.off('event', this.onEvent);
     this.manager.off('failure', this.onFailure);
+    this.manager.off('tap', this.onTap);
     for (const c of this.clients) c.socket.close(1001, 'server shutting down');
     this.clients.clear();
   }

@@ -102,6 +102,28 @@ export interface FailureEntry {
   truncated: boolean;
 }
 
+/** A sampled message on a watched output (a tapped wire), as the live feed reports it. */
+export interface TapEntry {
+  seq: number;
+  time: number;
+  /** The output watched: the message left `nodeId` on `port`. */
+  nodeId: string;
+  port: string;
+  id: string;
+  topic?: string;
+  headers: Record<string, string>;
+  payload: unknown;
+  truncated: boolean;
+  /** Messages on this output not sampled since the previous sample (bounded sampling). */
+  skipped: number;
+}
+
+/** The outputs a running flow's taps watch. */
+export interface TapsReply {
+  flowId: string;
+  taps: Array<{ nodeId: string; port: string }>;
+}
+
 /** A node's most recent failure. */
 export interface LastFailure {
   reason: string;
@@ -119,6 +141,7 @@ export type ServerMessage =
       lastFailures?: Record<string, LastFailure>;
     }
   | { type: 'failure'; flowId: string; entry: FailureEntry }
+  | { type: 'tap'; flowId: string; entry: TapEntry }
   | { type: 'debug'; flowId: string; entry: unknown }
   | { type: 'debug-dropped'; count: number }
   | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }

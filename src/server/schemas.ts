@@ -91,3 +91,21 @@ export const InjectBody = Type.Object(
   { additionalProperties: false },
 );
 export type InjectBody = Static<typeof InjectBody>;
+
+/** The outputs of a running flow to watch (replaces the set; empty stops watching). */
+export const TapsBody = Type.Object(
+  {
+    taps: Type.Array(
+      Type.Object(
+        {
+          nodeId: Type.String({ pattern: NODE_ID_PATTERN, maxLength: 128 }),
+          port: Type.String({ minLength: 1, maxLength: 128 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 64 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TapsBody = Static<typeof TapsBody>;

@@ -486,4 +486,63 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
     await expect.poll(async () => (await payloads()).filter((t) => t.includes('"n":42')).length).toBe(before + 1);
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('watches any wire live without a debug node or a redeploy: double-click the wire, its messages appear (sampled), double-click again to stop', async () => {
+    const id = `wires-${suffix}`;
+    await storeFlow({
+      format: 'sluice/flow@1',
+      id,
+      name: 'Wires',
+      nodes: [
+        {
+          id: 'count',
+          type: 'generate',
+          position: { x: 0, y: 0 },
+          config: { intervalMs: 100, payload: '{"n": $seq}' },
+        },
+        {
+          id: 'evens',
+          type: 'filter',
+          name: 'Evens',
+          position: { x: 300, y: 0 },
+          config: { condition: 'payload.n % 2 = 0' },
+        },
+        { id: 'shape', type: 'transform', position: { x: 600, y: 0 }, config: { expression: '{"even": payload.n}' } },
+      ],
+      edges: [edge('count', 'evens'), edge('evens', 'shape')],
+    });
+    await openFlow(page, srv.url, id);
+    await page.waitForSelector('[data-testid="node-evens"]');
+    await page.locator('[data-testid="deploy"]').click();
+    await page.waitForSelector('[data-testid="deploy-report"][data-phase="done"]', { timeout: 30_000 });
+    await page
+      .locator('[data-testid="deploy-report"]')
+      .getByRole('button', { name: /Dismiss/ })
+      .click();
+    await showBottom(page, 'Debug');
+    // No debug node in this flow: nothing to see until a wire is watched.
+    expect(await page.locator('[data-testid="debug-tap"]').count()).toBe(0);
+
+    const wire = page.locator('[aria-label="Edge from evens to shape"]');
+    await wire.dblclick({ force: true }); // an animated (watched) wire is never "stable"
+    await expect.poll(() => wire.getAttribute('class')).toContain('tapped');
+    const taps = page.locator('[data-testid="debug-tap"]');
+    await expect.poll(() => taps.count(), { timeout: 10_000 }).toBeGreaterThan(2);
+    const texts = await taps.evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+    // Only what passed the filter is on that wire: even numbers, from Evens.
+    for (const t of texts) {
+      expect(t).toMatch(/wire from\s*Evens\s*→ out/);
+      const n = Number(/"n":(\d+)/.exec(t)?.[1]);
+      expect(n % 2).toBe(0);
+    }
+    // Watching is not deploying: the flow kept its revision.
+    const view = (await (await fetch(`${srv.url}/api/runtime/flows/${id}`)).json()) as { revision: number };
+    expect(view.revision).toBe(1);
+
+    await wire.dblclick({ force: true }); // an animated (watched) wire is never "stable"
+    await expect.poll(() => wire.getAttribute('class')).not.toContain('tapped');
+    const tapped = (await (await fetch(`${srv.url}/api/runtime/flows/${id}/taps`)).json()) as { taps: unknown[] };
+    expect(tapped.taps).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 /** The server's push channel (/api/ws): node status, counters, debug messages, deploy/stop. Reconnects by itself. */
 import { noteDropped, pushDebug, pushFailure } from '../state/debug-store.js';
 import { useRuntime } from '../state/runtime-store.js';
+import { pushTap } from '../state/taps.js';
 import { authToken } from './auth.js';
 import { api } from './client.js';
 import { flowDeletedElsewhere, flowSavedElsewhere } from './remote-changes.js';
@@ -30,6 +31,9 @@ function handle(ev: LiveEvent): void {
       break;
     case 'failure':
       pushFailure(ev.flowId, ev.entry);
+      break;
+    case 'tap':
+      pushTap(ev.flowId, ev.entry);
       break;
     case 'debug':
       pushDebug({ ...ev.entry, flowId: ev.flowId });

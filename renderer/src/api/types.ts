@@ -54,6 +54,8 @@ export interface DebugEntry {
   truncated?: boolean;
   /** Set when the entry is a message that failed at `nodeId` (not one a debug node kept). */
   failure?: Pick<FailureEntry, 'reason' | 'kind' | 'fate'>;
+  /** Set when the entry is a sample from a watched wire (the output `port` of `nodeId`). */
+  tap?: { port: string; skipped: number };
 }
 
 /** A message that failed at a node (from the live feed). */
@@ -100,6 +102,7 @@ export type LiveEvent =
       lastFailures?: Record<string, LastFailure>;
     }
   | { type: 'failure'; flowId: string; entry: FailureEntry }
+  | { type: 'tap'; flowId: string; entry: import('../state/taps.js').TapEntry }
   | { type: 'debug'; flowId: string; entry: DebugEntry }
   | { type: 'debug-dropped'; count: number }
   | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }

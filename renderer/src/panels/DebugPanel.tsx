@@ -74,7 +74,7 @@ export function DebugPanel() {
       ? 'This flow is not saved or deployed yet: deploy it to see what reaches its debug nodes and what fails.'
       : scope === 'flow' && !running
         ? 'This flow is not running. Deploy it to see what reaches its debug nodes and which messages fail (with why).'
-        : 'No message has reached a debug node or failed yet.';
+        : 'No message has reached a debug node or failed yet. Double-click a wire to watch its messages here.';
 
   return (
     <div className={css.body} data-testid="debug-panel">
@@ -129,13 +129,14 @@ export function DebugPanel() {
         {shown.map((e) => (
           <div
             key={entryKey(e)}
-            className={`${css.entry} ${e.failure ? css.failedEntry : ''}`}
-            data-testid={e.failure ? 'debug-failure' : 'debug-entry'}
+            className={`${css.entry} ${e.failure ? css.failedEntry : e.tap ? css.tapEntry : ''}`}
+            data-testid={e.failure ? 'debug-failure' : e.tap ? 'debug-tap' : 'debug-entry'}
           >
             <div className={css.entryHead}>
               <span className={css.time}>{clock(e.time)}</span>
               {scope === 'all' && e.flowId && <span className={css.muted}>{e.flowId}</span>}
               {e.failure && <span className={css.failedTag}>failed at</span>}
+              {e.tap && <span className={css.tapTag}>wire from</span>}
               <button
                 type="button"
                 className={css.nodeLink}
@@ -143,6 +144,12 @@ export function DebugPanel() {
               >
                 {e.flowId === undefined || e.flowId === flowId ? (names.get(e.nodeId) ?? e.nodeId) : e.nodeId}
               </button>
+              {e.tap && (
+                <span className={css.tapTag}>
+                  → {e.tap.port}
+                  {e.tap.skipped ? ` (${e.tap.skipped} not sampled)` : ''}
+                </span>
+              )}
               {e.topic && <span className={css.topic}>{e.topic}</span>}
               {e.headers && Object.keys(e.headers).length > 0 && (
                 <span

@@ -76,7 +76,8 @@ export function pushDebug(entry: DebugEntry): void {
 export const FAILURES_ONLY = ':failures';
 
 /** Identifies an entry across the live feed and a debug node's snapshot. */
-export const entryKey = (e: DebugEntry) => `${e.failure ? 'failed' : ''}:${e.flowId ?? ''}:${e.nodeId}:${e.seq}`;
+export const entryKey = (e: DebugEntry) =>
+  `${e.failure ? 'failed' : e.tap ? 'tap' : ''}:${e.flowId ?? ''}:${e.nodeId}:${e.seq}`;
 
 /** A failed message from the live feed: shown like a debug entry, at the node where it failed, with its reason. */
 export function pushFailure(flowId: string, f: FailureEntry): void {

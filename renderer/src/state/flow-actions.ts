@@ -9,6 +9,7 @@ import type { FlowContent } from '../model/types.js';
 import { pushDebugBacklog } from './debug-store.js';
 import { type DeployedShape, settling, summarise, useDeploy } from './deploy-store.js';
 import { isActive, useRuntime } from './runtime-store.js';
+import { useTaps } from './taps.js';
 import { droppedNodes, useTry } from './try-store.js';
 import { useUi } from './ui-store.js';
 import { activeTab, contentOf, type Tab, useWorkspace } from './workspace.js';
@@ -162,8 +163,9 @@ export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> 
   const previous = tab.serverId ? useRuntime.getState().flows[tab.serverId] : undefined;
   const replaces = isActive(previous) ? (previous?.revision ?? null) : undefined;
   report.set(tab.key, { phase: 'saving', ...(replaces === undefined ? {} : { replaces }) });
-  // Try-it results were about the draft; the deployed flow speaks for itself now.
+  // Try-it results were about the draft; the deployed flow speaks for itself now. A new engine watches no wire.
   useTry.getState().clear(tab.key);
+  if (tab.serverId) useTaps.getState().clear(tab.serverId);
   const dirty = useWorkspace.getState().dirty[tab.key] || tab.serverId === undefined;
   if (dirty && !(await save(tab))) {
     report.set(tab.key, undefined);
@@ -204,6 +206,7 @@ export async function stop(flowId: string | undefined = activeTab()?.serverId): 
   if (!flowId) return;
   const tab = useWorkspace.getState().tabs.find((t) => t.serverId === flowId);
   if (tab) useTry.getState().clear(tab.key);
+  useTaps.getState().clear(flowId);
   try {
     await api.stop(flowId);
     useRuntime.getState().reset(await api.runtime());

@@ -3,8 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { createMessage } from '../../spec/message.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import type { FlowRuntimeView, InjectReply, RuntimeView, StopReply } from '../protocol.js';
-import { FlowIdParams, FlowNodeParams, InjectBody } from '../schemas.js';
+import type { FlowRuntimeView, InjectReply, RuntimeView, StopReply, TapsReply } from '../protocol.js';
+import { FlowIdParams, FlowNodeParams, InjectBody, TapsBody } from '../schemas.js';
+
+/** Samples per second per watched wire: enough to read, too few to slow a busy flow. */
+const TAP_SAMPLES_PER_SECOND = 20;
 
 export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Params: FlowIdParams }>('/api/flows/:id/deploy', { schema: { params: FlowIdParams } }, async (request) => {
@@ -63,6 +66,32 @@ export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return outcome.dropped === undefined
         ? { ...base, outcome: 'delivered' }
         : { ...base, outcome: 'failed', reason: outcome.dropped };
+    },
+  );
+
+  app.put<{ Params: FlowIdParams; Body: TapsBody }>(
+    '/api/runtime/flows/:id/taps',
+    { schema: { params: FlowIdParams, body: TapsBody } },
+    async (request): Promise<TapsReply> => {
+      const { id } = request.params;
+      const flow = ctx.runtime.manager.get(id);
+      if (flow?.state !== 'running') {
+        throw new ApiError(409, 'not-running', `flow "${id}" is not running; deploy it, then watch its wires`);
+      }
+      try {
+        return { flowId: id, taps: flow.engine.setTaps(request.body.taps, TAP_SAMPLES_PER_SECOND) };
+      } catch (err) {
+        throw new ApiError(400, 'cannot-tap', err instanceof Error ? err.message : String(err));
+      }
+    },
+  );
+
+  app.get<{ Params: FlowIdParams }>(
+    '/api/runtime/flows/:id/taps',
+    { schema: { params: FlowIdParams } },
+    async (request): Promise<TapsReply> => {
+      const flow = ctx.runtime.manager.get(request.params.id);
+      return { flowId: request.params.id, taps: flow?.state === 'running' ? flow.engine.tapped() : [] };
     },
   );
 
