@@ -545,4 +545,41 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
     expect(tapped.taps).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('node help is generated from the definitions; small things: no "TRANSFORM · TRANSFORM", QoS is a 0/1/2 choice, backticks read as code', async () => {
+    const id = `helpful-${suffix}`;
+    await storeFlow({
+      format: 'sluice/flow@1',
+      id,
+      name: 'Helpful',
+      connections: [{ id: 'b', kind: 'mqtt', config: { url: broker.url } }],
+      nodes: [
+        { id: 'listen', type: 'mqtt-in', position: { x: 0, y: 0 }, config: { connection: 'b', topics: ['a/#'] } },
+        { id: 'shape', type: 'transform', position: { x: 300, y: 0 }, config: { expression: 'payload' } },
+      ],
+      edges: [edge('listen', 'shape')],
+    });
+    await openFlow(page, srv.url, id);
+    await page.waitForSelector('[data-testid="node-shape"]');
+    await selectNode(page, 'shape');
+    expect(await page.locator('[data-testid="node-properties"]').textContent()).not.toMatch(/transform · Transform/i);
+    // The Help button opens the selected node's documentation, from its definition.
+    await page.locator('[data-testid="node-properties"]').getByRole('button', { name: 'Help' }).click();
+    const help = page.locator('[data-testid="node-help"]');
+    await expect.poll(() => help.textContent()).toContain('JSONata');
+    expect(await help.textContent()).toMatch(/Settings/);
+    expect(await help.locator('pre').count()).toBeGreaterThan(0); // examples
+    // Another type from the picker: the MQTT in node's topic filters read as code, not raw backticks.
+    await help.getByLabel('Node type').selectOption('mqtt-in');
+    await expect.poll(() => help.locator('code').count()).toBeGreaterThan(0);
+    expect(
+      await help.locator('p, li, dd').evaluateAll((els) => els.some((e) => (e.textContent ?? '').includes('`'))),
+    ).toBe(false);
+
+    // QoS is a choice of 0, 1 or 2.
+    await selectNode(page, 'listen');
+    const qos = page.locator('[data-field="cfg-listen_qos"] select');
+    expect(await qos.locator('option').allTextContents()).toEqual(expect.arrayContaining(['0', '1', '2']));
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

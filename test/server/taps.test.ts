@@ -22,6 +22,17 @@ const busy = flowDoc(
   [edge('gen', 'even'), edge('even', 'dbg')],
 );
 
+// The same flow with a quiet source (one message an hour): what it carries is injected by the test.
+const quiet = flowDoc(
+  'busy',
+  [
+    { id: 'gen', type: 'generate', config: { intervalMs: 3_600_000, count: 1, payload: '{"n": $seq}' } },
+    { id: 'even', type: 'filter', config: { condition: 'payload.n % 2 = 0' } },
+    { id: 'dbg', type: 'debug', config: { keep: 10 } },
+  ],
+  [edge('gen', 'even'), edge('even', 'dbg')],
+);
+
 describe('watch a wire: sampled copies of a running output on the live feed', () => {
   it('shows what passes on a watched output (not what the filter drops), and stops when unwatched', async () => {
     t = await startServer();
@@ -29,14 +40,7 @@ describe('watch a wire: sampled copies of a running output on the live feed', ()
     ws = new WebSocket(`${t.server.url.replace(/^http/, 'ws')}/api/ws`);
     ws.on('message', (d) => got.push(JSON.parse(String(d)) as ServerMessage));
     await new Promise((r) => ws!.once('open', r));
-    await call(t.app, 'POST', '/api/flows', {
-      flow: {
-        ...busy,
-        nodes: busy.nodes.map((n) =>
-          n.id === 'gen' ? { ...n, config: { ...n.config, count: 1, intervalMs: 3_600_000 } } : n,
-        ),
-      },
-    });
+    await call(t.app, 'POST', '/api/flows', { flow: quiet });
     await call(t.app, 'POST', '/api/flows/busy/deploy');
     const set = await call<TapsReply>(t.app, 'PUT', '/api/runtime/flows/busy/taps', {
       taps: [{ nodeId: 'even', port: 'out' }],
@@ -63,14 +67,7 @@ describe('watch a wire: sampled copies of a running output on the live feed', ()
 
   it('a busy wire is sampled (about 20 a second), never copied in full', async () => {
     t = await startServer();
-    await call(t.app, 'POST', '/api/flows', {
-      flow: {
-        ...busy,
-        nodes: busy.nodes.map((n) =>
-          n.id === 'gen' ? { ...n, config: { ...n.config, intervalMs: 3_600_000, count: 1 } } : n,
-        ),
-      },
-    });
+    await call(t.app, 'POST', '/api/flows', { flow: quiet });
     await call(t.app, 'POST', '/api/flows/busy/deploy');
     const flow = t.server.context.runtime.manager.get('busy')!;
     flow.engine.setTaps([{ nodeId: 'even', port: 'out' }], 20);

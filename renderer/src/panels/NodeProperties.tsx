@@ -43,7 +43,14 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
           <CategoryIcon category={def?.category} size={16} />
         </span>
         <div className={css.headText}>
-          <div className={css.kind}>{def ? `${def.category} · ${def.title}` : `unknown type "${data.type}"`}</div>
+          <div className={css.kind}>
+            {/* "transform · Transform" says one thing twice: the category only when the title differs. */}
+            {def
+              ? def.title.toLowerCase() === def.category
+                ? def.title
+                : `${def.category} · ${def.title}`
+              : `unknown type "${data.type}"`}
+          </div>
           <div className={css.headTitle}>{data.name ?? def?.title ?? data.type}</div>
         </div>
         <button
@@ -53,6 +60,14 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
           onClick={() => useUi.getState().showBottom('try')}
         >
           <IconBeaker size={14} /> Try it
+        </button>
+        <button
+          type="button"
+          className={css.button}
+          title="This node type's documentation and examples"
+          onClick={() => useUi.getState().setSide('help')}
+        >
+          Help
         </button>
       </div>
       {def && (

@@ -16,7 +16,7 @@ export interface Notice {
   text: string;
 }
 
-export type SideTab = 'properties' | 'connections';
+export type SideTab = 'properties' | 'connections' | 'help';
 export type BottomTab = 'debug' | 'try' | 'problems' | 'runtime';
 
 export interface UiState {
