@@ -1,7 +1,8 @@
 /**
  * Issue 13, "the editor's first ten minutes", as the journeys a user coming from Node-RED takes, in headless Chromium
  * against the real server: runtime errors are visible (status text, properties, connections, failed messages in the
- * debug panel), ...
+ * debug panel); deploy reports what happened (MQTT 5 falls back to 3.1.1); try-it per flow and "dropped by Filter";
+ * the flow list and import conflicts; validation in the form's words; inject; watching a wire; node help.
  */
 import { createServer as createTcpServer } from 'node:net';
 import type { Page } from 'playwright-core';
@@ -580,6 +581,17 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
     await selectNode(page, 'listen');
     const qos = page.locator('[data-field="cfg-listen_qos"] select');
     expect(await qos.locator('option').allTextContents()).toEqual(expect.arrayContaining(['0', '1', '2']));
+    // "+ New connection…" opens the new connection, and leads back to the node being edited.
+    await page
+      .locator('[data-field="cfg-listen_connection"] select')
+      .selectOption({ label: '+ New MQTT broker connection…' });
+    const back = page.locator('[data-testid="back-to-node"]');
+    await expect.poll(() => back.textContent()).toContain('Back to listen');
+    await back.click();
+    await expect
+      .poll(() => page.locator('[data-testid="node-properties"] #node-name').getAttribute('placeholder'))
+      .toBe('MQTT in');
+    expect(await page.locator('[data-testid="node-properties"]').textContent()).toContain('listen');
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

@@ -107,7 +107,11 @@ export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x
   // Never exactly on top of a node that is there (the originals, when pasting where they are): step down-right.
   const near = (x: number, y: number) =>
     content.nodes.some((n) => Math.abs(n.position.x - x) < 30 && Math.abs(n.position.y - y) < 30);
-  for (let step = 0; step < 50 && fragment.nodes.some((n) => near((n.position?.x ?? 0) + dx, (n.position?.y ?? 0) + dy)); step++) {
+  for (
+    let step = 0;
+    step < 50 && fragment.nodes.some((n) => near((n.position?.x ?? 0) + dx, (n.position?.y ?? 0) + dy));
+    step++
+  ) {
     dx += 40;
     dy += 40;
   }

@@ -38,6 +38,8 @@ export function ConnectionsPanel() {
   }, [nodes]);
   const users = open ? (usersOf.get(open.id) ?? []) : [];
   const live = useContext(LiveContext);
+  const fromId = useUi((s) => s.connectionFrom);
+  const fromNode = useFlow((s) => (fromId ? s.nodes.find((n) => n.id === fromId) : undefined));
   const statuses = useRuntime((s) => (live ? s.flows[live]?.statuses : undefined));
   const placed = placeProblems(open ? byConnection[open.id] : undefined, CONNECTION_CONFIG_PATH, kind?.config);
 
@@ -53,6 +55,20 @@ export function ConnectionsPanel() {
 
   return (
     <div className={css.scroll} data-testid="connections-panel">
+      {fromNode && (
+        <button
+          type="button"
+          className={css.button}
+          style={{ marginBottom: 8 }}
+          data-testid="back-to-node"
+          onClick={() => {
+            useUi.setState({ connectionFrom: undefined });
+            useUi.getState().setSide('properties');
+          }}
+        >
+          ← Back to {fromNode.data.name ?? fromNode.id}
+        </button>
+      )}
       <div className={css.kind}>Connections</div>
       <p className={css.summary} style={{ marginTop: 6 }}>
         Brokers and databases that nodes share. Secrets are references like <code>{'${env:NAME}'}</code>, never stored.
