@@ -78,18 +78,13 @@ function FlowRow({ f, reload }: { f: FlowSummary; reload: () => void }) {
         )}
         {mode === 'idle' && (
           <>
-            <button
-              type="button"
-              className={css.button}
-              onClick={() => setMode('rename')}
-              aria-label={`Rename ${label}`}
-            >
+            <button type="button" className={css.button} onClick={() => setMode('rename')} title={`Rename ${label}`}>
               Rename
             </button>
             <button
               type="button"
               className={css.button}
-              aria-label={`Duplicate ${label}`}
+              title={`Duplicate ${label}`}
               onClick={() => void act(() => duplicateFlow(f.id, `${label} (copy)`))}
             >
               Duplicate
@@ -97,7 +92,7 @@ function FlowRow({ f, reload }: { f: FlowSummary; reload: () => void }) {
             <button
               type="button"
               className={`${css.button} ${css.danger}`}
-              aria-label={`Delete ${label}`}
+              title={`Delete ${label}`}
               onClick={() => setMode('delete')}
             >
               Delete
