@@ -412,6 +412,8 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
     });
     await openFlow(page, srv.url, id);
     await page.waitForSelector('[data-testid="node-route"]');
+    // The window names the flow by its name, not its id.
+    await expect.poll(() => page.title()).toBe('Wording · Sluice');
     await showBottom(page, 'Problems');
     const panel = page.locator('[data-testid="problems"]').last();
     await expect.poll(() => panel.textContent()).toContain('Rule 2: Output is required');
