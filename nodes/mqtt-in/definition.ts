@@ -26,6 +26,8 @@ export const mqttIn = defineNode({
           '0: at most once; 1: at least once; 2: at least once here too (exactly once only up to the broker).',
         minimum: 0,
         maximum: 2,
+        // A choice of three, not a number box (the form shows a select).
+        enum: [0, 1, 2],
         default: 1,
       }),
       ...codecProperty({

@@ -50,6 +50,8 @@ export const mqttOut = defineNode({
           '1 or 2: the message is delivered once the broker acknowledged it. 0: once it is written to the socket.',
         minimum: 0,
         maximum: 2,
+        // A choice of three, not a number box (the form shows a select).
+        enum: [0, 1, 2],
         default: 1,
       }),
       retain: Type.Boolean({

@@ -56,7 +56,8 @@ export const create: CreateRuntime<Config> = async (ctx) => {
     async start() {
       shared = await ctx.connection<MqttShared>(c.connection);
       publisher = publisherFor(shared.client);
-      detach = reportStatus(shared.client, (s) => ctx.status(s), undefined, shared.lastError());
+      const version = shared.version;
+      detach = reportStatus(shared.client, (s) => ctx.status(s), version, shared.lastError());
     },
 
     handle(msg) {

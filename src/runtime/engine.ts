@@ -27,7 +27,9 @@ import { Lineage, LiveLineages } from './lineage.js';
 import { loadConnectionRuntime, loadNodeRuntime } from './loader.js';
 import { type SluiceLogger, silentLogger } from './log.js';
 import { applyDefaults, processEnv, type ResolveEnv, resolveReferences } from './resolve-config.js';
-import { countersOf, RunningNode, type Target } from './running-node.js';
+import { countersOf, type LastFailure, RunningNode, type Tap, type Target } from './running-node.js';
+
+export type { LastFailure } from './running-node.js';
 
 export interface EngineOptions {
   catalog: Catalog;
@@ -61,6 +63,28 @@ export interface NodeEvent {
   event: string;
   data: unknown;
 }
+
+/** Where a failed message went (what the editor's debug panel says beside the reason). */
+export type FailureFate = 'error-port' | 'error-route' | 'redelivered' | 'acknowledged' | 'dropped';
+
+/** `failure` events: a message failed at a node (emitted only while someone listens: the editors' live feed). */
+export interface FailureEvent {
+  nodeId: string;
+  reason: string;
+  kind: FailureKind;
+  fate: FailureFate;
+  message: Message;
+}
+
+/** `tap` events: a sampled copy of a message on a watched output (the editor's "watch this wire"). */
+export interface TapEvent {
+  nodeId: string;
+  port: string;
+  message: Message;
+}
+
+/** How often watched outputs get their tokens back. */
+const TAP_REFILL_MS = 100;
 
 export interface StopReport {
   /** Lineages still open at the deadline, nacked so their sources redeliver. */
@@ -99,6 +123,9 @@ export class Engine extends EventEmitter {
   private current: FlowDocument | undefined;
   /** What each Delivery reports to: the message path, not the engine's public methods. */
   private readonly path: DeliveryPath;
+  /** True while some output is watched (the message path's only cost otherwise is this check). */
+  private tapping = false;
+  private tapTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -176,6 +203,7 @@ export class Engine extends EventEmitter {
       lin.failure ??= 'flow stopped before the message was delivered';
       this.finish(lin, true);
     }
+    this.clearTaps(); // a stopped flow is watched no more (its timer must not keep running)
     const notStopped: string[] = [];
     for (const id of this.order) {
       const n = this.nodes.get(id)!;
@@ -228,6 +256,74 @@ export class Engine extends EventEmitter {
   statuses(): Record<string, NodeStatus> {
     const out: Record<string, NodeStatus> = {};
     for (const [id, n] of this.nodes) out[id] = { ...n.status };
+    return out;
+  }
+
+  /**
+   * A message pushed by hand into a running flow at source `nodeId` (the editor's inject button), as if the source
+   * had received it: counted, bounded and routed like the source's own. Resolves with how it ended. Throws for an
+   * unknown node, a node that is not a source, or a flow that is not running.
+   */
+  inject(nodeId: string, msg: Message): Promise<Outcome> {
+    const node = this.nodes.get(nodeId);
+    if (!node) throw new Error(`node "${nodeId}" is not in the running flow`);
+    if (!node.window) throw new Error(`node "${nodeId}" (${node.def.type}) is not a source: inject into a source node`);
+    if (this.state !== 'running') throw new Error(`the flow is ${this.state}: deploy it first`);
+    return new Promise<Outcome>((resolve) => {
+      this.ingest(node, msg, resolve, undefined);
+    });
+  }
+
+  /**
+   * Watch these outputs (replacing the set): a copy of at most `rate` messages per second per output goes out as a
+   * `tap` event; the rest are counted, not copied. An empty list stops watching.
+   */
+  setTaps(taps: Array<{ nodeId: string; port: string }>, rate = 20): Array<{ nodeId: string; port: string }> {
+    for (const t of taps) {
+      const node = this.nodes.get(t.nodeId);
+      if (!node) throw new Error(`node "${t.nodeId}" is not in the running flow`);
+      if (t.port !== ERROR_PORT && !node.outputs.has(t.port)) {
+        throw new Error(`node "${t.nodeId}" (${node.def.type}) has no output "${t.port}"`);
+      }
+    }
+    this.clearTaps();
+    for (const t of taps) {
+      const node = this.nodes.get(t.nodeId)!;
+      node.taps ??= new Map();
+      node.taps.set(t.port, { tokens: rate, rate, skipped: 0 });
+    }
+    if (taps.length > 0) {
+      this.tapping = true;
+      const share = TAP_REFILL_MS / 1000;
+      this.tapTimer = setInterval(() => {
+        for (const n of this.nodes.values()) {
+          if (!n.taps) continue;
+          for (const tap of n.taps.values()) tap.tokens = Math.min(tap.rate, tap.tokens + tap.rate * share);
+        }
+      }, TAP_REFILL_MS);
+      this.tapTimer.unref();
+    }
+    return taps.map(({ nodeId, port }) => ({ nodeId, port }));
+  }
+
+  /** The outputs being watched. */
+  tapped(): Array<{ nodeId: string; port: string }> {
+    const out: Array<{ nodeId: string; port: string }> = [];
+    for (const n of this.nodes.values()) for (const port of n.taps?.keys() ?? []) out.push({ nodeId: n.id, port });
+    return out;
+  }
+
+  private clearTaps(): void {
+    clearInterval(this.tapTimer);
+    this.tapTimer = undefined;
+    this.tapping = false;
+    for (const n of this.nodes.values()) n.taps = undefined;
+  }
+
+  /** Each node's most recent failure, for nodes that failed since the flow started. */
+  lastFailures(): Record<string, LastFailure> {
+    const out: Record<string, LastFailure> = {};
+    for (const [id, n] of this.nodes) if (n.lastFailure) out[id] = { ...n.lastFailure };
     return out;
   }
 
@@ -443,6 +539,10 @@ export class Engine extends EventEmitter {
 
   /** Send `msg` on `port` of `from`: one delivery per edge, each branch with its own copy. */
   private dispatch(from: RunningNode, port: string, msg: Message, lin: Lineage, routed = false): void {
+    if (this.tapping) {
+      const tap = from.taps?.get(port);
+      if (tap) this.sampleTap(tap, from, port, msg);
+    }
     const targets = from.routes.get(port);
     if (port === ERROR_PORT && !targets) {
       // An explicit emit on an unwired error port is a failure like a throw.
@@ -565,6 +665,7 @@ export class Engine extends EventEmitter {
     routed: boolean,
     kind: FailureKind,
   ): void {
+    node.lastFailure = { reason, time: Date.now() };
     const failed: Message = {
       ...msg,
       headers: { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id },
@@ -573,6 +674,7 @@ export class Engine extends EventEmitter {
     const routable = kind === 'deterministic' || this.routeTransient;
     if (routable && node.routes.get(ERROR_PORT)?.length) {
       this.logFailure(node, reason, kind, 'message failed: sent to the error port');
+      this.announceFailure(node, msg, reason, kind, 'error-port');
       this.dispatch(node, ERROR_PORT, failed, lin, routed);
       return;
     }
@@ -583,6 +685,7 @@ export class Engine extends EventEmitter {
     if (routable && route && route !== node && route.firstInput && !routed) {
       failed.headers[ERROR_ROUTED_HEADER] = '1';
       this.logFailure(node, reason, kind, `message failed: sent to the error route (node "${route.id}")`);
+      this.announceFailure(node, msg, reason, kind, 'error-route');
       lin.pending++;
       this.deliver({ node: route, port: route.firstInput }, failed, lin, true);
       return;
@@ -590,6 +693,7 @@ export class Engine extends EventEmitter {
     lin.failure ??= `node "${node.id}": ${reason}`;
     if (kind === 'transient') {
       lin.retry = true;
+      this.announceFailure(node, msg, reason, kind, this.onErrorAck ? 'acknowledged' : 'redelivered');
       this.logFailure(
         node,
         reason,
@@ -599,6 +703,7 @@ export class Engine extends EventEmitter {
           : 'message failed: nacked, the source redelivers it',
       );
     } else {
+      this.announceFailure(node, msg, reason, kind, 'dropped');
       this.logFailure(
         node,
         reason,
@@ -606,6 +711,24 @@ export class Engine extends EventEmitter {
         'message failed and no error port or error route takes it: dropped (acknowledged, not redelivered); add an error route to keep such messages',
       );
     }
+  }
+
+  private sampleTap(tap: Tap, from: RunningNode, port: string, msg: Message): void {
+    if (tap.tokens < 1) {
+      tap.skipped++;
+      return;
+    }
+    tap.tokens--;
+    const message = traceCopy(msg);
+    if (tap.skipped > 0) message.headers = { ...message.headers, 'sluice-tap-skipped': String(tap.skipped) };
+    tap.skipped = 0;
+    this.emit('tap', { nodeId: from.id, port, message } satisfies TapEvent);
+  }
+
+  /** Tells listeners (the editors' live feed) of a failure; no listener, no cost but the check. */
+  private announceFailure(node: RunningNode, message: Message, reason: string, kind: FailureKind, fate: FailureFate) {
+    if (this.listenerCount('failure') === 0) return;
+    this.emit('failure', { nodeId: node.id, reason, kind, fate, message } satisfies FailureEvent);
   }
 
   private release(lin: Lineage): void {

@@ -14,7 +14,15 @@ import { hasErrors } from '../flow/problem.js';
 import { createFlowValidator, type FlowValidator } from '../flow/validate.js';
 import { finishedWithin } from '../kit/bounded.js';
 import { reasonOf } from '../kit/reason.js';
-import { Engine, type EngineOptions, type NodeEvent, type StatusEvent, type StopReport } from './engine.js';
+import {
+  Engine,
+  type EngineOptions,
+  type FailureEvent,
+  type NodeEvent,
+  type StatusEvent,
+  type StopReport,
+  type TapEvent,
+} from './engine.js';
 import { StartupError } from './errors.js';
 import { type SluiceLogger, silentLogger } from './log.js';
 
@@ -46,6 +54,16 @@ export interface FlowStatusEvent extends StatusEvent {
 
 /** `event` events: a node's published event (e.g. a debug entry), with the flow it belongs to. */
 export interface FlowNodeEvent extends NodeEvent {
+  flowId: string;
+}
+
+/** `tap` events: a sampled message on a watched output of this flow. */
+export interface FlowTapEvent extends TapEvent {
+  flowId: string;
+}
+
+/** `failure` events: a message failed at a node of this flow. */
+export interface FlowFailureEvent extends FailureEvent {
   flowId: string;
 }
 
@@ -289,6 +307,8 @@ export class FlowManager extends EventEmitter {
     const engine = new Engine({ ...engineOptions, log: this.log, flowId: id });
     engine.on('status', (s: StatusEvent) => this.emit('status', { ...s, flowId: id } satisfies FlowStatusEvent));
     engine.on('event', (e: NodeEvent) => this.emit('event', { ...e, flowId: id } satisfies FlowNodeEvent));
+    engine.on('failure', (e: FailureEvent) => this.emit('failure', { ...e, flowId: id } satisfies FlowFailureEvent));
+    engine.on('tap', (e: TapEvent) => this.emit('tap', { ...e, flowId: id } satisfies FlowTapEvent));
     return engine;
   }
 
@@ -297,6 +317,8 @@ export class FlowManager extends EventEmitter {
     if (engine.running) return;
     engine.removeAllListeners('status');
     engine.removeAllListeners('event');
+    engine.removeAllListeners('failure');
+    engine.removeAllListeners('tap');
   }
 
   private transition(slot: Slot, state: ManagedFlowState, revision: number | null): void {

@@ -11,6 +11,24 @@ import { type SluiceLogger, silentLogger } from './log.js';
 /** A node's logger until the engine binds its own (one shared instance). */
 const NO_LOG = silentLogger();
 
+/**
+ * One watched output: a token bucket refilled by a timer, so a busy wire costs a map lookup and a comparison per
+ * message, and a copy per sample only (no clock read, no allocation on the message path).
+ */
+export interface Tap {
+  tokens: number;
+  /** Samples per second (and the burst). */
+  rate: number;
+  /** Messages not sampled since the last sample (the editor says "n more not shown"). */
+  skipped: number;
+}
+
+/** A node's most recent failure (the editor's properties panel shows it). */
+export interface LastFailure {
+  reason: string;
+  time: number;
+}
+
 /** One end of an edge: a node and its input port. */
 export interface Target {
   node: RunningNode;
@@ -34,6 +52,9 @@ export class RunningNode {
   readonly outputs: ReadonlySet<string>;
   failureLogs = 0;
   failureLogWindow = 0;
+  lastFailure: LastFailure | undefined;
+  /** Watched outputs of this node, by port (undefined: none, the usual case). */
+  taps: Map<string, Tap> | undefined;
   /** Failure log lines left out by the rate limit since the last one written. */
   failureLogsSkipped = 0;
   /** The kind of an error this node throws without marking it (see spec/failure.ts): a sink's may pass, a transform's not. */

@@ -5,8 +5,15 @@
  * so a slow editor or a fast flow cannot grow the server's memory.
  */
 import type { WebSocket } from 'ws';
-import type { FlowManager, FlowNodeEvent, FlowStatusEvent } from '../runtime/flow-manager.js';
+import type {
+  FlowFailureEvent,
+  FlowManager,
+  FlowNodeEvent,
+  FlowStatusEvent,
+  FlowTapEvent,
+} from '../runtime/flow-manager.js';
 import type { SluiceLogger } from '../runtime/log.js';
+import { failureEntry, tapEntry } from './failure-entry.js';
 import type { DebugEntry, ServerMessage } from './protocol.js';
 
 export interface HubOptions {
@@ -46,7 +53,18 @@ export class Hub {
   };
   private readonly onEvent = (e: FlowNodeEvent) => {
     // Only the debug node publishes 'debug', with its DebugEntry (test/server/protocol-types.test.ts checks they match).
-    if (e.event === 'debug') this.debug(e.flowId, e.data as DebugEntry);
+    if (e.event === 'debug') this.sample(() => ({ type: 'debug', flowId: e.flowId, entry: e.data as DebugEntry }));
+  };
+  private failureSeq = 0;
+  /** A tapped wire's samples (already bounded per wire by the engine) share the debug entries' budget too. */
+  private readonly onTap = (e: FlowTapEvent) => {
+    if (this.clients.size === 0) return;
+    this.sample(() => ({ type: 'tap', flowId: e.flowId, entry: tapEntry(e, ++this.failureSeq) }));
+  };
+  /** Failed messages share the debug entries' budget: a failure flood is sampled, counted, never queued. */
+  private readonly onFailure = (e: FlowFailureEvent) => {
+    if (this.clients.size === 0) return;
+    this.sample(() => ({ type: 'failure', flowId: e.flowId, entry: failureEntry(e, ++this.failureSeq) }));
   };
 
   constructor(
@@ -59,6 +77,8 @@ export class Hub {
     this.deadBytes = options.deadBytes ?? 8 << 20;
     manager.on('status', this.onStatus);
     manager.on('event', this.onEvent);
+    manager.on('failure', this.onFailure);
+    manager.on('tap', this.onTap);
     this.timer = setInterval(() => this.tick(), options.tickMs ?? 250);
     this.timer.unref();
   }
@@ -80,7 +100,15 @@ export class Hub {
       this.send(client, JSON.stringify({ type: 'flow-state', flowId, state, revision, ...(error ? { error } : {}) }));
       for (const [nodeId, s] of Object.entries(f.engine.statuses()))
         this.send(client, JSON.stringify({ type: 'status', flowId, nodeId, ...s }));
-      this.send(client, JSON.stringify({ type: 'counters', flowId, counters: f.engine.counters() }));
+      this.send(
+        client,
+        JSON.stringify({
+          type: 'counters',
+          flowId,
+          counters: f.engine.counters(),
+          lastFailures: f.engine.lastFailures(),
+        } satisfies ServerMessage),
+      );
     }
   }
 
@@ -94,6 +122,8 @@ export class Hub {
     clearInterval(this.timer);
     this.manager.off('status', this.onStatus);
     this.manager.off('event', this.onEvent);
+    this.manager.off('failure', this.onFailure);
+    this.manager.off('tap', this.onTap);
     for (const c of this.clients) c.socket.close(1001, 'server shutting down');
     this.clients.clear();
   }
@@ -109,7 +139,8 @@ export class Hub {
     c.socket.send(text);
   }
 
-  private debug(flowId: string, entry: DebugEntry): void {
+  /** One debug or failure entry to every socket that has budget for it; `make` runs only if one does. */
+  private sample(make: () => ServerMessage): void {
     if (this.clients.size === 0) return;
     const now = Date.now();
     let text: string | undefined;
@@ -122,7 +153,7 @@ export class Hub {
       }
       c.tokens--;
       // Serialised once, and only when some socket takes it: a flood costs a counter increment per entry.
-      text ??= JSON.stringify({ type: 'debug', flowId, entry } satisfies ServerMessage);
+      text ??= JSON.stringify(make());
       this.send(c, text);
     }
   }
@@ -140,10 +171,11 @@ export class Hub {
     for (const f of this.manager.flows()) {
       known.add(f.id);
       const counters = f.engine.counters();
-      const text = JSON.stringify(counters);
+      const lastFailures = f.engine.lastFailures();
+      const text = JSON.stringify([counters, lastFailures]);
       if (text === this.lastCounters.get(f.id)) continue;
       this.lastCounters.set(f.id, text);
-      this.broadcast({ type: 'counters', flowId: f.id, counters });
+      this.broadcast({ type: 'counters', flowId: f.id, counters, lastFailures });
     }
     for (const id of this.lastCounters.keys()) if (!known.has(id)) this.lastCounters.delete(id);
   }

@@ -41,6 +41,8 @@ export interface FlowRuntimeView {
   error?: string;
   statuses: Record<string, NodeStatus>;
   counters: Record<string, NodeCounters>;
+  /** Each node's most recent failure (nodes that never failed are absent). */
+  lastFailures?: Record<string, LastFailure>;
 }
 
 export interface RuntimeView {
@@ -73,6 +75,16 @@ export interface DebugEntry {
   truncated: boolean;
 }
 
+/** The reply of an inject: how the message ended: delivered (every path ended, a filter's drop included), or failed and why. */
+export interface InjectReply {
+  flowId: string;
+  nodeId: string;
+  messageId: string;
+  outcome: 'delivered' | 'failed';
+  /** Why it failed. */
+  reason?: string;
+}
+
 export interface TryStep {
   nodeId: string;
   port: string;
@@ -90,10 +102,64 @@ export interface TryResult {
   truncated?: boolean;
 }
 
+/** A message that failed at a node, as the live feed reports it (sampled like debug entries). */
+export interface FailureEntry {
+  /** Per server, increasing: identifies the entry. */
+  seq: number;
+  time: number;
+  nodeId: string;
+  reason: string;
+  kind: 'deterministic' | 'transient';
+  /** What became of the message: sent to the error port or route, redelivered (nacked), acknowledged, or dropped. */
+  fate: 'error-port' | 'error-route' | 'redelivered' | 'acknowledged' | 'dropped';
+  /** The message's id. */
+  id: string;
+  topic?: string;
+  /** The payload, cut to a preview (then `truncated`, and a cut JSON text). */
+  payload: unknown;
+  truncated: boolean;
+}
+
+/** A sampled message on a watched output (a tapped wire), as the live feed reports it. */
+export interface TapEntry {
+  seq: number;
+  time: number;
+  /** The output watched: the message left `nodeId` on `port`. */
+  nodeId: string;
+  port: string;
+  id: string;
+  topic?: string;
+  headers: Record<string, string>;
+  payload: unknown;
+  truncated: boolean;
+  /** Messages on this output not sampled since the previous sample (bounded sampling). */
+  skipped: number;
+}
+
+/** The outputs a running flow's taps watch. */
+export interface TapsReply {
+  flowId: string;
+  taps: Array<{ nodeId: string; port: string }>;
+}
+
+/** A node's most recent failure. */
+export interface LastFailure {
+  reason: string;
+  time: number;
+}
+
 /** Server -> editor messages on the WebSocket. Everything about a running flow names it (`flowId`). */
 export type ServerMessage =
   | ({ type: 'status'; flowId: string; nodeId: string } & NodeStatus)
-  | { type: 'counters'; flowId: string; counters: Record<string, NodeCounters> }
+  | {
+      type: 'counters';
+      flowId: string;
+      counters: Record<string, NodeCounters>;
+      /** Each node's most recent failure, for nodes that failed since the flow started. */
+      lastFailures?: Record<string, LastFailure>;
+    }
+  | { type: 'failure'; flowId: string; entry: FailureEntry }
+  | { type: 'tap'; flowId: string; entry: TapEntry }
   | { type: 'debug'; flowId: string; entry: DebugEntry }
   | { type: 'debug-dropped'; count: number }
   | { type: 'flow-state'; flowId: string; state: FlowRunState; revision: number | null; error?: string }

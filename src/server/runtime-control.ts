@@ -25,6 +25,7 @@ function viewOf(f: ManagedFlow): FlowRuntimeView {
     ...(f.error === undefined ? {} : { error: f.error }),
     statuses: f.engine.statuses(),
     counters: f.engine.counters(),
+    lastFailures: f.engine.lastFailures(),
   };
 }
 

@@ -79,3 +79,33 @@ export const TryBody = Type.Object(
 export type TryBody = Static<typeof TryBody>;
 
 export const WsQuery = Type.Object({ token: Type.Optional(Type.String()) });
+
+/** A message pushed by hand into a running flow at a source node (the editor's inject button). */
+export const InjectBody = Type.Object(
+  {
+    payload: Type.Unknown(),
+    topic: Type.Optional(Type.String({ maxLength: 65_535 })),
+    key: Type.Optional(Type.String({ maxLength: 65_535 })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { additionalProperties: false },
+);
+export type InjectBody = Static<typeof InjectBody>;
+
+/** The outputs of a running flow to watch (replaces the set; empty stops watching). */
+export const TapsBody = Type.Object(
+  {
+    taps: Type.Array(
+      Type.Object(
+        {
+          nodeId: Type.String({ pattern: NODE_ID_PATTERN, maxLength: 128 }),
+          port: Type.String({ minLength: 1, maxLength: 128 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 64 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TapsBody = Static<typeof TapsBody>;

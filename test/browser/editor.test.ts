@@ -195,6 +195,11 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
     await page
       .locator('[data-testid="import-file"]')
       .setInputFiles({ name: 'flow.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    // Its id is saved already: the editor asks (replace, keep both, cancel) instead of copying silently.
+    await page
+      .getByRole('dialog', { name: 'This flow is already saved' })
+      .getByRole('button', { name: 'Keep both' })
+      .click();
     await expect.poll(() => page.locator('[data-testid="flow-tab"]').count()).toBe(2);
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(4);
 
@@ -204,10 +209,13 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
       page.getByRole('menuitem', { name: /Download JSON file/ }).click(),
     ]);
     const reimported = JSON.parse(await readFile((await again.path())!, 'utf8'));
-    // The server gives the imported copy a free id; everything else is the same document.
+    // Kept both: the imported copy has a free id and a new name; everything else is the same document.
     expect(reimported.id).not.toBe(original.id);
+    expect(reimported.name).toBe(`${original.name} (2)`);
     delete reimported.id;
     delete original.id;
+    delete reimported.name;
+    delete original.name;
     expect(reimported).toEqual(original);
     // Back to the first flow.
     await page.locator('[data-testid="flow-tab"]').first().click();
@@ -298,8 +306,8 @@ describe.skipIf(skip !== undefined)('editor in the browser', () => {
 
   it('opens saved flows from the Open dialog', async () => {
     await page.getByRole('button', { name: 'Open', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Open a flow' });
-    // The flow and its imported copy share a name; the id tells them apart.
+    const dialog = page.getByRole('dialog', { name: 'Flows' });
+    // The flow and its imported copy are told apart by name and id.
     const row = dialog.getByRole('button').filter({ has: page.getByText('browser-test-flow', { exact: true }) });
     await expect.poll(() => row.count()).toBe(1);
     await row.click();

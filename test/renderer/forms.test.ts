@@ -4,6 +4,7 @@ import { NODE_CONFIG_PATH, placeProblems } from '../../renderer/src/forms/errors
 import { formSchema, userValues } from '../../renderer/src/forms/form-schema.js';
 import { uiSchemaFor } from '../../renderer/src/forms/ui-schema.js';
 import { matches } from '../../renderer/src/forms/validator.js';
+import { wordProblem } from '../../renderer/src/forms/wording.js';
 import { nodeDefinition } from '../../renderer/src/model/catalog.js';
 import { schemaDefaults } from '../../renderer/src/model/defaults.js';
 import type { Problem } from '../../src/flow/index.js';
@@ -63,8 +64,39 @@ describe('problem placement', () => {
       { severity: 'error', code: 'unconnected-input', path: '/nodes/2', nodeId: 'x', message: 'input not connected' },
     ];
     const placed = placeProblems(problems, NODE_CONFIG_PATH);
-    expect(placed.errorSchema).toEqual({ rules: { 0: { port: { __errors: ['bad name (use letters)'] } } } });
+    expect(placed.errorSchema).toEqual({ rules: { 0: { port: { __errors: ['Bad name. Fix: use letters'] } } } });
     expect(placed.general.map((p) => p.code)).toEqual(['unconnected-input']);
+  });
+
+  it('words schema problems with the form labels and positions, and places each once', () => {
+    const schema = nodeDefinition('switch')!.config;
+    const required: Problem = {
+      severity: 'error',
+      code: 'schema',
+      path: '/nodes/2/config/rules/1/port',
+      nodeId: 'x',
+      message: 'missing required field "port"',
+      hint: 'add "port" to item 1',
+    };
+    expect(wordProblem(required, schema)).toEqual({
+      message: 'Output is required',
+      position: 'Rule 2',
+      field: 'Output',
+    });
+    const placed = placeProblems([required, { ...required }], NODE_CONFIG_PATH, schema);
+    expect(placed.errorSchema).toEqual({ rules: { 1: { port: { __errors: ['Output is required'] } } } });
+    const range: Problem = {
+      severity: 'error',
+      code: 'schema',
+      path: '/nodes/0/config/intervalMs',
+      message: '"intervalMs" is -5, out of range (must be >= 0)',
+      hint: 'use a value >= 0',
+    };
+    expect(wordProblem(range, nodeDefinition('generate')!.config).message).toMatch(/^Interval.* is -5, out of range/);
+    // Not in a config: as the validator said it.
+    expect(
+      wordProblem({ severity: 'error', code: 'cycle', path: '/edges/0', message: 'a cycle' }, undefined).message,
+    ).toBe('a cycle');
   });
 });
 

@@ -109,6 +109,13 @@ describe('copy and paste fragments', () => {
     expect(pasted.nodes[0].position).toEqual({ x: 440 + 40, y: 100 + 40 });
   });
 
+  it('pasted where the originals are, the copy steps down-right instead of landing on top of them', () => {
+    const content = fromDocument(demo);
+    const fragment = makeFragment(content, new Set(['not-freezing', 'by-band']))!;
+    const pasted = pasteFragment(content, fragment, { x: 440, y: 100 });
+    expect(pasted.nodes[0].position).toEqual({ x: 480, y: 140 });
+  });
+
   it('pastes a whole flow document too, and ignores text that is not one', () => {
     expect(parseFragment(JSON.stringify(demo))?.nodes).toHaveLength(6);
     expect(parseFragment('hello')).toBeUndefined();

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,15 @@ function serve(args: string[], env: Record<string, string> = {}, cwd = root) {
   return { proc, url, exited, output: () => ({ stdout, stderr }) };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 describe('sluice serve', () => {
   it('prints the real URL for --port 0, serves, seeds and deploys the demo, drains on SIGTERM and exits 0', async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-serve-'));
@@ -96,6 +106,35 @@ describe('sluice serve', () => {
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });
+
+  it('--demo --embedded-mqtt PORT: the demo follows the broker to PORT, also when an earlier run stored it with another', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-serve-'));
+    const flowsDir = join(dir, 'flows');
+    const demoRuns = async (port: number) => {
+      const s = serve(
+        ['--port', '0', '--flows-dir', flowsDir, '--demo', '--embedded-mqtt', String(port), '--log-level', 'warn'],
+        {},
+        dir,
+      );
+      const url = await s.url;
+      const stored = (await (await fetch(`${url}/api/flows/embedded-demo`)).json()) as {
+        flow: { connections: Array<{ config: { url: string } }> };
+      };
+      expect(stored.flow.connections[0].config.url).toBe(`mqtt://127.0.0.1:${port}`);
+      const until = Date.now() + 15_000;
+      let acked = 0;
+      while (acked === 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 250));
+        const view = (await (await fetch(`${url}/api/runtime/flows/embedded-demo`)).json()) as FlowRuntimeView;
+        acked = view.counters.subscribe?.acked ?? 0;
+      }
+      expect(acked).toBeGreaterThan(0);
+      s.proc.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    };
+    await demoRuns(await freePort());
+    await demoRuns(await freePort());
+  }, 60_000);
 
   it('refuses to bind a non-loopback address without a token (usage error, exit 2)', async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-serve-'));

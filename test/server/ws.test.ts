@@ -88,6 +88,41 @@ describe('live feed over a real WebSocket', () => {
     ]);
   });
 
+  it('a failed message reaches the feed with node, reason and fate; the node keeps its last failure', async () => {
+    t = await startServer();
+    const { got } = await connect(wsUrl(t));
+    const flow = flowDoc(
+      'failing',
+      [
+        { id: 'gen', type: 'generate', config: { payload: '{"n": $seq}', intervalMs: 20 } },
+        { id: 'bad', type: 'transform', config: { expression: '$error("no n here")' } },
+        { id: 'dbg', type: 'debug', config: {} },
+      ],
+      [edge('gen', 'bad'), edge('bad', 'dbg')],
+    );
+    await call(t.app, 'POST', '/api/flows', { flow });
+    await call(t.app, 'POST', '/api/flows/failing/deploy');
+    await eventually(() => (ofType(got, 'failure').length >= 2 ? true : undefined));
+    const first = ofType(got, 'failure')[0];
+    expect(first.flowId).toBe('failing');
+    expect(first.entry).toMatchObject({ nodeId: 'bad', fate: 'dropped', kind: 'deterministic', payload: { n: 1 } });
+    expect(first.entry.reason).toMatch(/no n here/);
+    // The flow keeps going: later messages fail too (and are counted), it is still running.
+    await eventually(() => {
+      const last = ofType(got, 'counters').at(-1);
+      return last?.counters.bad.failed && last.counters.bad.failed >= 3 && last.lastFailures?.bad ? last : undefined;
+    });
+    const view = (
+      await call<{ state: string; lastFailures: Record<string, { reason: string }> }>(
+        t.app,
+        'GET',
+        '/api/runtime/flows/failing',
+      )
+    ).body;
+    expect(view.state).toBe('running');
+    expect(view.lastFailures.bad.reason).toMatch(/no n here/);
+  });
+
   it('counters come at most every 250 ms', async () => {
     t = await startServer();
     const { got } = await connect(wsUrl(t));

@@ -26,7 +26,7 @@ export const mqttConnection = defineConnectionKind({
       protocolVersion: StringEnum(['3.1.1', '5'] as const, {
         title: 'Protocol version',
         description:
-          'MQTT 5 adds properties (user properties, content type, ...), session expiry, and lets a subscriber tell the broker how many unacknowledged messages it takes (much faster at-least-once delivery). Use 3.1.1 for older brokers and the embedded demo broker.',
+          "MQTT 5 adds properties (user properties, content type, ...), session expiry, and lets a subscriber tell the broker how many unacknowledged messages it takes (much faster at-least-once delivery). A broker that refuses MQTT 5 (older brokers, the embedded demo broker) gets 3.1.1 instead: the nodes' status says which version is in use. Choose 3.1.1 to skip the first attempt.",
         default: '5',
       }),
       clientId: Type.Optional(

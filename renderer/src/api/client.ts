@@ -71,7 +71,7 @@ export const api = {
     request<{ revision: Revision }>('PUT', `/api/flows/${enc(id)}`, { flow, revision }),
   deleteFlow: (id: string) => request<unknown>('DELETE', `/api/flows/${enc(id)}`),
   validate: (flow: FlowDocument) => request<{ problems: Problem[] }>('POST', '/api/validate', { flow }),
-  deploy: (id: string) => request<{ deployed: boolean }>('POST', `/api/flows/${enc(id)}/deploy`, {}),
+  deploy: (id: string) => request<{ deployed: boolean; revision?: number }>('POST', `/api/flows/${enc(id)}/deploy`, {}),
   stop: (id: string) => request<unknown>('POST', `/api/flows/${enc(id)}/stop`, {}),
   runtime: () => request<RuntimeInfo>('GET', '/api/runtime'),
   debug: (flowId: string, nodeId: string) =>

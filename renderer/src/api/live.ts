@@ -1,6 +1,7 @@
 /** The server's push channel (/api/ws): node status, counters, debug messages, deploy/stop. Reconnects by itself. */
-import { noteDropped, pushDebug } from '../state/debug-store.js';
+import { noteDropped, pushDebug, pushFailure } from '../state/debug-store.js';
 import { useRuntime } from '../state/runtime-store.js';
+import { pushTap } from '../state/taps.js';
 import { authToken } from './auth.js';
 import { api } from './client.js';
 import { flowDeletedElsewhere, flowSavedElsewhere } from './remote-changes.js';
@@ -26,7 +27,13 @@ function handle(ev: LiveEvent): void {
       );
       break;
     case 'counters':
-      rt.setCounters(ev.flowId, ev.counters);
+      rt.setCounters(ev.flowId, ev.counters, ev.lastFailures);
+      break;
+    case 'failure':
+      pushFailure(ev.flowId, ev.entry);
+      break;
+    case 'tap':
+      pushTap(ev.flowId, ev.entry);
       break;
     case 'debug':
       pushDebug({ ...ev.entry, flowId: ev.flowId });

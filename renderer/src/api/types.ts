@@ -4,9 +4,11 @@
  */
 import type { FlowDocument, Problem } from '../../../src/flow/index.js';
 import type {
+  FailureEntry,
   FlowRunState,
   FlowRuntimeView,
   FlowSummary,
+  LastFailure,
   NodeCounters,
   RuntimeView,
   DebugEntry as ServerDebugEntry,
@@ -21,8 +23,21 @@ export type Counters = NodeCounters;
 /** One flow the runtime knows (GET /api/runtime lists them). */
 export type FlowRunInfo = FlowRuntimeView;
 export type RuntimeInfo = RuntimeView;
-/** A debug entry, with the flow it came from (set from the live feed). */
-export type DebugEntry = ServerDebugEntry & { flowId?: string };
+/**
+ * An entry of the debug panel: a message a debug node kept (the server's DebugEntry), a message that failed at a node
+ * (`failure`), or a sample from a watched wire (`tap`); with the flow it came from (set from the live feed).
+ */
+export type DebugEntry = Omit<ServerDebugEntry, 'id' | 'headers' | 'truncated' | 'time'> & {
+  flowId?: string;
+  id?: string;
+  time: number | string;
+  headers?: Record<string, string>;
+  truncated?: boolean;
+  /** Set when the entry is a message that failed at `nodeId` (not one a debug node kept). */
+  failure?: Pick<FailureEntry, 'reason' | 'kind' | 'fate'>;
+  /** Set when the entry is a sample from a watched wire (the output `port` of `nodeId`). */
+  tap?: { port: string; skipped: number };
+};
 export type LiveEvent = ServerMessage;
 
-export type { FlowDocument, FlowRunState, FlowSummary, Problem, TryResult, TryStep };
+export type { FailureEntry, FlowDocument, FlowRunState, FlowSummary, LastFailure, Problem, TryResult, TryStep };

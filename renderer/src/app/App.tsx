@@ -14,6 +14,7 @@ import { useWorkspace } from '../state/workspace.js';
 import { Notices } from '../ui/Notices.js';
 import { watchValidation } from '../validation/watch.js';
 import css from './App.module.css';
+import { DeployReport } from './DeployReport.js';
 import { TabBar } from './TabBar.js';
 import { Toolbar } from './Toolbar.js';
 
@@ -37,6 +38,7 @@ function Workspace({ store }: { store: FlowStore }) {
         <main className={css.centre}>
           <div className={css.canvas}>
             <Canvas />
+            <DeployReport />
           </div>
           <BottomPanel />
         </main>
@@ -46,8 +48,21 @@ function Workspace({ store }: { store: FlowStore }) {
   );
 }
 
+/** The window title names the open flow (its name, not its id), as the tab does. */
+function useWindowTitle(store: FlowStore | undefined, fallback: string | undefined): void {
+  useEffect(() => {
+    if (!store) return;
+    const show = () => {
+      document.title = `${store.getState().meta.name || fallback || 'Untitled flow'} · Sluice`;
+    };
+    show();
+    return store.subscribe(show);
+  }, [store, fallback]);
+}
+
 export function App() {
   const tab = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey));
+  useWindowTitle(tab?.store, tab?.serverId);
   const live = useRuntime((s) => (tab?.serverId && isActive(s.flows[tab.serverId]) ? tab.serverId : undefined));
   if (!tab) return <div className={css.loading}>Opening Sluice…</div>;
   return (

@@ -89,10 +89,14 @@ function ExportMenu() {
 }
 
 /** The current flow's runtime state, in words. */
-function runText(run: Pick<FlowRun, 'state' | 'error' | 'revision'> | undefined): string {
+function runText(run: (Pick<FlowRun, 'state' | 'error' | 'revision'> & { inError: number }) | undefined): string {
+  // Running is not the same as working: say how many nodes are in error.
+  const errors = run?.inError ? ` · ${run.inError} node${run.inError === 1 ? '' : 's'} in error` : '';
   switch (run?.state) {
     case 'running':
-      return run.error ? `Running revision ${run.revision} (the last deploy failed)` : 'Running this flow';
+      return run.error
+        ? `Running revision ${run.revision} (the last deploy failed)${errors}`
+        : `Running this flow${errors}`;
     case 'starting':
       return 'Starting…';
     case 'stopping':
@@ -116,7 +120,9 @@ export function Toolbar() {
   const run = useRuntime(
     useShallow((s) => {
       const f = serverId ? s.flows[serverId] : undefined;
-      return f ? { state: f.state, error: f.error, revision: f.revision } : undefined;
+      if (!f) return undefined;
+      const inError = Object.values(f.statuses).filter((st) => st.state === 'error').length;
+      return { state: f.state, error: f.error, revision: f.revision, inError };
     }),
   );
   const runningCount = useRuntime((s) => Object.values(s.flows).filter((f) => f.state === 'running').length);
@@ -138,7 +144,7 @@ export function Toolbar() {
           type="button"
           className={css.tool}
           onClick={() => setDialog({ kind: 'open' })}
-          title="Open a saved flow"
+          title="Saved flows: open, rename, duplicate, delete; which run"
         >
           <IconFolder /> Open
         </button>
@@ -222,7 +228,11 @@ export function Toolbar() {
         type="button"
         className={css.deploy}
         onClick={() => void deploy()}
-        title="Save and deploy this flow (Ctrl+Enter); other flows keep running"
+        title={
+          active
+            ? `Save and deploy (Ctrl+Enter): replaces the running revision ${run?.revision ?? ''} of this flow, which drains its in-flight messages first; other flows keep running`
+            : 'Save and deploy this flow (Ctrl+Enter); other flows keep running'
+        }
         data-testid="deploy"
       >
         <IconPlay /> Deploy

@@ -20,6 +20,7 @@ import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { connectionProblem, edgeProblem, orient } from '../model/connect-rules.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlowStore } from '../state/flow-context.js';
+import { tapKey, toggleTap, useTaps } from '../state/taps.js';
 import { useUi } from '../state/ui-store.js';
 import { IconMap } from '../ui/icons.js';
 import { ConnectionLine } from './ConnectionLine.js';
@@ -51,10 +52,28 @@ function nodeUnder(event: MouseEvent | TouchEvent): string | null {
 export function Canvas() {
   const store = useFlowStore();
   const nodes = useStore(store, (s) => s.nodes);
-  const edges = useStore(store, (s) => s.edges);
-  const live = useContext(LiveContext);
-  const rf = useReactFlow<EditorNode>();
+  const storeEdges = useStore(store, (s) => s.edges);
   const notify = useUi((s) => s.notify);
+  const live = useContext(LiveContext);
+  const tapped = useTaps((s) => (live ? s.byFlow[live] : undefined));
+  // Watched wires look watched; the store's edges (and undo history) are not touched.
+  const edges = useMemo(() => {
+    if (!tapped?.length) return storeEdges;
+    const on = new Set(tapped);
+    return storeEdges.map((e) =>
+      on.has(tapKey(e.source, e.sourceHandle ?? 'out'))
+        ? { ...e, className: `${e.className ?? ''} tapped`.trim(), animated: true }
+        : e,
+    );
+  }, [storeEdges, tapped]);
+  const onEdgeDoubleClick = useCallback(
+    (_: unknown, edge: { source: string; sourceHandle?: string | null }) => {
+      if (live) void toggleTap(live, edge.source, edge.sourceHandle ?? 'out');
+      else notify('info', 'Deploy the flow to watch its wires');
+    },
+    [live, notify],
+  );
+  const rf = useReactFlow<EditorNode>();
   const miniMapMode = useUi((s) => s.miniMap);
   const showMiniMap = miniMapMode === 'on' || (miniMapMode === 'auto' && nodes.length > MINIMAP_AUTO_NODES);
   const pointer = useCanvasCommands(store);
@@ -144,6 +163,7 @@ export function Canvas() {
       onNodesChange={actions.onNodesChange}
       onEdgesChange={actions.onEdgesChange}
       onConnect={onConnect}
+      onEdgeDoubleClick={onEdgeDoubleClick}
       onConnectEnd={onConnectEnd}
       isValidConnection={isValidConnection}
       connectionLineComponent={ConnectionLine}

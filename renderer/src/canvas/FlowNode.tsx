@@ -11,8 +11,9 @@ import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { portsKey, portsOf } from '../model/ports.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlow } from '../state/flow-context.js';
+import { inject, lastInput } from '../state/inject.js';
 import { useRuntime } from '../state/runtime-store.js';
-import { useTry } from '../state/try-store.js';
+import { useTryRun } from '../state/try-store.js';
 import css from './FlowNode.module.css';
 
 const NOT_LIVE = { status: undefined, counters: undefined };
@@ -31,7 +32,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
       return run ? { status: run.statuses[id], counters: run.counters[id] } : NOT_LIVE;
     }),
   );
-  const tried = useTry((s) => s.byNode[id]);
+  const tried = useTryRun((r) => r.byNode[id]);
 
   // React Flow measures handles once; when a switch gains or loses outputs it must measure again.
   const updateInternals = useUpdateNodeInternals();
@@ -64,6 +65,22 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           </div>
           <div className={css.sub}>{data.name ? (def?.title ?? data.type) : id}</div>
         </div>
+        {live !== undefined && def?.category === 'source' && (
+          // As in Node-RED: a button on the source sends a message by hand (the most recent payload, see Properties).
+          <button
+            type="button"
+            className={`${css.inject} nodrag`}
+            data-testid={`inject-${id}`}
+            title="Inject a message here (the most recent payload; edit it in Properties)"
+            aria-label={`Inject a message into ${caption}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              void inject(live, id, lastInput(live, id));
+            }}
+          >
+            ▶
+          </button>
+        )}
         {status && (
           <span
             className={css.dot}
@@ -120,9 +137,25 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           <span>
             out <b data-counter="out">{counters.out}</b>
           </span>
+          {counters.dropped > 0 && (
+            <span title="Messages this node dropped on purpose (a filter said no)">
+              dropped <b data-counter="dropped">{counters.dropped}</b>
+            </span>
+          )}
           <span className={counters.failed ? css.failed : ''}>
             failed <b data-counter="failed">{counters.failed}</b>
           </span>
+        </div>
+      )}
+      {status && status.state !== 'idle' && (
+        // Under the node, as Node-RED shows it: the state and why, readable without hovering.
+        <div
+          className={css.statusText}
+          data-state={status.state}
+          data-testid={`status-text-${id}`}
+          title={status.reason}
+        >
+          {status.reason ? `${status.state}: ${status.reason}` : status.state}
         </div>
       )}
       {(errors.length > 0 || warnings.length > 0) && (
@@ -135,8 +168,11 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
         </span>
       )}
       {tried && (
-        <span className={`${css.tried} ${tried.failed ? css.triedFailed : ''}`} data-testid={`tried-${id}`}>
-          {tried.failed ? 'failed' : `${tried.emitted} → ${tried.ports.join(', ')}`}
+        <span
+          className={`${css.tried} ${tried.failed ? css.triedFailed : ''} ${tried.dropped ? css.triedDropped : ''}`}
+          data-testid={`tried-${id}`}
+        >
+          {tried.failed ? 'failed' : tried.dropped ? 'dropped here' : `${tried.emitted} → ${tried.ports.join(', ')}`}
         </span>
       )}
     </div>

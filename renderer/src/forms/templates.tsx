@@ -4,6 +4,7 @@
  */
 import type {
   ArrayFieldItemTemplateProps,
+  DescriptionFieldProps,
   FieldTemplateProps,
   IconButtonProps,
   ObjectFieldTemplateProps,
@@ -195,8 +196,22 @@ function AddButton(props: IconButtonProps) {
   );
 }
 
+/**
+ * Descriptions rjsf renders itself (an array's, a checkbox's): `code` as code, like every other help text, not raw
+ * backticks.
+ */
+function DescriptionFieldTemplate({ id, description }: DescriptionFieldProps) {
+  if (!description) return null;
+  return (
+    <div id={id} className={css.help}>
+      {typeof description === 'string' ? <RichText text={description} /> : description}
+    </div>
+  );
+}
+
 export const templates: Partial<TemplatesType> = {
   ObjectFieldTemplate,
+  DescriptionFieldTemplate,
   FieldTemplate,
   ArrayFieldItemTemplate,
   ButtonTemplates: {

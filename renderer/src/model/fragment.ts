@@ -102,8 +102,19 @@ export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x
   }
   const xs = fragment.nodes.map((n) => n.position?.x ?? 0);
   const ys = fragment.nodes.map((n) => n.position?.y ?? 0);
-  const dx = at ? at.x - Math.min(...xs) : 40;
-  const dy = at ? at.y - Math.min(...ys) : 40;
+  let dx = at ? at.x - Math.min(...xs) : 40;
+  let dy = at ? at.y - Math.min(...ys) : 40;
+  // Never exactly on top of a node that is there (the originals, when pasting where they are): step down-right.
+  const near = (x: number, y: number) =>
+    content.nodes.some((n) => Math.abs(n.position.x - x) < 30 && Math.abs(n.position.y - y) < 30);
+  for (
+    let step = 0;
+    step < 50 && fragment.nodes.some((n) => near((n.position?.x ?? 0) + dx, (n.position?.y ?? 0) + dy));
+    step++
+  ) {
+    dx += 40;
+    dy += 40;
+  }
   const nodes = fragment.nodes.map((n, i): EditorNode => {
     const config = structuredClone(n.config);
     renameConnectionRefs(n.type, config, connIds);

@@ -2,15 +2,17 @@
  * The flow's connections (brokers, databases): list, add by kind, edit with a form from the kind's schema in the
  * catalog, remove (with the nodes that use it named). Nodes reference them by id.
  */
-import { useCallback } from 'react';
+import { useCallback, useContext, useMemo } from 'react';
 import { CONNECTION_CONFIG_PATH, placeProblems } from '../forms/errors.js';
 import { SchemaForm } from '../forms/SchemaForm.js';
 import { RichText } from '../forms/templates.js';
 import { catalog, connectionKind } from '../model/catalog.js';
+import { connectionState } from '../model/connection-state.js';
 import { toFlowNode } from '../model/convert.js';
 import { jsonEqual } from '../model/equal.js';
 import { referencedConnections } from '../model/fragment.js';
-import { useFlow, useFlowStore } from '../state/flow-context.js';
+import { LiveContext, useFlow, useFlowStore } from '../state/flow-context.js';
+import { useRuntime } from '../state/runtime-store.js';
 import { useUi } from '../state/ui-store.js';
 import { IconPlug, IconTrash } from '../ui/icons.js';
 import css from './Panel.module.css';
@@ -25,8 +27,21 @@ export function ConnectionsPanel() {
   const setOpen = useUi((s) => s.setOpenConnection);
   const open = connections.find((c) => c.id === openId);
   const kind = open ? connectionKind(open.kind) : undefined;
-  const users = open ? nodes.filter((n) => referencedConnections(toFlowNode(n)).includes(open.id)) : [];
-  const placed = placeProblems(open ? byConnection[open.id] : undefined, CONNECTION_CONFIG_PATH);
+  const usersOf = useMemo(() => {
+    const by = new Map<string, Array<{ id: string; name?: string }>>();
+    for (const n of nodes) {
+      for (const c of referencedConnections(toFlowNode(n))) {
+        by.set(c, [...(by.get(c) ?? []), { id: n.id, name: n.data.name }]);
+      }
+    }
+    return by;
+  }, [nodes]);
+  const users = open ? (usersOf.get(open.id) ?? []) : [];
+  const live = useContext(LiveContext);
+  const fromId = useUi((s) => s.connectionFrom);
+  const fromNode = useFlow((s) => (fromId ? s.nodes.find((n) => n.id === fromId) : undefined));
+  const statuses = useRuntime((s) => (live ? s.flows[live]?.statuses : undefined));
+  const placed = placeProblems(open ? byConnection[open.id] : undefined, CONNECTION_CONFIG_PATH, kind?.config);
 
   const onConfig = useCallback(
     (config: Record<string, unknown>) => {
@@ -40,6 +55,20 @@ export function ConnectionsPanel() {
 
   return (
     <div className={css.scroll} data-testid="connections-panel">
+      {fromNode && (
+        <button
+          type="button"
+          className={css.button}
+          style={{ marginBottom: 8 }}
+          data-testid="back-to-node"
+          onClick={() => {
+            useUi.setState({ connectionFrom: undefined });
+            useUi.getState().setSide('properties');
+          }}
+        >
+          ← Back to {fromNode.data.name ?? fromNode.id}
+        </button>
+      )}
       <div className={css.kind}>Connections</div>
       <p className={css.summary} style={{ marginTop: 6 }}>
         Brokers and databases that nodes share. Secrets are references like <code>{'${env:NAME}'}</code>, never stored.
@@ -56,6 +85,15 @@ export function ConnectionsPanel() {
             <span style={{ flex: 1, minWidth: 0 }}>
               <strong>{c.name ?? c.id}</strong>{' '}
               <span className={css.muted}>{connectionKind(c.kind)?.title ?? c.kind}</span>
+              {live && (
+                <span
+                  className={css.connState}
+                  data-state={connectionState(usersOf.get(c.id) ?? [], statuses).state}
+                  data-testid={`connection-state-${c.id}`}
+                >
+                  {connectionState(usersOf.get(c.id) ?? [], statuses).text}
+                </span>
+              )}
             </span>
             {byConnection[c.id]?.length ? (
               <span style={{ color: 'var(--danger)' }}>{byConnection[c.id].length} problem(s)</span>
@@ -99,7 +137,7 @@ export function ConnectionsPanel() {
             />
             <div className={css.idRow}>
               id <code>{open.id}</code> · used by{' '}
-              {users.length ? users.map((u) => u.data.name ?? u.id).join(', ') : 'no node'}
+              {users.length ? users.map((u) => u.name ?? u.id).join(', ') : 'no node'}
             </div>
           </div>
           <ProblemList problems={placed.general} />

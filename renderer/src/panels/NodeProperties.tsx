@@ -10,6 +10,8 @@ import { useFlow, useFlowStore } from '../state/flow-context.js';
 import { useUi } from '../state/ui-store.js';
 import { CategoryIcon } from '../ui/CategoryIcon.js';
 import { IconBeaker } from '../ui/icons.js';
+import { InjectSection } from './InjectSection.js';
+import { NodeRuntime } from './NodeRuntime.js';
 import css from './Panel.module.css';
 import { ProblemList } from './ProblemList.js';
 
@@ -23,7 +25,7 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
   const store = useFlowStore();
   const def = nodeDefinition(data.type);
   const problems = useFlow((s) => s.problemsByNode[id]);
-  const placed = placeProblems(problems, NODE_CONFIG_PATH);
+  const placed = placeProblems(problems, NODE_CONFIG_PATH, def?.config);
 
   const onConfig = useCallback(
     (config: Record<string, unknown>) => {
@@ -41,7 +43,14 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
           <CategoryIcon category={def?.category} size={16} />
         </span>
         <div className={css.headText}>
-          <div className={css.kind}>{def ? `${def.category} · ${def.title}` : `unknown type "${data.type}"`}</div>
+          <div className={css.kind}>
+            {/* "transform · Transform" says one thing twice: the category only when the title differs. */}
+            {def
+              ? def.title.toLowerCase() === def.category
+                ? def.title
+                : `${def.category} · ${def.title}`
+              : `unknown type "${data.type}"`}
+          </div>
           <div className={css.headTitle}>{data.name ?? def?.title ?? data.type}</div>
         </div>
         <button
@@ -51,6 +60,14 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
           onClick={() => useUi.getState().showBottom('try')}
         >
           <IconBeaker size={14} /> Try it
+        </button>
+        <button
+          type="button"
+          className={css.button}
+          title="This node type's documentation and examples"
+          onClick={() => useUi.getState().setSide('help')}
+        >
+          Help
         </button>
       </div>
       {def && (
@@ -71,6 +88,8 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
           id <code>{id}</code>
         </div>
       </div>
+      <NodeRuntime id={id} />
+      {def?.category === 'source' && <InjectSection id={id} />}
       <ProblemList problems={placed.general} />
       {def ? (
         <>

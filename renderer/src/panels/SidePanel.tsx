@@ -4,6 +4,7 @@ import { useFlow } from '../state/flow-context.js';
 import { useUi } from '../state/ui-store.js';
 import { ConnectionsPanel } from './ConnectionsPanel.js';
 import { FlowProperties } from './FlowProperties.js';
+import { NodeHelp } from './NodeHelp.js';
 import { NodeProperties } from './NodeProperties.js';
 import css from './Panel.module.css';
 import tabs from './Tabs.module.css';
@@ -47,8 +48,17 @@ export function SidePanel() {
         >
           Connections
         </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={side === 'help'}
+          className={tabs.tab}
+          onClick={() => setSide('help')}
+        >
+          Help
+        </button>
       </div>
-      {side === 'properties' ? <Properties /> : <ConnectionsPanel />}
+      {side === 'properties' ? <Properties /> : side === 'help' ? <NodeHelp /> : <ConnectionsPanel />}
     </aside>
   );
 }

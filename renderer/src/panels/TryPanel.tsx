@@ -8,7 +8,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { nodeDefinition } from '../model/catalog.js';
 import { tryNode } from '../state/flow-actions.js';
 import { useFlow } from '../state/flow-context.js';
-import { useTry } from '../state/try-store.js';
+import { type TryRun, useTry, useTryRun } from '../state/try-store.js';
+import { useWorkspace } from '../state/workspace.js';
 import { IconBeaker } from '../ui/icons.js';
 import { JsonView } from '../ui/JsonView.js';
 import css from './Bottom.module.css';
@@ -31,7 +32,10 @@ export function TryPanel() {
   const nodeId = chosen && names.has(chosen) ? chosen : (selected ?? list[0]?.[0]);
   const [payload, setPayload] = useState(SAMPLE);
   const [topic, setTopic] = useState('sensors/dev-1');
-  const result = useTry();
+  const result = useTryRun((r: TryRun) => r);
+  const tabKey = useWorkspace((s) => s.activeKey);
+  const types = useFlow(useShallow((s) => s.nodes.map((n) => `${n.id}\u0000${n.data.type}`)));
+  const typeOf = useMemo(() => new Map(types.map((x) => x.split('\u0000') as [string, string])), [types]);
   const reveal = useRevealNode();
 
   let parsed: { ok: true; value: unknown } | { ok: false; message: string };
@@ -84,7 +88,7 @@ export function TryPanel() {
               type="button"
               className={css.button}
               style={{ marginLeft: 6 }}
-              onClick={() => useTry.getState().clear()}
+              onClick={() => tabKey && useTry.getState().clear(tabKey)}
             >
               Clear
             </button>
@@ -93,11 +97,18 @@ export function TryPanel() {
       </div>
       <div className={css.list} data-testid="try-results">
         {result.error && <div className={css.error}>{result.error}</div>}
-        {!result.error && result.steps.length === 0 && !result.running && (
-          <div className={css.empty}>
-            {result.nodeId
-              ? 'Nothing was emitted: the message was dropped (for example by a filter).'
-              : 'Pick a node, edit the sample and send it. Nothing is deployed or saved.'}
+        {!result.error && result.steps.length === 0 && !result.running && !result.nodeId && (
+          <div className={css.empty}>Pick a node, edit the sample and send it. Nothing is deployed or saved.</div>
+        )}
+        {!result.running && result.droppedAt.length > 0 && (
+          <div className={css.subhead} data-testid="try-dropped">
+            {result.droppedAt
+              .map((id) => {
+                const title = nodeDefinition(typeOf.get(id) ?? '')?.title ?? typeOf.get(id) ?? 'node';
+                const name = names.get(id);
+                return `Dropped by ${title}${name && name !== title ? ` "${name}"` : ''}: it emitted nothing for this message`;
+              })
+              .join(' · ')}
           </div>
         )}
         {result.steps.map((s, i) => (

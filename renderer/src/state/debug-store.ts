@@ -1,9 +1,9 @@
 /**
- * Messages that reached debug nodes. Memory is bounded (newest MAX_ENTRIES kept) and the view updates at most
+ * Messages that reached debug nodes, and messages that failed (with reason and node). Memory is bounded (newest MAX_ENTRIES kept) and the view updates at most
  * five times a second, however fast messages arrive. Pausing freezes the view; the flow keeps running.
  */
 import { create } from 'zustand';
-import type { DebugEntry } from '../api/types.js';
+import type { DebugEntry, FailureEntry } from '../api/types.js';
 
 export const MAX_ENTRIES = 500;
 const FLUSH_MS = 200;
@@ -16,9 +16,13 @@ export interface DebugState {
   pending: number;
   /** Dropped by the server's rate limit. */
   dropped: number;
+  /** A node id, FAILURES_ONLY, or undefined for everything. */
   filter: string | undefined;
+  /** The open flow's entries, or every flow's. */
+  scope: 'flow' | 'all';
   setPaused(paused: boolean): void;
   setFilter(nodeId: string | undefined): void;
+  setScope(scope: 'flow' | 'all'): void;
   clear(): void;
 }
 
@@ -33,12 +37,14 @@ export const useDebug = create<DebugState>()((set) => ({
   pending: 0,
   dropped: 0,
   filter: undefined,
+  scope: 'flow',
   setPaused: (paused) => {
     arrivedAtPause = arrived;
     set({ paused, pending: 0 });
     if (!paused) flush();
   },
   setFilter: (filter) => set({ filter }),
+  setScope: (scope) => set({ scope }),
   clear: () => {
     buffer = [];
     arrivedAtPause = arrived;
@@ -66,8 +72,18 @@ export function pushDebug(entry: DebugEntry): void {
   }, FLUSH_MS);
 }
 
+/** The filter value that keeps failed messages only. */
+export const FAILURES_ONLY = ':failures';
+
 /** Identifies an entry across the live feed and a debug node's snapshot. */
-const entryKey = (e: DebugEntry) => `${e.flowId ?? ''}:${e.nodeId}:${e.seq}`;
+export const entryKey = (e: DebugEntry) =>
+  `${e.failure ? 'failed' : e.tap ? 'tap' : ''}:${e.flowId ?? ''}:${e.nodeId}:${e.seq}`;
+
+/** A failed message from the live feed: shown like a debug entry, at the node where it failed, with its reason. */
+export function pushFailure(flowId: string, f: FailureEntry): void {
+  const { reason, kind, fate, ...rest } = f;
+  pushDebug({ ...rest, flowId, failure: { reason, kind, fate } });
+}
 
 /**
  * Entries a debug node kept before this editor listened (its snapshot): merged in time order, leaving out those the

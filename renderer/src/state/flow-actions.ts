@@ -2,12 +2,15 @@
 import { serializeFlow, stripSecrets } from '../../../src/flow/index.js';
 import { ApiError, api } from '../api/client.js';
 import { catalog } from '../model/catalog.js';
-import { fromDocument, toDocument } from '../model/convert.js';
+import { fromDocument, toDocument, toFlowNode } from '../model/convert.js';
+import { referencedConnections } from '../model/fragment.js';
 import { sameContent } from '../model/history.js';
 import type { FlowContent } from '../model/types.js';
 import { pushDebugBacklog } from './debug-store.js';
-import { useRuntime } from './runtime-store.js';
-import { useTry } from './try-store.js';
+import { type DeployedShape, settling, summarise, useDeploy } from './deploy-store.js';
+import { isActive, useRuntime } from './runtime-store.js';
+import { useTaps } from './taps.js';
+import { droppedNodes, useTry } from './try-store.js';
 import { useUi } from './ui-store.js';
 import { activeTab, contentOf, type Tab, useWorkspace } from './workspace.js';
 
@@ -126,24 +129,82 @@ export async function overwrite(tab: Tab | undefined = activeTab()): Promise<boo
   }
 }
 
+/** How long a deploy waits for its nodes to connect before it reports (they keep trying after). */
+export const DEPLOY_SETTLE_MS = 8_000;
+
+function deployedShape(tab: Tab): DeployedShape {
+  const state = tab.store.getState();
+  return {
+    nodes: state.nodes.map((n) => ({
+      id: n.id,
+      type: n.data.type,
+      ...(n.data.name ? { name: n.data.name } : {}),
+      connections: referencedConnections(toFlowNode(n)),
+    })),
+    connections: state.connections.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}) })),
+  };
+}
+
+/** Resolves once no node is on its way up any more, or after `ms`. */
+function whenSettled(flowId: string, shape: DeployedShape, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const run = useRuntime.getState().flows[flowId];
+      return run?.state !== 'running' || !settling(shape, run.statuses);
+    };
+    if (check()) return resolve();
+    const timer = setTimeout(done, ms);
+    const unsubscribe = useRuntime.subscribe(() => {
+      if (check()) done();
+    });
+    function done() {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    }
+  });
+}
+
 export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> {
   if (!tab) return;
+  const report = useDeploy.getState();
+  const previous = tab.serverId ? useRuntime.getState().flows[tab.serverId] : undefined;
+  const replaces = isActive(previous) ? (previous?.revision ?? null) : undefined;
+  report.set(tab.key, { phase: 'saving', ...(replaces === undefined ? {} : { replaces }) });
+  // Try-it results were about the draft; the deployed flow speaks for itself now. A new engine watches no wire.
+  useTry.getState().clear(tab.key);
+  if (tab.serverId) useTaps.getState().clear(tab.serverId);
   const dirty = useWorkspace.getState().dirty[tab.key] || tab.serverId === undefined;
-  if (dirty && !(await save(tab))) return;
+  if (dirty && !(await save(tab))) {
+    report.set(tab.key, undefined);
+    return;
+  }
   const saved = useWorkspace.getState().tab(tab.key);
   if (!saved?.serverId) return;
+  const flowId = saved.serverId;
+  report.set(tab.key, { phase: 'deploying', ...(replaces === undefined ? {} : { replaces }) });
   try {
-    await api.deploy(saved.serverId);
+    const r = await api.deploy(flowId);
     // Statuses pushed while the deploy request was in flight may predate it here: take the runtime's own view.
     useRuntime.getState().reset(await api.runtime());
-    useUi.getState().notify('success', 'Deployed: the flow is running');
-    await loadDebugBacklog(saved);
+    report.set(tab.key, { phase: 'checking' });
+    void loadDebugBacklog(saved);
+    const shape = deployedShape(saved);
+    await whenSettled(flowId, shape, DEPLOY_SETTLE_MS);
+    const run = useRuntime.getState().flows[flowId];
+    report.set(tab.key, {
+      phase: 'done',
+      ...summarise(shape, run?.statuses ?? {}, r.revision ?? run?.revision ?? null),
+    });
   } catch (err) {
     // A failed start is pushed too (flow-state `failed`); the runtime's view says whether a previous revision runs.
-    api.runtime().then(
-      (info) => useRuntime.getState().reset(info),
-      () => undefined,
-    );
+    const info = await api.runtime().catch(() => undefined);
+    if (info) useRuntime.getState().reset(info);
+    const run = useRuntime.getState().flows[flowId];
+    const lines = [`Not deployed: ${err instanceof Error ? err.message : String(err)}`];
+    if (run?.state === 'running') lines.push(`Revision ${run.revision} runs again, as before.`);
+    else lines.push('Nothing of this flow runs.');
+    report.set(tab.key, { phase: 'done', tone: 'error', lines });
     fail('Not deployed', err);
   }
 }
@@ -151,6 +212,9 @@ export async function deploy(tab: Tab | undefined = activeTab()): Promise<void> 
 /** Drains and stops one flow (the current tab's by default); the others keep running. */
 export async function stop(flowId: string | undefined = activeTab()?.serverId): Promise<void> {
   if (!flowId) return;
+  const tab = useWorkspace.getState().tabs.find((t) => t.serverId === flowId);
+  if (tab) useTry.getState().clear(tab.key);
+  useTaps.getState().clear(flowId);
   try {
     await api.stop(flowId);
     useRuntime.getState().reset(await api.runtime());
@@ -203,13 +267,17 @@ export async function tryNode(nodeId: string, payload: unknown, topic: string | 
   const tab = activeTab();
   if (!tab) return;
   const t = useTry.getState();
-  t.started(nodeId);
+  t.started(tab.key, nodeId);
   useUi.getState().showBottom('try');
   try {
     const r = await api.tryNode(documentOf(tab), nodeId, { payload, ...(topic ? { topic } : {}) });
     const error = r.truncated ? `${r.error ?? ''} (stopped at the step limit)`.trim() : r.error;
-    useTry.getState().finished(r.steps ?? [], r.delivered ?? [], error);
+    const steps = r.steps ?? [];
+    const delivered = r.delivered ?? [];
+    const droppedAt = error ? [] : droppedNodes(nodeId, steps, delivered, tab.store.getState().edges);
+    useTry.getState().finished(tab.key, { steps, delivered, error, droppedAt });
   } catch (err) {
-    useTry.getState().finished([], [], err instanceof Error ? err.message : String(err));
+    const error = err instanceof Error ? err.message : String(err);
+    useTry.getState().finished(tab.key, { steps: [], delivered: [], error, droppedAt: [] });
   }
 }

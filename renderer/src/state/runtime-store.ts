@@ -1,7 +1,7 @@
 /** What the runtime reports, per flow: its state, each node's status and counters (pushed over the WebSocket). */
 import { create } from 'zustand';
 import type { NodeStatus } from '../../../src/spec/index.js';
-import type { Counters, FlowRunState, RuntimeInfo } from '../api/types.js';
+import type { Counters, FlowRunState, LastFailure, RuntimeInfo } from '../api/types.js';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
@@ -12,6 +12,8 @@ export interface FlowRun {
   error?: string;
   statuses: Record<string, NodeStatus>;
   counters: Record<string, Counters>;
+  /** Each node's most recent failure. */
+  lastFailures: Record<string, LastFailure>;
 }
 
 export interface RuntimeState {
@@ -22,13 +24,13 @@ export interface RuntimeState {
   reset(info: RuntimeInfo): void;
   flowState(flowId: string, state: FlowRunState, revision: number | null, error?: string): void;
   status(flowId: string, nodeId: string, status: NodeStatus): void;
-  setCounters(flowId: string, counters: Record<string, Counters>): void;
+  setCounters(flowId: string, counters: Record<string, Counters>, lastFailures?: Record<string, LastFailure>): void;
 }
 
-const EMPTY: FlowRun = { state: 'stopped', revision: null, statuses: {}, counters: {} };
+const EMPTY: FlowRun = { state: 'stopped', revision: null, statuses: {}, counters: {}, lastFailures: {} };
 
 /** True while the runtime has an engine for the flow (running, or on its way up or down). */
-export function isActive(run: FlowRun | undefined): boolean {
+export function isActive(run: Pick<FlowRun, 'state'> | undefined): boolean {
   return run !== undefined && (run.state === 'running' || run.state === 'starting' || run.state === 'stopping');
 }
 
@@ -46,6 +48,7 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
         ...(f.error === undefined ? {} : { error: f.error }),
         statuses: f.statuses ?? {},
         counters: f.counters ?? {},
+        lastFailures: f.lastFailures ?? {},
       };
     }
     set({ flows });
@@ -60,6 +63,7 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
       revision,
       statuses: fresh ? {} : prev.statuses,
       counters: fresh ? {} : prev.counters,
+      lastFailures: fresh ? {} : prev.lastFailures,
     };
     if (error === undefined) delete next.error;
     else next.error = error;
@@ -69,8 +73,9 @@ export const useRuntime = create<RuntimeState>()((set, get) => ({
     const prev = get().flows[flowId] ?? EMPTY;
     set({ flows: { ...get().flows, [flowId]: { ...prev, statuses: { ...prev.statuses, [nodeId]: status } } } });
   },
-  setCounters: (flowId, counters) => {
+  setCounters: (flowId, counters, lastFailures) => {
     const prev = get().flows[flowId] ?? EMPTY;
-    set({ flows: { ...get().flows, [flowId]: { ...prev, counters } } });
+    const next = { ...prev, counters, lastFailures: lastFailures ?? prev.lastFailures };
+    set({ flows: { ...get().flows, [flowId]: next } });
   },
 }));

@@ -16,7 +16,7 @@ export interface Notice {
   text: string;
 }
 
-export type SideTab = 'properties' | 'connections';
+export type SideTab = 'properties' | 'connections' | 'help';
 export type BottomTab = 'debug' | 'try' | 'problems' | 'runtime' | 'topics';
 
 export interface UiState {
@@ -30,6 +30,8 @@ export interface UiState {
   miniMap: 'auto' | 'on' | 'off';
   /** The connection the connections panel has open. */
   openConnection: string | undefined;
+  /** The node whose form opened it ("+ New connection…", "Edit"): the panel offers the way back. */
+  connectionFrom: string | undefined;
   setDialog(d: Dialog | undefined): void;
   notify(tone: Notice['tone'], text: string): void;
   dismiss(id: number): void;
@@ -38,7 +40,7 @@ export interface UiState {
   toggleBottom(): void;
   setBottomHeight(px: number): void;
   setMiniMap(mode: 'on' | 'off'): void;
-  setOpenConnection(id: string | undefined): void;
+  setOpenConnection(id: string | undefined, fromNode?: string): void;
 }
 
 let nextId = 1;
@@ -52,6 +54,7 @@ export const useUi = create<UiState>()((set, get) => ({
   bottomHeight: 260,
   miniMap: 'auto',
   openConnection: undefined,
+  connectionFrom: undefined,
   setDialog: (dialog) => set({ dialog }),
   notify: (tone, text) => {
     const id = nextId++;
@@ -64,5 +67,5 @@ export const useUi = create<UiState>()((set, get) => ({
   toggleBottom: () => set({ bottomOpen: !get().bottomOpen }),
   setMiniMap: (miniMap) => set({ miniMap }),
   setBottomHeight: (px) => set({ bottomHeight: Math.round(Math.min(Math.max(px, 120), window.innerHeight - 220)) }),
-  setOpenConnection: (openConnection) => set({ openConnection, side: 'connections' }),
+  setOpenConnection: (openConnection, connectionFrom) => set({ openConnection, connectionFrom, side: 'connections' }),
 }));

@@ -8,6 +8,7 @@ import { createLogger, type SluiceLogger } from '../../runtime/log.js';
 import { createServer, ServerConfigError, type SluiceServer } from '../../server/app.js';
 import { ApiError } from '../../server/errors.js';
 import { importFlow } from '../../server/import.js';
+import { prepareSave } from '../../server/prepare.js';
 import { runnerRoutes } from '../../server/runners/routes.js';
 import { defaultRunnersFile, RunnerSettings } from '../../server/runners/settings.js';
 import { DEMO_MQTT_PORT, portNumber, startEmbeddedMqtt } from '../embedded-mqtt.js';
@@ -78,18 +79,45 @@ function readDemo(): string {
   return readFileSync(found ?? DEMO_FLOW_CANDIDATES[0], 'utf8');
 }
 
-async function seedDemo(server: SluiceServer, log: SluiceLogger): Promise<void> {
-  const { store, runtime } = server.context;
-  if (!store.get(DEMO_ID)) await importFlow(server.context, readDemo());
-  const demo = store.get(DEMO_ID);
+/** The demo flow's broker address as shipped (examples/embedded-demo.json). */
+const DEMO_BROKER_URL = `mqtt://127.0.0.1:${DEMO_MQTT_PORT}`;
+
+/** The demo's MQTT connections pointed at the embedded broker that actually runs (--embedded-mqtt PORT). */
+function demoOnBroker(flow: Record<string, unknown>, brokerUrl: string): Record<string, unknown> | undefined {
+  const connections = flow.connections as Array<{ kind: string; config: Record<string, unknown> }> | undefined;
+  const stale = (connections ?? []).filter(
+    (c) => c.kind === 'mqtt' && typeof c.config.url === 'string' && c.config.url !== brokerUrl,
+  );
+  // Only an embedded-broker address (loopback) is the demo's own: a broker the user chose stays.
+  if (stale.length === 0 || !stale.every((c) => String(c.config.url).startsWith('mqtt://127.0.0.1:'))) return undefined;
+  return {
+    ...flow,
+    connections: connections?.map((c) => (stale.includes(c) ? { ...c, config: { ...c.config, url: brokerUrl } } : c)),
+  };
+}
+
+async function seedDemo(server: SluiceServer, log: SluiceLogger, brokerUrl: string): Promise<void> {
+  const { store, runtime, validator } = server.context;
+  if (!store.get(DEMO_ID)) await importFlow(server.context, readDemo().replaceAll(DEMO_BROKER_URL, brokerUrl));
+  let demo = store.get(DEMO_ID);
   if (!demo) {
     log.warn(`--demo: could not store the "${DEMO_ID}" flow; nothing deployed`);
     return;
   }
   try {
-    // A demo resumed from the last run keeps running as it is.
     await server.resumed;
-    if (!runtime.isDeployed(DEMO_ID)) await runtime.deploy(demo);
+    // The demo follows the broker: a demo stored by a run with another --embedded-mqtt port is pointed at this one.
+    const moved = demoOnBroker(demo.flow, brokerUrl);
+    if (moved) {
+      demo = await store.update(DEMO_ID, (id) => prepareSave(moved, id, validator), undefined);
+      log.info({ broker: brokerUrl }, '--demo: the demo flow now uses this embedded broker');
+      // The resumed revision points at a broker that is not there: nothing of it can drain, so do not wait for it.
+      if (runtime.isDeployed(DEMO_ID)) await runtime.manager.stop(DEMO_ID, { deadlineMs: 0 });
+      await runtime.deploy(demo);
+    } else if (!runtime.isDeployed(DEMO_ID)) {
+      // A demo resumed from the last run keeps running as it is.
+      await runtime.deploy(demo);
+    }
   } catch (err) {
     log.warn({ err: err instanceof Error ? err.message : String(err) }, '--demo: deploying the demo failed');
   }
@@ -182,7 +210,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   });
 
   try {
-    if (opts.demo) await seedDemo(server, log);
+    if (opts.demo) await seedDemo(server, log, broker?.url ?? DEMO_BROKER_URL);
     const openId = opts.open ? await openFlow(server, opts.open, opts.flowsDir) : undefined;
     // One plain line on stdout that scripts (and tests, with --port 0) can find the address in.
     process.stdout.write(`Sluice editor: ${server.url}/${openId ? `#flow=${encodeURIComponent(openId)}` : ''}\n`);

@@ -66,7 +66,8 @@ export function subscribeOnce(
     client.once('close', done);
     client.subscribe(subs, (err, granted) => {
       if (err) {
-        report.status({ state: 'error', reason: `subscribe failed: ${err.message}` });
+        // Not connected: the connection's own status says why, and the client subscribes again when it reconnects.
+        if (client.connected) report.status({ state: 'error', reason: `subscribe failed: ${err.message}` });
       } else {
         const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
         if (refused.length > 0) report.status({ state: 'error', reason: `the broker refused: ${refused.join(', ')}` });

@@ -1,6 +1,7 @@
 /** mqtt.js connection events -> node status (connecting, connected, error with the reason). */
 import type { MqttClient } from 'mqtt';
 import type { NodeStatus } from '../../spec/runtime-contract.js';
+import { isVersionRefusal } from './version.js';
 
 /** `lastError`: the client's failure so far, when it was created before this node began to listen. */
 export function reportStatus(
@@ -15,6 +16,11 @@ export function reportStatus(
     status({ state: 'connected', reason: note?.() });
   };
   const failed = (err: Error) => {
+    // Refused MQTT 5 and falling back (version.ts): not a failure, the next attempt speaks 3.1.1.
+    if (isVersionRefusal(err) && client.options.protocolVersion === 4) {
+      status({ state: 'connecting', reason: 'the broker refused MQTT 5: reconnecting with MQTT 3.1.1' });
+      return;
+    }
     lastError = err.message;
     status({ state: 'error', reason: `${err.message}; retrying` });
   };

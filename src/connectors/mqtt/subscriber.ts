@@ -24,6 +24,7 @@ import { probeAckHook } from './hook-probe.js';
 import { getSendPacket, setAckHook, simulatedChange, VERIFIED_MQTT_VERSION } from './internals.js';
 import { endClient, type Subscription, subscribeOnce } from './lifecycle.js';
 import { reportStatus } from './status.js';
+import { negotiateVersion } from './version.js';
 
 export interface SubscriberOptions {
   url: string;
@@ -81,6 +82,7 @@ export class MqttSubscriber {
   private retryDelayMs = RETRY_MIN_MS;
   private pausedSince = 0;
   private modeNote: string | undefined;
+  private versionNote: () => string | undefined = () => undefined;
   readonly counters = {
     connects: 0,
     delivered: 0,
@@ -140,9 +142,16 @@ export class MqttSubscriber {
       this.counters.connects++;
       this.o.connected?.(client);
     });
-    this.detachStatus = reportStatus(client, this.o.status, () => this.modeNote);
+    const version = negotiateVersion(client, this.o.log);
+    this.versionNote = () => version.note();
+    this.detachStatus = reportStatus(client, this.o.status, () => this.connectedNote());
     client.connect();
     await subscribeOnce(client, this.o.subscriptions, this.o.client.connectTimeout ?? 30_000, this.o);
+  }
+
+  /** What the connected status says: the MQTT version in use, and safe mode if on. */
+  private connectedNote(): string | undefined {
+    return [this.versionNote(), this.modeNote].filter(Boolean).join('; ') || undefined;
   }
 
   /** Stop taking messages; acks of messages already in the flow still go out as they settle. */
@@ -388,7 +397,7 @@ export class MqttSubscriber {
     if (this.pausedSince > 0) {
       this.o.log.info({ pausedMs: Date.now() - this.pausedSince }, 'the flow takes messages again: intake resumed');
       this.pausedSince = 0;
-      if (this.client?.connected) this.o.status({ state: 'connected', reason: this.modeNote });
+      if (this.client?.connected) this.o.status({ state: 'connected', reason: this.connectedNote() });
     }
     this.wake();
   }

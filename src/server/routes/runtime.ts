@@ -1,9 +1,13 @@
 /** Deploy and stop one flow by id, stop all, the runtime's flows with status and counters, debug snapshots. */
 import type { FastifyInstance } from 'fastify';
+import { createMessage } from '../../spec/message.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import type { FlowRuntimeView, RuntimeView, StopReply } from '../protocol.js';
-import { FlowIdParams, FlowNodeParams } from '../schemas.js';
+import type { FlowRuntimeView, InjectReply, RuntimeView, StopReply, TapsReply } from '../protocol.js';
+import { FlowIdParams, FlowNodeParams, InjectBody, TapsBody } from '../schemas.js';
+
+/** Samples per second per watched wire: enough to read, too few to slow a busy flow. */
+const TAP_SAMPLES_PER_SECOND = 20;
 
 export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Params: FlowIdParams }>('/api/flows/:id/deploy', { schema: { params: FlowIdParams } }, async (request) => {
@@ -34,6 +38,60 @@ export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (!view)
         throw new ApiError(404, 'not-running', `flow "${request.params.id}" has not run since the server started`);
       return view;
+    },
+  );
+
+  app.post<{ Params: FlowNodeParams; Body: InjectBody }>(
+    '/api/runtime/flows/:id/inject/:nodeId',
+    { schema: { params: FlowNodeParams, body: InjectBody } },
+    async (request): Promise<InjectReply> => {
+      const { id, nodeId } = request.params;
+      const flow = ctx.runtime.manager.get(id);
+      if (flow?.state !== 'running') {
+        throw new ApiError(409, 'not-running', `flow "${id}" is not running; deploy it, then inject`);
+      }
+      if (!(nodeId in flow.engine.statuses())) {
+        throw new ApiError(404, 'unknown-node', `node "${nodeId}" is not in the deployed flow "${id}"`);
+      }
+      const { payload, topic, key, headers } = request.body;
+      const msg = createMessage({ payload, topic, key, headers: { ...headers, 'sluice-injected': '1' } });
+      let outcome: Awaited<ReturnType<typeof flow.engine.inject>>;
+      try {
+        outcome = await flow.engine.inject(nodeId, msg);
+      } catch (err) {
+        throw new ApiError(400, 'cannot-inject', err instanceof Error ? err.message : String(err));
+      }
+      const base = { flowId: id, nodeId, messageId: msg.id };
+      if (!outcome.ok) return { ...base, outcome: 'failed', reason: outcome.reason };
+      return outcome.dropped === undefined
+        ? { ...base, outcome: 'delivered' }
+        : { ...base, outcome: 'failed', reason: outcome.dropped };
+    },
+  );
+
+  app.put<{ Params: FlowIdParams; Body: TapsBody }>(
+    '/api/runtime/flows/:id/taps',
+    { schema: { params: FlowIdParams, body: TapsBody } },
+    async (request): Promise<TapsReply> => {
+      const { id } = request.params;
+      const flow = ctx.runtime.manager.get(id);
+      if (flow?.state !== 'running') {
+        throw new ApiError(409, 'not-running', `flow "${id}" is not running; deploy it, then watch its wires`);
+      }
+      try {
+        return { flowId: id, taps: flow.engine.setTaps(request.body.taps, TAP_SAMPLES_PER_SECOND) };
+      } catch (err) {
+        throw new ApiError(400, 'cannot-tap', err instanceof Error ? err.message : String(err));
+      }
+    },
+  );
+
+  app.get<{ Params: FlowIdParams }>(
+    '/api/runtime/flows/:id/taps',
+    { schema: { params: FlowIdParams } },
+    async (request): Promise<TapsReply> => {
+      const flow = ctx.runtime.manager.get(request.params.id);
+      return { flowId: request.params.id, taps: flow?.state === 'running' ? flow.engine.tapped() : [] };
     },
   );
 

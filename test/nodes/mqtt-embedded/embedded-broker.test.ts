@@ -64,6 +64,50 @@ describe('embedded MQTT broker (aedes)', () => {
     }
   });
 
+  it('a connection left at MQTT 5 (the default) falls back to 3.1.1 against it, and the nodes say which version', async () => {
+    const broker = await startEmbeddedBroker({ port: 0 });
+    const { engine, statuses } = await startFlow(
+      [
+        ['in', 'mqtt-in', { connection: 'broker', topics: ['v5demo/+'], clientId: 'v5-in' }],
+        ['out', 'mqtt-out', { connection: 'broker', topic: 'v5back/{{payload.id}}' }],
+        ['back', 'mqtt-in', { connection: 'broker', topics: ['v5back/#'], clientId: 'v5-back' }],
+        ['sink', 'test-sink'],
+      ],
+      [
+        ['in', 'out'],
+        ['back', 'sink'],
+      ],
+      { connection: { url: broker.url, protocolVersion: '5' } },
+    );
+    try {
+      await eventually(
+        () => ['in', 'out', 'back'].map((id) => statuses.filter((s) => s.nodeId === id).at(-1)),
+        (last) => last.every((s) => s?.state === 'connected'),
+        10_000,
+        'every MQTT node connected',
+      );
+      for (const id of ['in', 'out', 'back']) {
+        expect(statuses.filter((s) => s.nodeId === id).at(-1)?.reason).toMatch(
+          /MQTT 3\.1\.1 \(the broker refused MQTT 5\)/,
+        );
+      }
+      const pub = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+      const all = payloads(20, 'v');
+      await Promise.all(all.map((p) => pub.publishAsync(`v5demo/${p.n}`, JSON.stringify(p), { qos: 1 })));
+      await pub.endAsync();
+      const sink = sinks.get('sink') as SinkHandle;
+      await eventually(
+        () => new Set(sink.delivered.map((m) => (m.payload as TestPayload).id)).size,
+        (n) => n >= 20,
+        15_000,
+        '20 messages',
+      );
+    } finally {
+      await engine.stop();
+      await broker.close();
+    }
+  });
+
   it('refuses MQTT 5 clients (aedes speaks 3.1.1 only)', async () => {
     const broker = await startEmbeddedBroker({ port: 0 });
     await expect(

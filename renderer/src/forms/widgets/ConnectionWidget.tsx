@@ -11,6 +11,11 @@ export function ConnectionWidget(props: WidgetProps) {
   const { id, value, onChange, schema, disabled, readonly } = props;
   const kind = typeof schema['x-connection'] === 'string' ? schema['x-connection'] : '';
   const store = useFlowStore();
+  // The node being edited (the form belongs to the one selected node): the connections panel leads back to it.
+  const editing = () => {
+    const selected = store.getState().nodes.filter((n) => n.selected);
+    return selected.length === 1 ? selected[0].id : undefined;
+  };
   const connections = useFlow((s) => s.connections);
   const ofKind = connections.filter((c) => c.kind === kind);
   const title = connectionKind(kind)?.title ?? kind;
@@ -28,7 +33,8 @@ export function ConnectionWidget(props: WidgetProps) {
             const created = store.getState().addConnection(kind);
             onChange(created);
             // rjsf reports the change when React commits it; switch panels (unmounting this form) only after that.
-            setTimeout(() => useUi.getState().setOpenConnection(created), 0);
+            const from = editing();
+            setTimeout(() => useUi.getState().setOpenConnection(created, from), 0);
           } else onChange(e.target.value || undefined);
         }}
       >
@@ -42,7 +48,11 @@ export function ConnectionWidget(props: WidgetProps) {
         <option value={NEW}>+ New {title} connection…</option>
       </select>
       {current && !missing && (
-        <button type="button" className={css.linkButton} onClick={() => useUi.getState().setOpenConnection(current)}>
+        <button
+          type="button"
+          className={css.linkButton}
+          onClick={() => useUi.getState().setOpenConnection(current, editing())}
+        >
           Edit
         </button>
       )}
