@@ -1,4 +1,4 @@
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { ConnectionRef, codecProperty, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 
 const js = { 'x-showWhen': { mode: ['jetstream'] } };
 const core = { 'x-showWhen': { mode: ['core'] } };
@@ -62,11 +62,9 @@ const config = Type.Object(
         'Core: subscribers with the same queue group share the messages (each goes to one). Empty: every subscriber gets all.',
       ...core,
     }),
-    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-      title: 'Payload codec',
-      default: 'json',
+    ...codecProperty({
       description:
-        '`json`: parse the data as JSON. `text`: UTF-8. `bytes`: as is. Data that does not decode goes to the error route.',
+        '`json`: parse the data as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. `csv`: a CSV document with a header line, as an array of row objects. Data that does not decode goes to the error route.',
     }),
     maxAckPending: Type.Integer({
       title: 'Max ack pending',

@@ -1,4 +1,11 @@
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import {
+  ackTimeoutProperty,
+  ConnectionRef,
+  codecProperty,
+  defineNode,
+  type LintIssue,
+  Type,
+} from '../../src/spec/index.js';
 import { type RetryDefaults, retryIssues, retryProperties } from '../../src/spec/retry-schema.js';
 
 const RETRY_DEFAULTS: RetryDefaults = { attempts: 5, retryDelayMs: 500, retryMaxDelayMs: 8_000 };
@@ -22,11 +29,9 @@ const config = Type.Object(
       description:
         'Text with `{{ }}` parts, each a JSONata expression on the message: `orders.{{payload.region}}`, `{{$replace(topic, "/", ".")}}`. A part with no value fails the message.',
     }),
-    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-      title: 'Payload codec',
-      default: 'json',
+    ...codecProperty({
       description:
-        '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are.',
+        '`json`: the payload as JSON text. `text`: a string as UTF-8. `bytes`: bytes (or a string) as they are. `csv`: rows (objects under a header line, or arrays) as a CSV document.',
     }),
     copyHeaders: Type.Boolean({
       title: 'Copy headers',
@@ -41,14 +46,10 @@ const config = Type.Object(
         "Send the message id as `Nats-Msg-Id`: a message redelivered and published again within the stream's duplicate window (2 minutes by default) is stored once.",
       ...js,
     }),
-    ackTimeoutMs: Type.Integer({
-      title: 'Ack timeout (ms)',
-      minimum: 100,
-      maximum: 600_000,
+    ...ackTimeoutProperty({
       default: 10_000,
-      description: 'A publish the stream has not acknowledged by then fails this attempt (and is retried).',
-      'x-advanced': true,
-      ...js,
+      description: 'A publish the stream has not acknowledged (PubAck) by then fails this attempt (and is retried).',
+      showWhen: js['x-showWhen'],
     }),
     ...retryProperties({
       per: 'message',

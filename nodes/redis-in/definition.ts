@@ -1,4 +1,4 @@
-import { ConnectionRef, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
+import { ConnectionRef, codecProperty, defineNode, type LintIssue, Type } from '../../src/spec/index.js';
 
 const config = Type.Object(
   {
@@ -42,11 +42,9 @@ const config = Type.Object(
       description:
         'The entry field that holds the payload (decoded by `codec`); the other fields become headers. Empty: the payload is the whole entry, an object of its fields (text values), and `codec` is not used.',
     }),
-    codec: Type.Enum(['json', 'text', 'bytes'] as const, {
-      title: 'Payload codec',
-      default: 'json',
+    ...codecProperty({
       description:
-        '`json`: parse the body field as JSON. `text`: UTF-8. `bytes`: as is. A body that does not decode goes to the error route.',
+        '`json`: parse the body field as JSON. `text`: UTF-8 text. `bytes`: the raw bytes. `csv`: a CSV document with a header line, as an array of row objects. A body that does not decode goes to the error route.',
     }),
     batchSize: Type.Integer({
       title: 'Read batch',

@@ -103,7 +103,12 @@ export function reconnectIssues(config: { reconnectDelayMs?: unknown; reconnectM
 }
 
 /** `ackTimeoutMs`: how long a sink waits for the broker's acknowledgement of what it sent (PUBACK, confirm, produce). */
-export function ackTimeoutProperty(o: { default: number; description: string }) {
+export function ackTimeoutProperty(o: {
+  default: number;
+  description: string;
+  /** For a wait that applies only sometimes (nats-out: JetStream only). */
+  showWhen?: Record<string, readonly unknown[]>;
+}) {
   return {
     ackTimeoutMs: Type.Integer({
       title: 'Acknowledgement timeout (ms)',
@@ -112,6 +117,7 @@ export function ackTimeoutProperty(o: { default: number; description: string }) 
       default: o.default,
       description: o.description,
       'x-advanced': true,
+      ...(o.showWhen ? { 'x-showWhen': o.showWhen } : {}),
     }),
   };
 }

@@ -1,4 +1,12 @@
-import { defineConnectionKind, type LintIssue, Secret, Type } from '../../../src/spec/index.js';
+import {
+  credentialProperties,
+  defineConnectionKind,
+  type LintIssue,
+  reconnectIssues,
+  reconnectProperties,
+  Secret,
+  Type,
+} from '../../../src/spec/index.js';
 import { tlsProperties } from '../../../src/spec/tls-schema.js';
 
 const config = Type.Object(
@@ -10,8 +18,10 @@ const config = Type.Object(
       description:
         '`nats://host:port` (or `tls://host:port`) of one or more servers of the cluster; the client learns the others from them. An entry may be a reference holding a comma-separated list, e.g. `${env:NATS_URL}`.',
     }),
-    username: Type.Optional(Type.String({ title: 'User name', description: 'With Password: user/password auth.' })),
-    password: Type.Optional(Secret({ title: 'Password', description: 'A reference such as `${env:NATS_PASSWORD}`.' })),
+    ...credentialProperties({
+      passwordExample: '`${env:NATS_PASSWORD}`',
+      passwordNote: 'With Username: user/password auth.',
+    }),
     token: Type.Optional(
       Secret({ title: 'Token', description: 'Token auth instead of a user: a reference such as `${env:NATS_TOKEN}`.' }),
     ),
@@ -35,22 +45,7 @@ const config = Type.Object(
       description: 'How long one connection attempt may take.',
       'x-advanced': true,
     }),
-    reconnectDelayMs: Type.Integer({
-      title: 'First reconnect delay (ms)',
-      minimum: 10,
-      maximum: 600_000,
-      default: 500,
-      description: 'After a lost or failed connection; doubles (with jitter) on each failure.',
-      'x-advanced': true,
-    }),
-    reconnectMaxDelayMs: Type.Integer({
-      title: 'Longest reconnect delay (ms)',
-      minimum: 10,
-      maximum: 600_000,
-      default: 15_000,
-      description: 'The backoff never waits longer than this.',
-      'x-advanced': true,
-    }),
+    ...reconnectProperties({ reconnectDelayMs: 500, reconnectMaxDelayMs: 15_000 }),
     connectionName: Type.Optional(
       Type.String({
         title: 'Client name',
@@ -92,12 +87,7 @@ export const natsConnection = defineConnectionKind({
         });
       }
     }
-    if (c.reconnectMaxDelayMs < c.reconnectDelayMs) {
-      issues.push({
-        path: '/reconnectMaxDelayMs',
-        message: 'the longest reconnect delay is shorter than the first one',
-      });
-    }
+    issues.push(...reconnectIssues(c));
     if (!c.tls && (c.ca || c.cert || c.key)) {
       issues.push({
         path: '/tls',

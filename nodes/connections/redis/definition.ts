@@ -1,4 +1,11 @@
-import { defineConnectionKind, type LintIssue, Secret, Type } from '../../../src/spec/index.js';
+import {
+  credentialProperties,
+  defineConnectionKind,
+  type LintIssue,
+  reconnectIssues,
+  reconnectProperties,
+  Type,
+} from '../../../src/spec/index.js';
 import { tlsProperties } from '../../../src/spec/tls-schema.js';
 
 const config = Type.Object(
@@ -20,15 +27,10 @@ const config = Type.Object(
       default: 0,
       description: 'The logical database (`SELECT`).',
     }),
-    username: Type.Optional(
-      Type.String({ title: 'User name', description: 'An ACL user (Redis 6+). Empty: the `default` user.' }),
-    ),
-    password: Type.Optional(
-      Secret({
-        title: 'Password',
-        description: 'A reference such as `${env:REDIS_PASSWORD}` or `${file:/run/secrets/redis}`.',
-      }),
-    ),
+    ...credentialProperties({
+      passwordExample: '`${env:REDIS_PASSWORD}`',
+      passwordNote: 'With no Username: the password of the `default` user (`requirepass`).',
+    }),
     ...tlsProperties({
       peer: 'server',
       tlsDescription: 'Connect with TLS. A `rediss://` URL turns it on too.',
@@ -42,22 +44,7 @@ const config = Type.Object(
       description: 'How long one connection attempt may take.',
       'x-advanced': true,
     }),
-    reconnectDelayMs: Type.Integer({
-      title: 'First reconnect delay (ms)',
-      minimum: 10,
-      maximum: 600_000,
-      default: 500,
-      description: 'After a lost or failed connection; doubles (with jitter) on each failure.',
-      'x-advanced': true,
-    }),
-    reconnectMaxDelayMs: Type.Integer({
-      title: 'Longest reconnect delay (ms)',
-      minimum: 10,
-      maximum: 600_000,
-      default: 15_000,
-      description: 'The backoff never waits longer than this.',
-      'x-advanced': true,
-    }),
+    ...reconnectProperties({ reconnectDelayMs: 500, reconnectMaxDelayMs: 15_000 }),
     connectionName: Type.Optional(
       Type.String({
         title: 'Client name',
@@ -90,12 +77,7 @@ export const redisConnection = defineConnectionKind({
         });
       }
     }
-    if (c.reconnectMaxDelayMs < c.reconnectDelayMs) {
-      issues.push({
-        path: '/reconnectMaxDelayMs',
-        message: 'the longest reconnect delay is shorter than the first one',
-      });
-    }
+    issues.push(...reconnectIssues(c));
     if (!c.tls && !c.url?.toLowerCase().startsWith('rediss:') && (c.ca || c.cert || c.key)) {
       issues.push({
         path: '/tls',

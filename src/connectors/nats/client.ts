@@ -4,13 +4,26 @@
  * its own, forever, with this connection's backoff.
  */
 import { type ConnectionOptions, connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import type { natsConnection } from '../../../nodes/connections/nats/definition.js';
-import { backoffDelay, sleep } from '../../runtime/retry.js';
-import type { Static } from '../../spec/index.js';
+import { backoffDelay, sleep } from '../../kit/retry.js';
 import type { Logger } from '../../spec/runtime-contract.js';
+import type { TlsSettings } from '../../spec/tls-schema.js';
 import { errorText, StatusCell } from './status.js';
 
-export type NatsSettings = Static<typeof natsConnection.config>;
+/**
+ * What the connector needs of a `nats` connection's config. Declared here because connectors never import nodes/:
+ * nodes/connections/nats/runtime.ts passes its config here, so the compiler checks that the definition still fits.
+ */
+export interface NatsSettings extends TlsSettings {
+  servers: string[];
+  username?: string;
+  password?: string;
+  token?: string;
+  credentials?: string;
+  connectTimeoutMs: number;
+  reconnectDelayMs: number;
+  reconnectMaxDelayMs: number;
+  connectionName?: string;
+}
 
 export function natsOptions(config: NatsSettings, connectionId: string): ConnectionOptions {
   // An entry may be a reference that held a comma-separated list.

@@ -18,7 +18,7 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
-import { backoffDelay, sleep } from '../../runtime/retry.js';
+import { backoffDelay, sleep } from '../../kit/retry.js';
 import type { Message } from '../../spec/message.js';
 import type { Logger, Outcome, Settle } from '../../spec/runtime-contract.js';
 import type { NatsClient } from './client.js';

@@ -4,7 +4,7 @@
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
-import { RetriedDelivery, type RetryOptions } from '../../runtime/retry.js';
+import { RetriedDelivery, type RetryOptions } from '../../kit/retry.js';
 import { DeterministicError, markFailure } from '../../spec/failure.js';
 import type { NatsClient } from './client.js';
 import { MSG_ID_HEADER, type Outbound } from './messages.js';

@@ -5,13 +5,27 @@
  * node's own retry or wait decides what happens, so a long outage never grows memory.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import type { redisConnection } from '../../../nodes/connections/redis/definition.js';
-import { backoffDelay } from '../../runtime/retry.js';
-import type { Static } from '../../spec/index.js';
+import { backoffDelay } from '../../kit/retry.js';
 import type { Logger } from '../../spec/runtime-contract.js';
+import type { TlsSettings } from '../../spec/tls-schema.js';
 import { errorText, LinkStatus } from './status.js';
 
-export type RedisSettings = Static<typeof redisConnection.config>;
+/**
+ * What the connector needs of a `redis` connection's config. Declared here because connectors never import nodes/:
+ * nodes/connections/redis/runtime.ts passes its config here, so the compiler checks that the definition still fits.
+ */
+export interface RedisSettings extends TlsSettings {
+  url?: string;
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  connectTimeoutMs: number;
+  reconnectDelayMs: number;
+  reconnectMaxDelayMs: number;
+  connectionName?: string;
+}
 
 export interface RedisPlan {
   options: RedisOptions;

@@ -11,7 +11,7 @@
  * - Back pressure: the loop reads no more while the flow's in-flight window is full (ingest returns a promise).
  */
 import type { Redis } from 'ioredis';
-import { backoffDelay, sleep } from '../../runtime/retry.js';
+import { backoffDelay, sleep } from '../../kit/retry.js';
 import type { Message } from '../../spec/message.js';
 import type { Logger, Outcome, Settle } from '../../spec/runtime-contract.js';
 import type { RedisLink } from './client.js';

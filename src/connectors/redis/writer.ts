@@ -7,9 +7,9 @@
  * until the attempts run out. A command whose connection dropped may have been applied: retries can add an entry
  * twice (at-least-once; an id field lets consumers de-duplicate).
  */
-import { Batcher } from '../../runtime/batcher.js';
-import type { Settleable } from '../../runtime/completion.js';
-import { backoffDelay, sleep } from '../../runtime/retry.js';
+import { Batcher } from '../../kit/batcher.js';
+import type { Settleable } from '../../kit/completion.js';
+import { backoffDelay, sleep } from '../../kit/retry.js';
 import { markFailure } from '../../spec/failure.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import type { RedisLink } from './client.js';

@@ -70,6 +70,24 @@ describe.runIf(await requireService('nats'))('nats-in', () => {
     });
   });
 
+  it('decodes a CSV document into row objects with codec csv (the shared codec)', async () => {
+    admin = await Admin.open();
+    const stream = await admin.stream(unique('CSV'));
+    const { jetstream } = await import('@nats-io/jetstream');
+    await jetstream(admin.nc).publish(`${stream}.rows`, 'id,name\n1,a\n2,b\n');
+    flow = await consume({ stream, durable: unique('d'), codec: 'csv' });
+    await eventually(
+      () => sink().delivered.length,
+      (n) => n === 1,
+      10_000,
+      'one message',
+    );
+    expect(sink().delivered[0].payload).toEqual([
+      { id: '1', name: 'a' },
+      { id: '2', name: 'b' },
+    ]);
+  });
+
   it('creates the stream if asked, filters by subject, and starts a new consumer at new messages with deliverPolicy new', async () => {
     admin = await Admin.open();
     const stream = unique('MADE');

@@ -56,6 +56,23 @@ describe.runIf(await requireService('nats'))('nats-out', () => {
     expect(got[0].headers).toEqual({ site: 'berlin', 'Nats-Msg-Id': 'm-1' });
   });
 
+  it('encodes rows as a CSV document with codec csv (the shared codec)', async () => {
+    admin = await Admin.open();
+    const stream = await admin.stream(unique('CSV'));
+    flow = await produce({ subject: `${stream}.rows`, codec: 'csv' });
+    expect(
+      await ingest({
+        id: 'm-1',
+        payload: [
+          { id: 1, name: 'a' },
+          { id: 2, name: 'b' },
+        ],
+      }),
+    ).toBe(true);
+    const got = await admin.messages(stream);
+    expect(got.map((m) => m.data)).toEqual(['id,name\n1,a\n2,b\n']);
+  });
+
   it('stores a message published twice with the same id once (JetStream de-duplication)', async () => {
     admin = await Admin.open();
     const stream = await admin.stream(unique('DUP'));

@@ -66,6 +66,36 @@ describe.runIf(await requireService('redis'))('redis-in', () => {
     );
   });
 
+  it('decodes a CSV body into row objects with codec csv (the shared codec)', async () => {
+    admin = new Admin();
+    const stream = unique('csv');
+    await admin.addRaw(stream, 'body', 'id,name\n1,a\n2,b\n');
+    await admin.addRaw(stream, 'body', 'id,name\n"1,a\n');
+    flow = await startFlow(
+      [redisConnection()],
+      [
+        ['in', 'redis-in', { connection: 'redis', stream, blockMs: 100, codec: 'csv' }],
+        ['sink', 'test-sink', { failFlagged: false }],
+        ['dead', 'test-sink', { failFlagged: false }],
+      ],
+      [['in', 'sink']],
+      { errorRoute: 'dead' },
+    );
+    await eventually(
+      () => sink().delivered.length + sink('dead').delivered.length,
+      (n) => n === 2,
+      10_000,
+      'both entries through',
+    );
+    expect(sink().delivered.map((m) => m.payload)).toEqual([
+      [
+        { id: '1', name: 'a' },
+        { id: '2', name: 'b' },
+      ],
+    ]);
+    expect(sink('dead').delivered[0].headers['sluice-error']).toMatch(/not valid CSV/);
+  });
+
   it('with no body field, the whole entry is the payload', async () => {
     admin = new Admin();
     const stream = unique('whole');

@@ -51,6 +51,31 @@ describe.runIf(await requireService('redis'))('redis-out', () => {
     expect(entries[0].fields).toEqual({ body: '{"a":1}', 'sluice-id': 'm-1', site: 'berlin' });
   });
 
+  it('encodes rows as a CSV document with codec csv (the shared codec)', async () => {
+    admin = new Admin();
+    const stream = unique('csv');
+    admin.track(stream);
+    flow = await produce({ stream, codec: 'csv', copyHeaders: false });
+    const ctx = src().ctx;
+    await new Promise<void>((resolve) => {
+      ctx.ingest(
+        {
+          id: 'm-1',
+          topic: 't',
+          payload: [
+            { id: 1, name: 'a' },
+            { id: 2, name: 'b' },
+          ],
+          headers: {},
+          timestamp: 1,
+        },
+        () => resolve(),
+      );
+    });
+    const entries = await admin.entries(stream);
+    expect(entries.map((e) => e.fields)).toEqual([{ body: 'id,name\n1,a\n2,b\n' }]);
+  });
+
   it('trims the stream to about maxLen entries', async () => {
     admin = new Admin();
     const stream = unique('capped');
