@@ -156,6 +156,64 @@ describe('examples that talk to real services', () => {
     },
   );
 
+  it.runIf(pgUp)(
+    'mqtt-stream-postgres.json: validate, deadband and a 1-minute window per device into PostgreSQL; every reading acked',
+    async () => {
+      const t = tag();
+      const flow = JSON.parse(
+        example('mqtt-stream-postgres.json')
+          .replaceAll('plant/+/temperature', `plant/+/temperature-${t}`)
+          .replaceAll('"temperature_minutes"', `"${t}_stream_minutes"`)
+          .replace('"windowMs": 60000', '"windowMs": 1500'),
+      );
+      engine = new Engine({ catalog, resolve: { env: { PGPASSWORD: '' }, readFile: () => '' } });
+      await engine.start(flow);
+      await eventually(
+        () => engine!.statuses().readings.state,
+        (s) => s === 'connected',
+        10_000,
+        'mqtt-in connected',
+      );
+      // Just after a window boundary, so each device's readings land in one window.
+      await new Promise((r) => setTimeout(r, 1500 - (Date.now() % 1500) + 20));
+      // "hot" is refused by validate; 210.3 moved by less than 0.5 from 210, so deadband drops it.
+      await publish(`plant/oven-1/temperature-${t}`, [
+        { value: 200 },
+        { value: 'hot' },
+        { value: 210 },
+        { value: 210.3 },
+        { value: 220 },
+      ]);
+      await publish(`plant/oven-2/temperature-${t}`, [{ value: 50 }]);
+      const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+      await client.connect();
+      try {
+        const count = async () =>
+          Number(
+            (await client.query(`SELECT count(*) AS n FROM "${t}_stream_minutes"`).catch(() => ({ rows: [{ n: 0 }] })))
+              .rows[0].n,
+          );
+        await eventually(count, (n) => n >= 2, 20_000, '2 rows');
+        const rows = (
+          await client.query(`SELECT device, avg_celsius, readings FROM "${t}_stream_minutes" ORDER BY device`)
+        ).rows;
+        expect(rows).toEqual([
+          { device: 'oven-1', avg_celsius: 210, readings: '3' },
+          { device: 'oven-2', avg_celsius: 50, readings: '1' },
+        ]);
+        await engine.whenIdle(5000);
+        const c = engine.counters();
+        expect(c.readings).toMatchObject({ out: 6, acked: 6, nacked: 0 });
+        expect(c.valid).toMatchObject({ in: 6, out: 5, failed: 1 });
+        expect(c.changed).toMatchObject({ in: 5, out: 4, dropped: 1 });
+        expect(c['per-minute']).toMatchObject({ in: 4, out: 2, dropped: 0 });
+      } finally {
+        await client.query(`DROP TABLE IF EXISTS "${t}_stream_minutes"`);
+        await client.end();
+      }
+    },
+  );
+
   it.runIf(amqpUp)('mqtt-to-amqp.json: valid readings reach the exchange, invalid ones are filtered', async () => {
     const t = tag();
     const flow = JSON.parse(
