@@ -80,7 +80,7 @@ describe.skipIf(skip !== undefined)('change node in the editor', () => {
     await rule(id, 'to').locator('input').fill('payload.tempF');
     await expect
       .poll(() => rule(id, 'to').locator('[data-testid="field-error"]').textContent())
-      .toContain('"to" is the field itself');
+      .toContain('Rule 1: To is the field itself'); // in the form's words: the rule's position and the field's label
     await rule(id, 'to').locator('input').fill('payload.fahrenheit');
     await expect.poll(() => problems(id)).toBe('1');
     await expect.poll(() => rule(id, 'to').locator('[data-testid="field-error"]').count()).toBe(0);

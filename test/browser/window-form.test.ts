@@ -91,7 +91,10 @@ describe.skipIf(skip !== undefined)('window node form in the browser', () => {
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     const problems = page.locator('[data-testid="problems"]');
     await expect.poll(() => problems.textContent()).toContain('holds 5000 messages before it can emit');
-    expect(await problems.textContent()).toContain('lower "count" to at most 1000, or raise settings.maxInFlight');
+    // In the form's words: the field's label, not its name.
+    expect(await problems.textContent()).toContain(
+      'lower Messages per window to at most 1000, or raise settings.maxInFlight',
+    );
     await selectNode(page, 'window-1');
     await setInput(page, 'window-1', 'count', '100');
     await expect.poll(() => page.locator('[data-testid="badge-window-1"]').count()).toBe(0);
