@@ -24,4 +24,5 @@ export {
 export { Ring } from './ring.js';
 export { allowedSqliteFile } from './sqlite-path.js';
 export { StatusReporter, type StatusState } from './status.js';
+export { StatusCell } from './status-cell.js';
 export { isThenable } from './thenable.js';

@@ -11,6 +11,7 @@ import { endClient } from '../connectors/mqtt/lifecycle.js';
 import { clientOptions, type MqttSettings } from '../connectors/mqtt/settings.js';
 import type { SluiceLogger } from '../runtime/log.js';
 import { ApiError } from './errors.js';
+import type { BrowseView, TopicView, ValueFormat } from './protocol.js';
 
 export const BROWSE_LIMITS = {
   maxTopics: 2000,
@@ -21,35 +22,6 @@ export const BROWSE_LIMITS = {
   maxSessions: 8,
   idleMs: 30_000,
 };
-
-export type ValueFormat = 'json' | 'text' | 'sparkplug' | 'bytes';
-
-export interface TopicView {
-  topic: string;
-  count: number;
-  /** Messages per second over the last arrivals (up to 10 s). */
-  ratePerSecond: number;
-  lastAt: number;
-  /** Size of the last payload in bytes. */
-  size: number;
-  retained: boolean;
-  format: ValueFormat;
-  /** The last payload decoded: a JSON value, text, the Sparkplug payload, or base64 for bytes. */
-  value: unknown;
-  /** The last payload was longer than the kept part, or was not kept (the session's byte cap). */
-  truncated: boolean;
-}
-
-export interface BrowseView {
-  id: string;
-  filter: string;
-  connected: boolean;
-  error?: string;
-  messages: number;
-  /** Topics seen beyond maxTopics: counted here, not tracked. */
-  untrackedTopics: number;
-  topics: TopicView[];
-}
 
 const RATE_WINDOW = 32;
 const RATE_SPAN_MS = 10_000;
@@ -279,3 +251,5 @@ export class TopicBrowser {
     }
   }
 }
+
+export type { BrowseView, TopicView, ValueFormat };

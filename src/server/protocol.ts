@@ -167,3 +167,34 @@ export type ServerMessage =
   | { type: 'stopped'; flowId: string }
   | { type: 'flow-saved'; id: string; revision: number }
   | { type: 'flow-deleted'; id: string };
+
+// ---- the MQTT topic browser (src/server/mqtt-browse.ts) ----
+
+export type ValueFormat = 'json' | 'text' | 'sparkplug' | 'bytes';
+
+export interface TopicView {
+  topic: string;
+  count: number;
+  /** Messages per second over the last arrivals (up to 10 s). */
+  ratePerSecond: number;
+  lastAt: number;
+  /** Size of the last payload in bytes. */
+  size: number;
+  retained: boolean;
+  format: ValueFormat;
+  /** The last payload decoded: a JSON value, text, the Sparkplug payload, or base64 for bytes. */
+  value: unknown;
+  /** The last payload was longer than the kept part, or was not kept (the session's byte cap). */
+  truncated: boolean;
+}
+
+export interface BrowseView {
+  id: string;
+  filter: string;
+  connected: boolean;
+  error?: string;
+  messages: number;
+  /** Topics seen beyond maxTopics: counted here, not tracked. */
+  untrackedTopics: number;
+  topics: TopicView[];
+}

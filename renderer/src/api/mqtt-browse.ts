@@ -1,29 +1,9 @@
 /** The topic browser's calls (see src/server/API.md, "MQTT topic browser"). */
 import { request } from './client.js';
 
-export type ValueFormat = 'json' | 'text' | 'sparkplug' | 'bytes';
+export type { BrowseView, TopicView, ValueFormat } from '../../../src/server/protocol.js';
 
-export interface TopicView {
-  topic: string;
-  count: number;
-  ratePerSecond: number;
-  lastAt: number;
-  size: number;
-  retained: boolean;
-  format: ValueFormat;
-  value: unknown;
-  truncated: boolean;
-}
-
-export interface BrowseView {
-  id: string;
-  filter: string;
-  connected: boolean;
-  error?: string;
-  messages: number;
-  untrackedTopics: number;
-  topics: TopicView[];
-}
+import type { BrowseView } from '../../../src/server/protocol.js';
 
 const enc = encodeURIComponent;
 

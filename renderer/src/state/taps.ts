@@ -4,6 +4,7 @@
  * (a new engine watches nothing).
  */
 import { create } from 'zustand';
+import type { TapEntry } from '../../../src/server/protocol.js';
 import { request } from '../api/client.js';
 import type { DebugEntry } from '../api/types.js';
 import { pushDebug } from './debug-store.js';
@@ -52,18 +53,7 @@ export async function toggleTap(flowId: string, nodeId: string, port: string): P
   }
 }
 
-export interface TapEntry {
-  seq: number;
-  time: number;
-  nodeId: string;
-  port: string;
-  id: string;
-  topic?: string;
-  headers: Record<string, string>;
-  payload: unknown;
-  truncated: boolean;
-  skipped: number;
-}
+export type { TapEntry };
 
 /** A sample from a watched wire: shown in the debug panel at the node it left. */
 export function pushTap(flowId: string, e: TapEntry): void {

@@ -4,9 +4,9 @@
  * nodes' retry budgets decide how long a message may wait.
  */
 import { backoffDelay } from '../../kit/retry.js';
+import { StatusCell } from '../../kit/status-cell.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import { DriverError, type OutRecord, type ProducerDriver, type SendOptions } from './driver.js';
-import { StatusCell } from './status.js';
 
 export interface ProducerBackoff {
   baseMs: number;

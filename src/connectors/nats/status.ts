@@ -1,34 +1,3 @@
-/** A link status (connecting / connected / error with the reason) that several nodes can follow. */
-import { EventEmitter } from 'node:events';
-import type { NodeStatus } from '../../spec/runtime-contract.js';
-
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
-}
-
-export class StatusCell {
-  private readonly events = new EventEmitter();
-  private current: NodeStatus = { state: 'connecting' };
-
-  constructor() {
-    this.events.setMaxListeners(0);
-  }
-
-  get status(): NodeStatus {
-    return this.current;
-  }
-
-  set(next: NodeStatus): void {
-    if (next.state === this.current.state && next.reason === this.current.reason) return;
-    this.current = next;
-    this.events.emit('status', next);
-  }
-
-  /** Reports the current status now and every change until the returned function is called. */
-  follow(report: (s: NodeStatus) => void): () => void {
-    report(this.current);
-    this.events.on('status', report);
-    return () => this.events.off('status', report);
-  }
-}
+/** The reason text of an error (NATS, Redis): the kit's, under the name these connectors use. */
+export { reasonOf as errorText } from '../../kit/reason.js';
+export { StatusCell } from '../../kit/status-cell.js';

@@ -1,6 +1,6 @@
-/** A link's status (connecting / connected / error with the reason) that several nodes can follow. */
+/** A link's status (connecting / connected / error with the reason) that several nodes can follow (a shared client). */
 import { EventEmitter } from 'node:events';
-import type { NodeStatus } from '../../spec/runtime-contract.js';
+import type { NodeStatus } from '../spec/runtime-contract.js';
 
 export class StatusCell {
   private readonly events = new EventEmitter();
