@@ -18,6 +18,7 @@ import { hasErrors, type Problem } from './problem.js';
 import { isWholeReference, strayReferences } from './references.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { findAnnotated } from './schema-walk.js';
+import { organiseProblems } from './organise.js';
 import { expandSubflows, type SubflowExpansion, usesSubflows } from './subflow.js';
 import { closest } from './suggest.js';
 
@@ -157,6 +158,8 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
     return { problems, flow: doc as FlowDocument };
   }
   const flow = doc as FlowDocument;
+  // Comments and groups are checked on the flow as written (a group may hold a subflow's use).
+  if (listOk(doc.comments, false) && listOk(doc.groups, false)) problems.push(...organiseProblems(flow));
   if (!usesSubflows(flow)) {
     problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
     problems.push(...heldBoundProblems(flow, catalog, withDefaults as FlowDocument));
