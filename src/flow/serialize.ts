@@ -4,7 +4,19 @@ import type { FlowDocument } from './document.js';
 import { isWholeReference } from './references.js';
 import { findAnnotated } from './schema-walk.js';
 
-const TOP_ORDER = ['$schema', 'format', 'id', 'name', 'description', 'settings', 'connections', 'nodes', 'edges', 'comments', 'groups'];
+const TOP_ORDER = [
+  '$schema',
+  'format',
+  'id',
+  'name',
+  'description',
+  'settings',
+  'connections',
+  'nodes',
+  'edges',
+  'comments',
+  'groups',
+];
 const COMMENT_ORDER = ['id', 'text', 'position', 'width', 'height'];
 const GROUP_ORDER = ['id', 'name', 'color', 'nodes'];
 const NODE_ORDER = ['id', 'type', 'name', 'position', 'config'];

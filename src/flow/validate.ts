@@ -13,12 +13,12 @@ import { assembleFlowSchema } from './flow-schema.js';
 import { findCycle } from './graph.js';
 import { heldBoundProblems } from './held-bound.js';
 import { migrateFlow } from './migrate.js';
+import { organiseProblems } from './organise.js';
 import { parseFlowText } from './parse.js';
 import { hasErrors, type Problem } from './problem.js';
 import { isWholeReference, strayReferences } from './references.js';
 import { explainSchemaErrors } from './schema-errors.js';
 import { findAnnotated } from './schema-walk.js';
-import { organiseProblems } from './organise.js';
 import { expandSubflows, type SubflowExpansion, usesSubflows } from './subflow.js';
 import { closest } from './suggest.js';
 
