@@ -25,8 +25,15 @@ function CommentView({ data, selected }: NodeProps<CommentNodeType>) {
           autoFocus
           onBlur={(e) => finish(e.currentTarget.value)}
           onKeyDown={(e) => {
-            if (e.key === 'Escape') setEditing(false);
-            else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) finish(e.currentTarget.value);
+            // Ctrl+Enter ends the edit here; it must not reach the canvas shortcuts (where it deploys).
+            if (e.key === 'Escape') {
+              e.stopPropagation();
+              setEditing(false);
+            } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.stopPropagation();
+              e.preventDefault();
+              finish(e.currentTarget.value);
+            }
           }}
         />
       ) : (

@@ -33,8 +33,10 @@ function GroupFrameView({ data, selected }: NodeProps<GroupNode>) {
             autoFocus
             onBlur={(e) => finish(e.currentTarget.value)}
             onKeyDown={(e) => {
+              if (e.key !== 'Enter' && e.key !== 'Escape') return;
+              e.stopPropagation();
               if (e.key === 'Enter') finish(e.currentTarget.value);
-              else if (e.key === 'Escape') setEditing(false);
+              else setEditing(false);
             }}
           />
         ) : (

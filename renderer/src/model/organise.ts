@@ -13,9 +13,9 @@ export const COMMENT_PREFIX = '@comment/';
 export const GROUP_PREFIX = '@group/';
 export const COMMENT_SIZE = { width: 220, height: 80 };
 export const GROUP_COLORS = ['#3b82f6', '#10b981', '#f59e0b', '#ef4444', '#8b5cf6', '#64748b'] as const;
-/** Room around the nodes, and above them for the title. */
+/** Room around the nodes, and above them for the title (multiples of the 10 px grid, so a snapped frame moves its nodes by whole grid steps). */
 const PAD = 20;
-const TITLE = 28;
+const TITLE = 30;
 /** Used before React Flow has measured a node. */
 const NODE_SIZE = { width: 180, height: 66 };
 
