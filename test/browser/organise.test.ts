@@ -1,6 +1,6 @@
 /**
  * Issue 13, "Organise": a user coming from Node-RED adds a comment, groups two nodes, moves the group (its nodes go
- * with it), undoes and redoes the move, saves, reloads and finds all of it, in headless Chromium against the real server.
+ * with it), undoes and redoes the move, saves, reloads and finds all of it, copies the group and deletes it, in headless Chromium against the real server.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,17 @@ describe.skipIf(skip !== undefined)('comments and groups in the editor', () => {
       expect(n.x).toBeGreaterThan(f2.x);
       expect(n.x + n.width).toBeLessThan(f2.x + f2.width);
     }
+
+    // Copy and paste of the selected frame brings a second group around copies of its nodes; undo takes it away.
+    const frames = () => page.locator('.react-flow__node-group-frame').count();
+    await page.mouse.click(f2.x + f2.width - 30, f2.y + 12);
+    await page.keyboard.press('Control+C');
+    await page.keyboard.press('Control+V');
+    await expect.poll(frames).toBe(2);
+    await expect.poll(() => page.locator('.react-flow__node-sluice').count()).toBe(4);
+    await page.keyboard.press('Control+Z');
+    await expect.poll(frames).toBe(1);
+    await expect.poll(() => page.locator('.react-flow__node-sluice').count()).toBe(2);
 
     // Deleting the group keeps its nodes.
     await page.mouse.click(f2.x + f2.width - 30, f2.y + 12);

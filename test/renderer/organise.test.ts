@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromDocument, toDocument } from '../../renderer/src/model/convert.js';
+import { makeFragment, parseFragment, pasteFragment } from '../../renderer/src/model/fragment.js';
 import { frameOf, GROUP_PREFIX, organiseNodes } from '../../renderer/src/model/organise.js';
 import { createFlowStore } from '../../renderer/src/state/flow-store.js';
 import type { FlowDocument } from '../../src/flow/index.js';
@@ -94,5 +95,30 @@ describe('comments and groups in the editor', () => {
     expect(serializeFlow(again)).toBe(serializeFlow(doc));
     const drawn = organiseNodes(s.getState().nodes, doc.comments, doc.groups, new Set());
     expect(drawn.map((n) => n.type)).toEqual(['group-frame', 'comment']);
+  });
+
+  it('copy and paste brings a whole group back around the copies, and the selected comments', () => {
+    const s = store();
+    s.getState().selectOnly([a, b]);
+    const id = s.getState().groupSelection('Ingest')!;
+    const note = s.getState().addComment({ x: 0, y: -100 }, 'note');
+    const copied = makeFragment(s.getState(), new Set([a, b]), new Set([note]))!;
+    expect(copied.groups?.map((g) => g.id)).toEqual([id]);
+    // Through the clipboard's text, as the editor does.
+    const fragment = parseFragment(JSON.stringify(copied))!;
+    s.getState().insert(pasteFragment(s.getState(), fragment));
+    const groups = s.getState().meta.groups!;
+    expect(groups).toHaveLength(2);
+    const copy = groups[1];
+    expect(copy.id).not.toBe(id);
+    expect(copy.name).toBe('Ingest');
+    expect(copy.nodes).toHaveLength(2);
+    expect(copy.nodes.some((n) => n === a || n === b)).toBe(false);
+    expect(copy.nodes.every((n) => s.getState().nodes.some((x) => x.id === n))).toBe(true);
+    expect(s.getState().meta.comments?.map((c) => c.text)).toEqual(['note', 'note']);
+    // A group only partly copied is not copied (its nodes are).
+    expect(makeFragment(s.getState(), new Set([a]))?.groups).toBeUndefined();
+    s.temporal.getState().undo();
+    expect(s.getState().meta.groups).toHaveLength(1);
   });
 });

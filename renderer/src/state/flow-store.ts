@@ -293,7 +293,20 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           insert(pasted) {
             const s = get();
             lastEdit = undefined;
+            const organise = pasted.groups.length || pasted.comments.length;
             set({
+              ...(organise
+                ? {
+                    meta: withOrganise(s.meta, {
+                      groups: [...(s.meta.groups ?? []), ...pasted.groups],
+                      comments: [...(s.meta.comments ?? []), ...pasted.comments],
+                    }),
+                    organiseSelected: [
+                      ...pasted.groups.map((g) => GROUP_PREFIX + g.id),
+                      ...pasted.comments.map((c) => COMMENT_PREFIX + c.id),
+                    ],
+                  }
+                : {}),
               nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes],
               edges: [...s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
               connections: pasted.connections.length ? [...s.connections, ...pasted.connections] : s.connections,
