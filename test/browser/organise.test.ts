@@ -68,6 +68,11 @@ describe.skipIf(skip !== undefined)('comments and groups in the editor', () => {
     await page.getByRole('textbox', { name: 'Group title' }).fill('Ingest');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('group-title-group-1').textContent()).toBe('Ingest');
+    // The selected frame offers colours.
+    await page.getByRole('button', { name: 'Colour #10b981' }).click();
+    await expect
+      .poll(() => page.locator(frame).evaluate((el) => getComputedStyle(el).borderTopColor))
+      .toBe('rgb(16, 185, 129)');
 
     // The frame is drawn around both nodes.
     const f0 = await box(page, frame);
@@ -117,7 +122,7 @@ describe.skipIf(skip !== undefined)('comments and groups in the editor', () => {
         saved = ((await (await fetch(`${srv.url}/api/flows/${list[0].id}`)).json()) as { flow: FlowDocument }).flow;
         return saved.groups;
       })
-      .toEqual([{ id: 'group-1', name: 'Ingest', color: expect.stringMatching(/^#/), nodes: [gen, log] }]);
+      .toEqual([{ id: 'group-1', name: 'Ingest', color: '#10b981', nodes: [gen, log] }]);
     expect(saved?.comments).toEqual([
       expect.objectContaining({ id: 'comment-1', text: 'Readings arrive every second' }),
     ]);
