@@ -73,6 +73,9 @@ describe.skipIf(skip !== undefined)('comments and groups in the editor', () => {
     await expect
       .poll(() => page.locator(frame).evaluate((el) => getComputedStyle(el).borderTopColor))
       .toBe('rgb(16, 185, 129)');
+    // A node inside the selected frame can still be picked (the frame stays under its nodes).
+    await page.locator(`[data-testid="node-${gen}"] [class*="header"]`).click();
+    await expect.poll(() => page.getByTestId('node-properties').count()).toBe(1);
 
     // The frame is drawn around both nodes.
     const f0 = await box(page, frame);

@@ -85,7 +85,8 @@ export function organiseNodes(
         width: f.width,
         height: f.height,
         measured: { width: f.width, height: f.height },
-        zIndex: -1,
+        // Under the nodes even when selected (React Flow lifts a selected node by 1000), so its nodes stay clickable.
+        zIndex: selected.has(id) ? -1001 : -1,
         selected: selected.has(id),
         data: { group },
       });
