@@ -88,6 +88,31 @@ export const FlowConnection = Type.Object(
   { additionalProperties: false },
 );
 
+/** A note on the canvas (Node-RED's comment node). The engine ignores it. */
+export const FlowComment = Type.Object(
+  {
+    id: Id,
+    text: Type.String({ maxLength: 10_000 }),
+    position: Position,
+    width: Type.Optional(Type.Number({ minimum: 40, maximum: 4000 })),
+    height: Type.Optional(Type.Number({ minimum: 24, maximum: 4000 })),
+  },
+  { additionalProperties: false },
+);
+
+/** A titled, coloured frame around some nodes that move together (Node-RED's group). The engine ignores it. */
+export const FlowGroup = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    /** CSS hex colour of the frame, e.g. `#3b82f6`. */
+    color: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
+    /** The ids of its nodes (each node is in at most one group). */
+    nodes: Type.Array(Id, { minItems: 1, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
 export const FlowSettings = Type.Object(
   {
     /** Node id that receives every failed message no error port took. */
@@ -142,10 +167,14 @@ export const FlowDocumentSchema = Type.Object(
     nodes: Type.Array(FlowNode),
     edges: Type.Optional(Type.Array(FlowEdge)),
     subflows: Type.Optional(Type.Array(FlowSubflow)),
+    comments: Type.Optional(Type.Array(FlowComment)),
+    groups: Type.Optional(Type.Array(FlowGroup)),
   },
   { additionalProperties: false },
 );
 
+export type FlowComment = Static<typeof FlowComment>;
+export type FlowGroup = Static<typeof FlowGroup>;
 export type FlowSubflow = Static<typeof FlowSubflow>;
 export type SubflowParameter = Static<typeof SubflowParameter>;
 export type FlowNode = Static<typeof FlowNode>;

@@ -4,7 +4,21 @@ import type { FlowDocument } from './document.js';
 import { isWholeReference } from './references.js';
 import { findAnnotated } from './schema-walk.js';
 
-const TOP_ORDER = ['$schema', 'format', 'id', 'name', 'description', 'settings', 'connections', 'nodes', 'edges'];
+const TOP_ORDER = [
+  '$schema',
+  'format',
+  'id',
+  'name',
+  'description',
+  'settings',
+  'connections',
+  'nodes',
+  'edges',
+  'comments',
+  'groups',
+];
+const COMMENT_ORDER = ['id', 'text', 'position', 'width', 'height'];
+const GROUP_ORDER = ['id', 'name', 'color', 'nodes'];
 const NODE_ORDER = ['id', 'type', 'name', 'position', 'config'];
 const CONNECTION_ORDER = ['id', 'kind', 'name', 'config'];
 const EDGE_ORDER = ['id', 'source', 'sourcePort', 'target', 'targetPort'];
@@ -31,22 +45,25 @@ function withConfig(item: Record<string, unknown>, order: readonly string[]): Re
   return ordered({ ...item, config: sortedDeep(item.config ?? {}) }, order);
 }
 
+/** Positions and sizes are whole pixels (a drag must not write 312.50000001). */
+function rounded(item: Record<string, unknown>): Record<string, unknown> {
+  if (item.position && typeof item.position === 'object') {
+    const p = item.position as { x: number; y: number };
+    item.position = { x: Math.round(p.x), y: Math.round(p.y) };
+  }
+  for (const k of ['width', 'height']) if (typeof item[k] === 'number') item[k] = Math.round(item[k] as number);
+  return item;
+}
+
 /** Canonical JSON text: fixed key order, two-space indent, trailing newline. Node and edge order is kept. */
 export function serializeFlow(flow: FlowDocument): string {
   const doc = ordered(flow as unknown as Record<string, unknown>, TOP_ORDER);
   if (doc.settings) doc.settings = sortedDeep(doc.settings);
   if (Array.isArray(doc.connections)) doc.connections = doc.connections.map((c) => withConfig(c, CONNECTION_ORDER));
-  if (Array.isArray(doc.nodes)) {
-    doc.nodes = doc.nodes.map((n) => {
-      const node = withConfig(n, NODE_ORDER);
-      if (node.position && typeof node.position === 'object') {
-        const p = node.position as { x: number; y: number };
-        node.position = { x: Math.round(p.x), y: Math.round(p.y) };
-      }
-      return node;
-    });
-  }
+  if (Array.isArray(doc.nodes)) doc.nodes = doc.nodes.map((n) => rounded(withConfig(n, NODE_ORDER)));
   if (Array.isArray(doc.edges)) doc.edges = doc.edges.map((e) => ordered(e, EDGE_ORDER));
+  if (Array.isArray(doc.comments)) doc.comments = doc.comments.map((c) => rounded(ordered(c, COMMENT_ORDER)));
+  if (Array.isArray(doc.groups)) doc.groups = doc.groups.map((g) => ordered(g, GROUP_ORDER));
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 

@@ -13,6 +13,7 @@ import { assembleFlowSchema } from './flow-schema.js';
 import { findCycle } from './graph.js';
 import { heldBoundProblems } from './held-bound.js';
 import { migrateFlow } from './migrate.js';
+import { organiseProblems } from './organise.js';
 import { parseFlowText } from './parse.js';
 import { hasErrors, type Problem } from './problem.js';
 import { isWholeReference, strayReferences } from './references.js';
@@ -157,6 +158,8 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
     return { problems, flow: doc as FlowDocument };
   }
   const flow = doc as FlowDocument;
+  // Comments and groups are checked on the flow as written (a group may hold a subflow's use).
+  if (listOk(doc.comments, false) && listOk(doc.groups, false)) problems.push(...organiseProblems(flow));
   if (!usesSubflows(flow)) {
     problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
     problems.push(...heldBoundProblems(flow, catalog, withDefaults as FlowDocument));

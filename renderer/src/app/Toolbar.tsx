@@ -3,7 +3,7 @@ import { useReactFlow } from '@xyflow/react';
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import { autoLayout } from '../canvas/use-canvas-commands.js';
+import { addComment, autoLayout, groupSelection } from '../canvas/use-canvas-commands.js';
 import type { EditorNode } from '../model/types.js';
 import { RuntimesButton } from '../runtimes/RuntimesDialog.js';
 import { deploy, exportFileName, exportText, save, stop } from '../state/flow-actions.js';
@@ -196,6 +196,24 @@ export function Toolbar() {
           aria-label="Auto-layout"
         >
           <IconLayout />
+        </button>
+        <button
+          type="button"
+          className={css.tool}
+          onClick={() => addComment(store, rf)}
+          title="Add a comment: a note on the canvas (C). Double-click it to edit."
+          data-testid="add-comment"
+        >
+          Comment
+        </button>
+        <button
+          type="button"
+          className={css.tool}
+          onClick={() => groupSelection(store)}
+          title="Group the selected nodes (Ctrl+G): a titled, coloured frame that moves them together"
+          data-testid="group-selection"
+        >
+          Group
         </button>
       </div>
       <span className={css.spacer} />

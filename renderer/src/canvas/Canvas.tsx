@@ -18,18 +18,21 @@ import { type DragEvent, useCallback, useContext, useMemo, useState } from 'reac
 import { useStore } from 'zustand';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { connectionProblem, edgeProblem, orient } from '../model/connect-rules.js';
+import { type CanvasNode, organiseNodes } from '../model/organise.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlowStore } from '../state/flow-context.js';
 import { tapKey, toggleTap, useTaps } from '../state/taps.js';
 import { useUi } from '../state/ui-store.js';
 import { IconMap } from '../ui/icons.js';
+import { CommentNode } from './CommentNode.js';
 import { ConnectionLine } from './ConnectionLine.js';
 import { FlowNode } from './FlowNode.js';
+import { GroupFrame } from './GroupFrame.js';
 import { PALETTE_MIME } from './palette-drag.js';
 import { dropTopic, TOPIC_MIME } from './topic-drop.js';
 import { useCanvasCommands } from './use-canvas-commands.js';
 
-const nodeTypes = { sluice: FlowNode };
+const nodeTypes = { sluice: FlowNode, comment: CommentNode, 'group-frame': GroupFrame };
 const proOptions = { hideAttribution: true };
 const fitViewOptions = { padding: 0.15, maxZoom: 1.2 };
 const snapGrid: [number, number] = [10, 10];
@@ -38,8 +41,10 @@ const GRID_MAX_NODES = 300;
 /** A small flow fits at a glance; its minimap would only cover nodes. */
 const MINIMAP_AUTO_NODES = 12;
 
-function miniMapColor(n: EditorNode): string {
-  return nodeDefinition(n.data.type)?.color ?? FALLBACK_COLOR;
+function miniMapColor(n: CanvasNode): string {
+  if (n.type === 'comment') return '#f3e3a0';
+  if (n.type === 'group-frame') return 'transparent';
+  return nodeDefinition((n as EditorNode).data.type)?.color ?? FALLBACK_COLOR;
 }
 
 /** The node under the pointer at the end of a drag (for "a source takes no input"). */
@@ -51,7 +56,15 @@ function nodeUnder(event: MouseEvent | TouchEvent): string | null {
 
 export function Canvas() {
   const store = useFlowStore();
-  const nodes = useStore(store, (s) => s.nodes);
+  const flowNodes = useStore(store, (s) => s.nodes);
+  const comments = useStore(store, (s) => s.meta.comments);
+  const groups = useStore(store, (s) => s.meta.groups);
+  const organiseSelected = useStore(store, (s) => s.organiseSelected);
+  // Comments and group frames join the flow's nodes on the canvas; a flow without them passes its nodes as they are.
+  const nodes = useMemo<CanvasNode[]>(() => {
+    if (!comments?.length && !groups?.length) return flowNodes;
+    return [...organiseNodes(flowNodes, comments, groups, new Set(organiseSelected)), ...flowNodes];
+  }, [flowNodes, comments, groups, organiseSelected]);
   const storeEdges = useStore(store, (s) => s.edges);
   const notify = useUi((s) => s.notify);
   const live = useContext(LiveContext);
@@ -156,7 +169,7 @@ export function Canvas() {
   );
 
   return (
-    <ReactFlow<EditorNode>
+    <ReactFlow<CanvasNode>
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
@@ -192,7 +205,7 @@ export function Canvas() {
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cdd3db" />
       )}
       {showMiniMap && (
-        <MiniMap<EditorNode>
+        <MiniMap<CanvasNode>
           style={miniMapSize}
           pannable
           zoomable

@@ -1,10 +1,10 @@
 /** The line drawn while connecting; when the target under the pointer is refused, it says why, next to the pointer. */
 import { type ConnectionLineComponentProps, getBezierPath } from '@xyflow/react';
 import { connectionProblem } from '../model/connect-rules.js';
-import type { EditorNode } from '../model/types.js';
+import type { CanvasNode } from '../model/organise.js';
 import { useFlowStore } from '../state/flow-context.js';
 
-export function ConnectionLine(props: ConnectionLineComponentProps<EditorNode>) {
+export function ConnectionLine(props: ConnectionLineComponentProps<CanvasNode>) {
   const { fromX, fromY, toX, toY, fromPosition, toPosition, fromHandle, toHandle, fromNode, connectionStatus } = props;
   const store = useFlowStore();
   const [path] = getBezierPath({

@@ -4,6 +4,7 @@
  * every tab shares, so paste between flows works even where the system clipboard is not available.
  */
 import { makeFragment, parseFragment, pasteFragment } from '../model/fragment.js';
+import { COMMENT_PREFIX, GROUP_PREFIX } from '../model/organise.js';
 import type { FlowStore } from '../state/flow-store.js';
 import { contentOf } from '../state/workspace.js';
 
@@ -12,7 +13,11 @@ let internal: string | undefined;
 export function selectionText(store: FlowStore): string | undefined {
   const s = store.getState();
   const ids = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
-  const fragment = makeFragment(contentOf(s), ids);
+  // A selected group frame copies the group with its nodes; selected comments come along.
+  const picked = new Set(s.organiseSelected);
+  for (const g of s.meta.groups ?? []) if (picked.has(GROUP_PREFIX + g.id)) for (const id of g.nodes) ids.add(id);
+  const comments = new Set((s.meta.comments ?? []).filter((c) => picked.has(COMMENT_PREFIX + c.id)).map((c) => c.id));
+  const fragment = makeFragment(contentOf(s), ids, comments);
   return fragment ? `${JSON.stringify(fragment, null, 2)}\n` : undefined;
 }
 
@@ -30,7 +35,7 @@ export function copySelection(store: FlowStore): string | undefined {
 /** Pastes fragment (or flow) JSON; false when the text holds no nodes. */
 export function pasteText(store: FlowStore, text: string, at?: { x: number; y: number }): boolean {
   const fragment = parseFragment(text);
-  if (!fragment || fragment.nodes.length === 0) return false;
+  if (!fragment || (fragment.nodes.length === 0 && !fragment.comments?.length)) return false;
   store.getState().insert(pasteFragment(contentOf(store.getState()), fragment, at));
   return true;
 }

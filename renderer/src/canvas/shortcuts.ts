@@ -16,7 +16,9 @@ export type Command =
   | 'zoomIn'
   | 'zoomOut'
   | 'deploy'
-  | 'escape';
+  | 'escape'
+  | 'group'
+  | 'comment';
 
 export interface Shortcut {
   command: Command;
@@ -58,6 +60,18 @@ export const SHORTCUTS: Shortcut[] = [
     keys: ['Ctrl', 'D'],
     label: 'Duplicate the selection',
     match: (e) => mod(e) && key(e) === 'd',
+  },
+  {
+    command: 'group',
+    keys: ['Ctrl', 'G'],
+    label: 'Group the selected nodes (a titled frame that moves them together)',
+    match: (e) => mod(e) && !e.shiftKey && key(e) === 'g',
+  },
+  {
+    command: 'comment',
+    keys: ['C'],
+    label: 'Add a comment (a note on the canvas) where the pointer is',
+    match: (e) => !mod(e) && !e.altKey && key(e) === 'c',
   },
   { command: 'selectAll', keys: ['Ctrl', 'A'], label: 'Select everything', match: (e) => mod(e) && key(e) === 'a' },
   {

@@ -24,7 +24,31 @@ export async function autoLayout(store: FlowStore, rf: ReactFlowInstance<EditorN
   }
 }
 
-export function runCommand(command: Command, store: FlowStore, rf: ReactFlowInstance<EditorNode>): boolean {
+/** A comment at `at` (flow coordinates), or in the middle of the visible canvas. */
+export function addComment(store: FlowStore, rf: ReactFlowInstance<EditorNode>, at?: { x: number; y: number }): void {
+  let p = at;
+  if (!p) {
+    const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
+    p = pane
+      ? rf.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 3 })
+      : { x: 0, y: 0 };
+  }
+  store.getState().addComment({ x: Math.round(p.x / 10) * 10, y: Math.round(p.y / 10) * 10 });
+}
+
+/** Groups the selected nodes, or says how to. */
+export function groupSelection(store: FlowStore): void {
+  if (store.getState().groupSelection() === undefined) {
+    useUi.getState().notify('info', 'Select the nodes to group first (Shift+drag or Ctrl+click), then Group.');
+  }
+}
+
+export function runCommand(
+  command: Command,
+  store: FlowStore,
+  rf: ReactFlowInstance<EditorNode>,
+  pointer?: { x: number; y: number },
+): boolean {
   const s = store.getState();
   const ui = useUi.getState();
   switch (command) {
@@ -74,6 +98,12 @@ export function runCommand(command: Command, store: FlowStore, rf: ReactFlowInst
     case 'zoomOut':
       void rf.zoomOut({ duration: 150 });
       return true;
+    case 'group':
+      groupSelection(store);
+      return true;
+    case 'comment':
+      addComment(store, rf, pointer);
+      return true;
     case 'escape':
       if (ui.dialog) ui.setDialog(undefined);
       else s.selectOnly([]);
@@ -97,7 +127,7 @@ export function useCanvasCommands(store: FlowStore) {
         pasteFallback = setTimeout(() => pasteInternal(store, pointer.current), 120);
         return;
       }
-      if (runCommand(command, store, rf)) e.preventDefault();
+      if (runCommand(command, store, rf, pointer.current)) e.preventDefault();
     };
     const onCopy = (e: ClipboardEvent) => {
       if (isTyping(e) || useUi.getState().dialog) return;

@@ -2,7 +2,14 @@
  * Copy and paste: a selection as a small JSON document (`sluice/fragment@1`), pasted with fresh ids. The same text
  * goes to the system clipboard, so nodes move between flows, tabs and browser windows. A whole flow file pastes too.
  */
-import { FLOW_FORMAT_PREFIX, type FlowConnection, type FlowEdge, type FlowNode } from '../../../src/flow/index.js';
+import {
+  FLOW_FORMAT_PREFIX,
+  type FlowComment,
+  type FlowConnection,
+  type FlowEdge,
+  type FlowGroup,
+  type FlowNode,
+} from '../../../src/flow/index.js';
 import { findAnnotated } from '../../../src/flow/schema-walk.js';
 import { nodeDefinition } from './catalog.js';
 import { toEditorEdge, toEditorNode, toFlowEdge, toFlowNode } from './convert.js';
@@ -16,6 +23,9 @@ export interface Fragment {
   nodes: FlowNode[];
   edges: FlowEdge[];
   connections: FlowConnection[];
+  /** Groups whose every node is copied, and the copied comments. */
+  groups?: FlowGroup[];
+  comments?: FlowComment[];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -31,13 +41,22 @@ export function referencedConnections(node: FlowNode): string[] {
     .filter((v): v is string => typeof v === 'string');
 }
 
-export function makeFragment(content: FlowContent, nodeIds: ReadonlySet<string>): Fragment | undefined {
+export function makeFragment(
+  content: FlowContent,
+  nodeIds: ReadonlySet<string>,
+  commentIds: ReadonlySet<string> = new Set(),
+): Fragment | undefined {
   const nodes = content.nodes.filter((n) => nodeIds.has(n.id)).map(toFlowNode);
-  if (nodes.length === 0) return undefined;
+  const comments = (content.meta.comments ?? []).filter((c) => commentIds.has(c.id));
+  if (nodes.length === 0 && comments.length === 0) return undefined;
   const edges = content.edges.filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target)).map(toFlowEdge);
   const wanted = new Set(nodes.flatMap(referencedConnections));
   const connections = content.connections.filter((c) => wanted.has(c.id));
-  return { format: FRAGMENT_FORMAT, nodes, edges, connections };
+  const groups = (content.meta.groups ?? []).filter((g) => g.nodes.every((id) => nodeIds.has(id)));
+  const fragment: Fragment = { format: FRAGMENT_FORMAT, nodes, edges, connections };
+  if (groups.length) fragment.groups = groups;
+  if (comments.length) fragment.comments = comments;
+  return fragment;
 }
 
 /** A fragment from clipboard text: a fragment, or a whole flow document. Undefined for anything else. */
@@ -67,13 +86,31 @@ export function parseFragment(text: string): Fragment | undefined {
     (c): c is FlowConnection =>
       isObject(c) && typeof c.id === 'string' && typeof c.kind === 'string' && isObject(c.config),
   );
-  return { format: FRAGMENT_FORMAT, nodes, edges, connections };
+  const groups = (Array.isArray(value.groups) ? value.groups : []).filter(
+    (g): g is FlowGroup =>
+      isObject(g) && typeof g.id === 'string' && Array.isArray(g.nodes) && g.nodes.every((x) => typeof x === 'string'),
+  );
+  const comments = (Array.isArray(value.comments) ? value.comments : []).filter(
+    (c): c is FlowComment =>
+      isObject(c) &&
+      typeof c.id === 'string' &&
+      typeof c.text === 'string' &&
+      isObject(c.position) &&
+      typeof c.position.x === 'number' &&
+      typeof c.position.y === 'number',
+  );
+  const fragment: Fragment = { format: FRAGMENT_FORMAT, nodes, edges, connections };
+  if (groups.length) fragment.groups = groups;
+  if (comments.length) fragment.comments = comments;
+  return fragment;
 }
 
 export interface Pasted {
   nodes: EditorNode[];
   edges: EditorEdge[];
   connections: FlowConnection[];
+  groups: FlowGroup[];
+  comments: FlowComment[];
 }
 
 /**
@@ -100,8 +137,9 @@ export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x
     connIds.set(c.id, id);
     connections.push({ ...structuredClone(c), id });
   }
-  const xs = fragment.nodes.map((n) => n.position?.x ?? 0);
-  const ys = fragment.nodes.map((n) => n.position?.y ?? 0);
+  const pastedComments = fragment.comments ?? [];
+  const xs = [...fragment.nodes.map((n) => n.position?.x ?? 0), ...pastedComments.map((c) => c.position.x)];
+  const ys = [...fragment.nodes.map((n) => n.position?.y ?? 0), ...pastedComments.map((c) => c.position.y)];
   let dx = at ? at.x - Math.min(...xs) : 40;
   let dy = at ? at.y - Math.min(...ys) : 40;
   // Never exactly on top of a node that is there (the originals, when pasting where they are): step down-right.
@@ -131,7 +169,23 @@ export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x
         targetPort: e.targetPort,
       }),
     );
-  return { nodes, edges, connections };
+  // A copied group comes back around the copies of its nodes; a comment comes back shifted like the nodes.
+  const groupTaken = new Set((content.meta.groups ?? []).map((g) => g.id));
+  const groups: FlowGroup[] = [];
+  for (const g of fragment.groups ?? []) {
+    const members = g.nodes.filter((id) => nodeIds.has(id)).map((id) => nodeIds.get(id)!);
+    if (members.length === 0) continue;
+    const id = groupTaken.has(g.id) ? uniqueId('group', groupTaken) : g.id;
+    groupTaken.add(id);
+    groups.push({ ...structuredClone(g), id, nodes: members });
+  }
+  const commentTaken = new Set((content.meta.comments ?? []).map((c) => c.id));
+  const comments = pastedComments.map((c): FlowComment => {
+    const id = commentTaken.has(c.id) ? uniqueId('comment', commentTaken) : c.id;
+    commentTaken.add(id);
+    return { ...structuredClone(c), id, position: { x: c.position.x + dx, y: c.position.y + dy } };
+  });
+  return { nodes, edges, connections, groups, comments };
 }
 
 function renameConnectionRefs(type: string, config: Record<string, unknown>, renamed: Map<string, string>): void {

@@ -5,7 +5,7 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { temporal } from 'zundo';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { FlowConnection, Problem } from '../../../src/flow/index.js';
+import type { FlowComment, FlowConnection, FlowGroup, Problem } from '../../../src/flow/index.js';
 import { connectionKind, nodeDefinition } from '../model/catalog.js';
 import { edgeProblem, type ProposedEdge } from '../model/connect-rules.js';
 import { toEditorEdge } from '../model/convert.js';
@@ -13,6 +13,18 @@ import { schemaDefaults } from '../model/defaults.js';
 import type { Pasted } from '../model/fragment.js';
 import { sameContent } from '../model/history.js';
 import { uniqueId } from '../model/ids.js';
+import {
+  type CanvasNode,
+  COMMENT_PREFIX,
+  COMMENT_SIZE,
+  frameOf,
+  GROUP_COLORS,
+  GROUP_PREFIX,
+  isOrganiseId,
+  newCommentId,
+  newGroupId,
+  withoutNodes,
+} from '../model/organise.js';
 import { portsOf } from '../model/ports.js';
 import { type DocMeta, type EditorNode, type FlowContent, NODE_TYPE, type NodeData } from '../model/types.js';
 
@@ -22,7 +34,11 @@ export interface FlowState extends FlowContent {
   problemsByNode: Record<string, Problem[]>;
   problemsByConnection: Record<string, Problem[]>;
 
-  onNodesChange(changes: NodeChange<EditorNode>[]): void;
+  /** Canvas ids of the selected comments and group frames (view state, not history). */
+  organiseSelected: string[];
+
+  /** Changes to flow nodes, comments and group frames alike (dragging a frame moves its nodes). */
+  onNodesChange(changes: NodeChange<CanvasNode>[]): void;
   onEdgesChange(changes: EdgeChange[]): void;
   /** Adds the edge, or returns why it cannot be added. */
   connect(edge: ProposedEdge): string | undefined;
@@ -42,6 +58,13 @@ export interface FlowState extends FlowContent {
   /** A drag (or other continuous gesture) is one undo step: history pauses until it ends. */
   beginGesture(): void;
   endGesture(): void;
+  addComment(position: { x: number; y: number }, text?: string): string;
+  updateComment(id: string, patch: Partial<Omit<FlowComment, 'id'>>): void;
+  /** Groups the selected nodes (taking them out of any other group); undefined when no node is selected. */
+  groupSelection(name?: string): string | undefined;
+  updateGroup(id: string, patch: Partial<Pick<FlowGroup, 'name' | 'color'>>): void;
+  /** Removes the group; its nodes stay where they are. */
+  ungroup(id: string): void;
 }
 
 export type FlowStore = StoreApi<FlowState> & {
@@ -56,6 +79,24 @@ const COALESCE_MS = 1000;
 
 function partialize(s: FlowState): FlowContent {
   return { meta: s.meta, nodes: s.nodes, edges: s.edges, connections: s.connections };
+}
+
+/** Meta with new comments or groups; an emptied list leaves the document. */
+function withOrganise(meta: DocMeta, patch: { comments?: FlowComment[]; groups?: FlowGroup[] }): DocMeta {
+  const next: DocMeta = { ...meta };
+  if (patch.comments) {
+    if (patch.comments.length) next.comments = patch.comments;
+    else delete next.comments;
+  }
+  if (patch.groups) {
+    if (patch.groups.length) next.groups = patch.groups;
+    else delete next.groups;
+  }
+  return next;
+}
+
+function sameGroups(a: readonly FlowGroup[], b: readonly FlowGroup[]): boolean {
+  return a.length === b.length && a.every((g, i) => g === b[i]);
 }
 
 function groupBy(problems: Problem[], key: 'nodeId' | 'connectionId'): Record<string, Problem[]> {
@@ -93,16 +134,72 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           } else fn();
         };
 
+        /** Selection, drags and resizes of comments and group frames; `nodeMoves` moved flow nodes themselves. */
+        const applyOrganiseChanges = (changes: NodeChange<CanvasNode>[], nodeMoves: NodeChange<EditorNode>[]) => {
+          const s = get();
+          let selected = s.organiseSelected;
+          const before = s.meta.comments ?? [];
+          let comments = before;
+          let nodes = s.nodes;
+          const movedItself = new Set(nodeMoves.filter((c) => c.type === 'position').map((c) => c.id));
+          for (const c of changes) {
+            if (c.type === 'select') {
+              const rest = selected.filter((x) => x !== c.id);
+              selected = c.selected ? [...rest, c.id] : rest;
+            } else if (c.type === 'position' && c.position) {
+              const to = c.position;
+              if (c.id.startsWith(COMMENT_PREFIX)) {
+                const id = c.id.slice(COMMENT_PREFIX.length);
+                comments = comments.map((x) => (x.id === id ? { ...x, position: { x: to.x, y: to.y } } : x));
+              } else if (c.id.startsWith(GROUP_PREFIX)) {
+                // A frame is where its nodes are: dragging it moves them by the same amount.
+                const group = (s.meta.groups ?? []).find((g) => GROUP_PREFIX + g.id === c.id);
+                const frame = group && frameOf(group, new Map(nodes.map((n) => [n.id, n])));
+                if (!group || !frame) continue;
+                const dx = to.x - frame.x;
+                const dy = to.y - frame.y;
+                if (dx === 0 && dy === 0) continue;
+                const members = new Set(group.nodes.filter((id) => !movedItself.has(id)));
+                nodes = nodes.map((n) =>
+                  members.has(n.id) ? { ...n, position: { x: n.position.x + dx, y: n.position.y + dy } } : n,
+                );
+              }
+            } else if (
+              c.type === 'dimensions' &&
+              c.resizing !== undefined &&
+              c.dimensions &&
+              c.id.startsWith(COMMENT_PREFIX)
+            ) {
+              const id = c.id.slice(COMMENT_PREFIX.length);
+              const { width, height } = c.dimensions;
+              comments = comments.map((x) =>
+                x.id === id ? { ...x, width: Math.round(width), height: Math.round(height) } : x,
+              );
+            }
+          }
+          const patch: Partial<FlowState> = {};
+          if (selected !== s.organiseSelected) patch.organiseSelected = selected;
+          if (comments !== before) patch.meta = withOrganise(s.meta, { comments });
+          if (nodes !== s.nodes) patch.nodes = nodes;
+          if (Object.keys(patch).length) set(patch);
+        };
+
         return {
           ...initial,
           problems: [],
           problemsByNode: {},
           problemsByConnection: {},
+          organiseSelected: [],
 
-          onNodesChange(changes) {
+          onNodesChange(all) {
             // Removal goes through deleteSelection so that edges go with their nodes in one step.
-            const kept = changes.filter((c) => c.type !== 'remove');
+            const changes = all.filter((c) => c.type !== 'remove');
+            const organise = changes.filter((c) => 'id' in c && isOrganiseId(c.id));
+            const kept = (
+              organise.length ? changes.filter((c) => !organise.includes(c)) : changes
+            ) as NodeChange<EditorNode>[];
             if (kept.length) set({ nodes: applyNodeChanges(kept, get().nodes) });
+            if (organise.length) applyOrganiseChanges(organise, kept);
           },
           onEdgesChange(changes) {
             const kept = changes.filter((c) => c.type !== 'remove');
@@ -159,13 +256,28 @@ export function createFlowStore(initial: FlowContent): FlowStore {
             const s = get();
             const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
             const edges = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
-            if (gone.size === 0 && edges.length === s.edges.length) return;
+            const picked = new Set(s.organiseSelected);
+            const comments = (s.meta.comments ?? []).filter((c) => !picked.has(COMMENT_PREFIX + c.id));
+            // Deleting a group keeps its nodes; deleting nodes takes them out of their groups.
+            const groups = withoutNodes(
+              (s.meta.groups ?? []).filter((g) => !picked.has(GROUP_PREFIX + g.id)),
+              gone,
+            );
+            const metaChanged =
+              comments.length !== (s.meta.comments?.length ?? 0) || !sameGroups(groups, s.meta.groups ?? []);
+            if (gone.size === 0 && edges.length === s.edges.length && !metaChanged) return;
             lastEdit = undefined;
-            set({ nodes: s.nodes.filter((n) => !gone.has(n.id)), edges });
+            set({
+              nodes: s.nodes.filter((n) => !gone.has(n.id)),
+              edges,
+              organiseSelected: [],
+              ...(metaChanged ? { meta: withOrganise(s.meta, { comments, groups }) } : {}),
+            });
           },
           selectOnly(ids) {
             const want = new Set(ids);
             set({
+              organiseSelected: [],
               nodes: get().nodes.map((n) =>
                 Boolean(n.selected) === want.has(n.id) ? n : { ...n, selected: want.has(n.id) },
               ),
@@ -181,7 +293,20 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           insert(pasted) {
             const s = get();
             lastEdit = undefined;
+            const organise = pasted.groups.length || pasted.comments.length;
             set({
+              ...(organise
+                ? {
+                    meta: withOrganise(s.meta, {
+                      groups: [...(s.meta.groups ?? []), ...pasted.groups],
+                      comments: [...(s.meta.comments ?? []), ...pasted.comments],
+                    }),
+                    organiseSelected: [
+                      ...pasted.groups.map((g) => GROUP_PREFIX + g.id),
+                      ...pasted.comments.map((c) => COMMENT_PREFIX + c.id),
+                    ],
+                  }
+                : {}),
               nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted.nodes],
               edges: [...s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges],
               connections: pasted.connections.length ? [...s.connections, ...pasted.connections] : s.connections,
@@ -231,6 +356,63 @@ export function createFlowStore(initial: FlowContent): FlowStore {
             if (gesture) return;
             gesture = partialize(get());
             (store as FlowStore).temporal.getState().pause();
+          },
+          addComment(position, text = 'Comment') {
+            const s = get();
+            const comments = s.meta.comments ?? [];
+            const id = newCommentId(comments);
+            lastEdit = undefined;
+            set({
+              meta: withOrganise(s.meta, {
+                comments: [...comments, { id, text, position, ...COMMENT_SIZE }],
+              }),
+              nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+              organiseSelected: [COMMENT_PREFIX + id],
+            });
+            return id;
+          },
+          updateComment(id, patch) {
+            coalesced(`comment:${id}:${Object.keys(patch).join(',')}`, () => {
+              const s = get();
+              const comments = (s.meta.comments ?? []).map((c) => (c.id === id ? { ...c, ...patch } : c));
+              set({ meta: withOrganise(s.meta, { comments }) });
+            });
+          },
+          groupSelection(name) {
+            const s = get();
+            const members = s.nodes.filter((n) => n.selected).map((n) => n.id);
+            if (members.length === 0) return undefined;
+            const existing = s.meta.groups ?? [];
+            const id = newGroupId(existing);
+            const color = GROUP_COLORS[existing.length % GROUP_COLORS.length];
+            const group: FlowGroup = { id, name: name ?? `Group ${existing.length + 1}`, color, nodes: members };
+            lastEdit = undefined;
+            set({
+              meta: withOrganise(s.meta, { groups: [...withoutNodes(existing, new Set(members)), group] }),
+              nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+              organiseSelected: [GROUP_PREFIX + id],
+            });
+            return id;
+          },
+          updateGroup(id, patch) {
+            coalesced(`group:${id}:${Object.keys(patch).join(',')}`, () => {
+              const s = get();
+              const groups = (s.meta.groups ?? []).map((g) => {
+                if (g.id !== id) return g;
+                const next = { ...g, ...patch };
+                if (next.name !== undefined && next.name.trim() === '') delete next.name;
+                return next;
+              });
+              set({ meta: withOrganise(s.meta, { groups }) });
+            });
+          },
+          ungroup(id) {
+            const s = get();
+            lastEdit = undefined;
+            set({
+              meta: withOrganise(s.meta, { groups: (s.meta.groups ?? []).filter((g) => g.id !== id) }),
+              organiseSelected: s.organiseSelected.filter((x) => x !== GROUP_PREFIX + id),
+            });
           },
           endGesture() {
             const before = gesture;
