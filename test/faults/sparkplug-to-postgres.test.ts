@@ -109,7 +109,9 @@ describe.runIf(available)('fault suite: Sparkplug B -> PostgreSQL', { timeout: s
           {
             id: 'in',
             type: 'sparkplug-in',
-            config: { connection: 'broker', groupId: group, qos: 1, rebirthIntervalMs: 200 },
+            // What the broker queues while the flow is down waits for the rebirth within the window: room for a
+            // slow restart on a loaded machine (at 300/s, 1,000 is a 3 s outage).
+            config: { connection: 'broker', groupId: group, qos: 1, rebirthIntervalMs: 200, window: 20_000 },
           },
           {
             id: 'sink',
