@@ -118,6 +118,10 @@ of an older session and is ignored.
 **Rebirth.** DATA from an edge node or device whose birth was not seen (e.g. the flow started after it), or with
 aliases not in the birth, cannot be named: it is dropped (logged) and, with \`requestRebirth\`, the node publishes an
 NCMD \`Node Control/Rebirth\` so the edge node publishes its births again, at most once per \`rebirthIntervalMs\`.
+In a persistent session (the connection sets \`clean: false\`), NDATA and DDATA that come before their birth are not
+dropped but kept, unacknowledged, until the birth asked for comes, then emitted (named by the new birth, as a replay
+that moves no state): after a restart the broker hands in what it kept for the session before the edge node's
+answer to the rebirth request. At most \`window\` are kept; beyond that the oldest is dropped (logged).
 
 **Delivery.** Like mqtt-in: an MQTT message is acknowledged to the broker only after every metric message derived
 from it has settled. A redelivered message (a seq up to 127 behind the last one) emits its metrics again without
@@ -125,7 +129,8 @@ moving the state, so sinks may see duplicates (at-least-once). Sparkplug edge no
 QoS 0, as the spec requires, so for them delivery is at most once whatever the subscription's QoS. The node connects
 with a clean session, as the spec asks of host applications (unless the connection sets \`clean: false\`), and keeps
 its state in memory: after a restart it asks each edge node it hears from for a rebirth, and messages that were in
-flight when it stopped are not redelivered. With a \`hostId\` it publishes the Sparkplug 3.0 host STATE (retained, QoS 1): \`{"online": true, "timestamp"}\` on every
+flight when it stopped are not redelivered. With \`clean: false\` and edge nodes that publish with QoS 1 it is at
+least once across a crash (kill -9) of the flow: nothing the broker acknowledged to the edge node is lost. With a \`hostId\` it publishes the Sparkplug 3.0 host STATE (retained, QoS 1): \`{"online": true, "timestamp"}\` on every
 connect, the same with \`false\` as its MQTT will (a new timestamp per connection) and on a clean stop.`,
   examples: [
     {

@@ -1,16 +1,26 @@
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { clientOptions, type MqttSettings, safeClientId } from '../../src/connectors/mqtt/settings.js';
 import { MqttSubscriber } from '../../src/connectors/mqtt/subscriber.js';
-import { decodeWire } from '../../src/connectors/sparkplug/decode.js';
+import { decodeWire, type WirePayload } from '../../src/connectors/sparkplug/decode.js';
 import { encodeSparkplug } from '../../src/connectors/sparkplug/encode.js';
-import { type MetricEvent, SparkplugHost } from '../../src/connectors/sparkplug/host.js';
-import { NAMESPACE, parseTopic, topicOf } from '../../src/connectors/sparkplug/topic.js';
+import { type HostResult, type MetricEvent, SparkplugHost } from '../../src/connectors/sparkplug/host.js';
+import { NAMESPACE, parseTopic, type SparkplugTopic, topicOf } from '../../src/connectors/sparkplug/topic.js';
 import { type Message, newMessageId, type Settle, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Outcome } from '../../src/spec/runtime-contract.js';
 import type { MqttShared } from '../connections/mqtt/runtime.js';
 import type { sparkplugIn } from './definition.js';
 
 type Config = Static<typeof sparkplugIn.config>;
+
+/** A DATA message waiting, unacknowledged, for the birth certificate that names its metrics. */
+interface Held {
+  t: SparkplugTopic;
+  wire: WirePayload;
+  settle: Settle;
+}
+
+const edgeKey = (t: SparkplugTopic) => `${t.group}/${t.edgeNode}`;
+const deviceKey = (t: SparkplugTopic) => `${t.group}/${t.edgeNode}/${t.device ?? ''}`;
 
 function messageOf(e: MetricEvent): Message {
   const path = `${e.group}/${e.edgeNode}/${e.device !== undefined ? `${e.device}/` : ''}${e.name}`;
@@ -44,13 +54,17 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const settings = ctx.connectionConfig<MqttSettings>(c.connection);
   const qos = c.qos as 0 | 1;
   const clientId = c.clientId || safeClientId(settings.clientId || 'sluice', ctx.flowId, ctx.nodeId);
-  // A clean session, as Sparkplug asks of host applications (unless the connection says otherwise): the host's
-  // state lives in memory, so DATA a persistent session queued while it was away could not be named anyway.
+  // A clean session, as Sparkplug asks of host applications, unless the connection says otherwise: the host's state
+  // lives in memory, so DATA a persistent session queued while it was away waits (held) for the rebirth it asks for.
   const clean = settings.clean ?? true;
   const host = new SparkplugHost();
   const lastRebirth = new Map<string, number>();
   // The subscriber hands a nacked packet in again as the same object: that is a redelivery, not a new birth.
   const handedIn = new WeakSet<IPublishPacket>();
+  // A persistent session is the at-least-once mode: DATA before its birth is held for the birth, not dropped.
+  const holding = !clean;
+  const held = new Map<string, Held[]>();
+  let heldCount = 0;
   const counters = { messages: 0, metrics: 0, ignored: 0, rebirthRequests: 0, undecodable: 0 };
   let shared: MqttShared | undefined;
 
@@ -80,10 +94,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
     }
     const bytes = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     let result: ReturnType<SparkplugHost['receive']>;
+    let wire: WirePayload;
     try {
       const redelivered = packet.dup || handedIn.has(packet);
       handedIn.add(packet);
-      result = host.receive(t, decodeWire(bytes), Date.now(), redelivered);
+      wire = decodeWire(bytes);
+      result = host.receive(t, wire, Date.now(), redelivered);
     } catch (err) {
       counters.undecodable++;
       const msg: Message = {
@@ -101,9 +117,32 @@ export const create: CreateRuntime<Config> = (ctx) => {
       );
     }
     if (result.rebirth) requestRebirth(t.group, t.edgeNode, result.rebirth);
+    if (result.unborn && holding && (t.type === 'NDATA' || t.type === 'DDATA')) {
+      hold(result.unborn === 'edge' ? edgeKey(t) : deviceKey(t), { t, wire, settle });
+      return undefined;
+    }
+    const wait = emit(packet.topic, result, settle);
+    const key = t.type === 'NBIRTH' ? edgeKey(t) : t.type === 'DBIRTH' ? deviceKey(t) : undefined;
+    const waiting = key !== undefined ? unhold(key) : undefined;
+    if (!waiting) return wait;
+    return (async () => {
+      if (wait) await wait;
+      for (const h of waiting) {
+        const late = host.late(h.t, h.wire, Date.now());
+        if (late.unborn) hold(late.unborn === 'edge' ? edgeKey(h.t) : deviceKey(h.t), h);
+        else {
+          const next = emit(topicOf(h.t), late, h.settle);
+          if (next) await next;
+        }
+      }
+    })();
+  };
+
+  /** The metric messages of one MQTT message into the flow; `settle` once they all settled. */
+  function emit(topic: string, result: HostResult, settle: Settle): undefined | Promise<void> {
     if (result.ignored) {
       counters.ignored++;
-      ctx.log.debug({ topic: packet.topic, why: result.ignored }, 'sparkplug message not emitted in full');
+      ctx.log.debug({ topic, why: result.ignored }, 'sparkplug message not emitted in full');
     }
     const events = c.controlMetrics ? result.events : result.events.filter((e) => !isControl(e.name));
     if (events.length === 0) {
@@ -118,7 +157,31 @@ export const create: CreateRuntime<Config> = (ctx) => {
       if (wait) return ingestRest(wait, events, i + 1, one);
     }
     return undefined;
-  };
+  }
+
+  /**
+   * DATA that came before its birth certificate, kept unacknowledged until the birth comes (the rebirth asked for),
+   * then emitted: in a persistent session (at least once) the broker hands in what it queued while the flow was down
+   * before the edge node's answer to the rebirth request, and dropping it would lose it. At most `window` are kept
+   * (the broker sends no more unacknowledged ones): beyond that the oldest is dropped, as with a clean session.
+   */
+  function hold(key: string, h: Held): void {
+    const list = held.get(key);
+    if (list) list.push(h);
+    else held.set(key, [h]);
+    heldCount++;
+    if (heldCount < c.window) return;
+    const [oldestKey, oldest] = held.entries().next().value as [string, Held[]];
+    const dropped = oldest.shift() as Held;
+    if (oldest.length === 0) held.delete(oldestKey);
+    heldCount--;
+    counters.ignored++;
+    ctx.log.warn(
+      { topic: topicOf(dropped.t), held: heldCount },
+      'sparkplug-in: too much data waiting for a birth certificate; the oldest is dropped',
+    );
+    dropped.settle({ ok: true, dropped: `${dropped.t.type} came before a birth certificate that did not come` });
+  }
 
   async function ingestRest(wait: Promise<void>, events: MetricEvent[], from: number, one: Settle): Promise<void> {
     await wait;
@@ -126,6 +189,14 @@ export const create: CreateRuntime<Config> = (ctx) => {
       const next = ctx.ingest(messageOf(events[i]), one);
       if (next) await next;
     }
+  }
+
+  function unhold(key: string): Held[] | undefined {
+    const list = held.get(key);
+    if (!list) return undefined;
+    held.delete(key);
+    heldCount -= list.length;
+    return list;
   }
 
   // Sparkplug 3.0 host STATE: online on connect, offline as the will; both carry the session's timestamp.
@@ -182,9 +253,16 @@ export const create: CreateRuntime<Config> = (ctx) => {
           });
         });
       }
+      // Not acknowledged: the broker hands them to the next session.
+      for (const key of [...held.keys()]) {
+        for (const h of unhold(key) ?? []) h.settle({ ok: false, reason: 'the flow stopped before their birth came' });
+      }
       await subscriber.stop();
     },
     // The first 100 edge nodes: a snapshot must stay cheap.
-    snapshot: () => ({ ...subscriber.snapshot(), sparkplug: { ...counters, edgeNodes: host.summary(100) } }),
+    snapshot: () => ({
+      ...subscriber.snapshot(),
+      sparkplug: { ...counters, waitingForBirth: heldCount, edgeNodes: host.summary(100) },
+    }),
   };
 };

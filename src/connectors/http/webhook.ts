@@ -157,11 +157,16 @@ export class Webhook {
       return;
     }
     const wait = new Waiting(this, res, msg.id, decoded.ok ? undefined : decoded.reason);
-    this.open.add(res);
-    this.deadlines.add(wait);
-    this.track(
-      decoded.ok ? this.flow.ingest(msg, wait.settle) : this.flow.ingestFailed(msg, decoded.reason, wait.settle),
-    );
+    const full = decoded.ok
+      ? this.flow.ingest(msg, wait.settle)
+      : this.flow.ingestFailed(msg, decoded.reason, wait.settle);
+    // Settled already (a flow that acks at once): no clock to start and stop, which armed and cleared a timer on
+    // every request when nothing else was waiting.
+    if (!wait.answered) {
+      this.open.add(res);
+      this.deadlines.add(wait);
+    }
+    this.track(full);
   }
 
   /** The flow settled a message (once): answer its request, unless the timeout already did. */

@@ -46,6 +46,11 @@ export interface HostResult {
   rebirth?: string;
   /** Why nothing (or not everything) was emitted, for the log and the message's outcome. */
   ignored?: string;
+  /**
+   * DATA (or DDEATH) that came before the birth certificate of its edge node (`edge`) or device (`device`): the
+   * caller may hold it and hand it to `late` once that birth has come (a persistent session after a restart).
+   */
+  unborn?: 'edge' | 'device';
 }
 
 interface MetricState {
@@ -137,6 +142,7 @@ export class SparkplugHost {
         events: [],
         ignored: `${t.type} from edge node ${key} before its NBIRTH`,
         rebirth: 'no birth certificate seen for this edge node',
+        unborn: 'edge',
       };
     }
 
@@ -179,6 +185,7 @@ export class SparkplugHost {
     if (!device?.born) {
       result.ignored = `${t.type} from device ${key}/${deviceId} before its DBIRTH`;
       result.rebirth ??= `no birth certificate seen for device ${deviceId}`;
+      result.unborn = 'device';
       return result;
     }
     if (t.type === 'DDEATH') {
@@ -189,6 +196,30 @@ export class SparkplugHost {
       return result;
     }
     this.data(device, deviceId, metrics, ctx, device.stale ? 'stale' : 'good', replay, result);
+    return result;
+  }
+
+  /**
+   * NDATA or DDATA that came before a birth certificate, handed in again once it came: its metrics are named by the
+   * new birth (edge nodes keep their aliases across rebirths) and emitted as a replay, moving neither values nor
+   * sequence numbers. Still unborn: `unborn` says so again.
+   */
+  late(t: SparkplugTopic, w: WirePayload, now: number): HostResult {
+    const node = this.nodes.get(`${t.group}/${t.edgeNode}`);
+    const header = headerOf(w);
+    const ctx: EmitContext = { t, at: header.timestamp ?? now, seq: header.seq, redelivered: true };
+    if (!node?.born) return { events: [], ignored: `${t.type} before its edge node's NBIRTH`, unborn: 'edge' };
+    const result: HostResult = { events: [] };
+    if (t.type === 'NDATA') {
+      this.data(node, undefined, w.metrics ?? [], ctx, node.stale ? 'stale' : 'good', true, result);
+      return result;
+    }
+    const device = t.device !== undefined ? node.devices.get(t.device) : undefined;
+    if (t.type !== 'DDATA' || !device?.born) {
+      if (t.type === 'DDATA') return { events: [], ignored: `DDATA before its device's DBIRTH`, unborn: 'device' };
+      return { events: [], ignored: `${t.type} before a birth is not replayed` };
+    }
+    this.data(device, t.device, w.metrics ?? [], ctx, device.stale ? 'stale' : 'good', true, result);
     return result;
   }
 

@@ -155,4 +155,31 @@ describe('Sparkplug edge node and host state', () => {
     expect(Object.hasOwn(m ?? {}, 'alias')).toBe(false);
     expect(feed(data)[0].events[0]).toMatchObject({ name: 'x', value: 2 });
   });
+
+  it('names DATA that came before its births once they come (a restarted host in a persistent session)', () => {
+    const { edge, feed } = pair();
+    feed(edge.births());
+    feed(edge.update('press', [{ name: 'count', value: 3, datatype: 'Int32' }]));
+    const queued = edge.update('press', [{ name: 'count', value: -4 }]).map((p) => ({
+      t: parseTopic(p.topic)!,
+      wire: decodeWire(p.payload),
+    }));
+    // A new host (the flow restarted): the DDATA the broker kept for its session comes before any birth.
+    const host = new SparkplugHost();
+    const before = host.receive(queued[0].t, queued[0].wire, 6000);
+    expect(before).toMatchObject({ events: [], unborn: 'edge' });
+    expect(before.rebirth).toBeDefined();
+    expect(host.late(queued[0].t, queued[0].wire, 6000)).toMatchObject({ events: [], unborn: 'edge' });
+    // The edge node answers the rebirth request: NBIRTH, then DBIRTH of its device with the same aliases.
+    const [nbirth, dbirth] = edge.births().map((p) => ({ t: parseTopic(p.topic)!, wire: decodeWire(p.payload) }));
+    host.receive(nbirth.t, nbirth.wire, 7000);
+    expect(host.late(queued[0].t, queued[0].wire, 7000)).toMatchObject({ events: [], unborn: 'device' });
+    const born = host.receive(dbirth.t, dbirth.wire, 7000);
+    expect(born.events.find((e) => e.name === 'count')?.value).toBe(-4);
+    const late = host.late(queued[0].t, queued[0].wire, 7000);
+    expect(late.events).toEqual([
+      expect.objectContaining({ device: 'press', messageType: 'DDATA', name: 'count', value: -4, quality: 'good' }),
+    ]);
+    expect(late.unborn).toBeUndefined();
+  });
 });
