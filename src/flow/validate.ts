@@ -161,7 +161,7 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   // Comments and groups are checked on the flow as written (a group may hold a subflow's use).
   if (listOk(doc.comments, false) && listOk(doc.groups, false)) problems.push(...organiseProblems(flow));
   if (!usesSubflows(flow)) {
-    problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument));
+    problems.push(...semanticProblems(flow, catalog, withDefaults as FlowDocument, invalidConfigs(problems)));
     problems.push(...heldBoundProblems(flow, catalog, withDefaults as FlowDocument));
     return { problems, flow };
   }
@@ -175,7 +175,14 @@ function validateFlow(input: unknown, catalog: Catalog, compiled: ValidateFuncti
   const expanded = expandSubflows(flow);
   const filled = expandSubflows(withDefaults as FlowDocument).flow;
   problems.push(...expanded.problems);
-  for (const p of semanticProblems(expanded.flow, catalog, filled)) problems.push(pointIntoSubflow(p, expanded));
+  const invalid = invalidConfigs(problems);
+  // A subflow's node copies carry their origin's schema problems: translate the set to the expanded indices.
+  const invalidExpanded = new Set(
+    expanded.nodeOrigins.flatMap((origin, i) => (invalid.has(origin.slice(1)) ? [`nodes/${i}`] : [])),
+  );
+  for (const c of invalid) if (c.startsWith('connections/')) invalidExpanded.add(c);
+  for (const p of semanticProblems(expanded.flow, catalog, filled, invalidExpanded))
+    problems.push(pointIntoSubflow(p, expanded));
   for (const p of heldBoundProblems(expanded.flow, catalog, filled)) problems.push(pointIntoSubflow(p, expanded));
   return { problems, flow };
 }
@@ -204,7 +211,26 @@ function strId(v: unknown): string | undefined {
   return isObject(v) && typeof v.id === 'string' ? v.id : undefined;
 }
 
-function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocument): Problem[] {
+/**
+ * The configs (`nodes/3`, `connections/0`, `subflows/1/nodes/2`) that failed their schema: their lint rules are not
+ * run, since a lint is written for a config of the right shape (the schema problems already say what is wrong).
+ */
+function invalidConfigs(problems: readonly Problem[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of problems) {
+    if (p.code !== 'schema') continue;
+    const m = /^\/((?:subflows\/\d+\/)?(?:nodes|connections)\/\d+)\/config(?:\/|$)/.exec(p.path);
+    if (m) out.add(m[1]);
+  }
+  return out;
+}
+
+function semanticProblems(
+  flow: FlowDocument,
+  catalog: Catalog,
+  filled: FlowDocument,
+  invalid: ReadonlySet<string> = new Set(),
+): Problem[] {
   const filledConfig = (list: 'nodes' | 'connections', i: number): Record<string, unknown> => {
     const item = (filled[list] ?? [])[i] as { config?: unknown } | undefined;
     return isObject(item?.config) ? item.config : {};
@@ -257,7 +283,8 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
     const kind = catalog.connections.find((k) => k.kind === c?.kind);
     if (kind && isObject(c.config)) {
       secretProblems(kind.config, c.config, `/connections/${i}/config`, { connectionId: c.id }, kind.kind, add);
-      for (const issue of safeLint(kind.lint, filledConfig('connections', i))) {
+      const lints = invalid.has(`connections/${i}`) ? [] : safeLint(kind.lint, filledConfig('connections', i));
+      for (const issue of lints) {
         add({
           severity: issue.severity ?? 'error',
           code: 'lint',
@@ -353,7 +380,8 @@ function semanticProblems(flow: FlowDocument, catalog: Catalog, filled: FlowDocu
         });
       }
     }
-    for (const issue of safeLint(def.lint, filledConfig('nodes', i))) {
+    const lints = invalid.has(`nodes/${i}`) ? [] : safeLint(def.lint, filledConfig('nodes', i));
+    for (const issue of lints) {
       add({
         severity: issue.severity ?? 'error',
         code: 'lint',

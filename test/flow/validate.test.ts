@@ -117,6 +117,15 @@ describe('flow validation', () => {
     expect(ps.some((p) => /undefined/.test(p.message))).toBe(false);
   });
 
+  it("a config that fails its schema is not linted: the schema problems say what is wrong, never 'lint failed'", () => {
+    const { problems } = validator.validate({
+      format: 'sluice/flow@1',
+      nodes: [{ id: 'k', type: 'kafka-in', config: {} }],
+    });
+    expect(problems.map((p) => p.code)).toEqual(['schema', 'schema']);
+    expect(problems.some((p) => /lint failed/.test(p.message))).toBe(false);
+  });
+
   it('missing required field, wrong type, out of range, unknown enum value', () => {
     const ps = problemsOf((f) => {
       f.nodes[1].config = {} as never; // no expression... but it has a default, so use filter below
