@@ -15,11 +15,11 @@ import { connect as connectSocket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { catalog } from '../../nodes/catalog.js';
-import { simulateMqttChange } from '../../src/connectors/mqtt/internals.js';
 import { Engine } from '../../src/runtime/engine.js';
 import { loadNodeRuntime } from '../../src/runtime/loader.js';
 import { defineNode, Type } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
+import { benchHoldMode } from '../support/mqtt-hold.js';
 import { type BenchResult, median, printResults } from '../types.js';
 
 const BROKER = process.env.SLUICE_BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -102,7 +102,7 @@ async function subscribeOnce(count: number, protocolVersion: '5' | '3.1.1', hold
   const id = randomBytes(4).toString('hex');
   const topic = `sluice-bench/${id}`;
   const clientId = `sluice-bench-${id}`;
-  simulateMqttChange(hold ? 'no-send-hook' : undefined);
+  benchHoldMode(hold);
   const engine = newEngine();
   let publisher: ChildProcess | undefined;
   let credit: NodeJS.Timeout | undefined;
@@ -151,7 +151,7 @@ async function subscribeOnce(count: number, protocolVersion: '5' | '3.1.1', hold
     clearInterval(credit);
     publisher?.kill();
     await engine.stop();
-    simulateMqttChange(undefined);
+    benchHoldMode(false);
     const clean = await mqtt.connectAsync(BROKER, {
       clientId,
       clean: true,

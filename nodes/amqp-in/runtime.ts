@@ -5,6 +5,7 @@ import { errorText } from '../../src/connectors/amqp/link-status.js';
 import { ManagedChannel } from '../../src/connectors/amqp/managed-channel.js';
 import { reportStatus } from '../../src/connectors/amqp/node-status.js';
 import { bindQueue, setUpExchange, setUpQueue } from '../../src/connectors/amqp/topology.js';
+import { nodeProblem, problemStatus } from '../../src/kit/index.js';
 import type { Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { amqpIn } from './definition.js';
@@ -24,7 +25,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
     onFailure: c.onFailure,
     requeueDelayMs: c.requeueDelayMs,
     ingest: (msg, settle) => ctx.ingest(msg, settle),
-    ingestFailed: (msg, reason, settle) => ctx.ingestFailed(msg, reason, settle),
+    ingestFailed: (msg, reason, settle) =>
+      ctx.ingestFailed(
+        msg,
+        nodeProblem('amqp-in', ctx.nodeId, reason, "check that the node's codec matches what is published"),
+        settle,
+      ),
     isLive: (generation) => channel?.isLive(generation) ?? false,
     log: ctx.log,
   });
@@ -69,7 +75,13 @@ export const create: CreateRuntime<Config> = (ctx) => {
       const client = await ctx.connection<AmqpClient>(c.connection);
       const managed = new ManagedChannel<Channel>(client, { confirm: false, log: ctx.log, setup });
       channel = managed;
-      unwatch = reportStatus(client, managed, (s) => ctx.status(s));
+      unwatch = reportStatus(
+        client,
+        managed,
+        problemStatus('amqp-in', ctx.nodeId, "check the connection's settings and that the broker is reachable", (s) =>
+          ctx.status(s),
+        ),
+      );
       await managed.start();
     },
     async stopIntake() {

@@ -8,7 +8,7 @@ import { publishOptions } from '../../src/connectors/amqp/properties.js';
 import { ConfirmPublisher, PublishError, RetriedAmqpPublish } from '../../src/connectors/amqp/publisher.js';
 import { compileRoutingKey } from '../../src/connectors/amqp/routing-key.js';
 import { setUpExchange } from '../../src/connectors/amqp/topology.js';
-import { isThenable, retryOptions, type Settleable } from '../../src/kit/index.js';
+import { isThenable, problemStatus, retryOptions, type Settleable } from '../../src/kit/index.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { amqpOut } from './definition.js';
@@ -61,7 +61,13 @@ export const create: CreateRuntime<Config> = (ctx) => {
       });
       channel = managed;
       publisher = new ConfirmPublisher(managed, { mandatory: c.mandatory, ackTimeoutMs: c.ackTimeoutMs });
-      unwatch = reportStatus(client, managed, (s) => ctx.status(s));
+      unwatch = reportStatus(
+        client,
+        managed,
+        problemStatus('amqp-out', ctx.nodeId, "check the connection's settings and that the broker is reachable", (s) =>
+          ctx.status(s),
+        ),
+      );
       // Wait for the first attempt so that, with the broker up, the first messages need no retry.
       await managed.start();
     },

@@ -1,5 +1,6 @@
 import { joinPaths } from '../../src/connectors/http/route-pattern.js';
 import { Webhook } from '../../src/connectors/http/webhook.js';
+import { nodeProblem } from '../../src/kit/index.js';
 import type { Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { HttpServerHandle } from '../connections/http-server/runtime.js';
@@ -16,7 +17,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
     },
     {
       ingest: (m, settle) => ctx.ingest(m, settle),
-      ingestFailed: (m, reason, settle) => ctx.ingestFailed(m, reason, settle),
+      ingestFailed: (m, reason, settle) =>
+        ctx.ingestFailed(
+          m,
+          nodeProblem('http-in', ctx.nodeId, reason, "send a body the node's codec can decode"),
+          settle,
+        ),
       log: ctx.log,
     },
   );

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { type Codec, decode, EncodeError, encode } from '../../src/connectors/codec.js';
 import { createAgent, Exchange, type HttpAnswer, type RequestSpec } from '../../src/connectors/http/request.js';
 import { compileCheckedTemplate } from '../../src/expr/template.js';
-import { isThenable, reasonOf } from '../../src/kit/index.js';
+import { isThenable, nodeProblem, reasonOf } from '../../src/kit/index.js';
 import { DeterministicError, type Message, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Output } from '../../src/spec/runtime-contract.js';
 import type { httpOut } from './definition.js';
@@ -86,7 +86,11 @@ export const create: CreateRuntime<Config> = (ctx) => {
   }
 
   const onRetry = (err: unknown, attempt: number) => {
-    if (!failing) ctx.status({ state: 'error', reason: reasonOf(err) });
+    if (!failing)
+      ctx.status({
+        state: 'error',
+        reason: nodeProblem('http-out', ctx.nodeId, reasonOf(err), 'check the URL and that the server is reachable'),
+      });
     failing = true;
     ctx.log.debug({ attempt, err: reasonOf(err) }, 'http-out: retrying');
   };

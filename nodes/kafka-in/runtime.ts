@@ -1,5 +1,6 @@
 import type { KafkaClient } from '../../src/connectors/kafka/client.js';
 import { GroupConsumer } from '../../src/connectors/kafka/group-consumer.js';
+import { nodeProblem, problemStatus } from '../../src/kit/index.js';
 import type { Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { kafkaIn } from './definition.js';
@@ -38,8 +39,18 @@ export const create: CreateRuntime<Config> = (ctx) => {
         restartDelayMs: client.settings.reconnectDelayMs,
         restartMaxDelayMs: client.settings.reconnectMaxDelayMs,
         ingest: (msg, settle) => ctx.ingest(msg, settle),
-        ingestFailed: (msg, reason, settle) => ctx.ingestFailed(msg, reason, settle),
-        status: (s) => ctx.status(s),
+        ingestFailed: (msg, reason, settle) =>
+          ctx.ingestFailed(
+            msg,
+            nodeProblem('kafka-in', ctx.nodeId, reason, "check that the node's codec matches what is published"),
+            settle,
+          ),
+        status: problemStatus(
+          'kafka-in',
+          ctx.nodeId,
+          "check the connection's settings and that the cluster is reachable",
+          (s) => ctx.status(s),
+        ),
         log: ctx.log,
       });
       // Connecting and joining the group go on behind; the status says how far they got.

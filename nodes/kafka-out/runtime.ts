@@ -3,7 +3,7 @@ import type { Acks } from '../../src/connectors/kafka/driver.js';
 import { outboundRecord } from '../../src/connectors/kafka/records.js';
 import { KafkaSink } from '../../src/connectors/kafka/sink.js';
 import { compileTopicTemplate } from '../../src/connectors/kafka/topic-template.js';
-import { isThenable, sleep } from '../../src/kit/index.js';
+import { isThenable, problemStatus, sleep } from '../../src/kit/index.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { kafkaOut } from './definition.js';
@@ -30,7 +30,14 @@ export const create: CreateRuntime<Config> = (ctx) => {
       ctx.status({ state: 'connecting' });
       const client = await ctx.connection<KafkaClient>(c.connection);
       const producer = client.producer(c.partitioner);
-      unwatch = producer.status.follow((s) => ctx.status(s));
+      unwatch = producer.status.follow(
+        problemStatus(
+          'kafka-out',
+          ctx.nodeId,
+          "check the connection's settings and that the cluster is reachable",
+          (s) => ctx.status(s),
+        ),
+      );
       sink = new KafkaSink({
         send: (records, options) => producer.send(records, options),
         sendOptions: { acks: ACKS[c.acks], compression: c.compression, timeoutMs: c.ackTimeoutMs },

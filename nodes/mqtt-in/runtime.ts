@@ -4,6 +4,7 @@ import { probeMosquitto } from '../../src/connectors/mqtt/broker-probe.js';
 import { inboundMessage } from '../../src/connectors/mqtt/inbound.js';
 import { clientOptions, type MqttSettings, safeClientId } from '../../src/connectors/mqtt/settings.js';
 import { MqttSubscriber } from '../../src/connectors/mqtt/subscriber.js';
+import { nodeProblem, problemStatus } from '../../src/kit/index.js';
 import type { Settle, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { mqttIn } from './definition.js';
@@ -30,7 +31,11 @@ export const create: CreateRuntime<Config> = async (ctx) => {
     const inbound = inboundMessage(packet, codec);
     return inbound.failure === undefined
       ? ctx.ingest(inbound.message, settle)
-      : ctx.ingestFailed(inbound.message, inbound.failure, settle);
+      : ctx.ingestFailed(
+          inbound.message,
+          nodeProblem('mqtt-in', ctx.nodeId, inbound.failure, "check that the node's codec matches what is published"),
+          settle,
+        );
   };
 
   const subscriber = new MqttSubscriber({
@@ -41,7 +46,12 @@ export const create: CreateRuntime<Config> = async (ctx) => {
     reconnectDelayMs: settings.reconnectDelayMs,
     reconnectMaxDelayMs: settings.reconnectMaxDelayMs,
     log: ctx.log,
-    status: (s) => ctx.status(s),
+    status: problemStatus(
+      'mqtt-in',
+      ctx.nodeId,
+      "check the connection's settings and that the broker is reachable",
+      (s) => ctx.status(s),
+    ),
     deliver,
   });
 

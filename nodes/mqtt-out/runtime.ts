@@ -10,7 +10,7 @@ import {
 import { reportStatus } from '../../src/connectors/mqtt/status.js';
 import { compileTopicTemplate } from '../../src/connectors/mqtt/topic.js';
 import { isThenableValue } from '../../src/expr/thenable.js';
-import { type RetryOptions, retryOptions, type Settleable } from '../../src/kit/index.js';
+import { problemStatus, type RetryOptions, retryOptions, type Settleable } from '../../src/kit/index.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { MqttShared } from '../connections/mqtt/runtime.js';
@@ -57,7 +57,14 @@ export const create: CreateRuntime<Config> = async (ctx) => {
       shared = await ctx.connection<MqttShared>(c.connection);
       publisher = publisherFor(shared.client);
       const version = shared.version;
-      detach = reportStatus(shared.client, (s) => ctx.status(s), version, shared.lastError());
+      detach = reportStatus(
+        shared.client,
+        problemStatus('mqtt-out', ctx.nodeId, "check the connection's settings and that the broker is reachable", (s) =>
+          ctx.status(s),
+        ),
+        version,
+        shared.lastError(),
+      );
     },
 
     handle(msg) {

@@ -1,6 +1,7 @@
 import type { NatsClient } from '../../src/connectors/nats/client.js';
 import { CoreReader } from '../../src/connectors/nats/core-reader.js';
 import { JetStreamReader } from '../../src/connectors/nats/jetstream-reader.js';
+import { nodeProblem, problemStatus } from '../../src/kit/index.js';
 import type { Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { natsIn } from './definition.js';
@@ -27,7 +28,11 @@ export const create: CreateRuntime<Config> = (ctx) => {
     async start() {
       ctx.status({ state: 'connecting' });
       const client = await ctx.connection<NatsClient>(c.connection);
-      unwatch = client.status.follow((s) => ctx.status(s));
+      unwatch = client.status.follow(
+        problemStatus('nats-in', ctx.nodeId, "check the connection's settings and that the server is reachable", (s) =>
+          ctx.status(s),
+        ),
+      );
       if (c.mode === 'core') {
         reader = new CoreReader({
           client,
@@ -35,7 +40,11 @@ export const create: CreateRuntime<Config> = (ctx) => {
           queue: c.queue,
           codec: c.codec,
           ingest: (msg) => ctx.ingest(msg),
-          ingestFailed: (msg, reason) => ctx.ingestFailed(msg, reason),
+          ingestFailed: (msg, reason) =>
+            ctx.ingestFailed(
+              msg,
+              nodeProblem('nats-in', ctx.nodeId, reason, "check that the node's codec matches what is published"),
+            ),
           log: ctx.log,
         });
       } else {
@@ -51,8 +60,17 @@ export const create: CreateRuntime<Config> = (ctx) => {
           maxAckPending: c.maxAckPending || ctx.maxInFlight || FALLBACK_WINDOW,
           codec: c.codec,
           ingest: (msg, settle) => ctx.ingest(msg, settle),
-          ingestFailed: (msg, reason, settle) => ctx.ingestFailed(msg, reason, settle),
-          setupFailed: (reason) => ctx.status({ state: 'error', reason: `nats-in "${ctx.nodeId}": ${reason}` }),
+          ingestFailed: (msg, reason, settle) =>
+            ctx.ingestFailed(
+              msg,
+              nodeProblem('nats-in', ctx.nodeId, reason, "check that the node's codec matches what is published"),
+              settle,
+            ),
+          setupFailed: (reason) =>
+            ctx.status({
+              state: 'error',
+              reason: nodeProblem('nats-in', ctx.nodeId, reason, 'check the stream and consumer settings; retrying'),
+            }),
           setupDone: () => ctx.status(client.status.status),
           log: ctx.log,
         });

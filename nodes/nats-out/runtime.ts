@@ -5,7 +5,7 @@ import type { NatsClient } from '../../src/connectors/nats/client.js';
 import { outboundMessage } from '../../src/connectors/nats/messages.js';
 import { RetriedJetStreamPublish } from '../../src/connectors/nats/publisher.js';
 import { compileSubjectTemplate } from '../../src/connectors/nats/subject-template.js';
-import { Completion, isThenable, sleep } from '../../src/kit/index.js';
+import { Completion, isThenable, problemStatus, sleep } from '../../src/kit/index.js';
 import { failureKindOf, type Message, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { natsOut } from './definition.js';
@@ -57,7 +57,11 @@ export const create: CreateRuntime<Config> = (ctx) => {
     async start() {
       ctx.status({ state: 'connecting' });
       client = await ctx.connection<NatsClient>(c.connection);
-      unwatch = client.status.follow((s) => ctx.status(s));
+      unwatch = client.status.follow(
+        problemStatus('nats-out', ctx.nodeId, "check the connection's settings and that the server is reachable", (s) =>
+          ctx.status(s),
+        ),
+      );
       // With NATS up, the first messages need no retry; with it down the flow starts anyway and the status says why.
       await Promise.race([client.connection(), sleep(client.settings.connectTimeoutMs, ctx.signal)]);
     },

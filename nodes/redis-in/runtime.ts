@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { RedisClient, RedisLink } from '../../src/connectors/redis/client.js';
 import { StreamReader } from '../../src/connectors/redis/stream-reader.js';
+import { nodeProblem, problemStatus } from '../../src/kit/index.js';
 import type { Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { redisIn } from './definition.js';
@@ -24,7 +25,11 @@ export const create: CreateRuntime<Config> = (ctx) => {
       ctx.status({ state: 'connecting' });
       client = await ctx.connection<RedisClient>(c.connection);
       link = client.dedicated(`redis-in ${ctx.nodeId}`);
-      unwatch = link.status.follow((s) => ctx.status(s));
+      unwatch = link.status.follow(
+        problemStatus('redis-in', ctx.nodeId, "check the connection's settings and that the server is reachable", (s) =>
+          ctx.status(s),
+        ),
+      );
       reader = new StreamReader({
         stream: c.stream,
         group: c.group ?? defaultGroup(ctx.flowId, ctx.nodeId),
@@ -41,7 +46,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
         reconnectDelayMs: client.settings.reconnectDelayMs,
         reconnectMaxDelayMs: client.settings.reconnectMaxDelayMs,
         ingest: (msg, settle) => ctx.ingest(msg, settle),
-        ingestFailed: (msg, reason, settle) => ctx.ingestFailed(msg, reason, settle),
+        ingestFailed: (msg, reason, settle) =>
+          ctx.ingestFailed(
+            msg,
+            nodeProblem('redis-in', ctx.nodeId, reason, "check that the node's codec matches what is published"),
+            settle,
+          ),
         log: ctx.log,
       });
       // Connecting and reading go on behind; the status says how far they got.

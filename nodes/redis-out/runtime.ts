@@ -3,7 +3,7 @@ import { RedisClient as Client } from '../../src/connectors/redis/client.js';
 import { encodeValue, entryFields } from '../../src/connectors/redis/entries.js';
 import { compileKeyTemplate } from '../../src/connectors/redis/key-template.js';
 import { type Command, RedisWriter } from '../../src/connectors/redis/writer.js';
-import { isThenable } from '../../src/kit/index.js';
+import { isThenable, problemStatus } from '../../src/kit/index.js';
 import type { Message, Static } from '../../src/spec/index.js';
 import type { CreateRuntime } from '../../src/spec/runtime-contract.js';
 import type { redisOut } from './definition.js';
@@ -33,7 +33,14 @@ export const create: CreateRuntime<Config> = (ctx) => {
       ctx.status({ state: 'connecting' });
       const client = await ctx.connection<RedisClient>(c.connection);
       const link = client.shared();
-      unwatch = link.status.follow((s) => ctx.status(s));
+      unwatch = link.status.follow(
+        problemStatus(
+          'redis-out',
+          ctx.nodeId,
+          "check the connection's settings and that the server is reachable",
+          (s) => ctx.status(s),
+        ),
+      );
       writer = new RedisWriter({
         link,
         batchSize: c.batchSize,

@@ -5,6 +5,7 @@ import { decodeWire, type WirePayload } from '../../src/connectors/sparkplug/dec
 import { encodeSparkplug } from '../../src/connectors/sparkplug/encode.js';
 import { type HostResult, type MetricEvent, SparkplugHost } from '../../src/connectors/sparkplug/host.js';
 import { NAMESPACE, parseTopic, type SparkplugTopic, topicOf } from '../../src/connectors/sparkplug/topic.js';
+import { problemStatus } from '../../src/kit/index.js';
 import { type Message, newMessageId, type Settle, type Static } from '../../src/spec/index.js';
 import type { CreateRuntime, Outcome } from '../../src/spec/runtime-contract.js';
 import type { MqttShared } from '../connections/mqtt/runtime.js';
@@ -230,7 +231,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
     reconnectDelayMs: settings.reconnectDelayMs,
     reconnectMaxDelayMs: settings.reconnectMaxDelayMs,
     log: ctx.log,
-    status: (s) => ctx.status(s),
+    status: problemStatus(
+      'sparkplug-in',
+      ctx.nodeId,
+      "check the connection's settings and that the broker is reachable",
+      (s) => ctx.status(s),
+    ),
     deliver,
   });
 

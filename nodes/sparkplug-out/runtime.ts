@@ -1,3 +1,4 @@
+import { problemStatus } from '../../src/kit/index.js';
 import '../../src/connectors/mqtt/quiet-debug.js'; // before mqtt: see quiet-debug.ts
 import { connect, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { ReconnectBackoff } from '../../src/connectors/mqtt/backoff.js';
@@ -101,7 +102,15 @@ export const create: CreateRuntime<Config> = (ctx) => {
       client = mqttClient;
       publisher = publisherFor(mqttClient);
       new ReconnectBackoff(mqttClient, settings.reconnectDelayMs, settings.reconnectMaxDelayMs);
-      detach = reportStatus(mqttClient, (s) => ctx.status(s));
+      detach = reportStatus(
+        mqttClient,
+        problemStatus(
+          'sparkplug-out',
+          ctx.nodeId,
+          "check the connection's settings and that the broker is reachable",
+          (s) => ctx.status(s),
+        ),
+      );
       mqttClient.on('error', (err) => ctx.log.warn({ err: err.message }, 'mqtt connection error'));
       mqttClient.on('connect', () => {
         mqttClient.subscribe(ncmdTopic, { qos: 0 }, (err) => {

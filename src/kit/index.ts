@@ -9,7 +9,7 @@ export { Deadline, Deadlines } from './deadlines.js';
 export { Hold, type HoldTarget } from './hold.js';
 export { Holds } from './holds.js';
 export { Lru } from './lru.js';
-export { NODE_PROBLEM, nodeProblem } from './problem-text.js';
+export { NODE_PROBLEM, nodeProblem, problemStatus } from './problem-text.js';
 export { reasonOf } from './reason.js';
 export {
   type AttemptTarget,

@@ -451,15 +451,14 @@ export class Engine extends EventEmitter {
       }
       await started;
     } catch (err) {
-      this.setStatus(node, { state: 'error', reason: reasonOf(err) });
-      throw new StartupError(
-        nodeProblem(
-          node.def.type,
-          node.id,
-          `failed to start: ${reasonOf(err)}`,
-          "check the node's settings and that the service it uses is reachable",
-        ),
+      const problem = nodeProblem(
+        node.def.type,
+        node.id,
+        `failed to start: ${reasonOf(err)}`,
+        "check the node's settings and that the service it uses is reachable",
       );
+      this.setStatus(node, { state: 'error', reason: problem });
+      throw new StartupError(problem);
     }
     if (node.status.state === 'idle') this.setStatus(node, { state: 'running' });
   }

@@ -163,7 +163,9 @@ export class Exchange extends RetriedDelivery {
       });
     } catch (err) {
       throw markFailure(
-        new Error(`${o.who}: ${spec.method} ${spec.url} failed: ${reasonOf(err)}; retrying while attempts remain`),
+        new Error(
+          `${o.who}: ${spec.method} ${spec.url} failed: ${reasonOf(err)}; check the URL and that the server is reachable (retried while attempts remain)`,
+        ),
         'transient',
       );
     }

@@ -26,10 +26,12 @@ export function bootstrapBrokers(settings: KafkaSettings): string[] {
     .filter(Boolean);
   for (const b of out) {
     if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(b)) {
-      throw new Error(`kafka: broker "${b}" is not host:port`);
+      throw new Error(
+        `kafka: broker "${b}" is not host:port; write each bootstrap broker as host:port, e.g. localhost:9092`,
+      );
     }
   }
-  if (out.length === 0) throw new Error('kafka: no bootstrap broker');
+  if (out.length === 0) throw new Error('kafka: no bootstrap broker; give at least one host:port');
   return out;
 }
 

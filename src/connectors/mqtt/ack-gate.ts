@@ -196,13 +196,3 @@ export class AckGate {
     }
   }
 }
-
-/** Test-only: make acks skip the gate, as if mqtt.js had started writing them another way. */
-export function bypassGate(client: MqttClient, original: SendPacket): void {
-  const gated = getSendPacket(client);
-  if (!gated) return;
-  setSendPacket(client, (packet, cb, cbStorePut, noStore) => {
-    if (isAckPacket(packet)) original.call(client, packet, cb, cbStorePut, noStore);
-    else gated.call(client, packet, cb, cbStorePut, noStore);
-  });
-}

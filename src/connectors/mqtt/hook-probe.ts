@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { Duplex } from 'node:stream';
 import { MqttClient } from 'mqtt';
 import { AckGate, type GateEntry } from './ack-gate.js';
-import { isAckPacket, type OutPacket, setAckHook, simulatedChange } from './internals.js';
+import { isAckPacket, type OutPacket, setAckHook } from './internals.js';
 
 export interface ProbeResult {
   /** Acks are withheld until released: the fast gate can be used. */
@@ -32,20 +32,15 @@ const CONNACK = [0x20, 0x02, 0x00, 0x00];
 const PUBLISH_QOS1 = [0x32, 0x06, 0x00, 0x01, 0x70, 0x00, 0x01, 0x78];
 const PUBLISH_QOS2 = [0x34, 0x06, 0x00, 0x01, 0x70, 0x00, 0x02, 0x78];
 
-const results = new Map<string, Promise<ProbeResult>>();
+let result: Promise<ProbeResult> | undefined;
 
 export function mqttVersion(): string {
   return (createRequire(import.meta.url)('mqtt/package.json') as { version: string }).version;
 }
 
-/** Cached per process (and per simulated fault, for tests). */
+/** Cached per process. */
 export function probeAckHook(): Promise<ProbeResult> {
-  const key = simulatedChange() ?? '';
-  let result = results.get(key);
-  if (!result) {
-    result = runProbe();
-    results.set(key, result);
-  }
+  result ??= runProbe();
   return result;
 }
 

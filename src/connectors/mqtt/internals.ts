@@ -46,7 +46,6 @@ export function isAckPacket(p: OutPacket): p is AckPacket {
 
 /** The client's packet writer, or undefined if mqtt.js no longer has one where we expect it. */
 export function getSendPacket(client: MqttClient): SendPacket | undefined {
-  if (simulated === 'no-send-hook') return undefined;
   const fn = internals(client)._sendPacket;
   return typeof fn === 'function' ? fn : undefined;
 }
@@ -58,16 +57,4 @@ export function setSendPacket(client: MqttClient, fn: SendPacket): void {
 /** Called by mqtt.js when a QoS 1/2 PUBLISH arrives, before it stores the packet or acknowledges it. */
 export function setAckHook(client: MqttClient, hook: AckHook): void {
   internals(client).options.customHandleAcks = hook;
-}
-
-/** Test-only faults that pretend mqtt.js changed (see test/nodes/mqtt-in/guard.test.ts). */
-export type SimulatedFault = 'no-send-hook' | 'acks-bypass-gate';
-let simulated: SimulatedFault | undefined;
-
-export function simulateMqttChange(fault: SimulatedFault | undefined): void {
-  simulated = fault;
-}
-
-export function simulatedChange(): SimulatedFault | undefined {
-  return simulated;
 }

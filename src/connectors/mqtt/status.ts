@@ -22,7 +22,7 @@ export function reportStatus(
       return;
     }
     lastError = err.message;
-    status({ state: 'error', reason: `${err.message}; retrying` });
+    status({ state: 'error', reason: `${err.message} (retrying)` });
   };
   const retrying = () => {
     if (lastError === undefined) status({ state: 'connecting', reason: 'connection lost; reconnecting' });
@@ -32,7 +32,7 @@ export function reportStatus(
   client.on('close', retrying);
   client.on('reconnect', retrying);
   if (client.connected) connected();
-  else if (lastError !== undefined) status({ state: 'error', reason: `${lastError}; retrying` });
+  else if (lastError !== undefined) status({ state: 'error', reason: `${lastError} (retrying)` });
   else status({ state: 'connecting' });
   return () => {
     client.off('connect', connected);

@@ -18,10 +18,10 @@
 import './quiet-debug.js'; // before mqtt: see quiet-debug.ts
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger, NodeStatus, Outcome, Settle } from '../../spec/runtime-contract.js';
-import { AckGate, bypassGate, type GateEntry } from './ack-gate.js';
+import { AckGate, type GateEntry } from './ack-gate.js';
 import { ReconnectBackoff } from './backoff.js';
 import { probeAckHook } from './hook-probe.js';
-import { getSendPacket, setAckHook, simulatedChange, VERIFIED_MQTT_VERSION } from './internals.js';
+import { setAckHook, VERIFIED_MQTT_VERSION } from './internals.js';
 import { endClient, type Subscription, subscribeOnce } from './lifecycle.js';
 import { reportStatus } from './status.js';
 import { negotiateVersion } from './version.js';
@@ -115,7 +115,6 @@ export class MqttSubscriber {
 
     const client = connect(this.o.url, { ...this.o.client, manualConnect: true });
     this.client = client;
-    const original = getSendPacket(client);
     this.gate = new AckGate(
       client,
       {
@@ -130,7 +129,6 @@ export class MqttSubscriber {
     );
     if (!this.gate.install() && this.mode === 'gate') this.fallBack('mqtt.js has no packet writer to gate');
     this.gate.passThrough = this.mode === 'hold';
-    if (simulatedChange() === 'acks-bypass-gate' && original) bypassGate(client, original);
     // Both hooks are in place before the connection opens, or session messages queued at the broker
     // would be handled (and acked) by mqtt.js's defaults.
     setAckHook(client, (_topic, _payload, packet, done) => this.onArrival(packet, done));

@@ -4,6 +4,7 @@
  * Bad rows fail alone; transient errors retry; status follows the database.
  */
 import { Batcher } from '../../kit/batcher.js';
+import { problemStatus } from '../../kit/problem-text.js';
 import { isThenable } from '../../kit/thenable.js';
 import type { Message } from '../../spec/index.js';
 import type { NodeContext, NodeRuntime } from '../../spec/runtime-contract.js';
@@ -92,11 +93,16 @@ export function createSqlSink(ctx: NodeContext<SqlSinkConfig>, setup: SqlSinkSet
   };
   const probe = () => (prepared ? driver().execute(checkSql) : prepare());
   const health = new Health({
-    status: (s) => {
-      if (s.state === 'error') ctx.log.warn({ reason: s.reason }, 'database sink not writing');
-      else if (s.state === 'connected') ctx.log.info('database sink connected');
-      ctx.status(s);
-    },
+    status: problemStatus(
+      `${d.name}-out`,
+      ctx.nodeId,
+      'check the connection settings and that the database is reachable',
+      (s) => {
+        if (s.state === 'error') ctx.log.warn({ reason: s.reason }, 'database sink not writing');
+        else if (s.state === 'connected') ctx.log.info('database sink connected');
+        ctx.status(s);
+      },
+    ),
     signal: ctx.signal,
     probe,
     describe: (err) => driver().describe(err),

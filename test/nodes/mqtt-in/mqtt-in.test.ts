@@ -1,13 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { simulateMqttChange } from '../../../src/connectors/mqtt/internals.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../../src/runtime/engine.js';
 import { defineNode, type Message, Type } from '../../../src/spec/index.js';
 import type { CreateRuntime } from '../../../src/spec/runtime-contract.js';
 import { eventually, payloads, type TestPayload } from '../../conformance/harness.js';
+import { simulateMqttChange } from '../../support/mqtt-faults.js';
 import { requireService } from '../../support/services.js';
 import { type SinkHandle, sinks } from '../../support/test-nodes.js';
 import { startFlow } from '../mqtt-support/flow.js';
 import { clearSession, connectPlain, publishJson, uniqueBase, uniqueClientId } from '../mqtt-support/mqtt.js';
+
+// The faults that pretend mqtt.js changed live in test support, not in production code.
+vi.mock('../../../src/connectors/mqtt/internals.js', async (original) =>
+  (await import('../../support/mqtt-faults.js')).withFaults(await original()),
+);
 
 const run = await requireService('mosquitto');
 
