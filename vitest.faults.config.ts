@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     ...base.test,
     include: ['test/faults/**/*.test.ts'],
+    exclude: ['**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts', 'test/faults/print-table.ts'],
     fileParallelism: false,
     testTimeout: 1_800_000,
