@@ -6,3 +6,4 @@ export * from './retry-schema.js';
 export type * from './runtime-contract.js';
 export * from './schema.js';
 export * from './tls-schema.js';
+export * from './url-issues.js';

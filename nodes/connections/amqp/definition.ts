@@ -1,10 +1,11 @@
 import {
   credentialProperties,
   defineConnectionKind,
-  type LintIssue,
   reconnectIssues,
   reconnectProperties,
   Type,
+  tlsIssues,
+  urlIssues,
 } from '../../../src/spec/index.js';
 import { tlsProperties } from '../../../src/spec/tls-schema.js';
 
@@ -69,39 +70,13 @@ export const amqpConnection = defineConnectionKind({
   summary: 'One RabbitMQ connection shared by the AMQP nodes that reference it; each node gets its own channel.',
   config,
   lint: (c) => {
-    const issues: LintIssue[] = [];
-    if (c.url !== undefined) {
-      if (!/^amqps?:\/\//i.test(c.url) && !c.url.startsWith('${')) {
-        issues.push({ path: '/url', message: 'the URL must start with amqp:// or amqps://' });
-      }
-      // A reference inside the URL is fine: it is resolved at run time and never saved.
-      const password = /^amqps?:\/\/[^/@:]*:([^@/]*)@/i.exec(c.url)?.[1];
-      if (password && !/^\$\{(env|file):[^}]+\}$/.test(password)) {
-        issues.push({
-          path: '/url',
-          message: 'the URL holds a literal password, which would be saved in the flow file',
-          hint: 'remove it from the URL and set Password to a reference, e.g. "${env:RABBITMQ_PASSWORD}"',
-        });
-      }
-    }
-    issues.push(...reconnectIssues(c));
-    if (!c.tls && !c.url?.toLowerCase().startsWith('amqps:') && (c.ca || c.cert || c.key)) {
-      issues.push({
-        path: '/tls',
-        message: 'certificates are set but TLS is off, so they are not used',
-        hint: 'turn TLS on or use an amqps:// URL',
-        severity: 'warning',
-      });
-    }
-    if (c.verifyServer === false) {
-      issues.push({
-        path: '/verifyServer',
-        message: 'the server certificate is not verified',
-        hint: 'set CA certificates instead of turning verification off',
-        severity: 'warning',
-      });
-    }
-    return issues;
+    const schemes = {
+      scheme: 'amqp',
+      secureScheme: 'amqps',
+      passwordExample: '${env:RABBITMQ_PASSWORD}',
+      secureUrl: 'an amqps:// URL',
+    };
+    return [...urlIssues(c, schemes), ...reconnectIssues(c), ...tlsIssues(c, schemes)];
   },
   docs: `A connection to an AMQP 0-9-1 broker (RabbitMQ). It is opened once when the flow starts and shared by every
 \`amqp-in\` and \`amqp-out\` node that references it; each node opens its own channel on it, so one node's channel

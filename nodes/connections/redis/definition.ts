@@ -1,10 +1,11 @@
 import {
   credentialProperties,
   defineConnectionKind,
-  type LintIssue,
   reconnectIssues,
   reconnectProperties,
   Type,
+  tlsIssues,
+  urlIssues,
 } from '../../../src/spec/index.js';
 import { tlsProperties } from '../../../src/spec/tls-schema.js';
 
@@ -63,38 +64,13 @@ export const redisConnection = defineConnectionKind({
   summary: 'A Redis server (Streams and pub/sub); sinks share one client, each redis-in node reads on its own.',
   config,
   lint: (c) => {
-    const issues: LintIssue[] = [];
-    if (c.url !== undefined) {
-      if (!/^rediss?:\/\//i.test(c.url) && !c.url.startsWith('${')) {
-        issues.push({ path: '/url', message: 'the URL must start with redis:// or rediss://' });
-      }
-      const password = /^rediss?:\/\/[^/@:]*:([^@/]*)@/i.exec(c.url)?.[1];
-      if (password && !/^\$\{(env|file):[^}]+\}$/.test(password)) {
-        issues.push({
-          path: '/url',
-          message: 'the URL holds a literal password, which would be saved in the flow file',
-          hint: 'remove it from the URL and set Password to a reference, e.g. "${env:REDIS_PASSWORD}"',
-        });
-      }
-    }
-    issues.push(...reconnectIssues(c));
-    if (!c.tls && !c.url?.toLowerCase().startsWith('rediss:') && (c.ca || c.cert || c.key)) {
-      issues.push({
-        path: '/tls',
-        message: 'certificates are set but TLS is off, so they are not used',
-        hint: 'turn TLS on or use a rediss:// URL',
-        severity: 'warning',
-      });
-    }
-    if (c.verifyServer === false) {
-      issues.push({
-        path: '/verifyServer',
-        message: 'the server certificate is not verified',
-        hint: 'set CA certificates instead of turning verification off',
-        severity: 'warning',
-      });
-    }
-    return issues;
+    const schemes = {
+      scheme: 'redis',
+      secureScheme: 'rediss',
+      passwordExample: '${env:REDIS_PASSWORD}',
+      secureUrl: 'a rediss:// URL',
+    };
+    return [...urlIssues(c, schemes), ...reconnectIssues(c), ...tlsIssues(c, schemes)];
   },
   docs: `A Redis server, for \`redis-in\` (Streams, consumer groups) and \`redis-out\` (Streams or pub/sub). The
 \`redis-out\` nodes of a flow share one client; each \`redis-in\` node opens a client of its own, because a blocking
