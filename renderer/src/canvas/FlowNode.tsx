@@ -1,22 +1,27 @@
 /**
  * A node on the canvas: caption and color from its definition, one handle per port (a switch's outputs follow its
  * rules, plus the implicit `error` output), a problem badge, and while deployed a status dot and counters.
- * Memoised; each node subscribes only to its own slices of problems, status and counters.
+ * Buttons as in Node-RED: ▶ on a running source (an inject node sends its own payload), on/off on a debug node;
+ * while deployed, a click on an output handle watches that output (as a double-click on its wire does).
+ * Memoised; each node subscribes only to its own slices of problems, status, counters and watched outputs.
  */
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from '@xyflow/react';
-import { type CSSProperties, memo, useContext, useEffect, useRef } from 'react';
+import { type CSSProperties, type MouseEvent, memo, useContext, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ERROR_PORT } from '../../../src/spec/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { portsKey, portsOf } from '../model/ports.js';
 import type { EditorNode } from '../model/types.js';
-import { LiveContext, useFlow } from '../state/flow-context.js';
-import { inject, lastInput } from '../state/inject.js';
+import { debugActive, setDebugActive } from '../state/debug-active.js';
+import { LiveContext, useFlow, useFlowStore } from '../state/flow-context.js';
+import { inject, lastInput, trigger } from '../state/inject.js';
 import { useRuntime } from '../state/runtime-store.js';
+import { tapKey, toggleTap, useTaps } from '../state/taps.js';
 import { useTryRun } from '../state/try-store.js';
 import css from './FlowNode.module.css';
 
 const NOT_LIVE = { status: undefined, counters: undefined };
+const NO_TAPS: readonly string[] = [];
 const HEADER = 44;
 const ROW = 18;
 const PAD = 4;
@@ -33,6 +38,18 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
     }),
   );
   const tried = useTryRun((r) => r.byNode[id]);
+  const store = useFlowStore();
+  // Only this node's watched outputs: a tap elsewhere does not re-render it.
+  const tappedPorts = useTaps(
+    useShallow((s) => {
+      const keys = live === undefined ? undefined : s.byFlow[live];
+      if (!keys?.length) return NO_TAPS;
+      const prefix = tapKey(id, '');
+      return keys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    }),
+  );
+  const isDebug = data.type === 'debug';
+  const active = isDebug && debugActive(data.config);
 
   // React Flow measures handles once; when a switch gains or loses outputs it must measure again.
   const updateInternals = useUpdateNodeInternals();
@@ -51,7 +68,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
 
   return (
     <div
-      className={`${css.node} ${selected ? css.selected : ''} ${errors.length ? css.invalid : ''}`}
+      className={`${css.node} ${selected ? css.selected : ''} ${errors.length ? css.invalid : ''} ${isDebug && !active ? css.off : ''}`}
       style={style}
       data-testid={`node-${id}`}
       data-node-type={data.type}
@@ -71,14 +88,39 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
             type="button"
             className={`${css.inject} nodrag`}
             data-testid={`inject-${id}`}
-            title="Inject a message here (the most recent payload; edit it in Properties)"
+            title={
+              data.type === 'inject'
+                ? 'Send its payload now'
+                : 'Inject a message here (the most recent payload; edit it in Properties)'
+            }
             aria-label={`Inject a message into ${caption}`}
             onClick={(e) => {
               e.stopPropagation();
-              void inject(live, id, lastInput(live, id));
+              // An inject node sends what it is configured with; another source, the payload last typed for it.
+              if (data.type === 'inject') void trigger(live, id);
+              else void inject(live, id, lastInput(live, id));
             }}
           >
             ▶
+          </button>
+        )}
+        {isDebug && (
+          // As in Node-RED: the debug node's button turns its output to the debug panel off and on, at once in a
+          // running flow; the flow records it (config `active`), so saving and the next deploy keep it.
+          <button
+            type="button"
+            className={`${css.toggle} nodrag`}
+            data-testid={`debug-toggle-${id}`}
+            data-active={active}
+            aria-pressed={active}
+            title={active ? 'On: its messages appear in the debug panel. Click to turn off' : 'Off: click to turn on'}
+            aria-label={`${active ? 'Turn off' : 'Turn on'} debug node ${caption}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              void setDebugActive(store, id, !active, live);
+            }}
+          >
+            {active ? 'on' : 'off'}
           </button>
         )}
         {status && (
@@ -118,17 +160,42 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           data-testid={`handle-${id}-in-${p.name}`}
         />
       ))}
-      {ports.outputs.map((p, i) => (
-        <Handle
-          key={`out:${p.name}`}
-          id={p.name}
-          type="source"
-          position={Position.Right}
-          style={p.name === ERROR_PORT ? { top: handleTop(i), background: '#d98c8c' } : { top: handleTop(i) }}
-          title={p.description ?? `output ${p.name}`}
-          data-testid={`handle-${id}-out-${p.name}`}
-        />
-      ))}
+      {ports.outputs.map((p, i) => {
+        const watched = tappedPorts.includes(p.name);
+        const describe = p.description ?? `output ${p.name}`;
+        return (
+          <Handle
+            key={`out:${p.name}`}
+            id={p.name}
+            type="source"
+            position={Position.Right}
+            className={watched ? 'tapped' : undefined}
+            style={p.name === ERROR_PORT ? { top: handleTop(i), background: '#d98c8c' } : { top: handleTop(i) }}
+            title={
+              live === undefined
+                ? describe
+                : `${describe}: click to ${watched ? 'stop watching' : 'watch'} its messages in the debug panel`
+            }
+            data-testid={`handle-${id}-out-${p.name}`}
+            data-tapped={watched || undefined}
+            // Deployed, a click on an output watches it (React Flow's click-to-connect gives way; dragging still
+            // connects); a right-click does the same. A draft keeps click-to-connect.
+            {...(live === undefined
+              ? {}
+              : {
+                  onClick: (e: MouseEvent) => {
+                    e.stopPropagation();
+                    void toggleTap(live, id, p.name);
+                  },
+                  onContextMenu: (e: MouseEvent) => {
+                    e.preventDefault();
+                    e.stopPropagation();
+                    void toggleTap(live, id, p.name);
+                  },
+                })}
+          />
+        );
+      })}
       {counters && (
         <div className={css.counters} data-testid={`counters-${id}`}>
           <span>
@@ -147,7 +214,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           </span>
         </div>
       )}
-      {status && status.state !== 'idle' && (
+      {status && (status.state !== 'idle' || status.reason) && (
         // Under the node, as Node-RED shows it: the state and why, readable without hovering.
         <div
           className={css.statusText}
