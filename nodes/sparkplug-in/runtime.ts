@@ -95,7 +95,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
   );
   const withNote = (s: NodeStatus): NodeStatus =>
     boundNote && s.state === 'connected'
-      ? { state: s.state, reason: s.reason ? `${s.reason}; ${boundNote}` : boundNote }
+      ? { state: s.state, reason: s.reason ? `${boundNote} (${s.reason})` : boundNote }
       : s;
 
   /**
