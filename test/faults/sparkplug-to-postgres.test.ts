@@ -162,8 +162,9 @@ describe.runIf(available)('fault suite: Sparkplug B -> PostgreSQL', { timeout: s
     })();
     try {
       for (const share of [0.25, 0.6]) {
-        // Killed once this process has written its share: a kill gated on the edge node's count alone came, on a
-        // loaded machine, before the restarted process had read anything (or after the edge node had finished).
+        // Killed once this process has written its share of rows, so each kill cuts into work in progress: gated on
+        // the edge node's count alone, on a loaded machine the second kill came before the restarted process had
+        // read anything. (The edge node may have finished by then: its DATA waits in the session all the same.)
         await waitFor(async () => (await oracle.rows()) >= COUNT * share, 120_000);
         killedWhilePublishing += edge.acked.size < COUNT ? 1 : 0;
         sluice.kill('SIGKILL');
