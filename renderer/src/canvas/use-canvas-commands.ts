@@ -16,7 +16,7 @@ export async function autoLayout(store: FlowStore, rf: ReactFlowInstance<EditorN
   const s = store.getState();
   if (s.nodes.length === 0) return;
   try {
-    const positions = await layoutPositions(s.nodes, s.edges);
+    const positions = await layoutPositions(s.nodes, s.edges, s.meta.subflows);
     store.getState().setPositions(positions);
     requestAnimationFrame(() => rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 250 }));
   } catch (err) {

@@ -25,6 +25,7 @@ import {
   newGroupId,
   withoutNodes,
 } from '../model/organise.js';
+import { type MadeSubflow, selectionToSubflow } from '../model/make-subflow.js';
 import { portsOf } from '../model/ports.js';
 import { type DocMeta, type EditorNode, type FlowContent, NODE_TYPE, type NodeData } from '../model/types.js';
 
@@ -65,6 +66,8 @@ export interface FlowState extends FlowContent {
   updateGroup(id: string, patch: Partial<Pick<FlowGroup, 'name' | 'color'>>): void;
   /** Removes the group; its nodes stay where they are. */
   ungroup(id: string): void;
+  /** Turns the selected nodes into a subflow and its use; returns why not as a string. */
+  makeSubflow(name?: string): MadeSubflow | string;
 }
 
 export type FlowStore = StoreApi<FlowState> & {
@@ -237,17 +240,25 @@ export function createFlowStore(initial: FlowContent): FlowStore {
                 const data: NodeData = { ...n.data, ...patch };
                 if (patch.name !== undefined && patch.name.trim() === '') delete data.name;
                 if (patch.config) {
-                  const before = portsOf(n.data.type, n.data.config).outputs.map((p) => p.name);
-                  const after = portsOf(n.data.type, patch.config).outputs.map((p) => p.name);
-                  changedPorts = { before, after };
+                  const names = (config: Record<string, unknown>) => {
+                    const p = portsOf(n.data.type, config, s.meta.subflows);
+                    return [...p.outputs.map((x) => `out:${x.name}`), ...p.inputs.map((x) => `in:${x.name}`)];
+                  };
+                  changedPorts = { before: names(n.data.config), after: names(patch.config) };
                 }
                 return { ...n, data };
               });
-              // A switch that loses an output loses the edges from it (the graph stays valid).
+              // A switch that loses an output loses the edges from it, a subflow's Out node that loses a port the
+              // edges into it (the graph stays valid).
               let edges = s.edges;
               if (changedPorts) {
                 const gone = new Set(changedPorts.before.filter((p) => !changedPorts!.after.includes(p)));
-                if (gone.size) edges = edges.filter((e) => !(e.source === id && gone.has(e.sourceHandle ?? 'out')));
+                if (gone.size)
+                  edges = edges.filter(
+                    (e) =>
+                      !(e.source === id && gone.has(`out:${e.sourceHandle ?? 'out'}`)) &&
+                      !(e.target === id && gone.has(`in:${e.targetHandle ?? 'in'}`)),
+                  );
               }
               set({ nodes, edges });
             });
@@ -413,6 +424,18 @@ export function createFlowStore(initial: FlowContent): FlowStore {
               meta: withOrganise(s.meta, { groups: (s.meta.groups ?? []).filter((g) => g.id !== id) }),
               organiseSelected: s.organiseSelected.filter((x) => x !== GROUP_PREFIX + id),
             });
+          },
+          makeSubflow(name) {
+            const s = get();
+            const made = selectionToSubflow(
+              partialize(s),
+              s.nodes.filter((n) => n.selected).map((n) => n.id),
+              name,
+            );
+            if (typeof made === 'string') return made;
+            lastEdit = undefined;
+            set({ ...made.content, organiseSelected: [] });
+            return made;
           },
           endGesture() {
             const before = gesture;
