@@ -1,13 +1,13 @@
 /** Subflows in the editor's model: selection to subflow, a subflow's own canvas, problems shown on its uses. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { catalog } from '../../nodes/catalog.js';
 import { fromDocument, toDocument } from '../../renderer/src/model/convert.js';
 import { selectionToSubflow } from '../../renderer/src/model/make-subflow.js';
 import { portsOf } from '../../renderer/src/model/ports.js';
 import { attributeSubflowProblems, problemsInsideSubflow } from '../../renderer/src/model/subflow-problems.js';
 import { subflowContent, subflowFromContent } from '../../renderer/src/model/subflows.js';
 import { createFlowStore } from '../../renderer/src/state/flow-store.js';
-import { catalog } from '../../nodes/catalog.js';
 import { createFlowValidator, expandSubflows, FLOW_FORMAT, type FlowDocument } from '../../src/flow/index.js';
 
 const validator = createFlowValidator(catalog);
@@ -58,19 +58,22 @@ describe('make subflow', () => {
         ],
       },
     ]);
-    expect(doc.nodes.map((n) => `${n.id}:${n.type}`)).toEqual(['gen:generate', 'log:debug', 'shape-1-1:subflow:shape-1']);
+    expect(doc.nodes.map((n) => `${n.id}:${n.type}`)).toEqual([
+      'gen:generate',
+      'log:debug',
+      'shape-1-1:subflow:shape-1',
+    ]);
     expect(wires(doc)).toEqual(
-      [
-        'gen.out->shape-1-1.in',
-        'shape-1-1.out->log.in',
-        'shape-1-1.errors->log.in',
-        'gen.out->log.in',
-      ].sort(),
+      ['gen.out->shape-1-1.in', 'shape-1-1.out->log.in', 'shape-1-1.errors->log.in', 'gen.out->log.in'].sort(),
     );
     // The engine runs the same graph as before (ids of the copies carry the use's id).
     const expanded = expandSubflows(doc);
     expect(expanded.problems).toEqual([]);
-    expect(wires(expanded.flow)).toEqual(wires(chain).map((w) => w.replace(/\b(upper|tag)\./g, 'shape-1-1:$1.')).sort());
+    expect(wires(expanded.flow)).toEqual(
+      wires(chain)
+        .map((w) => w.replace(/\b(upper|tag)\./g, 'shape-1-1:$1.'))
+        .sort(),
+    );
     expect(validator.validate(doc).problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ERROR_PORT } from '../../../src/spec/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { portsKey, portsOf } from '../model/ports.js';
+import { findSubflow, isPortNodeType, PORT_IN_TYPE, SUBFLOW_COLOR, subflowTitle } from '../model/subflows.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlow } from '../state/flow-context.js';
 import { inject, lastInput } from '../state/inject.js';
@@ -23,7 +24,16 @@ const PAD = 4;
 
 function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const def = nodeDefinition(data.type);
-  const ports = portsOf(data.type, data.config);
+  // A use of a subflow: its ports and title from the flow's definition of it.
+  const subflow = useFlow((s) => findSubflow(s.meta.subflows, data.type));
+  const ports = portsOf(data.type, data.config, subflow ? [subflow] : undefined);
+  const kind = subflow
+    ? `subflow · ${subflowTitle(subflow)}`
+    : isPortNodeType(data.type)
+      ? data.type === PORT_IN_TYPE
+        ? 'subflow inputs'
+        : 'subflow outputs'
+      : (def?.title ?? data.type);
   const problems = useFlow((s) => s.problemsByNode[id]);
   const live = useContext(LiveContext);
   const { status, counters } = useRuntime(
@@ -45,8 +55,9 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const errors = problems?.filter((p) => p.severity === 'error') ?? [];
   const warnings = problems?.filter((p) => p.severity === 'warning') ?? [];
   const rows = Math.max(ports.inputs.length, ports.outputs.length, 1);
-  const caption = data.name ?? def?.title ?? data.type;
-  const style = { '--node-color': def?.color ?? FALLBACK_COLOR } as CSSProperties;
+  const caption = data.name ?? (subflow ? subflowTitle(subflow) : (def?.title ?? data.type));
+  const color = subflow || isPortNodeType(data.type) ? SUBFLOW_COLOR : (def?.color ?? FALLBACK_COLOR);
+  const style = { '--node-color': color } as CSSProperties;
   const handleTop = (i: number) => HEADER + PAD + i * ROW + ROW / 2;
 
   return (
@@ -63,7 +74,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           <div className={css.caption} title={caption}>
             {caption}
           </div>
-          <div className={css.sub}>{data.name ? (def?.title ?? data.type) : id}</div>
+          <div className={css.sub}>{data.name || subflow ? kind : id}</div>
         </div>
         {live !== undefined && def?.category === 'source' && (
           // As in Node-RED: a button on the source sends a message by hand (the most recent payload, see Properties).

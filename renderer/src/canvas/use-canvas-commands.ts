@@ -7,6 +7,7 @@ import { type MouseEvent as ReactMouseEvent, useEffect, useMemo, useRef } from '
 import type { EditorNode } from '../model/types.js';
 import { deploy, save } from '../state/flow-actions.js';
 import type { FlowStore } from '../state/flow-store.js';
+import { makeSubflow } from '../state/subflow-actions.js';
 import { useUi } from '../state/ui-store.js';
 import { copySelection, duplicateSelection, pasteInternal, pasteText, selectionText } from './clipboard.js';
 import { layoutPositions } from './layout.js';
@@ -100,6 +101,9 @@ export function runCommand(
       return true;
     case 'group':
       groupSelection(store);
+      return true;
+    case 'subflow':
+      makeSubflow(store);
       return true;
     case 'comment':
       addComment(store, rf, pointer);

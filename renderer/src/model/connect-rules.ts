@@ -112,7 +112,11 @@ export function connectionProblem(
   if (!to) {
     if (!overNodeId || overNodeId === from.nodeId) return undefined;
     const over = graph.nodes.find((n) => n.id === overNodeId);
-    if (over && from.type === 'source' && portsOf(over.data.type, over.data.config, graph.meta?.subflows).inputs.length === 0) {
+    if (
+      over &&
+      from.type === 'source' &&
+      portsOf(over.data.type, over.data.config, graph.meta?.subflows).inputs.length === 0
+    ) {
       return `${caption(graph, overNodeId)} is a source: it takes no input.`;
     }
     return undefined;

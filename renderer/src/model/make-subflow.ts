@@ -56,7 +56,11 @@ function caption(n: EditorNode): string {
 }
 
 /** The new content with the selection turned into a subflow, or why it cannot be. */
-export function selectionToSubflow(content: FlowContent, selected: readonly string[], name?: string): MadeSubflow | string {
+export function selectionToSubflow(
+  content: FlowContent,
+  selected: readonly string[],
+  name?: string,
+): MadeSubflow | string {
   const inside = new Set(selected);
   const members = content.nodes.filter((n) => inside.has(n.id));
   if (members.length === 0) return 'Select the nodes to turn into a subflow first (Shift+drag or Ctrl+click).';
@@ -143,7 +147,10 @@ export function selectionToSubflow(content: FlowContent, selected: readonly stri
     content: {
       ...content,
       meta,
-      nodes: [...content.nodes.filter((n) => !inside.has(n.id)).map((n) => (n.selected ? { ...n, selected: false } : n)), use],
+      nodes: [
+        ...content.nodes.filter((n) => !inside.has(n.id)).map((n) => (n.selected ? { ...n, selected: false } : n)),
+        use,
+      ],
       edges: outerEdges,
     },
   };

@@ -1,8 +1,9 @@
 /** The ports a node shows, from its definition and config (a switch's outputs follow its rules). */
-import { outputPorts, type PortDef } from '../../../src/spec/index.js';
+
 import type { FlowSubflow } from '../../../src/flow/index.js';
+import { outputPorts, type PortDef } from '../../../src/spec/index.js';
 import { nodeDefinition } from './catalog.js';
-import { findSubflow, isPortNodeType, portNodePorts, usePorts } from './subflows.js';
+import { findSubflow, isPortNodeType, portNodePorts, subflowUsePorts } from './subflows.js';
 
 export interface NodePorts {
   inputs: PortDef[];
@@ -20,7 +21,7 @@ export function portsOf(type: string, config: Record<string, unknown>, subflows?
   if (isPortNodeType(type)) return portNodePorts(type, config);
   if (type.startsWith('subflow:')) {
     const def = findSubflow(subflows, type);
-    return def ? usePorts(def) : NONE;
+    return def ? subflowUsePorts(def) : NONE;
   }
   const hit = cache.get(config);
   if (hit && hit.type === type) return hit.ports;

@@ -36,7 +36,7 @@ export function subflowTitle(def: FlowSubflow): string {
 }
 
 /** The ports of a use of `def`: its inputs, its outputs and the `error` port that takes its nodes' failures. */
-export function usePorts(def: FlowSubflow): { inputs: PortDef[]; outputs: PortDef[] } {
+export function subflowUsePorts(def: FlowSubflow): { inputs: PortDef[]; outputs: PortDef[] } {
   const { inputs, outputs } = subflowPorts(def);
   return {
     inputs: inputs.map((name) => ({ name })),
@@ -48,7 +48,10 @@ export function usePorts(def: FlowSubflow): { inputs: PortDef[]; outputs: PortDe
 }
 
 /** The ports of an In or Out node on a subflow's canvas: its config lists the subflow's port names. */
-export function portNodePorts(type: string, config: Record<string, unknown>): { inputs: PortDef[]; outputs: PortDef[] } {
+export function portNodePorts(
+  type: string,
+  config: Record<string, unknown>,
+): { inputs: PortDef[]; outputs: PortDef[] } {
   const names = Array.isArray(config.ports) ? config.ports.filter((p): p is string => typeof p === 'string') : [];
   const ports = names.map((name) => ({ name }));
   return type === PORT_IN_TYPE ? { inputs: [], outputs: ports } : { inputs: ports, outputs: [] };
@@ -81,7 +84,11 @@ export function subflowContent(def: FlowSubflow, outer: FlowContent): FlowConten
   };
   return {
     meta,
-    nodes: [...nodes, portNode(SUBFLOW_IN, PORT_IN_TYPE, 'In', inputs, left), portNode(SUBFLOW_OUT, PORT_OUT_TYPE, 'Out', outputs, right)],
+    nodes: [
+      ...nodes,
+      portNode(SUBFLOW_IN, PORT_IN_TYPE, 'In', inputs, left),
+      portNode(SUBFLOW_OUT, PORT_OUT_TYPE, 'Out', outputs, right),
+    ],
     edges: (def.edges ?? []).map(toEditorEdge),
     connections: outer.connections,
   };

@@ -5,7 +5,14 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { temporal } from 'zundo';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { FlowComment, FlowConnection, FlowGroup, Problem } from '../../../src/flow/index.js';
+import {
+  type FlowComment,
+  type FlowConnection,
+  type FlowGroup,
+  isSubflowType,
+  type Problem,
+  subflowIdOf,
+} from '../../../src/flow/index.js';
 import { connectionKind, nodeDefinition } from '../model/catalog.js';
 import { edgeProblem, type ProposedEdge } from '../model/connect-rules.js';
 import { toEditorEdge } from '../model/convert.js';
@@ -13,6 +20,7 @@ import { schemaDefaults } from '../model/defaults.js';
 import type { Pasted } from '../model/fragment.js';
 import { sameContent } from '../model/history.js';
 import { uniqueId } from '../model/ids.js';
+import { type MadeSubflow, selectionToSubflow } from '../model/make-subflow.js';
 import {
   type CanvasNode,
   COMMENT_PREFIX,
@@ -25,7 +33,6 @@ import {
   newGroupId,
   withoutNodes,
 } from '../model/organise.js';
-import { type MadeSubflow, selectionToSubflow } from '../model/make-subflow.js';
 import { portsOf } from '../model/ports.js';
 import { type DocMeta, type EditorNode, type FlowContent, NODE_TYPE, type NodeData } from '../model/types.js';
 
@@ -219,7 +226,8 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           addNode(type, position) {
             const s = get();
             const def = nodeDefinition(type);
-            const id = uniqueId(type, new Set(s.nodes.map((n) => n.id)));
+            // A subflow's use is named after the subflow (`plausible-1`): `:` separates ids in the expanded flow.
+            const id = uniqueId(isSubflowType(type) ? subflowIdOf(type) : type, new Set(s.nodes.map((n) => n.id)));
             const node: EditorNode = {
               id,
               type: NODE_TYPE,
