@@ -131,6 +131,16 @@ describe("a subflow's own canvas", () => {
     expect(next.parameters?.unit).toEqual({ type: 'string', default: 'C' });
     expect(next.edges?.some((e) => e.targetPort === 'implausible')).toBe(false);
   });
+
+  it('keeps its In and Out nodes when everything is deleted', () => {
+    const s = createFlowStore(subflowContent(def, fromDocument(example)));
+    s.getState().selectAll();
+    s.getState().deleteSelection();
+    expect(s.getState().nodes.map((n) => n.id)).toEqual(['$in', '$out']);
+    const next = subflowFromContent(s.getState(), def);
+    expect(next.nodes).toEqual([]);
+    expect(next.inputs).toEqual(['in']);
+  });
 });
 
 describe('problems inside a subflow', () => {

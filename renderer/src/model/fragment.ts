@@ -14,6 +14,7 @@ import { findAnnotated } from '../../../src/flow/schema-walk.js';
 import { nodeDefinition } from './catalog.js';
 import { toEditorEdge, toEditorNode, toFlowEdge, toFlowNode } from './convert.js';
 import { uniqueId } from './ids.js';
+import { isPortNodeType } from './subflows.js';
 import type { EditorEdge, EditorNode, FlowContent } from './types.js';
 
 export const FRAGMENT_FORMAT = 'sluice/fragment@1';
@@ -46,7 +47,8 @@ export function makeFragment(
   nodeIds: ReadonlySet<string>,
   commentIds: ReadonlySet<string> = new Set(),
 ): Fragment | undefined {
-  const nodes = content.nodes.filter((n) => nodeIds.has(n.id)).map(toFlowNode);
+  // A subflow's In and Out nodes stand for its ports: they are not copied.
+  const nodes = content.nodes.filter((n) => nodeIds.has(n.id) && !isPortNodeType(n.data.type)).map(toFlowNode);
   const comments = (content.meta.comments ?? []).filter((c) => commentIds.has(c.id));
   if (nodes.length === 0 && comments.length === 0) return undefined;
   const edges = content.edges.filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target)).map(toFlowEdge);

@@ -273,7 +273,8 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           },
           deleteSelection() {
             const s = get();
-            const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
+            // A subflow's In and Out nodes (not deletable) stay: they are its ports.
+            const gone = new Set(s.nodes.filter((n) => n.selected && n.deletable !== false).map((n) => n.id));
             const edges = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
             const picked = new Set(s.organiseSelected);
             const comments = (s.meta.comments ?? []).filter((c) => !picked.has(COMMENT_PREFIX + c.id));
