@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../nodes/catalog.js';
 import { fromDocument, toDocument } from '../../renderer/src/model/convert.js';
+import { makeFragment, parseFragment, pasteFragment } from '../../renderer/src/model/fragment.js';
 import { selectionToSubflow } from '../../renderer/src/model/make-subflow.js';
 import { portsOf } from '../../renderer/src/model/ports.js';
 import { attributeSubflowProblems, problemsInsideSubflow } from '../../renderer/src/model/subflow-problems.js';
@@ -159,5 +160,36 @@ describe('problems inside a subflow', () => {
     const inside = problemsInsideSubflow(shown, 0, flow.subflows![0]);
     expect(inside.map((p) => [p.nodeId, p.path.slice(0, 17)])).toContainEqual(['tag', '/nodes/1/config/e']);
     expect(inside[0].message).not.toMatch(/in subflow/);
+  });
+});
+
+describe('copy and paste of a subflow use', () => {
+  const example = JSON.parse(
+    readFileSync(new URL('../../examples/mqtt-subflow-to-postgres.json', import.meta.url), 'utf8'),
+  ) as FlowDocument;
+
+  it('takes the definition into another flow, reuses an identical one, renames a clashing one', () => {
+    const fragment = parseFragment(JSON.stringify(makeFragment(fromDocument(example), new Set(['north']))))!;
+    expect(fragment.subflows?.map((s) => s.id)).toEqual(['plausible']);
+
+    const empty = createFlowStore(fromDocument({ format: FLOW_FORMAT, nodes: [] }));
+    empty.getState().insert(pasteFragment(empty.getState(), fragment));
+    expect(empty.getState().meta.subflows).toEqual(example.subflows);
+    expect(empty.getState().nodes.map((n) => [n.id, n.data.type])).toEqual([['north', 'subflow:plausible']]);
+
+    const same = createFlowStore(fromDocument(example));
+    same.getState().insert(pasteFragment(same.getState(), fragment));
+    expect(same.getState().meta.subflows).toHaveLength(1);
+    expect(same.getState().nodes.at(-1)?.id).toBe('plausible-1');
+
+    const other = structuredClone(example);
+    other.subflows![0].name = 'Something else';
+    const clash = createFlowStore(fromDocument(other));
+    clash.getState().insert(pasteFragment(clash.getState(), fragment));
+    expect(clash.getState().meta.subflows?.map((s) => s.id)).toEqual(['plausible', 'plausible-1']);
+    expect(clash.getState().nodes.at(-1)?.data.type).toBe('subflow:plausible-1');
+    expect(validator.validate(toDocument(clash.getState())).problems.filter((p) => p.code.includes('subflow'))).toEqual(
+      [],
+    );
   });
 });

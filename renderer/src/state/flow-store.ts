@@ -314,10 +314,15 @@ export function createFlowStore(initial: FlowContent): FlowStore {
             const s = get();
             lastEdit = undefined;
             const organise = pasted.groups.length || pasted.comments.length;
+            // Subflows the pasted uses need come along (the flow's meta keeps them).
+            const meta = pasted.subflows.length
+              ? { ...s.meta, subflows: [...(s.meta.subflows ?? []), ...pasted.subflows] }
+              : s.meta;
             set({
+              ...(meta !== s.meta ? { meta } : {}),
               ...(organise
                 ? {
-                    meta: withOrganise(s.meta, {
+                    meta: withOrganise(meta, {
                       groups: [...(s.meta.groups ?? []), ...pasted.groups],
                       comments: [...(s.meta.comments ?? []), ...pasted.comments],
                     }),
