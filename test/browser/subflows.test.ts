@@ -199,6 +199,11 @@ describe.skipIf(skip !== undefined)('subflows in the editor', () => {
     await selectNode(page, 'north');
     expect(await page.locator('#param-north-min').inputValue()).toBe('-30');
     expect(await page.locator('#param-north-site').inputValue()).toBe('north');
+    // Its help is the subflow's: description, ports, parameters.
+    await page.getByRole('tab', { name: 'Help' }).click();
+    await expect.poll(() => page.getByTestId('subflow-help').textContent()).toContain('Lowest plausible °C');
+    expect(await page.getByTestId('subflow-help').textContent()).toContain('implausible');
+    await page.getByRole('tab', { name: 'Properties' }).click();
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
