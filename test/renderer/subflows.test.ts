@@ -7,7 +7,7 @@ import { makeFragment, parseFragment, pasteFragment } from '../../renderer/src/m
 import { selectionToSubflow } from '../../renderer/src/model/make-subflow.js';
 import { portsOf } from '../../renderer/src/model/ports.js';
 import { attributeSubflowProblems, problemsInsideSubflow } from '../../renderer/src/model/subflow-problems.js';
-import { subflowContent, subflowFromContent } from '../../renderer/src/model/subflows.js';
+import { expandedNodeLabel, subflowContent, subflowFromContent } from '../../renderer/src/model/subflows.js';
 import { createFlowStore } from '../../renderer/src/state/flow-store.js';
 import { createFlowValidator, expandSubflows, FLOW_FORMAT, type FlowDocument } from '../../src/flow/index.js';
 
@@ -190,6 +190,23 @@ describe('copy and paste of a subflow use', () => {
     expect(clash.getState().nodes.at(-1)?.data.type).toBe('subflow:plausible-1');
     expect(validator.validate(toDocument(clash.getState())).problems.filter((p) => p.code.includes('subflow'))).toEqual(
       [],
+    );
+  });
+});
+
+describe('names of nodes inside subflows, as the runtime reports them', () => {
+  it('names `use:node` by the use and the node inside, nested uses too', () => {
+    const example = JSON.parse(
+      readFileSync(new URL('../../examples/mqtt-subflow-to-postgres.json', import.meta.url), 'utf8'),
+    ) as FlowDocument;
+    const title = (type: string) => catalog.nodes.find((d) => d.type === type)?.title;
+    expect(expandedNodeLabel('north:range', example.nodes, example.subflows, title)).toBe('North site › Within range');
+    expect(expandedNodeLabel('store', example.nodes, example.subflows, title)).toBeUndefined();
+    const outer = { id: 'outer', nodes: [{ id: 'inner-use', type: 'subflow:plausible', config: {} }] };
+    const subflows = [...example.subflows!, outer];
+    const nodes = [{ id: 'x', type: 'subflow:outer', name: 'Outer' }];
+    expect(expandedNodeLabel('x:inner-use:to-row', nodes, subflows, title)).toBe(
+      'Outer › Plausible reading › Reading to row',
     );
   });
 });

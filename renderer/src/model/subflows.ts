@@ -118,3 +118,33 @@ export function subflowFromContent(content: FlowContent, before: FlowSubflow): F
   else delete def.parameters;
   return def;
 }
+
+interface Named {
+  id: string;
+  type: string;
+  name?: string;
+}
+
+/**
+ * The words for a node id of the expanded flow (`north:range`, as the runtime and the debug panel name it): the use's
+ * name, then the node's inside the subflow (`North site › Within range`); undefined when `id` is no such copy.
+ */
+export function expandedNodeLabel(
+  id: string,
+  nodes: readonly Named[],
+  subflows: readonly FlowSubflow[] | undefined,
+  title: (type: string) => string | undefined,
+): string | undefined {
+  for (const use of nodes) {
+    if (!id.startsWith(`${use.id}:`) || !isSubflowType(use.type)) continue;
+    const def = findSubflow(subflows, use.type);
+    if (!def) continue;
+    const rest = id.slice(use.id.length + 1);
+    const useName = use.name ?? subflowTitle(def);
+    const inner = def.nodes?.find((n) => n.id === rest);
+    if (inner) return `${useName} › ${inner.name ?? title(inner.type) ?? inner.id}`;
+    const nested = expandedNodeLabel(rest, def.nodes ?? [], subflows, title);
+    if (nested) return `${useName} › ${nested}`;
+  }
+  return undefined;
+}
