@@ -11,7 +11,15 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../src/flow/index.js';
 import { type Browser, chromiumMissing, launchChromium } from './support/chromium.js';
-import { connect, dragFromPalette, handle, openEditor, selectNode, setExpression } from './support/editor-page.js';
+import {
+  connect,
+  counter,
+  dragFromPalette,
+  handle,
+  openEditor,
+  selectNode,
+  setExpression,
+} from './support/editor-page.js';
 import { type EditorServer, startEditorServer } from './support/editor-server.js';
 
 const skip = chromiumMissing();
@@ -144,6 +152,10 @@ describe.skipIf(skip !== undefined)('subflows in the editor', () => {
       .poll(() => page.locator('[data-testid="debug-entry"]').first().textContent(), { timeout: 20_000 })
       .toContain('north');
     expect(await page.locator('[data-testid="debug-entry"]').first().textContent()).toContain('site');
+    // The use counts what went through it, as one node would.
+    await expect.poll(() => counter(page, use, 'in'), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => counter(page, use, 'out'), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await counter(page, use, 'failed')).toBe(0);
 
     // Saved with the subflow; a reload brings it back with its ports and parameter.
     await page.keyboard.press('Control+S');

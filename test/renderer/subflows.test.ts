@@ -7,6 +7,7 @@ import { makeFragment, parseFragment, pasteFragment } from '../../renderer/src/m
 import { selectionToSubflow } from '../../renderer/src/model/make-subflow.js';
 import { portsOf } from '../../renderer/src/model/ports.js';
 import { attributeSubflowProblems, problemsInsideSubflow } from '../../renderer/src/model/subflow-problems.js';
+import { runtimeOfUse } from '../../renderer/src/model/subflow-runtime.js';
 import { expandedNodeLabel, subflowContent, subflowFromContent } from '../../renderer/src/model/subflows.js';
 import { createFlowStore } from '../../renderer/src/state/flow-store.js';
 import { createFlowValidator, expandSubflows, FLOW_FORMAT, type FlowDocument } from '../../src/flow/index.js';
@@ -208,5 +209,22 @@ describe('names of nodes inside subflows, as the runtime reports them', () => {
     expect(expandedNodeLabel('x:inner-use:to-row', nodes, subflows, title)).toBe(
       'Outer › Plausible reading › Reading to row',
     );
+  });
+});
+
+describe('a use while the flow runs', () => {
+  it('sums its nodes: in at the nodes its inputs feed, out at those feeding its outputs, the worst status', () => {
+    const example = JSON.parse(
+      readFileSync(new URL('../../examples/mqtt-subflow-to-postgres.json', import.meta.url), 'utf8'),
+    ) as FlowDocument;
+    const c = (n: number, failed = 0) => ({ in: n, out: n - failed, failed, dropped: 0, inFlight: 0 });
+    const r = runtimeOfUse(
+      'north',
+      example.subflows![0],
+      { 'north:to-row': { state: 'running' }, 'north:range': { state: 'error', reason: 'bad' } },
+      { 'north:to-row': c(10, 2), 'north:range': c(8), 'south:range': c(99) },
+    );
+    expect(r).toEqual({ in: 10, out: 8, failed: 2, dropped: 0, seen: true, state: 'error', reason: 'bad' });
+    expect(runtimeOfUse('west', example.subflows![0], {}, {}).seen).toBe(false);
   });
 });

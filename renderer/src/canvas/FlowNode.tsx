@@ -9,6 +9,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ERROR_PORT } from '../../../src/spec/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { portsKey, portsOf } from '../model/ports.js';
+import { runtimeOfUse, type UseRuntime } from '../model/subflow-runtime.js';
 import { findSubflow, isPortNodeType, PORT_IN_TYPE, SUBFLOW_COLOR, subflowTitle } from '../model/subflows.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlow } from '../state/flow-context.js';
@@ -18,6 +19,7 @@ import { useTryRun } from '../state/try-store.js';
 import css from './FlowNode.module.css';
 
 const NOT_LIVE = { status: undefined, counters: undefined };
+const NOT_SEEN: UseRuntime = { in: 0, out: 0, failed: 0, dropped: 0, seen: false };
 const HEADER = 44;
 const ROW = 18;
 const PAD = 4;
@@ -36,12 +38,25 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
       : (def?.title ?? data.type);
   const problems = useFlow((s) => s.problemsByNode[id]);
   const live = useContext(LiveContext);
-  const { status, counters } = useRuntime(
+  const own = useRuntime(
     useShallow((s) => {
-      const run = live === undefined ? undefined : s.flows[live];
+      const run = live === undefined || subflow ? undefined : s.flows[live];
       return run ? { status: run.statuses[id], counters: run.counters[id] } : NOT_LIVE;
     }),
   );
+  // A subflow's use shows the sum of the nodes it stands for (the runtime reports those, as `use:node`).
+  const sum = useRuntime(
+    useShallow((s) => {
+      const run = live === undefined || !subflow ? undefined : s.flows[live];
+      return run ? runtimeOfUse(id, subflow!, run.statuses, run.counters) : NOT_SEEN;
+    }),
+  );
+  const status = subflow ? (sum.state ? { state: sum.state, reason: sum.reason } : undefined) : own.status;
+  const counters = subflow
+    ? sum.seen
+      ? { in: sum.in, out: sum.out, failed: sum.failed, dropped: sum.dropped }
+      : undefined
+    : own.counters;
   const tried = useTryRun((r) => r.byNode[id]);
 
   // React Flow measures handles once; when a switch gains or loses outputs it must measure again.
