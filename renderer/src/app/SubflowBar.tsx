@@ -1,5 +1,6 @@
 /** Over the canvas while a subflow is open: where the user is (flow › subflow) and the way back to the flow. */
 import { useStore } from 'zustand';
+import type { FlowStore } from '../state/flow-store.js';
 import { useSubflowEdit } from '../state/subflow-edit.js';
 import type { Tab } from '../state/workspace.js';
 import css from './Subflow.module.css';
@@ -11,13 +12,7 @@ export function SubflowBar({ tab }: { tab: Tab }) {
   return <Bar flowName={flowName || 'Flow'} editing={editing.store} />;
 }
 
-function Bar({
-  flowName,
-  editing,
-}: {
-  flowName: string;
-  editing: NonNullable<ReturnType<typeof useSubflowEdit.getState>['editing']>['store'];
-}) {
+function Bar({ flowName, editing }: { flowName: string; editing: FlowStore }) {
   const name = useStore(editing, (s) => s.meta.name);
   const id = useStore(editing, (s) => s.meta.subflow?.id);
   return (
