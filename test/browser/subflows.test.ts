@@ -216,6 +216,20 @@ describe.skipIf(skip !== undefined)('subflows in the editor', () => {
     await expect.poll(() => page.getByTestId('subflow-help').textContent()).toContain('Lowest plausible °C');
     expect(await page.getByTestId('subflow-help').textContent()).toContain('implausible');
     await page.getByRole('tab', { name: 'Properties' }).click();
+
+    // Deleting the subflow (from inside it) takes its uses along, after saying how many; undo brings all back.
+    await page.getByTestId('edit-subflow').click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('delete-subflow').click();
+    await expect.poll(() => page.getByTestId('subflow-properties').textContent()).toContain('Its 2 uses');
+    await page.getByTestId('confirm-delete-subflow').click();
+    await expect.poll(() => page.getByTestId('subflow-bar').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('node-north').count()).toBe(0);
+    expect(await page.getByTestId('palette-subflow:plausible').count()).toBe(0);
+    await page.locator('.react-flow__pane').click({ position: { x: 600, y: 30 } });
+    await page.keyboard.press('Control+Z');
+    await expect.poll(() => page.getByTestId('node-north').count()).toBe(1);
+    await expect.poll(() => handle(page, 'south', 'out', 'implausible').count()).toBe(1);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -8,7 +8,12 @@ import { selectionToSubflow } from '../../renderer/src/model/make-subflow.js';
 import { portsOf } from '../../renderer/src/model/ports.js';
 import { attributeSubflowProblems, problemsInsideSubflow } from '../../renderer/src/model/subflow-problems.js';
 import { runtimeOfUse } from '../../renderer/src/model/subflow-runtime.js';
-import { expandedNodeLabel, subflowContent, subflowFromContent } from '../../renderer/src/model/subflows.js';
+import {
+  expandedNodeLabel,
+  subflowContent,
+  subflowFromContent,
+  withoutSubflow,
+} from '../../renderer/src/model/subflows.js';
 import { createFlowStore } from '../../renderer/src/state/flow-store.js';
 import { createFlowValidator, expandSubflows, FLOW_FORMAT, type FlowDocument } from '../../src/flow/index.js';
 
@@ -226,5 +231,17 @@ describe('a use while the flow runs', () => {
     );
     expect(r).toEqual({ in: 10, out: 8, failed: 2, dropped: 0, seen: true, state: 'error', reason: 'bad' });
     expect(runtimeOfUse('west', example.subflows![0], {}, {}).seen).toBe(false);
+  });
+});
+
+describe('deleting a subflow', () => {
+  it('takes its definition, its uses and their edges', () => {
+    const example = JSON.parse(
+      readFileSync(new URL('../../examples/mqtt-subflow-to-postgres.json', import.meta.url), 'utf8'),
+    ) as FlowDocument;
+    const doc = toDocument(withoutSubflow(fromDocument(example), 'plausible'));
+    expect(doc.subflows).toBeUndefined();
+    expect(doc.nodes.map((n) => n.id)).toEqual(['north-in', 'south-in', 'store', 'implausible']);
+    expect(doc.edges).toEqual([]);
   });
 });

@@ -148,3 +148,26 @@ export function expandedNodeLabel(
   }
   return undefined;
 }
+
+/** The content without subflow `id`: its definition, its uses and their edges go (one undo step for the caller). */
+export function withoutSubflow(content: FlowContent, id: string): FlowContent {
+  const type = `subflow:${id}`;
+  const gone = new Set(content.nodes.filter((n) => n.data.type === type).map((n) => n.id));
+  const meta: DocMeta = { ...content.meta };
+  const subflows = (meta.subflows ?? []).filter((s) => s.id !== id);
+  if (subflows.length) meta.subflows = subflows;
+  else delete meta.subflows;
+  if (meta.groups && gone.size) {
+    const groups = meta.groups
+      .map((g) => ({ ...g, nodes: g.nodes.filter((n) => !gone.has(n)) }))
+      .filter((g) => g.nodes.length > 0);
+    if (groups.length) meta.groups = groups;
+    else delete meta.groups;
+  }
+  return {
+    ...content,
+    meta,
+    nodes: content.nodes.filter((n) => !gone.has(n.id)),
+    edges: content.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target)),
+  };
+}

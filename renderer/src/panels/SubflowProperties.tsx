@@ -9,6 +9,7 @@ import { SUBFLOW_IN, SUBFLOW_OUT, type SubflowParameter } from '../../../src/flo
 import { uniqueId } from '../model/ids.js';
 import { SUBFLOW_COLOR } from '../model/subflows.js';
 import { useFlow, useFlowStore } from '../state/flow-context.js';
+import { deleteOpenSubflow, usesOfOpenSubflow } from '../state/subflow-actions.js';
 import css from './Panel.module.css';
 import { ParameterInput } from './ParameterInput.js';
 import { ProblemList } from './ProblemList.js';
@@ -184,6 +185,41 @@ export function SubflowProperties() {
       >
         + Add parameter
       </button>
+      <DeleteSubflow />
+    </div>
+  );
+}
+
+/** Deleting asks once more, saying how many uses go with it. */
+function DeleteSubflow() {
+  const [asking, setAsking] = useState<number | undefined>(undefined);
+  return (
+    <div className={css.section}>
+      {asking === undefined ? (
+        <button
+          type="button"
+          className={`${css.button} ${css.dangerButton}`}
+          data-testid="delete-subflow"
+          onClick={() => setAsking(usesOfOpenSubflow())}
+        >
+          Delete subflow
+        </button>
+      ) : (
+        <span className={css.row}>
+          {asking ? `Its ${asking} use${asking === 1 ? '' : 's'} in the flow go too.` : 'No node uses it.'}
+          <button
+            type="button"
+            className={`${css.button} ${css.dangerButton}`}
+            data-testid="confirm-delete-subflow"
+            onClick={deleteOpenSubflow}
+          >
+            Delete
+          </button>
+          <button type="button" className={css.button} onClick={() => setAsking(undefined)}>
+            Cancel
+          </button>
+        </span>
+      )}
     </div>
   );
 }
