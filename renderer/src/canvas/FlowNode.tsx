@@ -11,6 +11,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { ERROR_PORT } from '../../../src/spec/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { portsKey, portsOf } from '../model/ports.js';
+import { runtimeOfUse, type UseRuntime } from '../model/subflow-runtime.js';
+import { findSubflow, isPortNodeType, PORT_IN_TYPE, SUBFLOW_COLOR, subflowTitle } from '../model/subflows.js';
 import type { EditorNode } from '../model/types.js';
 import { debugActive, setDebugActive } from '../state/debug-active.js';
 import { LiveContext, useFlow, useFlowStore } from '../state/flow-context.js';
@@ -22,21 +24,44 @@ import css from './FlowNode.module.css';
 
 const NOT_LIVE = { status: undefined, counters: undefined };
 const NO_TAPS: readonly string[] = [];
+const NOT_SEEN: UseRuntime = { in: 0, out: 0, failed: 0, dropped: 0, seen: false };
 const HEADER = 44;
 const ROW = 18;
 const PAD = 4;
 
 function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const def = nodeDefinition(data.type);
-  const ports = portsOf(data.type, data.config);
+  // A use of a subflow: its ports and title from the flow's definition of it.
+  const subflow = useFlow((s) => findSubflow(s.meta.subflows, data.type));
+  const ports = portsOf(data.type, data.config, subflow ? [subflow] : undefined);
+  const kind = subflow
+    ? `subflow · ${subflowTitle(subflow)}`
+    : isPortNodeType(data.type)
+      ? data.type === PORT_IN_TYPE
+        ? 'subflow inputs'
+        : 'subflow outputs'
+      : (def?.title ?? data.type);
   const problems = useFlow((s) => s.problemsByNode[id]);
   const live = useContext(LiveContext);
-  const { status, counters } = useRuntime(
+  const own = useRuntime(
     useShallow((s) => {
-      const run = live === undefined ? undefined : s.flows[live];
+      const run = live === undefined || subflow ? undefined : s.flows[live];
       return run ? { status: run.statuses[id], counters: run.counters[id] } : NOT_LIVE;
     }),
   );
+  // A subflow's use shows the sum of the nodes it stands for (the runtime reports those, as `use:node`).
+  const sum = useRuntime(
+    useShallow((s) => {
+      const run = live === undefined || !subflow ? undefined : s.flows[live];
+      return run ? runtimeOfUse(id, subflow!, run.statuses, run.counters) : NOT_SEEN;
+    }),
+  );
+  const status = subflow ? (sum.state ? { state: sum.state, reason: sum.reason } : undefined) : own.status;
+  const counters = subflow
+    ? sum.seen
+      ? { in: sum.in, out: sum.out, failed: sum.failed, dropped: sum.dropped }
+      : undefined
+    : own.counters;
   const tried = useTryRun((r) => r.byNode[id]);
   const store = useFlowStore();
   // Only this node's watched outputs: a tap elsewhere does not re-render it.
@@ -62,8 +87,9 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const errors = problems?.filter((p) => p.severity === 'error') ?? [];
   const warnings = problems?.filter((p) => p.severity === 'warning') ?? [];
   const rows = Math.max(ports.inputs.length, ports.outputs.length, 1);
-  const caption = data.name ?? def?.title ?? data.type;
-  const style = { '--node-color': def?.color ?? FALLBACK_COLOR } as CSSProperties;
+  const caption = data.name ?? (subflow ? subflowTitle(subflow) : (def?.title ?? data.type));
+  const color = subflow || isPortNodeType(data.type) ? SUBFLOW_COLOR : (def?.color ?? FALLBACK_COLOR);
+  const style = { '--node-color': color } as CSSProperties;
   const handleTop = (i: number) => HEADER + PAD + i * ROW + ROW / 2;
 
   return (
@@ -80,7 +106,7 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           <div className={css.caption} title={caption}>
             {caption}
           </div>
-          <div className={css.sub}>{data.name ? (def?.title ?? data.type) : id}</div>
+          <div className={css.sub}>{data.name || subflow ? kind : id}</div>
         </div>
         {live !== undefined && def?.category === 'source' && (
           // As in Node-RED: a button on the source sends a message by hand (the most recent payload, see Properties).
