@@ -55,6 +55,7 @@ const DELIVER: Record<JetStreamReaderOptions['deliverPolicy'], DeliverPolicy> = 
 
 export class JetStreamReader {
   private taking = true;
+  private readonly stopping = new AbortController();
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   readonly counts = { received: 0, acked: 0, naked: 0, terminated: 0 };
@@ -68,6 +69,7 @@ export class JetStreamReader {
   /** Stop pulling; messages received but not yet in the flow are nak'ed so they come again at once. */
   stopIntake(): void {
     this.taking = false;
+    this.stopping.abort();
     this.messages?.stop();
   }
 
@@ -78,7 +80,7 @@ export class JetStreamReader {
 
   private async run(): Promise<void> {
     for (let failures = 0; this.taking; ) {
-      const nc = await this.o.client.connection();
+      const nc = await this.o.client.connection(this.stopping.signal);
       if (!nc || !this.taking) return;
       try {
         await this.setUp(nc);
@@ -96,7 +98,7 @@ export class JetStreamReader {
           this.o.client.settings.reconnectMaxDelayMs,
         );
         this.o.log.warn({ err: reason, stream: this.o.stream, delayMs }, 'JetStream consumer failed; retrying');
-        await sleep(delayMs);
+        await sleep(delayMs, this.stopping.signal);
       }
     }
   }
