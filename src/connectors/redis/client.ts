@@ -10,6 +10,7 @@ import { backoffDelay } from '../../kit/retry.js';
 import { withTlsAdvice } from '../../kit/tls-problem.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import type { TlsSettings } from '../../spec/tls-schema.js';
+import { GuardedConnector } from './guarded-connector.js';
 import { errorText, LinkStatus } from './status.js';
 
 /**
@@ -75,6 +76,7 @@ export function redisPlan(config: RedisSettings, connectionId: string): RedisPla
     // A command in flight when the connection drops fails at once: the node retries it (or the source re-reads it).
     maxRetriesPerRequest: 0,
     lazyConnect: true,
+    Connector: GuardedConnector,
     retryStrategy: (times) => backoffDelay(times, config.reconnectDelayMs, config.reconnectMaxDelayMs),
   };
   if (tls) {

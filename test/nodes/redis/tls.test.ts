@@ -158,4 +158,24 @@ describe.runIf(available)('redis over TLS (a private redis-server)', () => {
       /^connection "r": cannot use rediss:\/\/127\.0\.0\.1:\d+\/0: self[- ]signed certificate; set the connection's CA certificates/,
     );
   }, 30_000);
+
+  it('sluice check: a certificate for another host name says to connect by a name it holds', async () => {
+    const elsewhere = selfSigned('elsewhere', 'DNS:elsewhere.example');
+    expect(elsewhere).toBeDefined();
+    const other = await startTlsRedis(elsewhere!);
+    try {
+      const settings = applyDefaults(redisConnectionKind.config, {
+        host: '127.0.0.1',
+        port: other.port,
+        tls: true,
+        ca: elsewhere!.cert,
+        connectTimeoutMs: 3000,
+      }) as unknown as RedisSettings;
+      await expect(RedisClient.check(settings, 'r')).rejects.toThrow(
+        /^connection "r": cannot use rediss:\/\/127\.0\.0\.1:\d+\/0: .*does not match certificate's altnames.*; connect by a host name the server certificate holds/,
+      );
+    } finally {
+      await other.stop();
+    }
+  }, 30_000);
 });
