@@ -57,9 +57,10 @@ export interface ExchangeOptions {
   /** `http-out "<id>"`, for reasons. */
   who: string;
   onRetry?: (err: unknown, attempt: number) => void;
-  /** Called with the 2xx answer before the delivery resolves (e.g. to emit it); a throw fails the message. */
-  onAnswer?: (answer: HttpAnswer) => void;
 }
+
+/** Called with the 2xx answer before the delivery resolves (e.g. to emit it); a throw fails the message. */
+export type OnAnswer = (answer: HttpAnswer) => void;
 
 /** A failure that may pass, with the server's `Retry-After` when it gave one. */
 class RetryableAnswer extends TransientError {
@@ -104,9 +105,14 @@ export class Exchange extends RetriedDelivery {
   private failedAt = 0;
   private hintMs = 0;
 
+  /**
+   * `o` is meant to be one object per node, not a literal per message: a per-message literal that V8 pretenures
+   * (allocates old) would keep, through `onAnswer`, the whole message and its source's request alive until a full GC.
+   */
   constructor(
     private readonly spec: RequestSpec,
     private readonly o: ExchangeOptions,
+    private readonly onAnswer?: OnAnswer,
   ) {
     super({
       attempts: o.attempts,
@@ -140,7 +146,7 @@ export class Exchange extends RetriedDelivery {
       (answer) => {
         this.answer = answer;
         try {
-          this.o.onAnswer?.(answer);
+          this.onAnswer?.(answer);
         } catch (err) {
           this.failed(err);
           return;
