@@ -43,7 +43,8 @@ async function startPiece(mode: string, target: string): Promise<Piece> {
   const profiled = NODE_ARGS.length > 0;
   const child = fork(fileURLToPath(new URL('../support/http-pipe.mjs', import.meta.url)), [mode, target], {
     execArgv: profiled ? NODE_ARGS : [],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // Profiled: the piece's own output too (--trace-gc and --trace-gc-nvp write to stdout).
+    stdio: ['ignore', profiled ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ ready: number }];
   return {
