@@ -1,14 +1,15 @@
 /**
  * HTTP end to end on this machine: a load client (undici, 64 requests in flight on kept-alive connections) POSTs
- * small JSON messages to the piece under test, which runs in a process of its own (bench/support/http-pipe.ts) so
- * that its CPU is counted alone; the relay's target is a plain node:http server in the bench process answering 200.
+ * small JSON messages to the piece under test, which runs in a process of its own (bench/support/http-pipe.mjs: plain
+ * node, Sluice on the compiled runtime in dist/ as `sluice run` runs it, no TypeScript loader on either side) so that
+ * its CPU is counted alone; the relay's target is a plain node:http server in the bench process answering 200.
  *  - http-in -> http-out (each request answered only after the target's 2xx) against a raw relay doing the same
  *    work: node:http server, JSON.parse, undici POST to the target, answer after its 2xx;
  *  - http-in -> a sink that acks at once, against a raw node:http server that parses the JSON and answers 200.
  * Runs interleaved (ours, raw, ours, raw, ...) after a warm-up of each; medians of RUNS. Throughput is requests
  * answered 2xx per second at the client; CPU per message is the piece's process over the run.
  *
- *   node --import tsx bench/scenarios/http.ts
+ *   npm run bench -- http     (or, with dist/ built by `npx tsc -p tsconfig.build.json`: node --import tsx bench/scenarios/http.ts)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,7 +23,9 @@ const COUNT = 20_000;
 // Sluice's path is longer than the raw server's: V8 needs ~20,000 requests before it runs optimised (measured: 140 us/msg
 // over the first 3,000, 44 over the next 20,000, 30 after), and a shorter warm-up counted JIT time as Sluice's cost.
 const WARMUP = 20_000;
-const RUNS = 3;
+const RUNS = Number(process.env.SLUICE_BENCH_HTTP_RUNS) || 3;
+// SLUICE_BENCH_HTTP_ONLY=relay or =in runs one of the two comparisons.
+const ONLY = process.env.SLUICE_BENCH_HTTP_ONLY;
 const IN_FLIGHT = 64;
 
 interface Piece {
@@ -32,10 +35,16 @@ interface Piece {
   stop(): Promise<void>;
 }
 
+// e.g. SLUICE_BENCH_FLOW_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof-http" profiles every piece (Sluice's and the
+// raw one, to compare); a profiled piece is stopped with a clean exit so that the profile is written.
+const NODE_ARGS = (process.env.SLUICE_BENCH_FLOW_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 async function startPiece(mode: string, target: string): Promise<Piece> {
-  const child = fork(fileURLToPath(new URL('../support/http-pipe.ts', import.meta.url)), [mode, target], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  const profiled = NODE_ARGS.length > 0;
+  const child = fork(fileURLToPath(new URL('../support/http-pipe.mjs', import.meta.url)), [mode, target], {
+    execArgv: profiled ? NODE_ARGS : [],
+    // Profiled: the piece's own output too (--trace-gc and --trace-gc-nvp write to stdout).
+    stdio: ['ignore', profiled ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ ready: number }];
   return {
@@ -47,7 +56,8 @@ async function startPiece(mode: string, target: string): Promise<Piece> {
       return m.cpu;
     },
     async stop() {
-      child.kill('SIGKILL');
+      if (profiled) child.send({ cmd: 'exit' });
+      else child.kill('SIGKILL');
       await once(child, 'exit').catch(() => undefined);
     },
   };
@@ -129,14 +139,18 @@ export async function run(): Promise<BenchResult[]> {
   const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/target`;
   try {
     return [
-      ...(await compare(
-        'http-in -> http-out relay (answer after the 2xx)',
-        'sluice-relay',
-        'raw-relay',
-        'node:http server -> undici POST',
-        url,
-      )),
-      ...(await compare('http-in -> ack sink', 'sluice-in', 'raw-in', 'node:http server, JSON.parse', url)),
+      ...(ONLY === 'in'
+        ? []
+        : await compare(
+            'http-in -> http-out relay (answer after the 2xx)',
+            'sluice-relay',
+            'raw-relay',
+            'node:http server -> undici POST',
+            url,
+          )),
+      ...(ONLY === 'relay'
+        ? []
+        : await compare('http-in -> ack sink', 'sluice-in', 'raw-in', 'node:http server, JSON.parse', url)),
     ];
   } finally {
     target.closeAllConnections();

@@ -1,6 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { type Codec, decode, EncodeError, encode } from '../../src/connectors/codec.js';
-import { createAgent, Exchange, type HttpAnswer, type RequestSpec } from '../../src/connectors/http/request.js';
+import {
+  createAgent,
+  Exchange,
+  type ExchangeOptions,
+  type HttpAnswer,
+  type RequestSpec,
+} from '../../src/connectors/http/request.js';
 import { compileCheckedTemplate } from '../../src/expr/template.js';
 import { isThenable, nodeProblem, reasonOf } from '../../src/kit/index.js';
 import { DeterministicError, type Message, type Static } from '../../src/spec/index.js';
@@ -100,22 +106,24 @@ export const create: CreateRuntime<Config> = (ctx) => {
     ctx.status({ state: 'connected' });
   };
 
+  // One options object for every message (see Exchange: no per-message literal that could outlive it).
+  const exchange: ExchangeOptions = {
+    agent,
+    timeoutMs: c.timeoutMs,
+    keepBody: c.response,
+    attempts: c.attempts,
+    retryDelayMs: c.retryDelayMs,
+    retryMaxDelayMs: c.retryMaxDelayMs,
+    signal: ctx.signal,
+    who,
+    onRetry,
+  };
+
   /** The delivery itself is what the engine waits on (a Completion: no promise per message). */
   function send(msg: Message, to: string, out: Output): PromiseLike<void> {
-    return new Exchange(spec(msg, to), {
-      agent,
-      timeoutMs: c.timeoutMs,
-      keepBody: c.response,
-      attempts: c.attempts,
-      retryDelayMs: c.retryDelayMs,
-      retryMaxDelayMs: c.retryMaxDelayMs,
-      signal: ctx.signal,
-      who,
-      onRetry,
-      onAnswer: (answer) => {
-        recovered();
-        if (c.response) out.emit('response', responseMessage(msg, answer));
-      },
+    return new Exchange(spec(msg, to), exchange, (answer) => {
+      recovered();
+      if (c.response) out.emit('response', responseMessage(msg, answer));
     }).start();
   }
 

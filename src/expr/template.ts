@@ -125,9 +125,13 @@ export function compileCheckedTemplate(
     if (problem) throw new Error(`${what}: ${problem}`);
     return { render: () => text };
   }
+  // The same rendered text as last time passed already: a URL template over a few hosts is not parsed per message.
+  let lastGood: string | undefined;
   const checked = (text: string): string => {
+    if (text === lastGood) return text;
     const problem = problemOf(text);
     if (problem) throw makeError(`${what}: ${problem}`);
+    lastGood = text;
     return text;
   };
   const wrapped = (err: unknown): never => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, TemplateError, templateProblem } from '../../src/expr/template.js';
+import { compileCheckedTemplate, compileTemplate, TemplateError, templateProblem } from '../../src/expr/template.js';
 
 const msg = { topic: 'site/a', payload: { device: 'd1', n: 3, list: [1, 2], nested: { x: 'y' } }, headers: { k: 'v' } };
 
@@ -18,6 +18,25 @@ describe('templates', () => {
     expect(() => compileTemplate('a.{{payload.missing}}').render(msg)).toThrow(TemplateError);
     expect(() => compileTemplate('a.{{payload.missing}}').render(msg)).toThrow('{{payload.missing}} has no value');
     expect(() => compileTemplate('{{payload.list}}').render(msg)).toThrow('gave an array, not text');
+  });
+
+  it('a checked template checks each rendered text: one that passed is not checked again, a bad one in between fails', () => {
+    const checkedTexts: string[] = [];
+    const t = compileCheckedTemplate(
+      'http://{{payload.host}}/x',
+      'url',
+      (text) => {
+        checkedTexts.push(text);
+        return text.includes(' ') ? `"${text}" holds a space` : undefined;
+      },
+      (m) => new Error(m),
+    );
+    expect(t.render({ payload: { host: 'a' } })).toBe('http://a/x');
+    expect(t.render({ payload: { host: 'a' } })).toBe('http://a/x');
+    expect(() => t.render({ payload: { host: 'b c' } })).toThrow('url: "http://b c/x" holds a space');
+    expect(t.render({ payload: { host: 'a' } })).toBe('http://a/x');
+    expect(() => t.render({ payload: { host: 'b c' } })).toThrow('holds a space');
+    expect(checkedTexts).toEqual(['http://a/x', 'http://b c/x', 'http://b c/x']);
   });
 
   it('explains malformed templates', () => {

@@ -33,6 +33,7 @@ export function createAgent(s: AgentSettings): Agent {
 /** The answer, for the response port. */
 export interface HttpAnswer {
   status: number;
+  /** Empty unless the exchange keeps the body (`keepBody`, the response port). */
   headers: Record<string, string>;
   body: Buffer;
 }
@@ -56,9 +57,10 @@ export interface ExchangeOptions {
   /** `http-out "<id>"`, for reasons. */
   who: string;
   onRetry?: (err: unknown, attempt: number) => void;
-  /** Called with the 2xx answer before the delivery resolves (e.g. to emit it); a throw fails the message. */
-  onAnswer?: (answer: HttpAnswer) => void;
 }
+
+/** Called with the 2xx answer before the delivery resolves (e.g. to emit it); a throw fails the message. */
+export type OnAnswer = (answer: HttpAnswer) => void;
 
 /** A failure that may pass, with the server's `Retry-After` when it gave one. */
 class RetryableAnswer extends TransientError {
@@ -71,6 +73,9 @@ class RetryableAnswer extends TransientError {
 }
 
 const RETRYABLE = new Set([408, 425, 429]);
+/** The body of a 2xx answer nobody reads (zero bytes: nothing to mutate, so one for all). */
+const NO_BODY = Buffer.alloc(0);
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const MAX_REASON_BODY = 500;
 
 /** `Retry-After` as milliseconds from now: seconds, or an HTTP date. */
@@ -100,9 +105,14 @@ export class Exchange extends RetriedDelivery {
   private failedAt = 0;
   private hintMs = 0;
 
+  /**
+   * `o` is meant to be one object per node, not a literal per message: a per-message literal that V8 pretenures
+   * (allocates old) would keep, through `onAnswer`, the whole message and its source's request alive until a full GC.
+   */
   constructor(
     private readonly spec: RequestSpec,
     private readonly o: ExchangeOptions,
+    private readonly onAnswer?: OnAnswer,
   ) {
     super({
       attempts: o.attempts,
@@ -136,7 +146,7 @@ export class Exchange extends RetriedDelivery {
       (answer) => {
         this.answer = answer;
         try {
-          this.o.onAnswer?.(answer);
+          this.onAnswer?.(answer);
         } catch (err) {
           this.failed(err);
           return;
@@ -175,12 +185,13 @@ export class Exchange extends RetriedDelivery {
     try {
       if (ok && !o.keepBody) {
         await res.body.dump();
-        body = Buffer.alloc(0);
+        body = NO_BODY;
       } else body = Buffer.from(await res.body.arrayBuffer());
     } catch (err) {
       throw markFailure(new Error(`${o.who}: reading the answer of ${spec.url} failed: ${reasonOf(err)}`), 'transient');
     }
-    if (ok) return { status, headers: flatHeaders(res.headers), body };
+    // The headers are only read for the response port (keepBody): not flattened on every request otherwise.
+    if (ok) return { status, headers: o.keepBody ? flatHeaders(res.headers) : NO_HEADERS, body };
     const what = `${o.who}: ${spec.method} ${spec.url} answered ${status}${quote(body)}`;
     if (status >= 500 || RETRYABLE.has(status)) {
       throw new RetryableAnswer(what, retryAfterMs(res.headers['retry-after']));
