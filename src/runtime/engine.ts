@@ -305,7 +305,7 @@ export class Engine extends EventEmitter {
     );
     for (const spec of flow.nodes) {
       const def = findNodeType(this.options.catalog, spec.type)!;
-      const where = `node "${spec.id}" (${spec.type})`;
+      const where = `${spec.type} "${spec.id}"`; // errors read `<node type> "<node id>": ...` (problem-text.ts)
       const config = resolveReferences(applyDefaults(def.config, spec.config), where, resolve);
       const node = new RunningNode(spec, def, config);
       if (def.inputs.length === 0) {
@@ -378,14 +378,28 @@ export class Engine extends EventEmitter {
       ingestFailed: (msg: Message, reason: string, settle?: Settle) => path.ingest(node, msg, settle, reason),
       emitDerived: (port: string, msg: Message, from: readonly Held[]) => path.emitDerived(node, port, msg, from),
       connection: <T>(id: string) => {
-        if (!this.connections) throw new Error('the flow is not running');
-        return this.connections.acquire<T>(id, node.id);
+        const pool = this.connectionsFor(node);
+        try {
+          return pool.acquire<T>(id, node.id);
+        } catch (err) {
+          throw new Error(connectionProblem(node, err));
+        }
       },
       connectionConfig: <T>(id: string) => {
-        if (!this.connections) throw new Error('the flow is not running');
-        return this.connections.config(id).config as T;
+        const pool = this.connectionsFor(node);
+        try {
+          return pool.config(id).config as T;
+        } catch (err) {
+          throw new Error(connectionProblem(node, err));
+        }
       },
     };
+  }
+
+  private connectionsFor(node: RunningNode): ConnectionPool {
+    if (!this.connections)
+      throw new Error(nodeProblem(node.def.type, node.id, 'the flow is not running', 'deploy the flow first'));
+    return this.connections;
   }
 
   private async startNode(node: RunningNode): Promise<void> {
@@ -399,12 +413,16 @@ export class Engine extends EventEmitter {
       }
       await started;
     } catch (err) {
-      const problem = nodeProblem(
-        node.def.type,
-        node.id,
-        `failed to start: ${reasonOf(err)}`,
-        "check the node's settings and that the service it uses is reachable",
-      );
+      const reason = reasonOf(err);
+      // A reason in the one pattern already (a connection that cannot be resolved) is not wrapped twice.
+      const problem = reason.startsWith(`${node.def.type} "${node.id}": `)
+        ? reason
+        : nodeProblem(
+            node.def.type,
+            node.id,
+            `failed to start: ${reason}`,
+            "check the node's settings and that the service it uses is reachable",
+          );
       this.setStatus(node, { state: 'error', reason: problem });
       throw new StartupError(problem);
     }
@@ -431,4 +449,14 @@ export class Engine extends EventEmitter {
     node.status = { ...status };
     this.emit('status', { nodeId: node.id, ...status } satisfies StatusEvent);
   }
+}
+
+/** A connection a node asked for that cannot be had (missing, unknown kind, a reference that does not resolve). */
+function connectionProblem(node: RunningNode, err: unknown): string {
+  return nodeProblem(
+    node.def.type,
+    node.id,
+    reasonOf(err),
+    "check the connection in the flow's connections and the node's connection setting",
+  );
 }

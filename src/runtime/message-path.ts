@@ -10,6 +10,7 @@
 import type { EventEmitter } from 'node:events';
 import { isSettleable } from '../kit/completion.js';
 import { enterMeter } from '../kit/meter.js';
+import { nodeProblem } from '../kit/problem-text.js';
 import { reasonOf } from '../kit/reason.js';
 import { type FailureKind, failureKindOf } from '../spec/failure.js';
 import { cloneMessage, ERROR_HEADER, ERROR_NODE_HEADER, ERROR_ROUTED_HEADER, type Message } from '../spec/message.js';
@@ -56,6 +57,21 @@ export interface FailurePolicy {
   onErrorAck: boolean;
   /** Error ports and the error route take transient failures too (transientFailures "route", or onError "ack"). */
   routeTransient: boolean;
+}
+
+/** What to do about a sink's failed message, by kind, when the sink's own reason does not say (see sinkProblem). */
+const SINK_TODO: Record<FailureKind, string> = {
+  transient: "check that the service is up and reachable from sluice and the node's settings; the message is retried",
+  deterministic:
+    'check the message against what the target accepts (types, sizes, constraints) and the node settings; wire the error port to keep such messages',
+};
+
+/**
+ * A sink's per-message failure as users read it (status, log, failure event, the error header):
+ * `<node type> "<node id>": <what happened>; <what to do>`. Only on failure, so off the hot path.
+ */
+function sinkProblem(node: RunningNode, reason: string, kind: FailureKind): string {
+  return nodeProblem(node.def.type, node.id, reason, SINK_TODO[kind]);
 }
 
 /** Every successful settle gets the same (frozen) outcome: one object less per message. */
@@ -279,8 +295,8 @@ export class MessagePath implements DeliveryPath {
   private fail(node: RunningNode, msg: Message, lin: Lineage, err: unknown, routed: boolean): void {
     node.counters.inFlight--;
     node.counters.failed++;
-    const reason = reasonOf(err);
     const kind = failureKindOf(err) ?? node.failureKind;
+    const reason = node.sink ? sinkProblem(node, reasonOf(err), kind) : reasonOf(err);
     // Try-it mode shows where a message failed and why (the same headers routeFailure sets).
     if (this.trace) {
       const headers = { ...msg.headers, [ERROR_HEADER]: reason, [ERROR_NODE_HEADER]: node.id };
@@ -330,7 +346,7 @@ export class MessagePath implements DeliveryPath {
       this.deliver({ node: route, port: route.firstInput }, failed, lin, true);
       return;
     }
-    lin.failure ??= `node "${node.id}": ${reason}`;
+    lin.failure ??= reason.startsWith(`${node.def.type} "${node.id}": `) ? reason : `node "${node.id}": ${reason}`;
     if (kind === 'transient') {
       lin.retry = true;
       this.announceFailure(node, msg, reason, kind, this.onErrorAck ? 'acknowledged' : 'redelivered');
