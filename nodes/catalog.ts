@@ -25,6 +25,7 @@ import { functionNode } from './function/definition.js';
 import { generate } from './generate/definition.js';
 import { httpIn } from './http-in/definition.js';
 import { httpOut } from './http-out/definition.js';
+import { inject } from './inject/definition.js';
 import { join } from './join/definition.js';
 import { json } from './json/definition.js';
 import { kafkaIn } from './kafka-in/definition.js';
@@ -50,6 +51,7 @@ import { windowNode } from './window/definition.js';
 export const catalog: Catalog = {
   nodes: [
     generate,
+    inject,
     transform,
     change,
     filter,

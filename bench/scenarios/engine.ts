@@ -37,16 +37,53 @@ function flow(mapping: string, condition: string) {
   };
 }
 
-async function once(mapping: string, condition: string): Promise<{ rate: number; cpuUsPerMsg: number }> {
+async function once(
+  mapping: string,
+  condition: string,
+  tapped = false,
+): Promise<{ rate: number; cpuUsPerMsg: number; taps: number }> {
   const engine = benchEngine();
+  let taps = 0;
+  engine.on('tap', () => taps++);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await engine.start(flow(mapping, condition));
+  // Watch the busiest wire (every message passes it), as the editor's "watch this output" does, at its rate.
+  if (tapped) engine.setTaps([{ nodeId: 'map', port: 'out' }], 20);
   while ((engine.counters().gen.acked ?? 0) < COUNT) await new Promise((r) => setTimeout(r, 2));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   await engine.stop();
-  return { rate: (COUNT / ms) * 1000, cpuUsPerMsg: (cpu.user + cpu.system) / COUNT };
+  return { rate: (COUNT / ms) * 1000, cpuUsPerMsg: (cpu.user + cpu.system) / COUNT, taps };
+}
+
+/**
+ * The cost of watching a busy wire: the identity flow with and without a tap on its busiest output, runs
+ * interleaved (so the machine's load falls on both alike), CPU per message.
+ */
+export async function tapCost(runs = 5): Promise<BenchResult[]> {
+  const [mapping, condition] = ['payload', 'true'];
+  await once(mapping, condition);
+  await once(mapping, condition, true);
+  const plain: number[] = [];
+  const watched: number[] = [];
+  let sampled = 0;
+  for (let i = 0; i < runs; i++) {
+    plain.push((await once(mapping, condition)).cpuUsPerMsg);
+    const w = await once(mapping, condition, true);
+    watched.push(w.cpuUsPerMsg);
+    sampled = Math.max(sampled, w.taps);
+  }
+  const [p, w] = [median(plain), median(watched)];
+  return [
+    { name: 'identity flow, no wire watched: CPU per message', value: p, unit: 'us/msg', note: `median of ${runs}` },
+    {
+      name: 'identity flow, busiest wire watched: CPU per message',
+      value: w,
+      unit: 'us/msg',
+      note: `median of ${runs}, interleaved; ratio ${(w / p).toFixed(3)}; at most ${sampled} copies sampled per run`,
+    },
+  ];
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -71,9 +108,13 @@ export async function run(): Promise<BenchResult[]> {
     });
     out.push({ name: `  CPU per message`, value: median(runs.map((r) => r.cpuUsPerMsg)), unit: 'us/msg' });
   }
+  out.push(...(await tapCost()));
   out.push(...(await runStreamScenarios()));
   out.push(...(await runStreamNodes()));
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) printResults('engine', await run());
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // `-- taps`: only the cost of a watched wire.
+  printResults('engine', process.argv.includes('taps') ? await tapCost() : await run());
+}

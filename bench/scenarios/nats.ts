@@ -17,7 +17,11 @@ const URL = process.env.SLUICE_BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const PUBLISH_COUNT = 20_000;
 const CONSUME_COUNT = 50_000;
 const WINDOW = 1000;
-const RUNS = 3;
+/** SLUICE_BENCH_RUNS: more interleaved runs on a noisy machine. */
+const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
+/** SLUICE_BENCH_ONLY=in|out: one scenario of the two (to profile it alone). */
+const ONLY = process.env.SLUICE_BENCH_ONLY;
+const wanted = (which: 'in' | 'out') => ONLY === undefined || ONLY === which;
 
 const connection = { id: 'nats', kind: 'nats', config: { servers: [URL] } };
 const edge = (source: string, target: string) => ({ source, sourcePort: 'out', target, targetPort: 'in' });
@@ -154,20 +158,24 @@ export async function run(): Promise<BenchResult[]> {
   const jsm = await jetstreamManager(nc);
   try {
     return [
-      ...(await versus(
-        'generate -> nats-out, JetStream publish, PubAck awaited',
-        PUBLISH_COUNT,
-        RUNS,
-        () => publishSluice(jsm),
-        () => publishRaw(jsm),
-      )),
-      ...(await versus(
-        'nats-in (durable pull) -> ack sink, ack after settle',
-        CONSUME_COUNT,
-        RUNS,
-        () => consumeSluice(jsm, nc),
-        () => consumeRaw(jsm, nc),
-      )),
+      ...(!wanted('out')
+        ? []
+        : await versus(
+            'generate -> nats-out, JetStream publish, PubAck awaited',
+            PUBLISH_COUNT,
+            RUNS,
+            () => publishSluice(jsm),
+            () => publishRaw(jsm),
+          )),
+      ...(!wanted('in')
+        ? []
+        : await versus(
+            'nats-in (durable pull) -> ack sink, ack after settle',
+            CONSUME_COUNT,
+            RUNS,
+            () => consumeSluice(jsm, nc),
+            () => consumeRaw(jsm, nc),
+          )),
     ];
   } finally {
     await nc.close();

@@ -15,7 +15,11 @@ import { type BenchResult, printResults } from '../types.js';
 const PORT = Number(process.env.SLUICE_BENCH_REDIS_PORT ?? 6379);
 const WRITE_COUNT = 100_000;
 const READ_COUNT = 200_000;
-const RUNS = 3;
+/** SLUICE_BENCH_RUNS: more interleaved runs on a noisy machine. */
+const RUNS = Number(process.env.SLUICE_BENCH_RUNS ?? 3);
+/** SLUICE_BENCH_ONLY=in|out: one scenario of the two (to profile it alone). */
+const ONLY = process.env.SLUICE_BENCH_ONLY;
+const wanted = (which: 'in' | 'out') => ONLY === undefined || ONLY === which;
 
 const connection = { id: 'redis', kind: 'redis', config: { host: '127.0.0.1', port: PORT } };
 const edge = (source: string, target: string) => ({ source, sourcePort: 'out', target, targetPort: 'in' });
@@ -164,20 +168,24 @@ export async function run(): Promise<BenchResult[]> {
   }
   try {
     return [
-      ...(await versus(
-        'generate -> redis-out, XADD pipelined (batch 500)',
-        WRITE_COUNT,
-        RUNS,
-        () => writeSluice(admin),
-        () => writeRaw(admin),
-      )),
-      ...(await versus(
-        'redis-in (COUNT 100) -> ack sink, XACK after settle',
-        READ_COUNT,
-        RUNS,
-        () => readSluice(admin),
-        () => readRaw(admin),
-      )),
+      ...(!wanted('out')
+        ? []
+        : await versus(
+            'generate -> redis-out, XADD pipelined (batch 500)',
+            WRITE_COUNT,
+            RUNS,
+            () => writeSluice(admin),
+            () => writeRaw(admin),
+          )),
+      ...(!wanted('in')
+        ? []
+        : await versus(
+            'redis-in (COUNT 100) -> ack sink, XACK after settle',
+            READ_COUNT,
+            RUNS,
+            () => readSluice(admin),
+            () => readRaw(admin),
+          )),
     ];
   } finally {
     admin.disconnect();

@@ -11,6 +11,12 @@ export const debug = defineNode({
   outputs: [],
   config: Type.Object(
     {
+      active: Type.Boolean({
+        title: 'Active',
+        default: true,
+        description:
+          'Show messages in the debug panel. The button on the node switches it in the running flow without a deploy.',
+      }),
       keep: Type.Integer({
         title: 'Messages kept',
         minimum: 1,
@@ -37,11 +43,15 @@ export const debug = defineNode({
   ),
   docs: `A terminal node for watching a flow. It keeps the newest \`keep\` messages in a ring buffer (memory stays
 bounded however fast messages arrive) and publishes each one to the editor's debug panel. Messages that reach a
-debug node count as delivered, so their sources acknowledge them.`,
+debug node count as delivered, so their sources acknowledge them.
+
+The button on the node turns it off and on (\`active\`), as in Node-RED: while off it still takes (and so
+acknowledges) its messages, but neither keeps, shows nor logs them. Pressed in a running flow it takes effect at once,
+without a deploy; the flow records the choice, so the next deploy keeps it.`,
   examples: [
     {
       title: 'Watch the last 100 messages',
-      config: { keep: 100, capture: 'message', log: false, maxPayloadBytes: 16384 },
+      config: { active: true, keep: 100, capture: 'message', log: false, maxPayloadBytes: 16384 },
     },
   ],
 });

@@ -33,6 +33,7 @@ function shown(payload: unknown, max: number): { payload: unknown; truncated: bo
 
 export const create: CreateRuntime<Config> = (ctx) => {
   const { keep, capture, log, maxPayloadBytes } = ctx.config;
+  let active = ctx.config.active;
   // Ring buffer: memory stays bounded whatever the message rate.
   const ring: Array<DebugEntry | undefined> = new Array(keep);
   let seq = 0;
@@ -58,8 +59,20 @@ export const create: CreateRuntime<Config> = (ctx) => {
     return entry;
   }
 
+  /** Off is said on the node (its status), so a quiet debug panel is not mistaken for a quiet flow. */
+  function showState(): void {
+    ctx.status(active ? { state: 'running' } : { state: 'idle', reason: 'off (not shown in the debug panel)' });
+  }
+
   return {
+    start: showState,
+    setActive(on) {
+      active = on;
+      showState();
+    },
     handle(msg) {
+      // Off: the message is still taken (delivered, so its source acknowledges it), just not kept or shown.
+      if (!active) return;
       const entry = record(msg);
       ctx.publish('debug', entry);
       if (log) ctx.log.info({ topic: entry.topic, payload: entry.payload }, 'debug');
@@ -67,7 +80,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
     snapshot() {
       const out: DebugEntry[] = [];
       for (let i = Math.max(0, seq - keep); i < seq; i++) out.push(ring[i % keep]!);
-      return { count: seq, messages: out };
+      return { count: seq, active, messages: out };
     },
   };
 };

@@ -3,7 +3,7 @@ import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsClient } from '../../src/connectors/nats/client.js';
 import { outboundMessage } from '../../src/connectors/nats/messages.js';
-import { RetriedJetStreamPublish } from '../../src/connectors/nats/publisher.js';
+import { type JetStreamTarget, PublishQueue, RetriedJetStreamPublish } from '../../src/connectors/nats/publisher.js';
 import { compileSubjectTemplate } from '../../src/connectors/nats/subject-template.js';
 import { Completion, isThenable, problemStatus, sleep } from '../../src/kit/index.js';
 import { failureKindOf, type Message, type Static } from '../../src/spec/index.js';
@@ -18,6 +18,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
   const subject = compileSubjectTemplate(c.subject);
   const headerOptions = { codec: c.codec, copyHeaders: c.copyHeaders };
   let client: NatsClient | undefined;
+  let target: JetStreamTarget | undefined;
   let unwatch: (() => void) | undefined;
   // One JetStream client per connection (a reconnect keeps the same connection object).
   let jsFor: { nc: NatsConnection; js: JetStreamClient } | undefined;
@@ -49,7 +50,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       // At most once: done when handed to the connection.
       return undefined;
     }
-    const target = { client, node, ackTimeoutMs: c.ackTimeoutMs, msgId: c.msgId };
+    target ??= { client, node, ackTimeoutMs: c.ackTimeoutMs, msgId: c.msgId, queue: new PublishQueue() };
     return new RetriedJetStreamPublish(retry, target, js, to, out, msg.id).start();
   }
 

@@ -82,6 +82,24 @@ export const sparkplugIn = defineNode({
         default: 1000,
         'x-advanced': true,
       }),
+      maxEdgeNodes: Type.Integer({
+        title: 'Edge nodes followed',
+        description:
+          'The bound of the state kept per edge node (births, aliases, seq): beyond it the least recently heard edge node is forgotten (a warning in the status and the log); its next DATA asks it for a rebirth.',
+        minimum: 1,
+        maximum: 1_000_000,
+        default: 10_000,
+        'x-advanced': true,
+      }),
+      maxDevices: Type.Integer({
+        title: 'Devices followed',
+        description:
+          'The bound of the devices followed, over all edge nodes: beyond it the least recently heard device is forgotten (a warning in the status and the log); its next DATA asks its edge node for a rebirth.',
+        minimum: 1,
+        maximum: 10_000_000,
+        default: 100_000,
+        'x-advanced': true,
+      }),
     },
     { additionalProperties: false },
   ),
@@ -121,7 +139,13 @@ NCMD \`Node Control/Rebirth\` so the edge node publishes its births again, at mo
 In a persistent session (the connection sets \`clean: false\`), NDATA and DDATA that come before their birth are not
 dropped but kept, unacknowledged, until the birth asked for comes, then emitted (named by the new birth, as a replay
 that moves no state): after a restart the broker hands in what it kept for the session before the edge node's
-answer to the rebirth request. At most \`window\` are kept; beyond that the oldest is dropped (logged).
+answer to the rebirth request. While such DATA waits, the request is repeated every \`rebirthIntervalMs\` (it goes
+out with QoS 0 and an edge node may miss it). At most \`window\` are kept; beyond that the oldest is dropped (logged).
+
+**Bounds.** At most \`maxEdgeNodes\` edge nodes and \`maxDevices\` devices (over all edge nodes) are followed.
+Beyond a bound the least recently heard one is forgotten: the status (while connected) and the log say so, with
+counts, and the snapshot counts them (\`forgottenEdgeNodes\`, \`forgottenDevices\`). A forgotten edge node or device
+is treated as never born when it is heard again: its DATA asks for a rebirth, as after a restart.
 
 **Delivery.** Like mqtt-in: an MQTT message is acknowledged to the broker only after every metric message derived
 from it has settled. A redelivered message (a seq up to 127 behind the last one) emits its metrics again without
@@ -143,6 +167,8 @@ connect, the same with \`false\` as its MQTT will (a new timestamp per connectio
         controlMetrics: true,
         rebirthIntervalMs: 5000,
         window: 1000,
+        maxEdgeNodes: 10_000,
+        maxDevices: 100_000,
       },
     },
     {
@@ -155,6 +181,8 @@ connect, the same with \`false\` as its MQTT will (a new timestamp per connectio
         controlMetrics: false,
         rebirthIntervalMs: 5000,
         window: 1000,
+        maxEdgeNodes: 10_000,
+        maxDevices: 100_000,
       },
     },
   ],

@@ -5,9 +5,9 @@ import { decodeWire, type WirePayload } from '../../src/connectors/sparkplug/dec
 import { encodeSparkplug } from '../../src/connectors/sparkplug/encode.js';
 import { type HostResult, type MetricEvent, SparkplugHost } from '../../src/connectors/sparkplug/host.js';
 import { NAMESPACE, parseTopic, type SparkplugTopic, topicOf } from '../../src/connectors/sparkplug/topic.js';
-import { problemStatus } from '../../src/kit/index.js';
+import { Lru, problemStatus } from '../../src/kit/index.js';
 import { type Message, newMessageId, type Settle, type Static } from '../../src/spec/index.js';
-import type { CreateRuntime, Outcome } from '../../src/spec/runtime-contract.js';
+import type { CreateRuntime, NodeStatus, Outcome } from '../../src/spec/runtime-contract.js';
 import type { MqttShared } from '../connections/mqtt/runtime.js';
 import type { sparkplugIn } from './definition.js';
 
@@ -58,16 +58,83 @@ export const create: CreateRuntime<Config> = (ctx) => {
   // A clean session, as Sparkplug asks of host applications, unless the connection says otherwise: the host's state
   // lives in memory, so DATA a persistent session queued while it was away waits (held) for the rebirth it asks for.
   const clean = settings.clean ?? true;
-  const host = new SparkplugHost();
-  const lastRebirth = new Map<string, number>();
+  const counters = {
+    messages: 0,
+    metrics: 0,
+    ignored: 0,
+    rebirthRequests: 0,
+    undecodable: 0,
+    forgottenEdgeNodes: 0,
+    forgottenDevices: 0,
+  };
+  const host = new SparkplugHost({
+    maxEdgeNodes: c.maxEdgeNodes,
+    maxDevices: c.maxDevices,
+    onForget: (kind, key) => forgot(kind, key),
+  });
+  // Per edge node, bounded like the host's state (an edge node forgotten there is asked again when heard again).
+  const lastRebirth = new Lru<number>(c.maxEdgeNodes);
   // The subscriber hands a nacked packet in again as the same object: that is a redelivery, not a new birth.
   const handedIn = new WeakSet<IPublishPacket>();
   // A persistent session is the at-least-once mode: DATA before its birth is held for the birth, not dropped.
   const holding = !clean;
   const held = new Map<string, Held[]>();
   let heldCount = 0;
-  const counters = { messages: 0, metrics: 0, ignored: 0, rebirthRequests: 0, undecodable: 0 };
   let shared: MqttShared | undefined;
+  let rebirthTimer: NodeJS.Timeout | undefined;
+
+  // The connection's status, with a note once the state's bound has made the node forget edge nodes or devices.
+  let connStatus: NodeStatus = { state: 'connecting' };
+  let boundNote: string | undefined;
+  let lastBoundReport = Number.NEGATIVE_INFINITY;
+  const report = problemStatus(
+    'sparkplug-in',
+    ctx.nodeId,
+    "check the connection's settings and that the broker is reachable",
+    (s) => ctx.status(s),
+  );
+  const withNote = (s: NodeStatus): NodeStatus =>
+    boundNote && s.state === 'connected'
+      ? { state: s.state, reason: s.reason ? `${boundNote} (${s.reason})` : boundNote }
+      : s;
+
+  /**
+   * An edge node or device forgotten at the bound (the least recently heard): its next DATA is unborn and gets a
+   * rebirth request. Said in the status and the log, at most every 10 s (a flood of new ids forgets many at once).
+   */
+  function forgot(kind: 'edge node' | 'device', key: string): void {
+    if (kind === 'edge node') counters.forgottenEdgeNodes++;
+    else counters.forgottenDevices++;
+    const now = Date.now();
+    if (now - lastBoundReport < 10_000) return;
+    lastBoundReport = now;
+    boundNote = `sparkplug-in "${ctx.nodeId}": more edge nodes or devices than it follows (maxEdgeNodes ${c.maxEdgeNodes}, maxDevices ${c.maxDevices}): ${counters.forgottenEdgeNodes} edge node(s) and ${counters.forgottenDevices} device(s) forgotten so far, the least recently heard first (each is asked for a rebirth when heard again); raise the bounds if the group has that many`;
+    ctx.log.warn({ [kind === 'edge node' ? 'edgeNode' : 'device']: key, ...counters }, boundNote);
+    report(withNote(connStatus));
+  }
+
+  /**
+   * While DATA waits for a birth, ask again every rebirthIntervalMs: the request goes out with QoS 0 (the spec) and
+   * is lost if the edge node is reconnecting, and an edge node that publishes nothing more would not prompt another.
+   */
+  function askAgainLater(): void {
+    if (rebirthTimer || !c.requestRebirth || heldCount === 0) return;
+    rebirthTimer = setTimeout(
+      () => {
+        rebirthTimer = undefined;
+        const asked = new Set<string>();
+        for (const list of held.values()) {
+          const t = list[0].t;
+          const key = edgeKey(t);
+          if (asked.has(key)) continue;
+          asked.add(key);
+          requestRebirth(t.group, t.edgeNode, 'data still waits for a birth certificate');
+        }
+        askAgainLater();
+      },
+      Math.max(c.rebirthIntervalMs, 100),
+    );
+  }
 
   function requestRebirth(group: string, edgeNode: string, why: string): void {
     if (!c.requestRebirth || !shared) return;
@@ -171,6 +238,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
     if (list) list.push(h);
     else held.set(key, [h]);
     heldCount++;
+    askAgainLater();
     if (heldCount < c.window) return;
     const [oldestKey, oldest] = held.entries().next().value as [string, Held[]];
     const dropped = oldest.shift() as Held;
@@ -231,12 +299,10 @@ export const create: CreateRuntime<Config> = (ctx) => {
     reconnectDelayMs: settings.reconnectDelayMs,
     reconnectMaxDelayMs: settings.reconnectMaxDelayMs,
     log: ctx.log,
-    status: problemStatus(
-      'sparkplug-in',
-      ctx.nodeId,
-      "check the connection's settings and that the broker is reachable",
-      (s) => ctx.status(s),
-    ),
+    status: (s) => {
+      connStatus = s;
+      report(withNote(s));
+    },
     deliver,
   });
 
@@ -259,16 +325,18 @@ export const create: CreateRuntime<Config> = (ctx) => {
           });
         });
       }
+      clearTimeout(rebirthTimer);
+      rebirthTimer = undefined;
       // Not acknowledged: the broker hands them to the next session.
       for (const key of [...held.keys()]) {
         for (const h of unhold(key) ?? []) h.settle({ ok: false, reason: 'the flow stopped before their birth came' });
       }
       await subscriber.stop();
     },
-    // The first 100 edge nodes: a snapshot must stay cheap.
+    // 100 edge nodes (the least recently heard): a snapshot must stay cheap.
     snapshot: () => ({
       ...subscriber.snapshot(),
-      sparkplug: { ...counters, waitingForBirth: heldCount, edgeNodes: host.summary(100) },
+      sparkplug: { ...counters, waitingForBirth: heldCount, tracked: host.size, edgeNodes: host.summary(100) },
     }),
   };
 };

@@ -26,3 +26,4 @@ export { allowedSqliteFile } from './sqlite-path.js';
 export { StatusReporter, type StatusState } from './status.js';
 export { StatusCell } from './status-cell.js';
 export { isThenable } from './thenable.js';
+export { tlsAdvice, withTlsAdvice } from './tls-problem.js';

@@ -11,7 +11,11 @@ export class Lru<V> {
   /** Entries forgotten at the bound so far. */
   evicted = 0;
 
-  constructor(readonly max: number) {}
+  /** `onEvict`: told each entry forgotten at the bound (not those deleted), e.g. to tidy what refers to it. */
+  constructor(
+    readonly max: number,
+    private readonly onEvict?: (key: string, value: V) => void,
+  ) {}
 
   get size(): number {
     return this.map.size;
@@ -38,6 +42,11 @@ export class Lru<V> {
     return this.map.delete(key);
   }
 
+  /** The entries from the least to the most recently used. */
+  entries(): IterableIterator<[string, V]> {
+    return this.map.entries();
+  }
+
   private evictOne(): void {
     let next = this.oldest.next();
     if (next.done) {
@@ -46,8 +55,10 @@ export class Lru<V> {
       next = this.oldest.next();
     }
     if (!next.done) {
+      const value = this.map.get(next.value) as V;
       this.map.delete(next.value);
       this.evicted++;
+      this.onEvict?.(next.value, value);
     }
   }
 }

@@ -216,6 +216,33 @@ export class Engine extends EventEmitter {
   }
 
   /**
+   * Press the button of source `nodeId` (the inject node's): it sends its configured message, counted, bounded and
+   * routed like its own. Resolves with how it ended. Throws for an unknown node, a node without a button, or a flow
+   * that is not running.
+   */
+  trigger(nodeId: string): Promise<Outcome> {
+    const node = this.nodes.get(nodeId);
+    if (!node) throw new Error(`node "${nodeId}" is not in the running flow`);
+    if (!node.runtime.trigger) {
+      throw new Error(`node "${nodeId}" (${node.def.type}) has no button; inject a payload into it instead`);
+    }
+    if (this.state !== 'running') throw new Error(`the flow is ${this.state}: deploy it first`);
+    return node.runtime.trigger();
+  }
+
+  /**
+   * Switch node `nodeId` on or off in the running flow (the debug node's button). Throws for an unknown node or one
+   * that cannot be switched.
+   */
+  setActive(nodeId: string, active: boolean): void {
+    const node = this.nodes.get(nodeId);
+    if (!node) throw new Error(`node "${nodeId}" is not in the running flow`);
+    if (!node.runtime.setActive) throw new Error(`node "${nodeId}" (${node.def.type}) cannot be switched on or off`);
+    if (this.state !== 'running') throw new Error(`the flow is ${this.state}: deploy it first`);
+    node.runtime.setActive(active);
+  }
+
+  /**
    * Watch these outputs (replacing the set): a copy of at most `rate` messages per second per output goes out as a
    * `tap` event; the rest are counted, not copied. An empty list stops watching.
    */
@@ -426,7 +453,8 @@ export class Engine extends EventEmitter {
       this.setStatus(node, { state: 'error', reason: problem });
       throw new StartupError(problem);
     }
-    if (node.status.state === 'idle') this.setStatus(node, { state: 'running' });
+    // A node that said why it is idle (a debug node switched off) stays so; the others are running once started.
+    if (node.status.state === 'idle' && node.status.reason === undefined) this.setStatus(node, { state: 'running' });
   }
 
   /** Calls a node's stopIntake/stop, waiting at most `timeoutMs`; false when it had not finished by then. */

@@ -85,6 +85,13 @@ export interface InjectReply {
   reason?: string;
 }
 
+/** The reply of switching a node on or off in a running flow. */
+export interface ActiveReply {
+  flowId: string;
+  nodeId: string;
+  active: boolean;
+}
+
 export interface TryStep {
   nodeId: string;
   port: string;

@@ -109,3 +109,7 @@ export const TapsBody = Type.Object(
   { additionalProperties: false },
 );
 export type TapsBody = Static<typeof TapsBody>;
+
+/** Switch a node (the debug node) on or off in a running flow, without a redeploy. */
+export const ActiveBody = Type.Object({ active: Type.Boolean() }, { additionalProperties: false });
+export type ActiveBody = Static<typeof ActiveBody>;

@@ -110,6 +110,16 @@ export interface NodeRuntime {
   stopIntake?(): void | Promise<void>;
   /** Drain what the node holds, then disconnect. Sources stop first, sinks last. */
   stop?(): void | Promise<void>;
+  /**
+   * A source with a button (the inject node): send its configured message now, in the running flow. Resolves with
+   * how that message ended; rejects when the node cannot send (stopping).
+   */
+  trigger?(): Promise<Outcome>;
+  /**
+   * A node the editor switches on and off in the running flow without a redeploy (the debug node's button). The
+   * saved flow records the choice in the node's config, so the next deploy starts it that way.
+   */
+  setActive?(active: boolean): void;
   /** State for the editor and API (e.g. the debug node's kept messages). Must be cheap and JSON-safe. */
   snapshot?(): unknown;
 }

@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowConnection } from '../../src/flow/document.js';
 import { Engine } from '../../src/runtime/engine.js';
+import type { Message } from '../../src/spec/index.js';
 import type { NodeState } from '../../src/spec/runtime-contract.js';
 import {
   loadTestRuntime,
@@ -45,6 +46,11 @@ export interface SourceFixture {
   publish(payloads: TestPayload[]): Promise<void>;
   /** Publish one message the source's codec cannot read (e.g. `{not json` with codec json). */
   publishBad(): Promise<void>;
+  /**
+   * The test payload id a delivered message carries, for a source that emits several messages per published one
+   * (sparkplug-in: one per metric); undefined for the others. Default: `payload.id`.
+   */
+  idOf?(m: Message): string | undefined;
   cleanup(): Promise<void>;
 }
 
@@ -258,7 +264,15 @@ export function sourceConformance(c: ConformanceCase<SourceFixture>): void {
       return { e: engine, sink: sinks.get('sink') as SinkHandle };
     }
 
-    const ids = (sink: SinkHandle) => sink.delivered.map((m) => (m.payload as TestPayload).id);
+    const ids = (sink: SinkHandle) => {
+      const idOf = fixture?.idOf ?? ((m: Message) => (m.payload as TestPayload).id);
+      const out: string[] = [];
+      for (const m of sink.delivered) {
+        const id = idOf(m);
+        if (id !== undefined) out.push(id);
+      }
+      return out;
+    };
 
     it.runIf(run)('connects, reports its status, and closes', async () => {
       fixture = await c.prepare();

@@ -61,4 +61,20 @@ describe('Lru', () => {
     expect(lru.get('k198999')).toBeUndefined();
     expect(lru.get('k199000')).toBe(199_000);
   });
+
+  it('tells each entry it forgets at the bound, not those deleted, and lists entries oldest first', () => {
+    const forgotten: Array<[string, number]> = [];
+    const lru = new Lru<number>(2, (k, v) => forgotten.push([k, v]));
+    lru.set('a', 1);
+    lru.set('b', 2);
+    lru.get('a', true);
+    lru.set('c', 3); // b is the least recently used
+    lru.delete('a');
+    lru.set('d', 4);
+    expect(forgotten).toEqual([['b', 2]]);
+    expect([...lru.entries()]).toEqual([
+      ['c', 3],
+      ['d', 4],
+    ]);
+  });
 });

@@ -10,17 +10,21 @@ import { SidePanel } from '../panels/SidePanel.js';
 import { FlowStoreContext, LiveContext } from '../state/flow-context.js';
 import type { FlowStore } from '../state/flow-store.js';
 import { isActive, useRuntime } from '../state/runtime-store.js';
-import { useWorkspace } from '../state/workspace.js';
+import { useSubflowEdit } from '../state/subflow-edit.js';
+import { type Tab, useWorkspace } from '../state/workspace.js';
 import { Notices } from '../ui/Notices.js';
 import { watchValidation } from '../validation/watch.js';
 import css from './App.module.css';
 import { DeployReport } from './DeployReport.js';
+import { SubflowBar } from './SubflowBar.js';
 import { TabBar } from './TabBar.js';
 import { Toolbar } from './Toolbar.js';
 
-function Workspace({ store }: { store: FlowStore }) {
+/** `store` is the flow's (validated, saved, deployed); `canvas` is what the canvas edits: the flow or an open subflow. */
+function Workspace({ tab, canvas }: { tab: Tab; canvas: FlowStore }) {
+  const store = canvas;
   const rf = useReactFlow<EditorNode>();
-  useEffect(() => watchValidation(store), [store]);
+  useEffect(() => watchValidation(tab.store), [tab.store]);
   const addAtCentre = (type: string) => {
     const el = document.querySelector('.react-flow');
     const r = el?.getBoundingClientRect();
@@ -38,6 +42,7 @@ function Workspace({ store }: { store: FlowStore }) {
         <main className={css.centre}>
           <div className={css.canvas}>
             <Canvas />
+            <SubflowBar tab={tab} />
             <DeployReport />
           </div>
           <BottomPanel />
@@ -63,14 +68,18 @@ function useWindowTitle(store: FlowStore | undefined, fallback: string | undefin
 export function App() {
   const tab = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey));
   useWindowTitle(tab?.store, tab?.serverId);
-  const live = useRuntime((s) => (tab?.serverId && isActive(s.flows[tab.serverId]) ? tab.serverId : undefined));
+  const running = useRuntime((s) => (tab?.serverId && isActive(s.flows[tab.serverId]) ? tab.serverId : undefined));
+  const editing = useSubflowEdit((s) => (s.editing && s.editing.tabKey === tab?.key ? s.editing : undefined));
   if (!tab) return <div className={css.loading}>Opening Sluice…</div>;
+  const canvas = editing?.store ?? tab.store;
+  // Inside a subflow the runtime's ids are the uses' copies (`use:node`): no status there, the uses show it.
+  const live = editing ? undefined : running;
   return (
     <div className={css.app}>
-      <FlowStoreContext.Provider value={tab.store}>
+      <FlowStoreContext.Provider value={canvas}>
         <LiveContext.Provider value={live}>
-          <ReactFlowProvider key={tab.key}>
-            <Workspace store={tab.store} />
+          <ReactFlowProvider key={editing ? `${tab.key}/${editing.subflowId}` : tab.key}>
+            <Workspace tab={tab} canvas={canvas} />
             <DialogHost />
           </ReactFlowProvider>
         </LiveContext.Provider>

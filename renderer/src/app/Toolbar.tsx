@@ -9,6 +9,7 @@ import { RuntimesButton } from '../runtimes/RuntimesDialog.js';
 import { deploy, exportFileName, exportText, save, stop } from '../state/flow-actions.js';
 import { useFlowStore } from '../state/flow-context.js';
 import { type FlowRun, useRuntime } from '../state/runtime-store.js';
+import { makeSubflow } from '../state/subflow-actions.js';
 import { useUi } from '../state/ui-store.js';
 import { activeTab, useWorkspace } from '../state/workspace.js';
 import {
@@ -214,6 +215,15 @@ export function Toolbar() {
           data-testid="group-selection"
         >
           Group
+        </button>
+        <button
+          type="button"
+          className={css.tool}
+          onClick={() => makeSubflow(store)}
+          title="Make a subflow of the selected nodes (Ctrl+Shift+G): a reusable node type; edges into and out of the selection become its ports"
+          data-testid="make-subflow"
+        >
+          Subflow
         </button>
       </div>
       <span className={css.spacer} />

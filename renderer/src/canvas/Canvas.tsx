@@ -16,13 +16,17 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useContext, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
+import { isSubflowType, subflowIdOf } from '../../../src/flow/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { connectionProblem, edgeProblem, orient } from '../model/connect-rules.js';
 import { type CanvasNode, organiseNodes } from '../model/organise.js';
+import { SUBFLOW_COLOR } from '../model/subflows.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlowStore } from '../state/flow-context.js';
+import { openSubflow } from '../state/subflow-actions.js';
 import { tapKey, toggleTap, useTaps } from '../state/taps.js';
 import { useUi } from '../state/ui-store.js';
+import { activeTab } from '../state/workspace.js';
 import { IconMap } from '../ui/icons.js';
 import { CommentNode } from './CommentNode.js';
 import { ConnectionLine } from './ConnectionLine.js';
@@ -44,7 +48,8 @@ const MINIMAP_AUTO_NODES = 12;
 function miniMapColor(n: CanvasNode): string {
   if (n.type === 'comment') return '#f3e3a0';
   if (n.type === 'group-frame') return 'transparent';
-  return nodeDefinition((n as EditorNode).data.type)?.color ?? FALLBACK_COLOR;
+  const type = (n as EditorNode).data.type;
+  return isSubflowType(type) ? SUBFLOW_COLOR : (nodeDefinition(type)?.color ?? FALLBACK_COLOR);
 }
 
 /** The node under the pointer at the end of a drag (for "a source takes no input"). */
@@ -86,6 +91,12 @@ export function Canvas() {
     },
     [live, notify],
   );
+  // Double-clicking a subflow's use opens the subflow (Node-RED opens it from the node too).
+  const onNodeDoubleClick = useCallback((_: unknown, node: CanvasNode) => {
+    const type = (node as EditorNode).data?.type;
+    const tab = activeTab();
+    if (typeof type === 'string' && isSubflowType(type) && tab) openSubflow(tab, subflowIdOf(type));
+  }, []);
   const rf = useReactFlow<EditorNode>();
   const miniMapMode = useUi((s) => s.miniMap);
   const showMiniMap = miniMapMode === 'on' || (miniMapMode === 'auto' && nodes.length > MINIMAP_AUTO_NODES);
@@ -177,6 +188,7 @@ export function Canvas() {
       onEdgesChange={actions.onEdgesChange}
       onConnect={onConnect}
       onEdgeDoubleClick={onEdgeDoubleClick}
+      onNodeDoubleClick={onNodeDoubleClick}
       onConnectEnd={onConnectEnd}
       isValidConnection={isValidConnection}
       connectionLineComponent={ConnectionLine}

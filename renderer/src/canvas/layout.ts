@@ -3,6 +3,7 @@
  * elkjs is large, so it is imported only when the user asks for a layout.
  */
 import type { ElkNode } from 'elkjs/lib/elk-api';
+import type { FlowSubflow } from '../../../src/flow/index.js';
 import { portsOf } from '../model/ports.js';
 import type { EditorEdge, EditorNode } from '../model/types.js';
 
@@ -12,6 +13,7 @@ const DEFAULT_H = 90;
 export async function layoutPositions(
   nodes: readonly EditorNode[],
   edges: readonly EditorEdge[],
+  subflows?: readonly FlowSubflow[],
 ): Promise<Map<string, { x: number; y: number }>> {
   const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
   const elk = new ELK();
@@ -28,7 +30,7 @@ export async function layoutPositions(
       'elk.spacing.componentComponent': '60',
     },
     children: nodes.map((n) => {
-      const ports = portsOf(n.data.type, n.data.config);
+      const ports = portsOf(n.data.type, n.data.config, subflows);
       return {
         id: n.id,
         width: n.measured?.width ?? DEFAULT_W,

@@ -18,6 +18,7 @@ export type Command =
   | 'deploy'
   | 'escape'
   | 'group'
+  | 'subflow'
   | 'comment';
 
 export interface Shortcut {
@@ -66,6 +67,12 @@ export const SHORTCUTS: Shortcut[] = [
     keys: ['Ctrl', 'G'],
     label: 'Group the selected nodes (a titled frame that moves them together)',
     match: (e) => mod(e) && !e.shiftKey && key(e) === 'g',
+  },
+  {
+    command: 'subflow',
+    keys: ['Ctrl', 'Shift', 'G'],
+    label: 'Make a subflow of the selected nodes (a reusable node type with their inputs and outputs)',
+    match: (e) => mod(e) && e.shiftKey && key(e) === 'g',
   },
   {
     command: 'comment',

@@ -7,6 +7,7 @@ import { type MouseEvent as ReactMouseEvent, useEffect, useMemo, useRef } from '
 import type { EditorNode } from '../model/types.js';
 import { deploy, save } from '../state/flow-actions.js';
 import type { FlowStore } from '../state/flow-store.js';
+import { makeSubflow } from '../state/subflow-actions.js';
 import { useUi } from '../state/ui-store.js';
 import { copySelection, duplicateSelection, pasteInternal, pasteText, selectionText } from './clipboard.js';
 import { layoutPositions } from './layout.js';
@@ -16,7 +17,7 @@ export async function autoLayout(store: FlowStore, rf: ReactFlowInstance<EditorN
   const s = store.getState();
   if (s.nodes.length === 0) return;
   try {
-    const positions = await layoutPositions(s.nodes, s.edges);
+    const positions = await layoutPositions(s.nodes, s.edges, s.meta.subflows);
     store.getState().setPositions(positions);
     requestAnimationFrame(() => rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 250 }));
   } catch (err) {
@@ -100,6 +101,9 @@ export function runCommand(
       return true;
     case 'group':
       groupSelection(store);
+      return true;
+    case 'subflow':
+      makeSubflow(store);
       return true;
     case 'comment':
       addComment(store, rf, pointer);

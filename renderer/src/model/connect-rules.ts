@@ -2,6 +2,7 @@
  * Which connections the canvas accepts, and why not: the same rules `sluice validate` enforces, said while the
  * user drags (input to input, output to output, a cycle, a duplicate, a source's nonexistent input).
  */
+import type { FlowSubflow } from '../../../src/flow/index.js';
 import { nodeDefinition } from './catalog.js';
 import { portsOf } from './ports.js';
 import type { EditorEdge, EditorNode } from './types.js';
@@ -16,6 +17,8 @@ export interface HandleEnd {
 export interface Graph {
   nodes: readonly EditorNode[];
   edges: readonly EditorEdge[];
+  /** The flow's subflows: a use's ports come from its definition. */
+  meta?: { subflows?: readonly FlowSubflow[] };
 }
 
 export interface ProposedEdge {
@@ -76,11 +79,11 @@ export function edgeProblem(graph: Graph, e: ProposedEdge): string | undefined {
   const target = graph.nodes.find((n) => n.id === e.target);
   const source = graph.nodes.find((n) => n.id === e.source);
   if (!target || !source) return 'That node no longer exists.';
-  const inputs = portsOf(target.data.type, target.data.config).inputs;
+  const inputs = portsOf(target.data.type, target.data.config, graph.meta?.subflows).inputs;
   if (inputs.length === 0) return `${caption(graph, e.target)} is a source: it takes no input.`;
   if (!inputs.some((p) => p.name === e.targetPort))
     return `${caption(graph, e.target)} has no input "${e.targetPort}".`;
-  const outputs = portsOf(source.data.type, source.data.config).outputs;
+  const outputs = portsOf(source.data.type, source.data.config, graph.meta?.subflows).outputs;
   if (!outputs.some((p) => p.name === e.sourcePort))
     return `${caption(graph, e.source)} has no output "${e.sourcePort}".`;
   const dup = graph.edges.some(
@@ -109,7 +112,11 @@ export function connectionProblem(
   if (!to) {
     if (!overNodeId || overNodeId === from.nodeId) return undefined;
     const over = graph.nodes.find((n) => n.id === overNodeId);
-    if (over && from.type === 'source' && portsOf(over.data.type, over.data.config).inputs.length === 0) {
+    if (
+      over &&
+      from.type === 'source' &&
+      portsOf(over.data.type, over.data.config, graph.meta?.subflows).inputs.length === 0
+    ) {
       return `${caption(graph, overNodeId)} is a source: it takes no input.`;
     }
     return undefined;

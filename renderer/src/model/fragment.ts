@@ -9,11 +9,16 @@ import {
   type FlowEdge,
   type FlowGroup,
   type FlowNode,
+  type FlowSubflow,
+  isSubflowType,
+  subflowIdOf,
 } from '../../../src/flow/index.js';
 import { findAnnotated } from '../../../src/flow/schema-walk.js';
 import { nodeDefinition } from './catalog.js';
 import { toEditorEdge, toEditorNode, toFlowEdge, toFlowNode } from './convert.js';
+import { pasteSubflows, subflowsUsedBy } from './fragment-subflows.js';
 import { uniqueId } from './ids.js';
+import { isPortNodeType } from './subflows.js';
 import type { EditorEdge, EditorNode, FlowContent } from './types.js';
 
 export const FRAGMENT_FORMAT = 'sluice/fragment@1';
@@ -26,6 +31,8 @@ export interface Fragment {
   /** Groups whose every node is copied, and the copied comments. */
   groups?: FlowGroup[];
   comments?: FlowComment[];
+  /** The subflows the copied nodes use (so that they paste into another flow whole). */
+  subflows?: FlowSubflow[];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -46,16 +53,19 @@ export function makeFragment(
   nodeIds: ReadonlySet<string>,
   commentIds: ReadonlySet<string> = new Set(),
 ): Fragment | undefined {
-  const nodes = content.nodes.filter((n) => nodeIds.has(n.id)).map(toFlowNode);
+  // A subflow's In and Out nodes stand for its ports: they are not copied.
+  const nodes = content.nodes.filter((n) => nodeIds.has(n.id) && !isPortNodeType(n.data.type)).map(toFlowNode);
   const comments = (content.meta.comments ?? []).filter((c) => commentIds.has(c.id));
   if (nodes.length === 0 && comments.length === 0) return undefined;
   const edges = content.edges.filter((e) => nodeIds.has(e.source) && nodeIds.has(e.target)).map(toFlowEdge);
-  const wanted = new Set(nodes.flatMap(referencedConnections));
+  const subflows = subflowsUsedBy(nodes, content.meta.subflows ?? []);
+  const wanted = new Set([...nodes, ...subflows.flatMap((s) => s.nodes ?? [])].flatMap(referencedConnections));
   const connections = content.connections.filter((c) => wanted.has(c.id));
   const groups = (content.meta.groups ?? []).filter((g) => g.nodes.every((id) => nodeIds.has(id)));
   const fragment: Fragment = { format: FRAGMENT_FORMAT, nodes, edges, connections };
   if (groups.length) fragment.groups = groups;
   if (comments.length) fragment.comments = comments;
+  if (subflows.length) fragment.subflows = subflows;
   return fragment;
 }
 
@@ -99,9 +109,13 @@ export function parseFragment(text: string): Fragment | undefined {
       typeof c.position.x === 'number' &&
       typeof c.position.y === 'number',
   );
+  const subflows = (Array.isArray(value.subflows) ? value.subflows : []).filter(
+    (s): s is FlowSubflow => isObject(s) && typeof s.id === 'string' && Array.isArray(s.nodes),
+  );
   const fragment: Fragment = { format: FRAGMENT_FORMAT, nodes, edges, connections };
   if (groups.length) fragment.groups = groups;
   if (comments.length) fragment.comments = comments;
+  if (subflows.length) fragment.subflows = subflows;
   return fragment;
 }
 
@@ -111,6 +125,8 @@ export interface Pasted {
   connections: FlowConnection[];
   groups: FlowGroup[];
   comments: FlowComment[];
+  /** Subflow definitions the flow did not have. */
+  subflows: FlowSubflow[];
 }
 
 /**
@@ -122,7 +138,8 @@ export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x
   const taken = new Set(content.nodes.map((n) => n.id));
   const nodeIds = new Map<string, string>();
   for (const n of fragment.nodes) {
-    const id = taken.has(n.id) ? uniqueId(n.type, taken) : n.id;
+    // A subflow's use is named after the subflow: `:` separates ids in the expanded flow.
+    const id = taken.has(n.id) ? uniqueId(isSubflowType(n.type) ? subflowIdOf(n.type) : n.type, taken) : n.id;
     taken.add(id);
     nodeIds.set(n.id, id);
   }
@@ -153,10 +170,19 @@ export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x
     dx += 40;
     dy += 40;
   }
+  const pastedSubflows = pasteSubflows(content.meta.subflows ?? [], fragment.subflows ?? []);
+  const subflows = pastedSubflows.added.map((def) => ({
+    ...def,
+    nodes: (def.nodes ?? []).map((n) => {
+      const config = structuredClone(n.config);
+      renameConnectionRefs(n.type, config, connIds);
+      return { ...n, config };
+    }),
+  }));
   const nodes = fragment.nodes.map((n, i): EditorNode => {
     const config = structuredClone(n.config);
     renameConnectionRefs(n.type, config, connIds);
-    const node = toEditorNode({ ...n, id: nodeIds.get(n.id)!, config }, i);
+    const node = toEditorNode({ ...n, type: pastedSubflows.retype(n.type), id: nodeIds.get(n.id)!, config }, i);
     return { ...node, position: { x: node.position.x + dx, y: node.position.y + dy }, selected: true };
   });
   const edges = fragment.edges
@@ -185,7 +211,7 @@ export function pasteFragment(content: FlowContent, fragment: Fragment, at?: { x
     commentTaken.add(id);
     return { ...structuredClone(c), id, position: { x: c.position.x + dx, y: c.position.y + dy } };
   });
-  return { nodes, edges, connections, groups, comments };
+  return { nodes, edges, connections, groups, comments, subflows };
 }
 
 function renameConnectionRefs(type: string, config: Record<string, unknown>, renamed: Map<string, string>): void {

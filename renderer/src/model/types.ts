@@ -1,6 +1,6 @@
 /** The editor's view of a flow: React Flow nodes and edges whose data is the flow document's content. */
 import type { Edge, Node } from '@xyflow/react';
-import type { FlowConnection, FlowDocument } from '../../../src/flow/index.js';
+import type { FlowConnection, FlowDocument, SubflowParameter } from '../../../src/flow/index.js';
 
 export interface NodeData extends Record<string, unknown> {
   type: string;
@@ -22,6 +22,8 @@ export type DocMeta = Omit<FlowDocument, 'nodes' | 'edges' | 'connections'> & {
   /** Whether the file had a `connections` / `edges` array (kept so an empty one round-trips). */
   hasConnections?: boolean;
   hasEdges?: boolean;
+  /** On a subflow's own canvas: which subflow, and its parameters (name and description are the meta's). */
+  subflow?: { id: string; parameters?: Record<string, SubflowParameter> };
 };
 
 /** The undoable content of one open flow. */

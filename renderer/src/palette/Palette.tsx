@@ -6,9 +6,11 @@ import { useMemo, useState } from 'react';
 import type { NodeDefinition } from '../../../src/spec/index.js';
 import { PALETTE_MIME } from '../canvas/palette-drag.js';
 import { CATEGORIES, catalog, FALLBACK_COLOR } from '../model/catalog.js';
+import { useFlow } from '../state/flow-context.js';
 import { CategoryIcon } from '../ui/CategoryIcon.js';
 import { IconSearch } from '../ui/icons.js';
 import css from './Palette.module.css';
+import { SubflowItems, subflowMatchesQuery } from './SubflowItems.js';
 
 function matches(def: NodeDefinition, q: string): boolean {
   if (!q) return true;
@@ -28,6 +30,10 @@ export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
         items: catalog.nodes.filter((d) => d.category === c.id && matches(d, query.trim())),
       })).filter((g) => g.items.length > 0),
     [query],
+  );
+  const subflowMatches = useFlow(
+    (s) =>
+      (s.meta.subflows ?? []).filter((d) => d.id !== s.meta.subflow?.id && subflowMatchesQuery(d, query.trim())).length,
   );
   return (
     <aside className={css.palette} aria-label="Node palette">
@@ -80,7 +86,8 @@ export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
             ))}
           </section>
         ))}
-        {groups.length === 0 && <div className={css.empty}>No node type matches “{query}”.</div>}
+        <SubflowItems query={query.trim()} onAdd={onAdd} />
+        {groups.length === 0 && !subflowMatches && <div className={css.empty}>No node type matches “{query}”.</div>}
       </div>
     </aside>
   );

@@ -6,6 +6,7 @@
 import { useMemo } from 'react';
 import type { DebugEntry } from '../api/types.js';
 import { nodeDefinition } from '../model/catalog.js';
+import { expandedNodeLabel } from '../model/subflows.js';
 import { entryKey, FAILURES_ONLY, MAX_ENTRIES, useDebug } from '../state/debug-store.js';
 import { useFlow } from '../state/flow-context.js';
 import { isActive, useRuntime } from '../state/runtime-store.js';
@@ -39,10 +40,15 @@ export function DebugPanel() {
   const scope = useDebug((s) => s.scope);
   const nodes = useFlow((s) => s.nodes);
   const reveal = useRevealNode();
-  const names = useMemo(
-    () => new Map(nodes.map((n) => [n.id, n.data.name ?? nodeDefinition(n.data.type)?.title ?? n.id])),
-    [nodes],
-  );
+  const subflows = useFlow((s) => s.meta.subflows);
+  const names = useMemo(() => {
+    const byId = new Map(nodes.map((n) => [n.id, n.data.name ?? nodeDefinition(n.data.type)?.title ?? n.id]));
+    // A node inside a subflow reports as `use:node`: name it by the use and the node inside.
+    const flat = nodes.map((n) => ({ id: n.id, type: n.data.type, name: n.data.name }));
+    return {
+      get: (id: string) => byId.get(id) ?? expandedNodeLabel(id, flat, subflows, (type) => nodeDefinition(type)?.title),
+    };
+  }, [nodes, subflows]);
   const flowId = useWorkspace((s) => s.tabs.find((t) => t.key === s.activeKey)?.serverId);
   const running = useRuntime((s) => (flowId ? isActive(s.flows[flowId]) : false));
   const inScope = useMemo(

@@ -7,8 +7,10 @@ import { useShallow } from 'zustand/react/shallow';
 import type { NodeDefinition } from '../../../src/spec/index.js';
 import { outputPorts } from '../../../src/spec/index.js';
 import { catalog, nodeDefinition } from '../model/catalog.js';
+import { findSubflow } from '../model/subflows.js';
 import { useFlow } from '../state/flow-context.js';
 import css from './Panel.module.css';
+import { SubflowHelp } from './SubflowHelp.js';
 
 /** Inline markdown of the definitions' docs: `code`, [links](url) and **bold**; the rest is text. */
 function inline(text: string): ReactNode[] {
@@ -102,6 +104,14 @@ export function NodeHelp() {
   const [picked, setPicked] = useState<string | undefined>(undefined);
   const type = picked ?? selectedType ?? catalog.nodes[0]?.type;
   const def = type ? nodeDefinition(type) : undefined;
+  const subflow = useFlow((s) => (type ? findSubflow(s.meta.subflows, type) : undefined));
+  if (subflow && !picked) {
+    return (
+      <div className={css.scroll} data-testid="node-help">
+        <SubflowHelp def={subflow} />
+      </div>
+    );
+  }
   return (
     <div className={css.scroll} data-testid="node-help">
       <div className={css.field}>

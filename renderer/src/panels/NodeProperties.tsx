@@ -1,10 +1,12 @@
 /** Properties of one node: name, id, and the config form generated from its definition's JSON Schema. */
 import { useCallback } from 'react';
+import { isSubflowType } from '../../../src/flow/index.js';
 import { NODE_CONFIG_PATH, placeProblems } from '../forms/errors.js';
 import { SchemaForm } from '../forms/SchemaForm.js';
 import { RichText } from '../forms/templates.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { jsonEqual } from '../model/equal.js';
+import { isPortNodeType } from '../model/subflows.js';
 import type { NodeData } from '../model/types.js';
 import { useFlow, useFlowStore } from '../state/flow-context.js';
 import { useUi } from '../state/ui-store.js';
@@ -14,10 +16,15 @@ import { InjectSection } from './InjectSection.js';
 import { NodeRuntime } from './NodeRuntime.js';
 import css from './Panel.module.css';
 import { ProblemList } from './ProblemList.js';
+import { SubflowProperties } from './SubflowProperties.js';
+import { SubflowUseProperties } from './SubflowUseProperties.js';
 
 export function NodeProperties({ id }: { id: string }) {
   const data = useFlow((s) => s.nodes.find((n) => n.id === id)?.data);
   if (!data) return null;
+  if (isSubflowType(data.type)) return <SubflowUseProperties id={id} data={data} />;
+  // The In and Out nodes of an open subflow stand for its ports: the subflow's own properties.
+  if (isPortNodeType(data.type)) return <SubflowProperties />;
   return <NodeForm id={id} data={data} />;
 }
 

@@ -41,8 +41,10 @@ export interface DeployedShape {
 /** True while some node is still on its way up (no final state yet). */
 export function settling(shape: DeployedShape, statuses: Record<string, NodeStatus>): boolean {
   return shape.nodes.some((n) => {
-    const s = statuses[n.id]?.state;
-    return s === undefined || s === 'idle' || s === 'connecting';
+    const status = statuses[n.id];
+    const s = status?.state;
+    // Idle with a reason is a final state (a debug node switched off, a generator done), not one on its way up.
+    return s === undefined || (s === 'idle' && status?.reason === undefined) || s === 'connecting';
   });
 }
 

@@ -5,7 +5,14 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { temporal } from 'zundo';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { FlowComment, FlowConnection, FlowGroup, Problem } from '../../../src/flow/index.js';
+import {
+  type FlowComment,
+  type FlowConnection,
+  type FlowGroup,
+  isSubflowType,
+  type Problem,
+  subflowIdOf,
+} from '../../../src/flow/index.js';
 import { connectionKind, nodeDefinition } from '../model/catalog.js';
 import { edgeProblem, type ProposedEdge } from '../model/connect-rules.js';
 import { toEditorEdge } from '../model/convert.js';
@@ -13,6 +20,7 @@ import { schemaDefaults } from '../model/defaults.js';
 import type { Pasted } from '../model/fragment.js';
 import { sameContent } from '../model/history.js';
 import { uniqueId } from '../model/ids.js';
+import { type MadeSubflow, selectionToSubflow } from '../model/make-subflow.js';
 import {
   type CanvasNode,
   COMMENT_PREFIX,
@@ -65,6 +73,8 @@ export interface FlowState extends FlowContent {
   updateGroup(id: string, patch: Partial<Pick<FlowGroup, 'name' | 'color'>>): void;
   /** Removes the group; its nodes stay where they are. */
   ungroup(id: string): void;
+  /** Turns the selected nodes into a subflow and its use; returns why not as a string. */
+  makeSubflow(name?: string): MadeSubflow | string;
 }
 
 export type FlowStore = StoreApi<FlowState> & {
@@ -216,7 +226,8 @@ export function createFlowStore(initial: FlowContent): FlowStore {
           addNode(type, position) {
             const s = get();
             const def = nodeDefinition(type);
-            const id = uniqueId(type, new Set(s.nodes.map((n) => n.id)));
+            // A subflow's use is named after the subflow (`plausible-1`): `:` separates ids in the expanded flow.
+            const id = uniqueId(isSubflowType(type) ? subflowIdOf(type) : type, new Set(s.nodes.map((n) => n.id)));
             const node: EditorNode = {
               id,
               type: NODE_TYPE,
@@ -237,24 +248,33 @@ export function createFlowStore(initial: FlowContent): FlowStore {
                 const data: NodeData = { ...n.data, ...patch };
                 if (patch.name !== undefined && patch.name.trim() === '') delete data.name;
                 if (patch.config) {
-                  const before = portsOf(n.data.type, n.data.config).outputs.map((p) => p.name);
-                  const after = portsOf(n.data.type, patch.config).outputs.map((p) => p.name);
-                  changedPorts = { before, after };
+                  const names = (config: Record<string, unknown>) => {
+                    const p = portsOf(n.data.type, config, s.meta.subflows);
+                    return [...p.outputs.map((x) => `out:${x.name}`), ...p.inputs.map((x) => `in:${x.name}`)];
+                  };
+                  changedPorts = { before: names(n.data.config), after: names(patch.config) };
                 }
                 return { ...n, data };
               });
-              // A switch that loses an output loses the edges from it (the graph stays valid).
+              // A switch that loses an output loses the edges from it, a subflow's Out node that loses a port the
+              // edges into it (the graph stays valid).
               let edges = s.edges;
               if (changedPorts) {
                 const gone = new Set(changedPorts.before.filter((p) => !changedPorts!.after.includes(p)));
-                if (gone.size) edges = edges.filter((e) => !(e.source === id && gone.has(e.sourceHandle ?? 'out')));
+                if (gone.size)
+                  edges = edges.filter(
+                    (e) =>
+                      !(e.source === id && gone.has(`out:${e.sourceHandle ?? 'out'}`)) &&
+                      !(e.target === id && gone.has(`in:${e.targetHandle ?? 'in'}`)),
+                  );
               }
               set({ nodes, edges });
             });
           },
           deleteSelection() {
             const s = get();
-            const gone = new Set(s.nodes.filter((n) => n.selected).map((n) => n.id));
+            // A subflow's In and Out nodes (not deletable) stay: they are its ports.
+            const gone = new Set(s.nodes.filter((n) => n.selected && n.deletable !== false).map((n) => n.id));
             const edges = s.edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
             const picked = new Set(s.organiseSelected);
             const comments = (s.meta.comments ?? []).filter((c) => !picked.has(COMMENT_PREFIX + c.id));
@@ -294,10 +314,15 @@ export function createFlowStore(initial: FlowContent): FlowStore {
             const s = get();
             lastEdit = undefined;
             const organise = pasted.groups.length || pasted.comments.length;
+            // Subflows the pasted uses need come along (the flow's meta keeps them).
+            const meta = pasted.subflows.length
+              ? { ...s.meta, subflows: [...(s.meta.subflows ?? []), ...pasted.subflows] }
+              : s.meta;
             set({
+              ...(meta !== s.meta ? { meta } : {}),
               ...(organise
                 ? {
-                    meta: withOrganise(s.meta, {
+                    meta: withOrganise(meta, {
                       groups: [...(s.meta.groups ?? []), ...pasted.groups],
                       comments: [...(s.meta.comments ?? []), ...pasted.comments],
                     }),
@@ -413,6 +438,18 @@ export function createFlowStore(initial: FlowContent): FlowStore {
               meta: withOrganise(s.meta, { groups: (s.meta.groups ?? []).filter((g) => g.id !== id) }),
               organiseSelected: s.organiseSelected.filter((x) => x !== GROUP_PREFIX + id),
             });
+          },
+          makeSubflow(name) {
+            const s = get();
+            const made = selectionToSubflow(
+              partialize(s),
+              s.nodes.filter((n) => n.selected).map((n) => n.id),
+              name,
+            );
+            if (typeof made === 'string') return made;
+            lastEdit = undefined;
+            set({ ...made.content, organiseSelected: [] });
+            return made;
           },
           endGesture() {
             const before = gesture;

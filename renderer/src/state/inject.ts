@@ -1,6 +1,7 @@
 /**
  * Inject: push a message by hand into the running flow at a source node (POST /api/runtime/flows/:id/inject/:node),
- * with the last few payloads per node kept (in this browser) to send again.
+ * with the last few payloads per node kept (in this browser) to send again; or press the button of an inject node,
+ * which sends its own configured payload (POST /api/runtime/flows/:id/trigger/:node).
  */
 import { create } from 'zustand';
 import { request } from '../api/client.js';
@@ -83,6 +84,23 @@ export async function inject(flowId: string, nodeId: string, input: InjectInput)
     if (r.outcome === 'delivered') ui.notify('success', `Injected into ${nodeId}: delivered`);
     else ui.notify('error', `Injected into ${nodeId}: failed: ${r.reason ?? 'no reason given'}`);
     return r;
+  } catch (e) {
+    ui.notify('error', `Not injected: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+/** Presses the button of an inject node: it sends the payload it is configured with; the notice says how it ended. */
+export async function trigger(flowId: string, nodeId: string): Promise<InjectReply | undefined> {
+  const ui = useUi.getState();
+  try {
+    const r = await request<Omit<InjectReply, 'messageId'>>(
+      'POST',
+      `/api/runtime/flows/${encodeURIComponent(flowId)}/trigger/${encodeURIComponent(nodeId)}`,
+    );
+    if (r.outcome === 'delivered') ui.notify('success', `Injected from ${nodeId}: delivered`);
+    else ui.notify('error', `Injected from ${nodeId}: failed: ${r.reason ?? 'no reason given'}`);
+    return { messageId: '', ...r };
   } catch (e) {
     ui.notify('error', `Not injected: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;

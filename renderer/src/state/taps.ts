@@ -1,7 +1,7 @@
 /**
- * Watched wires ("watch this wire"), per running flow: a double-click on an edge watches its source output; the
- * runtime sends sampled copies (about 20 a second per wire) to the debug panel. A deploy or stop ends the watching
- * (a new engine watches nothing).
+ * Watched wires ("watch this wire"), per running flow: a double-click on an edge, or a click on an output handle,
+ * watches that output; the runtime sends sampled copies (about 20 a second per wire) to the debug panel. A deploy or
+ * stop ends the watching (a new engine watches nothing).
  */
 import { create } from 'zustand';
 import type { TapEntry } from '../../../src/server/protocol.js';

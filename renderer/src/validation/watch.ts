@@ -6,6 +6,7 @@ import { createFlowValidator, type Problem } from '../../../src/flow/index.js';
 import { catalog } from '../model/catalog.js';
 import { toDocument } from '../model/convert.js';
 import { sameContent } from '../model/history.js';
+import { attributeSubflowProblems } from '../model/subflow-problems.js';
 import type { FlowContent } from '../model/types.js';
 import type { FlowStore } from '../state/flow-store.js';
 import { contentOf } from '../state/workspace.js';
@@ -14,7 +15,9 @@ const DEBOUNCE_MS = 200;
 
 export function validateContent(content: FlowContent): Problem[] {
   try {
-    return createFlowValidator(catalog).validate(toDocument(content)).problems;
+    const doc = toDocument(content);
+    // Problems inside a subflow show on its uses, in the subflow's and the node's names.
+    return attributeSubflowProblems(createFlowValidator(catalog).validate(doc).problems, doc);
   } catch (err) {
     return [
       {

@@ -5,6 +5,7 @@
  */
 import { type ConnectionOptions, connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { backoffDelay, sleep } from '../../kit/retry.js';
+import { withTlsAdvice } from '../../kit/tls-problem.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import type { TlsSettings } from '../../spec/tls-schema.js';
 import { errorText, StatusCell } from './status.js';
@@ -82,9 +83,21 @@ export class NatsClient {
     this.ready = this.firstConnect();
   }
 
-  /** The connection once it is up; undefined if the client was closed first. */
-  connection(): Promise<NatsConnection | undefined> {
-    return this.ready;
+  /**
+   * The connection once it is up; undefined if the client was closed first, or `signal` aborted first (a node
+   * stopping while NATS is unreachable must not wait for the connection, which closes only after the nodes stop).
+   */
+  connection(signal?: AbortSignal): Promise<NatsConnection | undefined> {
+    if (!signal) return this.ready;
+    if (signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const onAbort = () => resolve(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.ready.then((nc) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(nc);
+      });
+    });
   }
 
   /** The connection if it is up now. */
@@ -99,7 +112,10 @@ export class NatsClient {
       await nc.close();
     } catch (err) {
       throw new Error(
-        `connection "${connectionId}": cannot connect to ${settings.servers.join(', ')}: ${errorText(err)}`,
+        withTlsAdvice(
+          `connection "${connectionId}": cannot connect to ${settings.servers.join(', ')}: ${errorText(err)}`,
+          err,
+        ),
       );
     }
   }
@@ -137,7 +153,11 @@ export class NatsClient {
             'NATS connect failed; retrying',
           );
         }
-        this.status.set({ state: 'error', reason: `cannot connect to ${this.describe}: ${errorText(err)}` });
+        // A certificate failure says what to change in the connection (the node's generic advice would not fit).
+        this.status.set({
+          state: 'error',
+          reason: withTlsAdvice(`cannot connect to ${this.describe}: ${errorText(err)}`, err),
+        });
         await sleep(delayMs, this.stopping.signal);
       }
     }
@@ -163,7 +183,8 @@ export class NatsClient {
           // A server error on a live connection (a permission refused for one subject) is that node's failure, not
           // the connection's: the status changes only while the connection is not up (an authentication error).
           this.log.warn({ nats: this.describe, err: errorText(s.error) }, 'NATS server error');
-          if (this.status.status.state !== 'connected') this.status.set({ state: 'error', reason: errorText(s.error) });
+          if (this.status.status.state !== 'connected')
+            this.status.set({ state: 'error', reason: withTlsAdvice(errorText(s.error), s.error) });
           break;
         default:
           break;

@@ -23,6 +23,7 @@ export interface CoreReaderOptions {
 export class CoreReader {
   private sub: Subscription | undefined;
   private taking = true;
+  private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
 
   constructor(private readonly o: CoreReaderOptions) {}
@@ -35,6 +36,7 @@ export class CoreReader {
 
   stopIntake(): void {
     this.taking = false;
+    this.stopping.abort();
     this.sub?.unsubscribe();
   }
 
@@ -44,7 +46,7 @@ export class CoreReader {
   }
 
   private async run(): Promise<void> {
-    const nc = await this.o.client.connection();
+    const nc = await this.o.client.connection(this.stopping.signal);
     if (!nc || !this.taking) return;
     // The client re-subscribes after a reconnect on its own.
     const sub = nc.subscribe(this.o.subject, this.o.queue ? { queue: this.o.queue } : {});

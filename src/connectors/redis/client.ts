@@ -4,10 +4,13 @@
  * Nothing is queued while a connection is down (`enableOfflineQueue: false`): a command fails at once, and the
  * node's own retry or wait decides what happens, so a long outage never grows memory.
  */
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { backoffDelay } from '../../kit/retry.js';
+import { withTlsAdvice } from '../../kit/tls-problem.js';
 import type { Logger } from '../../spec/runtime-contract.js';
 import type { TlsSettings } from '../../spec/tls-schema.js';
+import { GuardedConnector } from './guarded-connector.js';
 import { errorText, LinkStatus } from './status.js';
 
 /**
@@ -73,6 +76,7 @@ export function redisPlan(config: RedisSettings, connectionId: string): RedisPla
     // A command in flight when the connection drops fails at once: the node retries it (or the source re-reads it).
     maxRetriesPerRequest: 0,
     lazyConnect: true,
+    Connector: GuardedConnector,
     retryStrategy: (times) => backoffDelay(times, config.reconnectDelayMs, config.reconnectMaxDelayMs),
   };
   if (tls) {
@@ -81,7 +85,9 @@ export function redisPlan(config: RedisSettings, connectionId: string): RedisPla
       ...(config.ca ? { ca: config.ca } : {}),
       ...(config.cert ? { cert: config.cert } : {}),
       ...(config.key ? { key: config.key } : {}),
-      servername: host,
+      // SNI takes a host name only (an IP address there is deprecated by Node); the certificate check still
+      // matches the IP address against the certificate's IP entries.
+      ...(isIP(host) ? {} : { servername: host }),
     };
   }
   const where = host.includes(':') ? `[${host}]` : host;
@@ -157,7 +163,10 @@ export class RedisClient {
       await redis.connect();
       await redis.ping();
     } catch (err) {
-      throw new Error(`connection "${connectionId}": cannot use ${plan.describe}: ${errorText(cause ?? err)}`);
+      const why = cause ?? err;
+      throw new Error(
+        withTlsAdvice(`connection "${connectionId}": cannot use ${plan.describe}: ${errorText(why)}`, why),
+      );
     } finally {
       redis.disconnect();
     }

@@ -53,19 +53,41 @@ export interface InboundOptions {
   bodyField: string;
 }
 
+let lastField = '';
+let lastFieldBytes = Buffer.alloc(0);
+
+/** The UTF-8 bytes of a field name (the last one kept: a reader asks for the same name every time). */
+function fieldBytes(name: string): Buffer {
+  if (name !== lastField) {
+    lastFieldBytes = Buffer.from(name, 'utf8');
+    lastField = name;
+  }
+  return lastFieldBytes;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function inboundMessage(stream: string, entry: StreamEntry, o: InboundOptions, deliveries?: number): Inbound {
   const fields = entry.fields ?? [];
   const headers: Record<string, string> = {};
   let wire: WireHeaders | undefined;
   let body: Buffer | undefined;
   let whole: Record<string, string> | undefined;
+  const bodyName = o.bodyField === '' ? undefined : fieldBytes(o.bodyField);
   for (let i = 0; i + 1 < fields.length; i += 2) {
+    // The body field is found by its bytes: no name string is made for it (the common entry has no other field).
+    if (bodyName !== undefined && body === undefined && sameBytes(fields[i], bodyName)) {
+      body = fields[i + 1];
+      continue;
+    }
     const name = fields[i].toString('utf8');
-    if (o.bodyField === '') {
+    if (bodyName === undefined) {
       whole = whole ?? {};
       whole[name] = fields[i + 1].toString('utf8');
-    } else if (name === o.bodyField && body === undefined) {
-      body = fields[i + 1];
     } else {
       wire = wire ?? newWire();
       addWire(wire, name, fields[i + 1].toString('utf8'));

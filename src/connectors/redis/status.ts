@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import { reasonOf } from '../../kit/reason.js';
 import { StatusCell } from '../../kit/status-cell.js';
+import { withTlsAdvice } from '../../kit/tls-problem.js';
 import type { NodeStatus } from '../../spec/runtime-contract.js';
 
 export { reasonOf as errorText };
@@ -20,7 +21,8 @@ export class LinkStatus {
     });
     redis.on('error', (err: unknown) => {
       this.lastError = reasonOf(err);
-      this.cell.set({ state: 'error', reason: `${describe}: ${this.lastError}` });
+      // A certificate failure says what to change in the connection (the node's generic advice would not fit).
+      this.cell.set({ state: 'error', reason: withTlsAdvice(`${describe}: ${this.lastError}`, err) });
     });
     redis.on('close', () => {
       if (this.cell.status.state === 'connected')

@@ -11,7 +11,11 @@
  *   are emitted again but the state does not move.
  * - DATA from an edge node or device with no birth certificate cannot be trusted (its aliases mean nothing):
  *   it is dropped and a rebirth is asked for, as the spec says a host does.
+ * - The state is bounded: at most `maxEdgeNodes` edge nodes and `maxDevices` devices (over all edge nodes) are
+ *   followed; past a bound the least recently heard is forgotten (`onForget`), and its next DATA is unborn again
+ *   (a rebirth is asked for), as after a restart.
  */
+import { Lru } from '../../kit/lru.js';
 import { datatypeName } from './datatypes.js';
 import { headerOf, metricOf, type WireMetric, type WirePayload } from './decode.js';
 import { aliasKey, type WireLong, wireToBigInt } from './long.js';
@@ -92,12 +96,49 @@ export interface EdgeNodeSummary {
   devices: Array<{ device: string; born: boolean; stale: boolean; metrics: number }>;
 }
 
-export class SparkplugHost {
-  private nodes = new Map<string, EdgeNode>();
+export interface HostLimits {
+  maxEdgeNodes: number;
+  /** Over all edge nodes. */
+  maxDevices: number;
+  /** An edge node (`group/edge node`) or device (`group/edge node/device`) forgotten at its bound. */
+  onForget?(kind: 'edge node' | 'device', key: string): void;
+}
 
-  /** The first `limit` edge nodes, in the order they were first heard. */
+export class SparkplugHost {
+  /** `group/edge node` -> state, least recently heard first. */
+  private readonly nodes: Lru<EdgeNode>;
+  /** `group/edge node/device` of every device in some edge node's `devices`: their recency and bound. */
+  private readonly devices: Lru<true>;
+  readonly forgotten = { edgeNodes: 0, devices: 0 };
+
+  constructor(limits: Partial<HostLimits> = {}) {
+    const onForget = limits.onForget;
+    this.nodes = new Lru(limits.maxEdgeNodes ?? Number.POSITIVE_INFINITY, (key, node) => {
+      for (const name of node.devices.keys()) this.devices.delete(`${key}/${name}`);
+      this.forgotten.edgeNodes++;
+      onForget?.('edge node', key);
+    });
+    this.devices = new Lru(limits.maxDevices ?? Number.POSITIVE_INFINITY, (key) => {
+      const cut = key.indexOf('/', key.indexOf('/') + 1);
+      this.nodes.get(key.slice(0, cut))?.devices.delete(key.slice(cut + 1));
+      this.forgotten.devices++;
+      onForget?.('device', key);
+    });
+  }
+
+  /** Edge nodes and devices followed now. */
+  get size(): { edgeNodes: number; devices: number } {
+    return { edgeNodes: this.nodes.size, devices: this.devices.size };
+  }
+
+  /** The first `limit` edge nodes, least recently heard first. */
   summary(limit = Number.POSITIVE_INFINITY): EdgeNodeSummary[] {
-    return [...this.nodes].slice(0, limit).map(([key, n]) => {
+    const out: Array<[string, EdgeNode]> = [];
+    for (const entry of this.nodes.entries()) {
+      if (out.length >= limit) break;
+      out.push(entry);
+    }
+    return out.map(([key, n]) => {
       const [group, edgeNode] = key.split('/');
       return {
         group,
@@ -125,7 +166,7 @@ export class SparkplugHost {
     if (t.type === 'NCMD' || t.type === 'DCMD')
       return { events: [], ignored: `${t.type} is a command to an edge node` };
     const key = `${t.group}/${t.edgeNode}`;
-    let node = this.nodes.get(key);
+    let node = this.nodes.get(key, true);
     if (!node) {
       node = { ...newScope(), devices: new Map() };
       this.nodes.set(key, node);
@@ -171,6 +212,7 @@ export class SparkplugHost {
     }
     const deviceId = t.device as string;
     let device = node.devices.get(deviceId);
+    if (device) this.devices.get(`${key}/${deviceId}`, true);
     if (t.type === 'DBIRTH') {
       if (replay && device?.born) {
         this.data(device, deviceId, metrics, ctx, device.stale ? 'stale' : 'good', true, result);
@@ -178,6 +220,7 @@ export class SparkplugHost {
       }
       device = newScope();
       node.devices.set(deviceId, device);
+      this.devices.set(`${key}/${deviceId}`, true);
       this.birth(device, deviceId, metrics, ctx, node.stale ? 'stale' : 'good', result.events);
       device.stale = node.stale;
       return result;

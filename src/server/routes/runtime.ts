@@ -1,10 +1,14 @@
-/** Deploy and stop one flow by id, stop all, the runtime's flows with status and counters, debug snapshots. */
+/**
+ * Deploy and stop one flow by id, stop all, the runtime's flows with status and counters, debug snapshots; the
+ * editor's controls of a running flow: inject, press a node's button, switch a node on or off, watch wires.
+ */
 import type { FastifyInstance } from 'fastify';
 import { createMessage } from '../../spec/message.js';
+import type { Outcome } from '../../spec/runtime-contract.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import type { FlowRuntimeView, InjectReply, RuntimeView, StopReply, TapsReply } from '../protocol.js';
-import { FlowIdParams, FlowNodeParams, InjectBody, TapsBody } from '../schemas.js';
+import type { ActiveReply, FlowRuntimeView, InjectReply, RuntimeView, StopReply, TapsReply } from '../protocol.js';
+import { ActiveBody, FlowIdParams, FlowNodeParams, InjectBody, TapsBody } from '../schemas.js';
 
 /** Samples per second per watched wire: enough to read, too few to slow a busy flow. */
 const TAP_SAMPLES_PER_SECOND = 20;
@@ -55,17 +59,45 @@ export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       }
       const { payload, topic, key, headers } = request.body;
       const msg = createMessage({ payload, topic, key, headers: { ...headers, 'sluice-injected': '1' } });
-      let outcome: Awaited<ReturnType<typeof flow.engine.inject>>;
+      let outcome: Outcome;
       try {
         outcome = await flow.engine.inject(nodeId, msg);
       } catch (err) {
         throw new ApiError(400, 'cannot-inject', err instanceof Error ? err.message : String(err));
       }
-      const base = { flowId: id, nodeId, messageId: msg.id };
-      if (!outcome.ok) return { ...base, outcome: 'failed', reason: outcome.reason };
-      return outcome.dropped === undefined
-        ? { ...base, outcome: 'delivered' }
-        : { ...base, outcome: 'failed', reason: outcome.dropped };
+      return reply({ flowId: id, nodeId, messageId: msg.id }, outcome);
+    },
+  );
+
+  // The button of a node that has one (the inject node): it sends what it is configured to send.
+  app.post<{ Params: FlowNodeParams }>(
+    '/api/runtime/flows/:id/trigger/:nodeId',
+    { schema: { params: FlowNodeParams } },
+    async (request): Promise<Omit<InjectReply, 'messageId'>> => {
+      const { id, nodeId } = request.params;
+      const flow = runningNode(ctx, id, nodeId, 'press its button');
+      let outcome: Outcome;
+      try {
+        outcome = await flow.engine.trigger(nodeId);
+      } catch (err) {
+        throw new ApiError(400, 'cannot-trigger', err instanceof Error ? err.message : String(err));
+      }
+      return reply({ flowId: id, nodeId }, outcome);
+    },
+  );
+
+  app.put<{ Params: FlowNodeParams; Body: ActiveBody }>(
+    '/api/runtime/flows/:id/nodes/:nodeId/active',
+    { schema: { params: FlowNodeParams, body: ActiveBody } },
+    async (request): Promise<ActiveReply> => {
+      const { id, nodeId } = request.params;
+      const flow = runningNode(ctx, id, nodeId, 'switch its nodes');
+      try {
+        flow.engine.setActive(nodeId, request.body.active);
+      } catch (err) {
+        throw new ApiError(400, 'cannot-switch', err instanceof Error ? err.message : String(err));
+      }
+      return { flowId: id, nodeId, active: request.body.active };
     },
   );
 
@@ -110,4 +142,23 @@ export function runtimeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return snapshot;
     },
   );
+}
+
+/** The running flow `id` holding node `nodeId`; an API error saying what to do otherwise. */
+function runningNode(ctx: ServerContext, id: string, nodeId: string, then: string) {
+  const flow = ctx.runtime.manager.get(id);
+  if (flow?.state !== 'running')
+    throw new ApiError(409, 'not-running', `flow "${id}" is not running; deploy it, then ${then}`);
+  if (!(nodeId in flow.engine.statuses())) {
+    throw new ApiError(404, 'unknown-node', `node "${nodeId}" is not in the deployed flow "${id}"`);
+  }
+  return flow;
+}
+
+/** How a message pushed by hand ended, as the editor shows it: a drop nobody took counts as a failure. */
+function reply<T extends object>(base: T, outcome: Outcome): T & Pick<InjectReply, 'outcome' | 'reason'> {
+  if (!outcome.ok) return { ...base, outcome: 'failed', reason: outcome.reason };
+  return outcome.dropped === undefined
+    ? { ...base, outcome: 'delivered' }
+    : { ...base, outcome: 'failed', reason: outcome.dropped };
 }

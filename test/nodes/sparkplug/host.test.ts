@@ -182,4 +182,50 @@ describe('Sparkplug edge node and host state', () => {
     ]);
     expect(late.unborn).toBeUndefined();
   });
+
+  it('follows at most maxEdgeNodes edge nodes and maxDevices devices: the least recently heard is forgotten', () => {
+    const forgotten: string[] = [];
+    const host = new SparkplugHost({
+      maxEdgeNodes: 2,
+      maxDevices: 2,
+      onForget: (kind, key) => forgotten.push(`${kind} ${key}`),
+    });
+    let clock = 1000;
+    const edges = ['a', 'b', 'c'].map((id) => new EdgeNodeSession('plant', id, true, () => clock++));
+    const feed = (pubs: Array<{ topic: string; payload: Uint8Array }>) =>
+      pubs.map((p) => host.receive(parseTopic(p.topic)!, decodeWire(p.payload), 5000));
+    feed(edges[0].births());
+    feed(edges[1].births());
+    feed(edges[1].update(undefined, [{ name: 'level', value: 1 }])); // a new node metric: NBIRTH again
+    // Two devices of a; a is heard last, so b is the least recently heard edge node.
+    feed(edges[0].update('press', [{ name: 'temp', value: 1 }]));
+    feed(edges[0].update('drill', [{ name: 'temp', value: 2 }]));
+    expect(host.size).toEqual({ edgeNodes: 2, devices: 2 });
+    feed(edges[2].births());
+    expect(forgotten).toEqual(['edge node plant/b']);
+    expect(host.summary().map((n) => n.edgeNode)).toEqual(['a', 'c']);
+    // A third device: press (heard before drill) goes.
+    feed(edges[0].update('drill', [{ name: 'temp', value: 3 }]));
+    feed(edges[0].update('saw', [{ name: 'temp', value: 4 }]));
+    expect(forgotten).toEqual(['edge node plant/b', 'device plant/a/press']);
+    expect(host.forgotten).toEqual({ edgeNodes: 1, devices: 1 });
+    expect(
+      host
+        .summary()
+        .find((n) => n.edgeNode === 'a')
+        ?.devices.map((d) => d.device),
+    ).toEqual(['drill', 'saw']);
+    // What was forgotten is unborn again: its DATA asks for a rebirth, like a host that just started.
+    const [pressData] = feed(edges[0].update('press', [{ name: 'temp', value: 5 }]));
+    expect(pressData).toMatchObject({ events: [], unborn: 'device' });
+    expect(pressData.rebirth).toBeDefined();
+    const [bData] = feed(edges[1].update(undefined, [{ name: 'level', value: 2 }]));
+    expect(bData).toMatchObject({ events: [], unborn: 'edge' });
+    // b heard again is followed again (unborn), in place of c, now the least recently heard.
+    expect(forgotten.at(-1)).toBe('edge node plant/c');
+    // Forgetting an edge node lets go of its devices too: the device bound counts what is followed.
+    feed(edges[2].births()); // c again: a (heard before b) goes, with drill and saw
+    expect(forgotten.at(-1)).toBe('edge node plant/a');
+    expect(host.size).toEqual({ edgeNodes: 2, devices: 0 });
+  });
 });
