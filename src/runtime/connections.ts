@@ -27,9 +27,15 @@ export class ConnectionPool {
   /** The resolved config of a connection (defaults applied, references resolved). */
   config(id: string): { kind: string; config: Record<string, unknown> } {
     const spec = (this.flow.connections ?? []).find((c) => c.id === id);
-    if (!spec) throw new Error(`connection "${id}" does not exist in this flow`);
+    if (!spec)
+      throw new Error(
+        `connection "${id}" does not exist in this flow; add it to the flow's connections, or pick one of its connections in the node's settings`,
+      );
     const kind = this.catalog.connections.find((k) => k.kind === spec.kind);
-    if (!kind) throw new Error(`connection "${id}" has unknown kind "${spec.kind}"`);
+    if (!kind) {
+      const known = this.catalog.connections.map((k) => k.kind).join(', ');
+      throw new Error(`connection "${id}" has unknown kind "${spec.kind}"; use one of: ${known}`);
+    }
     const config = resolveReferences(
       applyDefaults(kind.config, spec.config),
       `connection "${id}" (${spec.kind})`,

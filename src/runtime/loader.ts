@@ -1,30 +1,33 @@
 /**
- * Node-side: a node type's or connection kind's runtime module, imported on first use from the list in
- * nodes/runtimes.ts (a flow loads only what it uses). A type missing from that list is looked up by folder
- * convention, so a node folder being written works before its line is added.
+ * Node-side: a node type's or connection kind's runtime module, imported on first use from its folder
+ * (`nodes/<type>/runtime.ts`, `nodes/connections/<kind>/runtime.ts`), so a flow loads only what it uses and there is
+ * no list to keep: adding a node type is its folder and one catalogue line.
+ *
+ * The import is a template literal on purpose: esbuild (scripts/bundle-cli.mjs, build-desktop.mjs) turns it into a
+ * map of every `runtime.ts` under nodes/, each its own chunk; tsc (rewriteRelativeImportExtensions) rewrites the
+ * `.ts` to `.js` at run time for the compiled tree; tsx and vitest import the source.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { connectionRuntimes, nodeRuntimes } from '../../nodes/runtimes.js';
 import type { ConnectionRuntime, CreateRuntime } from '../spec/runtime-contract.js';
 
-const nodesDir = new URL('../../nodes/', import.meta.url);
+/** Folder names of node types and connection kinds: nothing else reaches the import (no `..`, no `/`). */
+const FOLDER_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
-function listed(
-  list: Readonly<Record<string, () => Promise<Record<string, unknown>>>>,
-  name: string,
-): (() => Promise<Record<string, unknown>>) | undefined {
-  return Object.hasOwn(list, name) ? list[name] : undefined;
+function folder(what: string, name: string): string {
+  if (!FOLDER_NAME.test(name)) throw new Error(`no ${what} "${name}": not a folder name under nodes/`);
+  return name;
 }
 
-async function importByFolder(relative: string): Promise<Record<string, unknown>> {
-  // Compiled builds have .js next to each other; tests and `tsx` run the .ts sources.
-  for (const ext of ['.js', '.ts']) {
-    const url = new URL(`${relative}${ext}`, nodesDir);
-    if (existsSync(fileURLToPath(url)))
-      return (await import(pathToFileURL(fileURLToPath(url)).href)) as Record<string, unknown>;
+async function importRuntime(what: string, load: () => Promise<Record<string, unknown>>, where: string) {
+  try {
+    return await load();
+  } catch (err) {
+    // Node (compiled tree), esbuild's map (bundles) and Vite's (tests) each say "no such module" their own way.
+    const missing =
+      (err as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' ||
+      /not found in bundle|unknown variable dynamic import/i.test(String(err));
+    if (missing) throw new Error(`no ${what} runtime: ${where} is missing`);
+    throw err;
   }
-  throw new Error(`no module nodes/${relative}.js`);
 }
 
 /**
@@ -32,14 +35,24 @@ async function importByFolder(relative: string): Promise<Record<string, unknown>
  * (the function node runs trials on a sandbox pool of their own); `create` otherwise.
  */
 export async function loadNodeRuntime(type: string, opts: { trial?: boolean } = {}): Promise<CreateRuntime<unknown>> {
-  const mod = await (listed(nodeRuntimes, type)?.() ?? importByFolder(`${type}/runtime`));
+  const name = folder('node type', type);
+  const mod = await importRuntime(
+    `node type "${type}"`,
+    () => import(`../../nodes/${name}/runtime.ts`),
+    `nodes/${type}/runtime.ts`,
+  );
   if (opts.trial && typeof mod.createForTrial === 'function') return mod.createForTrial as CreateRuntime<unknown>;
   if (typeof mod.create !== 'function') throw new Error(`nodes/${type}/runtime does not export create()`);
   return mod.create as CreateRuntime<unknown>;
 }
 
 export async function loadConnectionRuntime(kind: string): Promise<ConnectionRuntime<unknown, unknown>> {
-  const mod = await (listed(connectionRuntimes, kind)?.() ?? importByFolder(`connections/${kind}/runtime`));
+  const name = folder('connection kind', kind);
+  const mod = await importRuntime(
+    `connection kind "${kind}"`,
+    () => import(`../../nodes/connections/${name}/runtime.ts`),
+    `nodes/connections/${kind}/runtime.ts`,
+  );
   const rt = (mod.runtime ?? mod.default) as ConnectionRuntime<unknown, unknown> | undefined;
   if (!rt || typeof rt.open !== 'function')
     throw new Error(`nodes/connections/${kind}/runtime does not export runtime`);

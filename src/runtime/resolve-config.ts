@@ -50,7 +50,9 @@ export function applyDefaults(schema: TSchema, config: unknown): Record<string, 
 
 /**
  * Resolve the references of `value` where its schema allows them: `schema` given, or the one `applyDefaults`
- * made `value` from. A value of unknown schema resolves nothing. `where` names the node/connection for errors.
+ * made `value` from. A value of unknown schema resolves nothing. `where` names what the value configures, as errors
+ * begin: `<node type> "<node id>"` for a node (the one error pattern, src/kit/problem-text.ts), or
+ * `connection "<id>" (<kind>)`, which the node using the connection prefixes with its own name.
  */
 export function resolveReferences<T>(value: T, where: string, ctx: ResolveEnv, schema?: TSchema): T {
   const known = schema ?? (typeof value === 'object' && value !== null ? schemaOfConfig.get(value) : undefined);
@@ -61,17 +63,19 @@ export function resolveReferences<T>(value: T, where: string, ctx: ResolveEnv, s
 function resolveUnder<T>(value: T, where: string, ctx: ResolveEnv, roots: readonly string[], pointer: string): T {
   if (typeof value === 'string') {
     if (!hasReference(value) || !isUnder(pointer, roots)) return value;
-    const field = `${where}, field ${pointer || '/'}`;
+    const field = `${where}: field ${pointer || '/'}`;
     return substituteReferences(value, (ref) => {
       if (ref.kind === 'env') {
         if (ctx.envAllowed && !ctx.envAllowed(ref.name)) {
           throw new StartupError(
-            `${field}: environment variable ${ref.name} is not in the allowed list (--allow-env, SLUICE_ALLOW_ENV)`,
+            `${field}: environment variable ${ref.name} is not in the allowed list (--allow-env, SLUICE_ALLOW_ENV); allow it with --allow-env ${ref.name} (or SLUICE_ALLOW_ENV), or put the value in a secret file`,
           );
         }
         const v = ctx.env[ref.name];
         if (v === undefined) {
-          throw new StartupError(`${field}: environment variable ${ref.name} is not set (referenced as ${ref.text})`);
+          throw new StartupError(
+            `${field}: environment variable ${ref.name} is not set (referenced as ${ref.text}); set ${ref.name} where sluice runs, or change the reference`,
+          );
         }
         return v;
       }
@@ -80,7 +84,7 @@ function resolveUnder<T>(value: T, where: string, ctx: ResolveEnv, roots: readon
       } catch {
         // One message for every cause, so a reference cannot probe which files exist.
         throw new StartupError(
-          `${field}: cannot read secret file ${ref.name} (missing, unreadable, or outside the allowed directories)`,
+          `${field}: cannot read secret file ${ref.name} (missing, unreadable, or outside the allowed directories); check the path and its permissions, and allow its directory with --secret-dir (SLUICE_SECRET_DIRS)`,
         );
       }
     }) as T;

@@ -59,6 +59,8 @@ export class RunningNode {
   failureLogsSkipped = 0;
   /** The kind of an error this node throws without marking it (see spec/failure.ts): a sink's may pass, a transform's not. */
   readonly failureKind: FailureKind;
+  /** A sink: its per-message failures are worded in the one error pattern (message-path.ts). */
+  readonly sink: boolean;
   /** Set by the engine: what the kit's batcher and retries report to (see meter.ts). */
   meter: NodeMeter | undefined;
   /** Bound once to the flow, node id and type: every line about this node goes through it. */
@@ -74,7 +76,8 @@ export class RunningNode {
     this.firstOutput = outs[0]?.name ?? 'out';
     this.outputs = new Set(outs.map((p) => p.name));
     this.firstInput = def.inputs[0]?.name;
-    this.failureKind = def.category === 'sink' ? 'transient' : 'deterministic';
+    this.sink = def.category === 'sink';
+    this.failureKind = this.sink ? 'transient' : 'deterministic';
   }
 
   get id(): string {

@@ -30,7 +30,7 @@ export interface Logger {
 }
 
 /**
- * An input a stateful node (window, join) holds: its `handle` returned the hold (src/runtime/held.ts, from the kit),
+ * An input a stateful node (window, join) holds: its `handle` returned a `Hold` (from the kit),
  * so the input's lineage stays open. The engine retains it once per message emitted from it with `emitDerived` and
  * releases it with that message's outcome; the node releases its own claim with `release()` when the input leaves
  * its state (emitted from, or let go: a late message dropped, a stop). The input's source settles when every claim
@@ -99,7 +99,7 @@ export interface NodeRuntime {
    * Handle one input message. Resolve (or return) when done: for sinks, when delivery is confirmed.
    * Throw or reject to fail the message; the engine routes it to the error port or error route.
    * Many handles may be in flight at once; a sink may batch them and settle them together. A sink returns a
-   * PromiseLike; for the hot path use the kit (src/kit: Completion, RetriedDelivery, Batcher), which is settled
+   * PromiseLike; use the kit for the hot path (src/kit: Completion, RetriedDelivery, Batcher), which is settled
    * without a promise or callbacks per message.
    */
   handle?(msg: Message, out: Output, port: string): void | PromiseLike<void>;

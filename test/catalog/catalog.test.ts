@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../nodes/catalog.js';
-import { connectionRuntimes, nodeRuntimes } from '../../nodes/runtimes.js';
 import { generatedDocs, generatedReadme } from '../../src/cli/commands/docs.js';
 import { createAjv } from '../../src/flow/ajv.js';
 import { loadConnectionRuntime, loadNodeRuntime } from '../../src/runtime/loader.js';
@@ -24,9 +23,23 @@ describe('the node catalogue', () => {
     expect(new Set(kinds).size).toBe(kinds.length);
   });
 
-  it("lists each type's and kind's runtime module in nodes/runtimes.ts, and nothing else", () => {
-    expect(Object.keys(nodeRuntimes).sort()).toEqual(catalog.nodes.map((d) => d.type).sort());
-    expect(Object.keys(connectionRuntimes).sort()).toEqual(catalog.connections.map((c) => c.kind).sort());
+  it('has a runtime folder for every type and kind, and no runtime folder outside the catalogue', async () => {
+    // The loader finds runtimes by folder name (no list to keep): the folders and the catalogue must agree.
+    const withRuntime = (dir: URL) =>
+      readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && existsSync(new URL(`${e.name}/runtime.ts`, dir)))
+        .map((e) => e.name)
+        .sort();
+    const nodesDir = new URL('../../nodes/', import.meta.url);
+    expect(withRuntime(nodesDir)).toEqual(catalog.nodes.map((d) => d.type).sort());
+    expect(withRuntime(new URL('connections/', nodesDir))).toEqual(catalog.connections.map((c) => c.kind).sort());
+    for (const c of catalog.connections) expect(typeof (await loadConnectionRuntime(c.kind)).open).toBe('function');
+  });
+
+  it('refuses a type that is not a folder name, and says which runtime is missing', async () => {
+    await expect(loadNodeRuntime('../src/cli/main')).rejects.toThrow(/not a folder name under nodes\//);
+    await expect(loadNodeRuntime('no-such-type')).rejects.toThrow(/nodes\/no-such-type\/runtime.ts is missing/);
+    await expect(loadConnectionRuntime('no-such-kind')).rejects.toThrow(/connections\/no-such-kind\/runtime.ts/);
   });
 
   for (const def of catalog.nodes) {

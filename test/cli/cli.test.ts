@@ -146,9 +146,7 @@ describe('sluice run', () => {
   it('a missing environment variable is a start-up error naming node and field (exit 4)', async () => {
     const r = await runCli(['run', 'test/fixtures/flows/needs-env.json']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(
-      /node "gen" \(generate\), field \/topic: environment variable SLUICE_TEST_UNSET_TOPIC is not set/,
-    );
+    expect(r.stderr).toMatch(/generate "gen": field \/topic: environment variable SLUICE_TEST_UNSET_TOPIC is not set/);
     noStack(r.stderr);
   });
 });

@@ -288,7 +288,7 @@ describe('engine: failures', () => {
     await sources.get('src')!.push({ fail: true }, 'down');
     await e.whenIdle();
     expect(sources.get('src')!.outcomes.get('down')).toEqual([
-      { ok: false, reason: expect.stringMatching(/^node "sink": sink rejected/) },
+      { ok: false, reason: expect.stringMatching(/^test-sink "sink": sink rejected/) },
     ]);
     await e.stop();
 
@@ -297,7 +297,7 @@ describe('engine: failures', () => {
     await sources.get('src')!.push({ fail: true }, 'down');
     await e2.whenIdle();
     expect(sources.get('src')!.outcomes.get('down')).toEqual([
-      { ok: true, dropped: expect.stringMatching(/^node "sink": sink rejected/) },
+      { ok: true, dropped: expect.stringMatching(/^test-sink "sink": sink rejected/) },
     ]);
   });
 
@@ -321,7 +321,7 @@ describe('engine: failures', () => {
         await sources.get('src')!.push({ fail: true }, 'down');
         await e.whenIdle();
         expect(sources.get('src')!.outcomes.get('down')).toEqual([
-          { ok: false, reason: expect.stringMatching(/^node "sink": sink rejected/) },
+          { ok: false, reason: expect.stringMatching(/^test-sink "sink": sink rejected/) },
         ]);
         expect(sinks.get('dead')!.delivered).toEqual([]);
         expect(lines.filter((l) => l.level === WARN && l.node === 'sink')).toEqual([
@@ -365,7 +365,7 @@ describe('engine: failures', () => {
     await sources.get('src')!.push({ fail: true }, 'refused');
     await e.whenIdle();
     expect(sources.get('src')!.outcomes.get('refused')).toEqual([
-      { ok: true, dropped: expect.stringMatching(/^node "sink": sink rejected/) },
+      { ok: true, dropped: expect.stringMatching(/^test-sink "sink": sink rejected/) },
     ]);
   });
 
@@ -386,7 +386,10 @@ describe('engine: failures', () => {
     );
     await sources.get('src')!.push({ fail: true }, 'x');
     await e.whenIdle();
-    expect(sources.get('src')!.outcomes.get('x')).toEqual([{ ok: false, reason: 'node "a": sink rejected the batch' }]);
+    // A sink's failure reads in the one pattern (`<type> "<id>": what; what to do`), naming the node once.
+    expect(sources.get('src')!.outcomes.get('x')).toEqual([
+      { ok: false, reason: expect.stringMatching(/^test-sink "a": sink rejected the batch; check that the service/) },
+    ]);
     expect(sinks.get('b')!.delivered).toHaveLength(1);
   });
 
@@ -628,7 +631,9 @@ describe('engine: start-up, status and references', () => {
           [['gen', 'd']],
         ),
       ),
-    ).rejects.toThrow(/node "gen" \(generate\), field \/topic: environment variable SLUICE_TOPIC is not set/);
+    ).rejects.toThrow(
+      /^generate "gen": field \/topic: environment variable SLUICE_TOPIC is not set .*; set SLUICE_TOPIC/,
+    );
   });
 
   it('resolves references at run time only', async () => {

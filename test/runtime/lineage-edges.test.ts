@@ -73,7 +73,7 @@ describe('error route: no loops', () => {
     chaosSources.get('src')!.push({ fail: true }, 'x');
     await e.whenIdle(2000);
     expect(e.inFlight()).toBe(0);
-    expect(outcomesOf('x')).toEqual([{ ok: false, reason: expect.stringMatching(/^node "dls": sink rejected/) }]);
+    expect(outcomesOf('x')).toEqual([{ ok: false, reason: expect.stringMatching(/^test-sink "dls": sink rejected/) }]);
     // One trip to the dead-letter route, and no more.
     expect(e.counters().dl).toMatchObject({ in: 1, out: 1 });
     expect(e.counters().dls).toMatchObject({ in: 1, failed: 1 });

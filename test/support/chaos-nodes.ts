@@ -398,7 +398,13 @@ export function uncloneable(msg: Message): boolean {
   }
 }
 
-const MARKER = / \[d=(\d+)\]$/;
+// At the end, or before the what-to-do a sink's failure gets (`...; <what to do>`, the one error pattern).
+const MARKER = / \[d=(\d+)\](?=;|$)/;
+
+/** A reason names node `id` first: `node "<id>": ...`, or in the one error pattern `<type> "<id>": ...`. */
+function namesNode(reason: string, id: string): boolean {
+  return /^[a-z][a-z0-9-]* "([^"]+)": /.exec(reason)?.[1] === id;
+}
 
 export class Recorder {
   readonly deliveries: DeliveryRecord[] = [];
@@ -928,14 +934,14 @@ export function verifyIdle(c: IdleCheck): string[] {
         `${p.id}: settled ${JSON.stringify(o)} but the trace says ${a.expectOk ? 'ok' : 'failed'} (sticky: ${a.sticky.map((s) => s.node)})`,
       );
     }
-    if (!o.ok && a.sticky.length && !a.sticky.some((s) => o.reason.startsWith(`node "${s.node}": `))) {
+    if (!o.ok && a.sticky.length && !a.sticky.some((s) => namesNode(o.reason, s.node))) {
       v.push(`${p.id}: nack reason ${JSON.stringify(o.reason)} names none of ${a.sticky.map((s) => s.node)}`);
     }
     const dropped = o.ok ? o.dropped : undefined;
     if (o.ok && (dropped !== undefined) !== a.sticky.length > 0) {
       v.push(`${p.id}: acked with dropped ${JSON.stringify(dropped)} but ${a.sticky.length} failures stuck`);
     }
-    if (dropped !== undefined && !a.sticky.some((s) => dropped.startsWith(`node "${s.node}": `))) {
+    if (dropped !== undefined && !a.sticky.some((s) => namesNode(dropped, s.node))) {
       v.push(`${p.id}: dropped ${JSON.stringify(dropped)} names none of ${a.sticky.map((s) => s.node)}`);
     }
     const snap = c.snapshots.get(p.id);

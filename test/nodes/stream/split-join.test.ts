@@ -65,7 +65,8 @@ describe('split', () => {
     expect(src.outcomes.get('n')).toEqual([
       {
         ok: true,
-        dropped: 'node "s": split "s": the value to split (payload) is a number, not an array, a text or an object',
+        // A reason in the one pattern already names the node: not named twice.
+        dropped: 'split "s": the value to split (payload) is a number, not an array, a text or an object',
       },
     ]);
     expect(src.outcomes.get('empty')).toEqual([{ ok: true }]);
