@@ -8,6 +8,7 @@ import { type CSSProperties, memo, useContext, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ERROR_PORT } from '../../../src/spec/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
+import { handleTop } from '../model/node-geometry.js';
 import { portsKey, portsOf } from '../model/ports.js';
 import type { EditorNode } from '../model/types.js';
 import { LiveContext, useFlow } from '../state/flow-context.js';
@@ -17,9 +18,6 @@ import { useTryRun } from '../state/try-store.js';
 import css from './FlowNode.module.css';
 
 const NOT_LIVE = { status: undefined, counters: undefined };
-const HEADER = 44;
-const ROW = 18;
-const PAD = 4;
 
 function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const def = nodeDefinition(data.type);
@@ -47,7 +45,6 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const rows = Math.max(ports.inputs.length, ports.outputs.length, 1);
   const caption = data.name ?? def?.title ?? data.type;
   const style = { '--node-color': def?.color ?? FALLBACK_COLOR } as CSSProperties;
-  const handleTop = (i: number) => HEADER + PAD + i * ROW + ROW / 2;
 
   return (
     <div

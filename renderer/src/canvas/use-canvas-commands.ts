@@ -9,6 +9,7 @@ import { deploy, save } from '../state/flow-actions.js';
 import type { FlowStore } from '../state/flow-store.js';
 import { useUi } from '../state/ui-store.js';
 import { copySelection, duplicateSelection, pasteInternal, pasteText, selectionText } from './clipboard.js';
+import { FIT_VIEW } from './fit.js';
 import { layoutPositions } from './layout.js';
 import { type Command, commandFor, isTyping } from './shortcuts.js';
 
@@ -18,7 +19,7 @@ export async function autoLayout(store: FlowStore, rf: ReactFlowInstance<EditorN
   try {
     const positions = await layoutPositions(s.nodes, s.edges);
     store.getState().setPositions(positions);
-    requestAnimationFrame(() => rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 250 }));
+    requestAnimationFrame(() => rf.fitView({ ...FIT_VIEW, duration: 250 }));
   } catch (err) {
     useUi.getState().notify('error', `Layout failed: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -87,7 +88,7 @@ export function runCommand(
       s.deleteSelection();
       return true;
     case 'fitView':
-      void rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 200 });
+      void rf.fitView({ ...FIT_VIEW, duration: 200 });
       return true;
     case 'layout':
       void autoLayout(store, rf);

@@ -3,15 +3,18 @@
  * flow without edits gives the same file.
  */
 import { edgeId, type FlowDocument, type FlowEdge, type FlowNode } from '../../../src/flow/index.js';
+import { declaredGeometry } from './node-geometry.js';
 import { type DocMeta, type EditorEdge, type EditorNode, type FlowContent, NODE_TYPE } from './types.js';
 
 const GRID_X = 240;
 const GRID_Y = 130;
 
+/** A node of an opened document: with its declared geometry, so that React Flow need not mount it to place it. */
 export function toEditorNode(n: FlowNode, index: number): EditorNode {
   return {
     id: n.id,
     type: NODE_TYPE,
+    ...declaredGeometry(n.type, n.config),
     // Nodes without a position get a simple grid until the user lays them out.
     position: n.position
       ? { x: n.position.x, y: n.position.y }

@@ -111,6 +111,21 @@ function groupBy(problems: Problem[], key: 'nodeId' | 'connectionId'): Record<st
   return out;
 }
 
+/**
+ * Nodes the browser has just measured lose the handles declared for them at open (model/node-geometry.ts): from now
+ * on React Flow uses the measured ones.
+ */
+function withoutDeclaredHandles(changes: NodeChange<EditorNode>[], nodes: EditorNode[]): EditorNode[] {
+  const measured = new Set<string>();
+  for (const c of changes) if (c.type === 'dimensions') measured.add(c.id);
+  if (measured.size === 0) return nodes;
+  return nodes.map((n) => {
+    if (!n.handles || !measured.has(n.id)) return n;
+    const { handles: _declared, ...rest } = n;
+    return rest;
+  });
+}
+
 export function createFlowStore(initial: FlowContent): FlowStore {
   let gesture: FlowContent | undefined;
   let lastEdit: { key: string; at: number } | undefined;
@@ -198,7 +213,7 @@ export function createFlowStore(initial: FlowContent): FlowStore {
             const kept = (
               organise.length ? changes.filter((c) => !organise.includes(c)) : changes
             ) as NodeChange<EditorNode>[];
-            if (kept.length) set({ nodes: applyNodeChanges(kept, get().nodes) });
+            if (kept.length) set({ nodes: withoutDeclaredHandles(kept, applyNodeChanges(kept, get().nodes)) });
             if (organise.length) applyOrganiseChanges(organise, kept);
           },
           onEdgesChange(changes) {
@@ -241,7 +256,9 @@ export function createFlowStore(initial: FlowContent): FlowStore {
                   const after = portsOf(n.data.type, patch.config).outputs.map((p) => p.name);
                   changedPorts = { before, after };
                 }
-                return { ...n, data };
+                // New config, maybe new ports: React Flow measures the node's handles again, never declared ones.
+                const { handles: _declared, ...rest } = n;
+                return { ...rest, data };
               });
               // A switch that loses an output loses the edges from it (the graph stays valid).
               let edges = s.edges;
