@@ -33,6 +33,11 @@ export interface DeclaredGeometry {
   handles: NodeHandle[];
   initialWidth: number;
   initialHeight: number;
+  /**
+   * As if measured: React Flow runs a fitView (Fit view, revealing a node) only once every node is measured, and a
+   * node out of view never is. The browser's measurement replaces it when the node is drawn.
+   */
+  measured: { width: number; height: number };
 }
 
 export function declaredGeometry(type: string, config: Record<string, unknown>): DeclaredGeometry {
@@ -58,5 +63,6 @@ export function declaredGeometry(type: string, config: Record<string, unknown>):
       height: HANDLE,
     })),
   ];
-  return { handles, initialWidth: NODE_WIDTH, initialHeight: nodeHeight(ports) };
+  const height = nodeHeight(ports);
+  return { handles, initialWidth: NODE_WIDTH, initialHeight: height, measured: { width: NODE_WIDTH, height } };
 }
