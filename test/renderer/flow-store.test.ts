@@ -14,6 +14,26 @@ function store() {
 }
 
 describe('flow store', () => {
+  it('opened nodes declare their handles and size until the browser measures them or their ports change', () => {
+    const s = store();
+    const [first, second] = s.getState().nodes;
+    // A transform: one input, `out` and `error` outputs; 180 wide, header + two port rows high.
+    const transform = s.getState().nodes.find((n) => n.data.type === 'transform')!;
+    expect(transform.measured).toEqual({ width: 180, height: 90 });
+    expect(transform.handles?.map((h) => `${h.type}:${h.id}@${h.x},${h.y}`)).toEqual([
+      'target:in@-4,53',
+      'source:out@174,53',
+      'source:error@174,71',
+    ]);
+    s.getState().onNodesChange([
+      { id: first.id, type: 'dimensions', dimensions: { width: 180, height: 120 }, setAttributes: true },
+    ]);
+    expect(s.getState().nodes.find((n) => n.id === first.id)?.handles).toBeUndefined();
+    expect(s.getState().nodes.find((n) => n.id === second.id)?.handles).toBeDefined();
+    s.getState().updateNode(second.id, { config: { ...second.data.config } });
+    expect(s.getState().nodes.find((n) => n.id === second.id)?.handles).toBeUndefined();
+  });
+
   it('adds a node with its schema defaults, selected', () => {
     const s = store();
     const id = s.getState().addNode('filter', { x: 0, y: 0 });

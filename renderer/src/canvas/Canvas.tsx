@@ -1,6 +1,8 @@
 /**
  * The canvas of the open flow. React Flow in controlled mode over the flow store; nodeTypes is a module constant and
- * node components are memoised, so a 1,000-node flow pans without React work per frame.
+ * node components are memoised, so a 1,000-node flow pans without React work per frame. A large flow draws only the
+ * nodes and edges in view (its nodes declare their geometry, model/node-geometry.ts, so the others are never mounted),
+ * and every saved flow reopens where the user left it (viewport-memory.ts).
  */
 import {
   Background,
@@ -13,8 +15,9 @@ import {
   type OnConnectEnd,
   ReactFlow,
   useReactFlow,
+  type Viewport,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useContext, useMemo, useState } from 'react';
+import { type DragEvent, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { isSubflowType, subflowIdOf } from '../../../src/flow/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
@@ -26,24 +29,30 @@ import { LiveContext, useFlowStore } from '../state/flow-context.js';
 import { openSubflow } from '../state/subflow-actions.js';
 import { tapKey, toggleTap, useTaps } from '../state/taps.js';
 import { useUi } from '../state/ui-store.js';
-import { activeTab } from '../state/workspace.js';
+import { activeTab, useWorkspace } from '../state/workspace.js';
 import { IconMap } from '../ui/icons.js';
 import { CommentNode } from './CommentNode.js';
 import { ConnectionLine } from './ConnectionLine.js';
 import { FlowNode } from './FlowNode.js';
+import { FIT_VIEW } from './fit.js';
 import { GroupFrame } from './GroupFrame.js';
 import { PALETTE_MIME } from './palette-drag.js';
 import { dropTopic, TOPIC_MIME } from './topic-drop.js';
 import { useCanvasCommands } from './use-canvas-commands.js';
+import { rememberedViewport, rememberViewport } from './viewport-memory.js';
 
 const nodeTypes = { sluice: FlowNode, comment: CommentNode, 'group-frame': GroupFrame };
 const proOptions = { hideAttribution: true };
-const fitViewOptions = { padding: 0.15, maxZoom: 1.2 };
 const snapGrid: [number, number] = [10, 10];
 const miniMapSize = { width: 168, height: 112 };
 const GRID_MAX_NODES = 300;
 /** A small flow fits at a glance; its minimap would only cover nodes. */
 const MINIMAP_AUTO_NODES = 12;
+/**
+ * From this size on, only what is in view is drawn. Below it every node stays in the page: culling costs a pass over
+ * the nodes on every pan frame and mounts nodes as they scroll in, which a small flow does not need.
+ */
+const CULL_MIN_NODES = 200;
 
 function miniMapColor(n: CanvasNode): string {
   if (n.type === 'comment') return '#f3e3a0';
@@ -99,10 +108,32 @@ export function Canvas() {
   }, []);
   const rf = useReactFlow<EditorNode>();
   const miniMapMode = useUi((s) => s.miniMap);
-  const showMiniMap = miniMapMode === 'on' || (miniMapMode === 'auto' && nodes.length > MINIMAP_AUTO_NODES);
+  // A large flow starts without it: the minimap repaints all its nodes on every pan frame (5,000 nodes zoomed in:
+  // ~22 instead of ~10 ms of main thread per frame here). The button still shows it.
+  const showMiniMap =
+    miniMapMode === 'on' ||
+    (miniMapMode === 'auto' && nodes.length > MINIMAP_AUTO_NODES && flowNodes.length < CULL_MIN_NODES);
   const pointer = useCanvasCommands(store);
-  // Fit an opened flow into view once; an empty flow keeps zoom 1 so that the first node does not fill the screen.
-  const [fitOnOpen] = useState(() => store.getState().nodes.length > 0);
+  // A saved flow opens where the user left it; otherwise it is fitted into view once (an empty flow keeps zoom 1 so
+  // that the first node does not fill the screen).
+  const flowId = useWorkspace((s) => s.tab(s.activeKey)?.serverId);
+  const [opening] = useState(() => {
+    const remembered = rememberedViewport(flowId);
+    return { viewport: remembered, fit: remembered === undefined && store.getState().nodes.length > 0 };
+  });
+  // The fit on open is not the user's choice: remembering it would pin the view of a flow that later grows.
+  const skipFit = useRef(opening.fit);
+  const onMoveEnd = useCallback(
+    (event: MouseEvent | TouchEvent | null, v: Viewport) => {
+      if (skipFit.current && event === null) {
+        skipFit.current = false;
+        return;
+      }
+      skipFit.current = false;
+      rememberViewport(flowId, v);
+    },
+    [flowId],
+  );
 
   const actions = useMemo(() => {
     const s = () => store.getState();
@@ -207,8 +238,11 @@ export function Canvas() {
       snapGrid={snapGrid}
       minZoom={0.05}
       maxZoom={2.5}
-      fitView={fitOnOpen}
-      fitViewOptions={fitViewOptions}
+      fitView={opening.fit}
+      fitViewOptions={FIT_VIEW}
+      defaultViewport={opening.viewport}
+      onMoveEnd={onMoveEnd}
+      onlyRenderVisibleElements={flowNodes.length >= CULL_MIN_NODES}
       proOptions={proOptions}
       className={live ? 'live' : undefined}
     >
@@ -226,7 +260,7 @@ export function Canvas() {
           maskColor="rgb(244 245 247 / 70%)"
         />
       )}
-      <Controls showInteractive={false}>
+      <Controls showInteractive={false} fitViewOptions={FIT_VIEW}>
         <ControlButton
           onClick={() => useUi.getState().setMiniMap(showMiniMap ? 'off' : 'on')}
           title={showMiniMap ? 'Hide the minimap' : 'Show the minimap'}

@@ -10,6 +10,7 @@ import { type CSSProperties, type MouseEvent, memo, useContext, useEffect, useRe
 import { useShallow } from 'zustand/react/shallow';
 import { ERROR_PORT } from '../../../src/spec/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
+import { handleTop } from '../model/node-geometry.js';
 import { portsKey, portsOf } from '../model/ports.js';
 import { runtimeOfUse, type UseRuntime } from '../model/subflow-runtime.js';
 import { findSubflow, isPortNodeType, PORT_IN_TYPE, SUBFLOW_COLOR, subflowTitle } from '../model/subflows.js';
@@ -25,9 +26,6 @@ import css from './FlowNode.module.css';
 const NOT_LIVE = { status: undefined, counters: undefined };
 const NO_TAPS: readonly string[] = [];
 const NOT_SEEN: UseRuntime = { in: 0, out: 0, failed: 0, dropped: 0, seen: false };
-const HEADER = 44;
-const ROW = 18;
-const PAD = 4;
 
 function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const def = nodeDefinition(data.type);
@@ -90,7 +88,6 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
   const caption = data.name ?? (subflow ? subflowTitle(subflow) : (def?.title ?? data.type));
   const color = subflow || isPortNodeType(data.type) ? SUBFLOW_COLOR : (def?.color ?? FALLBACK_COLOR);
   const style = { '--node-color': color } as CSSProperties;
-  const handleTop = (i: number) => HEADER + PAD + i * ROW + ROW / 2;
 
   return (
     <div

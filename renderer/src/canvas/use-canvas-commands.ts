@@ -10,6 +10,7 @@ import type { FlowStore } from '../state/flow-store.js';
 import { makeSubflow } from '../state/subflow-actions.js';
 import { useUi } from '../state/ui-store.js';
 import { copySelection, duplicateSelection, pasteInternal, pasteText, selectionText } from './clipboard.js';
+import { FIT_VIEW } from './fit.js';
 import { layoutPositions } from './layout.js';
 import { type Command, commandFor, isTyping } from './shortcuts.js';
 
@@ -19,7 +20,7 @@ export async function autoLayout(store: FlowStore, rf: ReactFlowInstance<EditorN
   try {
     const positions = await layoutPositions(s.nodes, s.edges, s.meta.subflows);
     store.getState().setPositions(positions);
-    requestAnimationFrame(() => rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 250 }));
+    requestAnimationFrame(() => rf.fitView({ ...FIT_VIEW, duration: 250 }));
   } catch (err) {
     useUi.getState().notify('error', `Layout failed: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -88,7 +89,7 @@ export function runCommand(
       s.deleteSelection();
       return true;
     case 'fitView':
-      void rf.fitView({ padding: 0.15, maxZoom: 1.2, duration: 200 });
+      void rf.fitView({ ...FIT_VIEW, duration: 200 });
       return true;
     case 'layout':
       void autoLayout(store, rf);

@@ -2,16 +2,19 @@
  * Flow document <-> editor content. Lossless for everything the document holds, so that opening and exporting a
  * flow without edits gives the same file.
  */
-import { edgeId, type FlowDocument, type FlowEdge, type FlowNode } from '../../../src/flow/index.js';
+import { edgeId, type FlowDocument, type FlowEdge, type FlowNode, type FlowSubflow } from '../../../src/flow/index.js';
+import { declaredGeometry } from './node-geometry.js';
 import { type DocMeta, type EditorEdge, type EditorNode, type FlowContent, NODE_TYPE } from './types.js';
 
 const GRID_X = 240;
 const GRID_Y = 130;
 
-export function toEditorNode(n: FlowNode, index: number): EditorNode {
+/** A node of an opened document: with its declared geometry, so that React Flow need not mount it to place it. */
+export function toEditorNode(n: FlowNode, index: number, subflows?: readonly FlowSubflow[]): EditorNode {
   return {
     id: n.id,
     type: NODE_TYPE,
+    ...declaredGeometry(n.type, n.config, subflows),
     // Nodes without a position get a simple grid until the user lays them out.
     position: n.position
       ? { x: n.position.x, y: n.position.y }
@@ -36,7 +39,7 @@ export function fromDocument(doc: FlowDocument): FlowContent {
   const meta: DocMeta = { ...rest, hasConnections: connections !== undefined, hasEdges: edges !== undefined };
   return {
     meta,
-    nodes: (nodes ?? []).map(toEditorNode),
+    nodes: (nodes ?? []).map((n, i) => toEditorNode(n, i, doc.subflows)),
     edges: (edges ?? []).map(toEditorEdge),
     connections: connections ?? [],
   };

@@ -59,7 +59,7 @@ export function portNodePorts(
 
 /** A subflow's content for its own canvas: its nodes and edges, the In and Out nodes, the flow's connections. */
 export function subflowContent(def: FlowSubflow, outer: FlowContent): FlowContent {
-  const nodes = (def.nodes ?? []).map(toEditorNode);
+  const nodes = (def.nodes ?? []).map((n, i) => toEditorNode(n, i, outer.meta.subflows));
   const { inputs, outputs } = subflowPorts(def);
   const xs = nodes.map((n) => n.position.x);
   const ys = nodes.map((n) => n.position.y);

@@ -121,6 +121,21 @@ function groupBy(problems: Problem[], key: 'nodeId' | 'connectionId'): Record<st
   return out;
 }
 
+/**
+ * Nodes the browser has just measured lose the handles declared for them at open (model/node-geometry.ts): from now
+ * on React Flow uses the measured ones.
+ */
+function withoutDeclaredHandles(changes: NodeChange<EditorNode>[], nodes: EditorNode[]): EditorNode[] {
+  const measured = new Set<string>();
+  for (const c of changes) if (c.type === 'dimensions') measured.add(c.id);
+  if (measured.size === 0) return nodes;
+  return nodes.map((n) => {
+    if (!n.handles || !measured.has(n.id)) return n;
+    const { handles: _declared, ...rest } = n;
+    return rest;
+  });
+}
+
 export function createFlowStore(initial: FlowContent): FlowStore {
   let gesture: FlowContent | undefined;
   let lastEdit: { key: string; at: number } | undefined;
@@ -208,7 +223,7 @@ export function createFlowStore(initial: FlowContent): FlowStore {
             const kept = (
               organise.length ? changes.filter((c) => !organise.includes(c)) : changes
             ) as NodeChange<EditorNode>[];
-            if (kept.length) set({ nodes: applyNodeChanges(kept, get().nodes) });
+            if (kept.length) set({ nodes: withoutDeclaredHandles(kept, applyNodeChanges(kept, get().nodes)) });
             if (organise.length) applyOrganiseChanges(organise, kept);
           },
           onEdgesChange(changes) {
@@ -254,7 +269,9 @@ export function createFlowStore(initial: FlowContent): FlowStore {
                   };
                   changedPorts = { before: names(n.data.config), after: names(patch.config) };
                 }
-                return { ...n, data };
+                // New config, maybe new ports: React Flow measures the node's handles again, never declared ones.
+                const { handles: _declared, ...rest } = n;
+                return { ...rest, data };
               });
               // A switch that loses an output loses the edges from it, a subflow's Out node that loses a port the
               // edges into it (the graph stays valid).
