@@ -42,6 +42,7 @@ describe('form schema', () => {
 
   it('fills a new node with its schema defaults', () => {
     expect(schemaDefaults(nodeDefinition('debug')!.config)).toEqual({
+      active: true,
       keep: 100,
       capture: 'message',
       log: false,
