@@ -91,6 +91,9 @@ describe.skipIf(skip !== undefined)('inject, debug on/off and watching an output
     await showBottom(page, 'Debug');
     // It sends nothing on its own (no interval, not once at start).
     expect(await greetings()).toBe(0);
+    // Its properties say that its button sends its own payload, not the one typed under "Inject another message".
+    await selectNode(page, ids.inject);
+    await expect.poll(() => page.getByTestId('inject-own-payload').count()).toBe(1);
 
     await page.locator(`[data-testid="inject-${ids.inject}"]`).click();
     await expect

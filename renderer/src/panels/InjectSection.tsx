@@ -7,7 +7,8 @@ import { LiveContext } from '../state/flow-context.js';
 import { inject, injectKey, lastInput, useInject } from '../state/inject.js';
 import css from './Panel.module.css';
 
-export function InjectSection({ id }: { id: string }) {
+/** `ownPayload`: an inject node, whose canvas button sends the payload of its configuration instead. */
+export function InjectSection({ id, ownPayload = false }: { id: string; ownPayload?: boolean }) {
   const live = useContext(LiveContext);
   const recent = useInject((s) => (live ? s.recent[injectKey(live, id)] : undefined));
   const [payload, setPayload] = useState(() => (live ? lastInput(live, id).payload : ''));
@@ -23,7 +24,12 @@ export function InjectSection({ id }: { id: string }) {
   }
   return (
     <div data-testid="inject-section">
-      <div className={css.section}>Inject a message</div>
+      <div className={css.section}>{ownPayload ? 'Inject another message once' : 'Inject a message'}</div>
+      {ownPayload && (
+        <div className={css.muted} data-testid="inject-own-payload">
+          The ▶ button on the node sends the payload set in its configuration below; this sends the one you type here.
+        </div>
+      )}
       <div className={css.field}>
         <label htmlFor="inject-payload">Payload (JSON)</label>
         <textarea

@@ -96,7 +96,7 @@ function NodeForm({ id, data }: { id: string; data: NodeData }) {
         </div>
       </div>
       <NodeRuntime id={id} />
-      {def?.category === 'source' && <InjectSection id={id} />}
+      {def?.category === 'source' && <InjectSection id={id} ownPayload={data.type === 'inject'} />}
       <ProblemList problems={placed.general} />
       {def ? (
         <>
