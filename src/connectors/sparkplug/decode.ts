@@ -126,6 +126,15 @@ export function metricValue(w: WireValue, dt: number): unknown {
       return own(w, 'longValue') !== undefined ? wireToJson(w.longValue!) : fallback(w);
     case DT.Float:
       return own(w, 'floatValue') !== undefined ? shortestFloat(w.floatValue!) : fallback(w);
+    // The common scalars read their own field: what fallback() would return, without the oneof getter's probing.
+    case DT.Double:
+      return own(w, 'doubleValue') !== undefined ? w.doubleValue : fallback(w);
+    case DT.Boolean:
+      return own(w, 'booleanValue') !== undefined ? w.booleanValue : fallback(w);
+    case DT.String:
+    case DT.Text:
+    case DT.UUID:
+      return own(w, 'stringValue') !== undefined ? w.stringValue : fallback(w);
     case DT.Bytes:
     case DT.File:
       return own(w, 'bytesValue') !== undefined ? base64(w.bytesValue!) : fallback(w);
@@ -190,7 +199,7 @@ function templateOf(t: WireTemplate) {
   };
 }
 
-function propertiesOf(set: WirePropertySet): Record<string, { type: string; value: unknown }> {
+export function propertiesOf(set: WirePropertySet): Record<string, { type: string; value: unknown }> {
   const out: Record<string, { type: string; value: unknown }> = {};
   const values = set.values ?? [];
   (set.keys ?? []).forEach((key, i) => {
@@ -224,15 +233,15 @@ export function metricOf(m: WireMetric, knownType?: number): SparkplugMetric {
   if (alias !== undefined) out.alias = wireToJson(alias);
   const timestamp = own(m, 'timestamp');
   if (timestamp !== undefined) out.timestamp = wireToNumber(timestamp);
-  const isNull = own(m, 'isNull') === true;
+  // The flags and sub-messages below default to false / null on protobufjs's prototype: an own value is the only
+  // way to be true / set, so they are read directly (no presence check).
+  const isNull = m.isNull === true;
   out.value = isNull ? null : metricValue(m, dt);
   if (isNull) out.isNull = true;
-  if (own(m, 'isHistorical')) out.isHistorical = true;
-  if (own(m, 'isTransient')) out.isTransient = true;
-  const metadata = own(m, 'metadata');
-  if (metadata !== undefined) out.metadata = metadataOf(metadata);
-  const properties = own(m, 'properties');
-  if (properties !== undefined) out.properties = propertiesOf(properties);
+  if (m.isHistorical === true) out.isHistorical = true;
+  if (m.isTransient === true) out.isTransient = true;
+  if (has(m.metadata)) out.metadata = metadataOf(m.metadata);
+  if (has(m.properties)) out.properties = propertiesOf(m.properties);
   return out;
 }
 
