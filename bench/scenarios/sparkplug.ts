@@ -11,11 +11,15 @@
  *   process's alone (the host's), per MQTT message.
  *
  *   node --import tsx bench/scenarios/sparkplug.ts
- *   SLUICE_BENCH_SPARKPLUG_E2E_ONLY=1 SLUICE_BENCH_SPARKPLUG_RUNS=3 node --cpu-prof --import tsx bench/scenarios/sparkplug.ts
+ *   SLUICE_BENCH_SPARKPLUG_E2E_ONLY=1 SLUICE_BENCH_SPARKPLUG_PROFILE=sluice node --cpu-prof --import tsx \
+ *     bench/scenarios/sparkplug.ts      (sparkplug-in alone, for its profile)
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { catalog } from '../../nodes/catalog.js';
@@ -142,7 +146,8 @@ interface WireData {
 
 /** The edge node, in a process of its own (bench/support/sparkplug-edge.mjs): connected and ready for `go()`. */
 interface Edge {
-  go(): Promise<void>;
+  /** Publish; `hostDone` says how many DDATA the host has finished, to pace the publisher by. */
+  go(hostDone: () => number): Promise<void>;
   stop(): void;
 }
 
@@ -182,8 +187,30 @@ async function startEdge(group: string, count: number): Promise<Edge> {
     throw err;
   }
   return {
-    go: () => {
-      const done = reply();
+    go: (hostDone) => {
+      const onMessage = (m: { op: string; n?: number }) => {
+        if (m.op !== 'published') return;
+        const target = (m.n as number) - 1000;
+        const check = () => {
+          if (hostDone() >= target) child.send({ op: 'more' });
+          else setTimeout(check, 1);
+        };
+        check();
+      };
+      child.on('message', onMessage);
+      const done = new Promise<void>((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`the edge node process exited (${code})`));
+        child.once('exit', onExit);
+        const onEnd = (m: { op: string; message?: string }) => {
+          if (m.op === 'published') return;
+          child.off('exit', onExit);
+          child.off('message', onEnd);
+          child.off('message', onMessage);
+          if (m.op === 'failed') reject(new Error(`edge node: ${m.message}`));
+          else resolve();
+        };
+        child.on('message', onEnd);
+      });
       child.send({ op: 'go' });
       return done;
     },
@@ -196,7 +223,7 @@ interface Measured {
   cpuUsPerMsg: number;
 }
 
-async function waitFor(value: () => number, target: number, stallMs = 15_000): Promise<void> {
+async function waitFor(value: () => number, target: number, what: string, stallMs = 15_000): Promise<void> {
   let last = value();
   let movedAt = Date.now();
   while (last < target) {
@@ -205,7 +232,7 @@ async function waitFor(value: () => number, target: number, stallMs = 15_000): P
     if (v !== last) {
       last = v;
       movedAt = Date.now();
-    } else if (Date.now() - movedAt > stallMs) throw new Error(`stalled at ${v} of ${target}`);
+    } else if (Date.now() - movedAt > stallMs) throw new Error(`${what} stalled at ${v} of ${target}`);
   }
 }
 
@@ -235,7 +262,8 @@ async function sparkplugInOnce(count: number): Promise<Measured> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const total = (count + 1) * METRICS; // DDATA and DBIRTH metrics (bdSeq is a control metric: not emitted)
-    await Promise.all([edge.go(), waitFor(() => engine.counters().in.acked ?? 0, total)]);
+    const acked = () => engine.counters().in.acked ?? 0;
+    await Promise.all([edge.go(() => acked() / METRICS - 1), waitFor(acked, total, 'sparkplug-in')]);
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     return { rate: (count / ms) * 1000, cpuUsPerMsg: (cpu.user + cpu.system) / count };
@@ -341,7 +369,7 @@ async function rawOnce(count: number): Promise<Measured> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const total = (count + 1) * METRICS;
-    await Promise.all([edge.go(), waitFor(() => sunk, total)]);
+    await Promise.all([edge.go(() => sunk / METRICS - 1), waitFor(() => sunk, total, 'raw host')]);
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     if (sunk !== total) throw new Error(`raw host handed on ${sunk} records, not ${total}`);
@@ -365,6 +393,26 @@ export async function run(): Promise<BenchResult[]> {
   const loads: number[] = [];
   try {
     // Warm-up of each, then the two alternate run by run: a busy machine slows both alike.
+    if (process.env.SLUICE_BENCH_SPARKPLUG_PROFILE === 'sluice') {
+      // Only sparkplug-in, e.g. under --cpu-prof: the profile is then its alone. SLUICE_BENCH_ALLOC_PROFILE=<dir>:
+      // what the runs after the first allocated (collected or not), as a .heapprofile for Chrome's DevTools.
+      await sparkplugInOnce(count);
+      const dir = process.env.SLUICE_BENCH_ALLOC_PROFILE;
+      const session = dir ? new Session() : undefined;
+      session?.connect();
+      await session?.post('HeapProfiler.startSampling', {
+        samplingInterval: 16384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+      for (let i = 0; i < runs; i++) sp.push(await sparkplugInOnce(count));
+      if (session && dir) {
+        const { profile } = await session.post('HeapProfiler.stopSampling');
+        writeFileSync(join(dir, `alloc-sparkplug-in-${process.pid}.heapprofile`), JSON.stringify(profile));
+      }
+      results.push({ name: 'sparkplug-in alone', value: median(sp.map((x) => x.cpuUsPerMsg)), unit: 'us/msg' });
+      return results;
+    }
     await rawOnce(count);
     await sparkplugInOnce(count);
     for (let i = 0; i < runs; i++) {
