@@ -233,15 +233,15 @@ export function metricOf(m: WireMetric, knownType?: number): SparkplugMetric {
   if (alias !== undefined) out.alias = wireToJson(alias);
   const timestamp = own(m, 'timestamp');
   if (timestamp !== undefined) out.timestamp = wireToNumber(timestamp);
-  // The flags and sub-messages below default to false / null on protobufjs's prototype: an own value is the only
-  // way to be true / set, so they are read directly (no presence check).
-  const isNull = m.isNull === true;
+  const isNull = own(m, 'isNull') === true;
   out.value = isNull ? null : metricValue(m, dt);
   if (isNull) out.isNull = true;
-  if (m.isHistorical === true) out.isHistorical = true;
-  if (m.isTransient === true) out.isTransient = true;
-  if (has(m.metadata)) out.metadata = metadataOf(m.metadata);
-  if (has(m.properties)) out.properties = propertiesOf(m.properties);
+  if (own(m, 'isHistorical')) out.isHistorical = true;
+  if (own(m, 'isTransient')) out.isTransient = true;
+  const metadata = own(m, 'metadata');
+  if (metadata !== undefined) out.metadata = metadataOf(metadata);
+  const properties = own(m, 'properties');
+  if (properties !== undefined) out.properties = propertiesOf(properties);
   return out;
 }
 

@@ -379,10 +379,10 @@ export class SparkplugHost {
       }
       // What metricOf would give, read straight into the event: this runs once per metric of every DATA.
       const dt = own(m, 'datatype') ?? state.datatype;
-      const value = m.isNull === true ? null : metricValue(m, dt);
+      const value = own(m, 'isNull') === true ? null : metricValue(m, dt);
       const ts = own(m, 'timestamp');
       const timestamp = ts !== undefined && ts !== null ? (wireToNumber(ts as WireLong) as number) : ctx.at;
-      const historical = m.isHistorical === true;
+      const historical = own(m, 'isHistorical') === true;
       if (!replay && !historical) {
         state.value = value;
         state.timestamp = timestamp;
@@ -399,7 +399,7 @@ export class SparkplugHost {
           state.alias,
           quality,
           historical,
-          m.properties ? propertiesOf(m.properties) : undefined,
+          own(m, 'properties') ? propertiesOf(m.properties as NonNullable<WireMetric['properties']>) : undefined,
         ),
       );
     }
