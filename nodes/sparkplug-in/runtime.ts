@@ -23,22 +23,43 @@ interface Held {
 const edgeKey = (t: SparkplugTopic) => `${t.group}/${t.edgeNode}`;
 const deviceKey = (t: SparkplugTopic) => `${t.group}/${t.edgeNode}/${t.device ?? ''}`;
 
-function messageOf(e: MetricEvent): Message {
-  const path = `${e.group}/${e.edgeNode}/${e.device !== undefined ? `${e.device}/` : ''}${e.name}`;
-  const headers: Record<string, string> = {
-    'sparkplug-group': e.group,
-    'sparkplug-edge-node': e.edgeNode,
-    'sparkplug-message-type': e.messageType,
-    'sparkplug-quality': e.quality,
-  };
-  if (e.device !== undefined) headers['sparkplug-device'] = e.device;
-  return { id: newMessageId(), topic: path, key: path, payload: e, headers, timestamp: Date.now() };
+/** One metric's message. `now`: when its MQTT message came in (one clock read per MQTT message, not per metric). */
+function messageOf(e: MetricEvent, now: number): Message {
+  const path =
+    e.device !== undefined ? `${e.group}/${e.edgeNode}/${e.device}/${e.name}` : `${e.group}/${e.edgeNode}/${e.name}`;
+  // One literal per shape: headers added after the literal would move out of the object into a second allocation.
+  const headers: Record<string, string> =
+    e.device !== undefined
+      ? {
+          'sparkplug-group': e.group,
+          'sparkplug-edge-node': e.edgeNode,
+          'sparkplug-message-type': e.messageType,
+          'sparkplug-quality': e.quality,
+          'sparkplug-device': e.device,
+        }
+      : {
+          'sparkplug-group': e.group,
+          'sparkplug-edge-node': e.edgeNode,
+          'sparkplug-message-type': e.messageType,
+          'sparkplug-quality': e.quality,
+        };
+  return { id: newMessageId(), topic: path, key: path, payload: e, headers, timestamp: now };
 }
 
 /** Session bookkeeping rather than process data (Sparkplug 3.0, 6.4.x and 7.x). */
 function isControl(name: string): boolean {
   return name === 'bdSeq' || name.startsWith('Node Control/') || name.startsWith('Device Control/');
 }
+
+/** The events without control metrics: the array itself when there are none (the usual DATA), no copy. */
+function withoutControl(events: MetricEvent[]): MetricEvent[] {
+  for (let i = 0; i < events.length; i++) {
+    if (isControl(events[i].name)) return events.filter((e) => !isControl(e.name));
+  }
+  return events;
+}
+
+const TOPIC_CACHE = 4096;
 
 /** One settle for the MQTT message once every metric message settled: the first failure wins (redeliver). */
 function fanIn(count: number, settle: Settle): Settle {
@@ -74,8 +95,8 @@ export const create: CreateRuntime<Config> = (ctx) => {
   });
   // Per edge node, bounded like the host's state (an edge node forgotten there is asked again when heard again).
   const lastRebirth = new Lru<number>(c.maxEdgeNodes);
-  // The subscriber hands a nacked packet in again as the same object: that is a redelivery, not a new birth.
-  const handedIn = new WeakSet<IPublishPacket>();
+  // Parsed topics by their text: a device's topics repeat on every message. Cleared when full (a flood of new ids).
+  const topics = new Map<string, SparkplugTopic | null>();
   // A persistent session is the at-least-once mode: DATA before its birth is held for the birth, not dropped.
   const holding = !clean;
   const held = new Map<string, Held[]>();
@@ -155,7 +176,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
 
   const deliver = (packet: IPublishPacket, settle: Settle): undefined | Promise<void> => {
     counters.messages++;
-    const t = parseTopic(packet.topic);
+    let t = topics.get(packet.topic);
+    if (t === undefined) {
+      if (topics.size >= TOPIC_CACHE) topics.clear();
+      t = parseTopic(packet.topic) ?? null;
+      topics.set(packet.topic, t);
+    }
     if (!t) {
       settle({ ok: true, dropped: `${packet.topic} is not a Sparkplug B topic` });
       return undefined;
@@ -163,11 +189,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
     const bytes = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     let result: ReturnType<SparkplugHost['receive']>;
     let wire: WirePayload;
+    const now = Date.now();
     try {
-      const redelivered = packet.dup || handedIn.has(packet);
-      handedIn.add(packet);
+      // A redelivery, not a new birth: the broker's DUP flag, which the subscriber also sets when it hands a nacked
+      // packet in again itself (MqttSubscriber.redeliver).
       wire = decodeWire(bytes);
-      result = host.receive(t, wire, Date.now(), redelivered);
+      result = host.receive(t, wire, now, packet.dup);
     } catch (err) {
       counters.undecodable++;
       const msg: Message = {
@@ -176,7 +203,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         key: undefined,
         payload: bytes,
         headers: {},
-        timestamp: Date.now(),
+        timestamp: now,
       };
       return ctx.ingestFailed(
         msg,
@@ -189,7 +216,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
       hold(result.unborn === 'edge' ? edgeKey(t) : deviceKey(t), { t, wire, settle });
       return undefined;
     }
-    const wait = emit(packet.topic, result, settle);
+    const wait = emit(packet.topic, result, settle, now);
     const key = t.type === 'NBIRTH' ? edgeKey(t) : t.type === 'DBIRTH' ? deviceKey(t) : undefined;
     const waiting = key !== undefined ? unhold(key) : undefined;
     if (!waiting) return wait;
@@ -199,7 +226,7 @@ export const create: CreateRuntime<Config> = (ctx) => {
         const late = host.late(h.t, h.wire, Date.now());
         if (late.unborn) hold(late.unborn === 'edge' ? edgeKey(h.t) : deviceKey(h.t), h);
         else {
-          const next = emit(topicOf(h.t), late, h.settle);
+          const next = emit(topicOf(h.t), late, h.settle, Date.now());
           if (next) await next;
         }
       }
@@ -207,12 +234,12 @@ export const create: CreateRuntime<Config> = (ctx) => {
   };
 
   /** The metric messages of one MQTT message into the flow; `settle` once they all settled. */
-  function emit(topic: string, result: HostResult, settle: Settle): undefined | Promise<void> {
+  function emit(topic: string, result: HostResult, settle: Settle, now: number): undefined | Promise<void> {
     if (result.ignored) {
       counters.ignored++;
       ctx.log.debug({ topic, why: result.ignored }, 'sparkplug message not emitted in full');
     }
-    const events = c.controlMetrics ? result.events : result.events.filter((e) => !isControl(e.name));
+    const events = c.controlMetrics ? result.events : withoutControl(result.events);
     if (events.length === 0) {
       settle(result.ignored ? { ok: true, dropped: result.ignored } : { ok: true });
       return undefined;
@@ -220,9 +247,9 @@ export const create: CreateRuntime<Config> = (ctx) => {
     counters.metrics += events.length;
     const one = fanIn(events.length, settle);
     for (let i = 0; i < events.length; i++) {
-      const wait = ctx.ingest(messageOf(events[i]), one);
+      const wait = ctx.ingest(messageOf(events[i], now), one);
       // The flow's in-flight bound is reached: the rest of this message's metrics go in as room appears.
-      if (wait) return ingestRest(wait, events, i + 1, one);
+      if (wait) return ingestRest(wait, events, i + 1, one, now);
     }
     return undefined;
   }
@@ -252,10 +279,16 @@ export const create: CreateRuntime<Config> = (ctx) => {
     dropped.settle({ ok: true, dropped: `${dropped.t.type} came before a birth certificate that did not come` });
   }
 
-  async function ingestRest(wait: Promise<void>, events: MetricEvent[], from: number, one: Settle): Promise<void> {
+  async function ingestRest(
+    wait: Promise<void>,
+    events: MetricEvent[],
+    from: number,
+    one: Settle,
+    now: number,
+  ): Promise<void> {
     await wait;
     for (let i = from; i < events.length; i++) {
-      const next = ctx.ingest(messageOf(events[i]), one);
+      const next = ctx.ingest(messageOf(events[i], now), one);
       if (next) await next;
     }
   }

@@ -8,6 +8,12 @@
 export class Lru<V> {
   private readonly map = new Map<string, V>();
   private oldest: Iterator<string> = this.map.keys();
+  /**
+   * The most recently used key: touching it again moves nothing. A delete and set per touch leaves a hole in the
+   * Map's table each time, and the table is rebuilt every few touches (a follower hearing the same few keys on every
+   * message rebuilt it all the time).
+   */
+  private newest: string | undefined;
   /** Entries forgotten at the bound so far. */
   evicted = 0;
 
@@ -24,9 +30,10 @@ export class Lru<V> {
   /** The value; `touch` makes the key the most recently used. */
   get(key: string, touch = false): V | undefined {
     const v = this.map.get(key);
-    if (touch && v !== undefined) {
+    if (touch && v !== undefined && key !== this.newest) {
       this.map.delete(key);
       this.map.set(key, v);
+      this.newest = key;
     }
     return v;
   }
@@ -35,10 +42,12 @@ export class Lru<V> {
   set(key: string, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
+    this.newest = key;
     if (this.map.size > this.max) this.evictOne();
   }
 
   delete(key: string): boolean {
+    if (key === this.newest) this.newest = undefined;
     return this.map.delete(key);
   }
 
@@ -57,6 +66,7 @@ export class Lru<V> {
     if (!next.done) {
       const value = this.map.get(next.value) as V;
       this.map.delete(next.value);
+      if (next.value === this.newest) this.newest = undefined;
       this.evicted++;
       this.onEvict?.(next.value, value);
     }

@@ -126,6 +126,15 @@ export function metricValue(w: WireValue, dt: number): unknown {
       return own(w, 'longValue') !== undefined ? wireToJson(w.longValue!) : fallback(w);
     case DT.Float:
       return own(w, 'floatValue') !== undefined ? shortestFloat(w.floatValue!) : fallback(w);
+    // The common scalars read their own field: what fallback() would return, without the oneof getter's probing.
+    case DT.Double:
+      return own(w, 'doubleValue') !== undefined ? w.doubleValue : fallback(w);
+    case DT.Boolean:
+      return own(w, 'booleanValue') !== undefined ? w.booleanValue : fallback(w);
+    case DT.String:
+    case DT.Text:
+    case DT.UUID:
+      return own(w, 'stringValue') !== undefined ? w.stringValue : fallback(w);
     case DT.Bytes:
     case DT.File:
       return own(w, 'bytesValue') !== undefined ? base64(w.bytesValue!) : fallback(w);
@@ -190,7 +199,7 @@ function templateOf(t: WireTemplate) {
   };
 }
 
-function propertiesOf(set: WirePropertySet): Record<string, { type: string; value: unknown }> {
+export function propertiesOf(set: WirePropertySet): Record<string, { type: string; value: unknown }> {
   const out: Record<string, { type: string; value: unknown }> = {};
   const values = set.values ?? [];
   (set.keys ?? []).forEach((key, i) => {
