@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlowDocument } from '../../src/flow/index.js';
-import { type Browser, chromiumMissing, launchChromium } from './support/chromium.js';
+import { chromiumMissing } from './support/chromium.js';
 import {
   connect,
   counter,
@@ -20,7 +20,7 @@ import {
   selectNode,
   setExpression,
 } from './support/editor-page.js';
-import { type EditorServer, startEditorServer } from './support/editor-server.js';
+import { editorJourney } from './support/journey.js';
 
 const skip = chromiumMissing();
 
@@ -36,133 +36,109 @@ async function savedFlows(url: string): Promise<FlowDocument[]> {
 }
 
 describe.skipIf(skip !== undefined)('subflows in the editor', () => {
-  let srv: EditorServer;
-  let browser: Browser;
-  let page: Page;
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    srv = await startEditorServer();
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await openEditor(page, srv.url);
-  }, 180_000);
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page) {
-      await page
-        .screenshot({ path: `test/.tmp/failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png` })
-        .catch(() => undefined);
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await srv?.close();
-  });
+  const j = editorJourney();
 
   it('a user makes a subflow of two nodes, edits it, sets its parameter, deploys, saves and reloads', async () => {
-    const gen = await dragFromPalette(page, 'generate', 100, 200);
-    const tag = await dragFromPalette(page, 'transform', 330, 200);
-    const mark = await dragFromPalette(page, 'transform', 560, 200);
-    const log = await dragFromPalette(page, 'debug', 560, 380);
-    await connect(page, gen, 'out', tag);
-    await connect(page, tag, 'out', mark);
-    await connect(page, mark, 'out', log);
-    await selectNode(page, gen);
-    await page.locator('[data-field="cfg-generate-1_intervalMs"] input').first().fill('200');
+    const gen = await dragFromPalette(j.page, 'generate', 100, 200);
+    const tag = await dragFromPalette(j.page, 'transform', 330, 200);
+    const mark = await dragFromPalette(j.page, 'transform', 560, 200);
+    const log = await dragFromPalette(j.page, 'debug', 560, 380);
+    await connect(j.page, gen, 'out', tag);
+    await connect(j.page, tag, 'out', mark);
+    await connect(j.page, mark, 'out', log);
+    await selectNode(j.page, gen);
+    await j.page.locator('[data-field="cfg-generate-1_intervalMs"] input').first().fill('200');
 
     // Select the two transforms (click, Ctrl+click) and make a subflow from the panel.
-    await (await header(page, tag)).click();
-    await (await header(page, mark)).click({ modifiers: ['Control'] });
-    await page.getByTestId('panel-make-subflow').click();
+    await (await header(j.page, tag)).click();
+    await (await header(j.page, mark)).click({ modifiers: ['Control'] });
+    await j.page.getByTestId('panel-make-subflow').click();
     const use = 'subflow-1-1';
-    await expect.poll(() => page.getByTestId(`node-${use}`).count()).toBe(1);
-    expect(await page.getByTestId(`node-${tag}`).count()).toBe(0);
-    expect(await page.getByTestId(`node-${mark}`).count()).toBe(0);
+    await expect.poll(() => j.page.getByTestId(`node-${use}`).count()).toBe(1);
+    expect(await j.page.getByTestId(`node-${tag}`).count()).toBe(0);
+    expect(await j.page.getByTestId(`node-${mark}`).count()).toBe(0);
     // One input, one output and the error port, wired where the two nodes were.
-    await expect.poll(() => handle(page, use, 'in', 'in').count()).toBe(1);
-    expect(await handle(page, use, 'out', 'out').count()).toBe(1);
-    expect(await handle(page, use, 'out', 'error').count()).toBe(1);
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
-    expect(await page.locator(`[data-testid="rf__edge-${gen}.out->${use}.in"]`).count()).toBe(1);
-    expect(await page.locator(`[data-testid="rf__edge-${use}.out->${log}.in"]`).count()).toBe(1);
-    await expect.poll(() => page.getByTestId(`node-${use}`).textContent()).toContain('Subflow 1');
+    await expect.poll(() => handle(j.page, use, 'in', 'in').count()).toBe(1);
+    expect(await handle(j.page, use, 'out', 'out').count()).toBe(1);
+    expect(await handle(j.page, use, 'out', 'error').count()).toBe(1);
+    await expect.poll(() => j.page.locator('.react-flow__edge').count()).toBe(2);
+    expect(await j.page.locator(`[data-testid="rf__edge-${gen}.out->${use}.in"]`).count()).toBe(1);
+    expect(await j.page.locator(`[data-testid="rf__edge-${use}.out->${log}.in"]`).count()).toBe(1);
+    await expect.poll(() => j.page.getByTestId(`node-${use}`).textContent()).toContain('Subflow 1');
     // A reusable node type: the palette offers it.
-    await expect.poll(() => page.getByTestId('palette-subflow:subflow-1').textContent()).toContain('Subflow 1');
+    await expect.poll(() => j.page.getByTestId('palette-subflow:subflow-1').textContent()).toContain('Subflow 1');
 
     // Open it (double-click): its nodes between In and Out.
-    await (await header(page, use)).dblclick();
-    await expect.poll(() => page.getByTestId('subflow-bar').count()).toBe(1);
-    await expect.poll(() => page.getByTestId('node-$in').count()).toBe(1);
-    expect(await page.getByTestId('node-$out').count()).toBe(1);
-    expect(await page.getByTestId(`node-${tag}`).count()).toBe(1);
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(3);
-    await expect.poll(() => handle(page, '$in', 'out', 'in').count()).toBe(1);
-    expect(await handle(page, '$out', 'in', 'out').count()).toBe(1);
+    await (await header(j.page, use)).dblclick();
+    await expect.poll(() => j.page.getByTestId('subflow-bar').count()).toBe(1);
+    await expect.poll(() => j.page.getByTestId('node-$in').count()).toBe(1);
+    expect(await j.page.getByTestId('node-$out').count()).toBe(1);
+    expect(await j.page.getByTestId(`node-${tag}`).count()).toBe(1);
+    await expect.poll(() => j.page.locator('.react-flow__edge').count()).toBe(3);
+    await expect.poll(() => handle(j.page, '$in', 'out', 'in').count()).toBe(1);
+    expect(await handle(j.page, '$out', 'in', 'out').count()).toBe(1);
 
     // Its properties (nothing selected): a name and a parameter with a default.
-    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 300 } });
-    await page.getByTestId('subflow-name').fill('Tag readings');
-    await expect.poll(() => page.getByTestId('subflow-bar-name').textContent()).toBe('Tag readings');
-    await page.getByTestId('add-parameter').click();
-    await page.getByTestId('param-name-0').fill('site');
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('parameter-site').count()).toBe(1);
-    await page.locator('#param-default-0').fill('nowhere');
+    await j.page.locator('.react-flow__pane').click({ position: { x: 30, y: 300 } });
+    await j.page.getByTestId('subflow-name').fill('Tag readings');
+    await expect.poll(() => j.page.getByTestId('subflow-bar-name').textContent()).toBe('Tag readings');
+    await j.page.getByTestId('add-parameter').click();
+    await j.page.getByTestId('param-name-0').fill('site');
+    await j.page.keyboard.press('Enter');
+    await expect.poll(() => j.page.getByTestId('parameter-site').count()).toBe(1);
+    await j.page.locator('#param-default-0').fill('nowhere');
 
     // The second node reads the parameter; a mistake in the first shows on it here...
-    await selectNode(page, mark);
-    await setExpression(page, mark, 'expression', '{"device": payload.device, "site": "${param:site}"}');
-    await selectNode(page, tag);
-    await setExpression(page, tag, 'expression', 'payload +');
-    await expect.poll(() => page.getByTestId(`badge-${tag}`).count(), { timeout: 10_000 }).toBe(1);
+    await selectNode(j.page, mark);
+    await setExpression(j.page, mark, 'expression', '{"device": payload.device, "site": "${param:site}"}');
+    await selectNode(j.page, tag);
+    await setExpression(j.page, tag, 'expression', 'payload +');
+    await expect.poll(() => j.page.getByTestId(`badge-${tag}`).count(), { timeout: 10_000 }).toBe(1);
 
     // ...and on the use in the flow, in the subflow's and the node's names.
-    await page.getByTestId('back-to-flow').click();
-    await expect.poll(() => page.getByTestId('subflow-bar').count()).toBe(0);
-    await expect.poll(() => page.getByTestId(`badge-${use}`).count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => page.getByTestId(`node-${use}`).textContent()).toContain('Tag readings');
-    await selectNode(page, use);
+    await j.page.getByTestId('back-to-flow').click();
+    await expect.poll(() => j.page.getByTestId('subflow-bar').count()).toBe(0);
+    await expect.poll(() => j.page.getByTestId(`badge-${use}`).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => j.page.getByTestId(`node-${use}`).textContent()).toContain('Tag readings');
+    await selectNode(j.page, use);
     await expect
-      .poll(() => page.getByTestId('node-properties').getByTestId('problem-message').first().textContent())
+      .poll(() => j.page.getByTestId('node-properties').getByTestId('problem-message').first().textContent())
       .toMatch(/in subflow "Tag readings", node "Transform"/);
 
     // Fix it from the use's "Edit subflow".
-    await page.getByTestId('edit-subflow').click();
-    await selectNode(page, tag);
-    await setExpression(page, tag, 'expression', 'payload');
-    await expect.poll(() => page.getByTestId(`badge-${tag}`).count(), { timeout: 10_000 }).toBe(0);
-    await page.getByTestId('back-to-flow').click();
-    await expect.poll(() => page.getByTestId(`badge-${use}`).count(), { timeout: 10_000 }).toBe(0);
+    await j.page.getByTestId('edit-subflow').click();
+    await selectNode(j.page, tag);
+    await setExpression(j.page, tag, 'expression', 'payload');
+    await expect.poll(() => j.page.getByTestId(`badge-${tag}`).count(), { timeout: 10_000 }).toBe(0);
+    await j.page.getByTestId('back-to-flow').click();
+    await expect.poll(() => j.page.getByTestId(`badge-${use}`).count(), { timeout: 10_000 }).toBe(0);
 
     // The use sets the parameter.
-    await selectNode(page, use);
-    await page.locator(`#param-${use}-site`).fill('north');
+    await selectNode(j.page, use);
+    await j.page.locator(`#param-${use}-site`).fill('north');
 
     // Deploy: messages go through the subflow into the debug panel.
-    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 300 } });
-    await page.locator('#flow-name').fill('Subflow journey');
-    await page.locator('[data-testid="deploy"]').click();
+    await j.page.locator('.react-flow__pane').click({ position: { x: 30, y: 300 } });
+    await j.page.locator('#flow-name').fill('Subflow journey');
+    await j.page.locator('[data-testid="deploy"]').click();
     await expect
-      .poll(() => page.locator('[data-testid="runtime-state"]').textContent(), { timeout: 20_000 })
+      .poll(() => j.page.locator('[data-testid="runtime-state"]').textContent(), { timeout: 20_000 })
       .toContain('Running this flow');
     await expect
-      .poll(() => page.locator('[data-testid="debug-entry"]').first().textContent(), { timeout: 20_000 })
+      .poll(() => j.page.locator('[data-testid="debug-entry"]').first().textContent(), { timeout: 20_000 })
       .toContain('north');
-    expect(await page.locator('[data-testid="debug-entry"]').first().textContent()).toContain('site');
+    expect(await j.page.locator('[data-testid="debug-entry"]').first().textContent()).toContain('site');
     // The use counts what went through it, as one node would.
-    await expect.poll(() => counter(page, use, 'in'), { timeout: 10_000 }).toBeGreaterThan(0);
-    await expect.poll(() => counter(page, use, 'out'), { timeout: 10_000 }).toBeGreaterThan(0);
-    expect(await counter(page, use, 'failed')).toBe(0);
+    await expect.poll(() => counter(j.page, use, 'in'), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => counter(j.page, use, 'out'), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await counter(j.page, use, 'failed')).toBe(0);
 
     // Saved with the subflow; a reload brings it back with its ports and parameter.
-    await page.keyboard.press('Control+S');
+    await j.page.keyboard.press('Control+S');
     let saved: FlowDocument | undefined;
     await expect
       .poll(async () => {
-        saved = (await savedFlows(srv.url)).find((f) => f.name === 'Subflow journey');
+        saved = (await savedFlows(j.srv.url)).find((f) => f.name === 'Subflow journey');
         return saved?.subflows?.[0]?.name;
       })
       .toBe('Tag readings');
@@ -178,58 +154,58 @@ describe.skipIf(skip !== undefined)('subflows in the editor', () => {
       config: { site: 'north' },
     });
 
-    await page.goto('about:blank');
-    await openEditor(page, `${srv.url}/#flow=${saved?.id}`);
-    await expect.poll(() => page.getByTestId(`node-${use}`).textContent()).toContain('Tag readings');
-    await expect.poll(() => handle(page, use, 'out', 'out').count()).toBe(1);
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
-    expect(await page.getByTestId('palette-subflow:subflow-1').count()).toBe(1);
-    expect(pageErrors).toEqual([]);
+    await j.page.goto('about:blank');
+    await openEditor(j.page, `${j.srv.url}/#flow=${saved?.id}`);
+    await expect.poll(() => j.page.getByTestId(`node-${use}`).textContent()).toContain('Tag readings');
+    await expect.poll(() => handle(j.page, use, 'out', 'out').count()).toBe(1);
+    await expect.poll(() => j.page.locator('.react-flow__edge').count()).toBe(2);
+    expect(await j.page.getByTestId('palette-subflow:subflow-1').count()).toBe(1);
+    expect(j.pageErrors).toEqual([]);
   }, 180_000);
 
   it('the shipped example opens with each use showing its subflow’s ports', async () => {
     const example = JSON.parse(
       readFileSync(new URL('../../examples/mqtt-subflow-to-postgres.json', import.meta.url), 'utf8'),
     ) as FlowDocument;
-    await page.goto('about:blank');
-    await openEditor(page, srv.url);
+    await j.page.goto('about:blank');
+    await openEditor(j.page, j.srv.url);
     // Imported from its file, as a user would.
-    await page.getByRole('button', { name: 'Import' }).click();
-    await page.locator('[data-testid="import-file"]').setInputFiles({
+    await j.page.getByRole('button', { name: 'Import' }).click();
+    await j.page.locator('[data-testid="import-file"]').setInputFiles({
       name: 'mqtt-subflow-to-postgres.json',
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(example)),
     });
     for (const use of ['north', 'south']) {
-      await expect.poll(() => handle(page, use, 'in', 'in').count()).toBe(1);
-      expect(await handle(page, use, 'out', 'out').count()).toBe(1);
-      expect(await handle(page, use, 'out', 'implausible').count()).toBe(1);
+      await expect.poll(() => handle(j.page, use, 'in', 'in').count()).toBe(1);
+      expect(await handle(j.page, use, 'out', 'out').count()).toBe(1);
+      expect(await handle(j.page, use, 'out', 'implausible').count()).toBe(1);
     }
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(6);
-    await expect.poll(() => page.getByTestId('node-north').textContent()).toContain('Plausible reading');
+    await expect.poll(() => j.page.locator('.react-flow__edge').count()).toBe(6);
+    await expect.poll(() => j.page.getByTestId('node-north').textContent()).toContain('Plausible reading');
     // The use's parameters, with the subflow's defaults as placeholders.
-    await selectNode(page, 'north');
-    expect(await page.locator('#param-north-min').inputValue()).toBe('-30');
-    expect(await page.locator('#param-north-site').inputValue()).toBe('north');
+    await selectNode(j.page, 'north');
+    expect(await j.page.locator('#param-north-min').inputValue()).toBe('-30');
+    expect(await j.page.locator('#param-north-site').inputValue()).toBe('north');
     // Its help is the subflow's: description, ports, parameters.
-    await page.getByRole('tab', { name: 'Help' }).click();
-    await expect.poll(() => page.getByTestId('subflow-help').textContent()).toContain('Lowest plausible °C');
-    expect(await page.getByTestId('subflow-help').textContent()).toContain('implausible');
-    await page.getByRole('tab', { name: 'Properties' }).click();
+    await j.page.getByRole('tab', { name: 'Help' }).click();
+    await expect.poll(() => j.page.getByTestId('subflow-help').textContent()).toContain('Lowest plausible °C');
+    expect(await j.page.getByTestId('subflow-help').textContent()).toContain('implausible');
+    await j.page.getByRole('tab', { name: 'Properties' }).click();
 
     // Deleting the subflow (from inside it) takes its uses along, after saying how many; undo brings all back.
-    await page.getByTestId('edit-subflow').click();
-    await page.keyboard.press('Escape');
-    await page.getByTestId('delete-subflow').click();
-    await expect.poll(() => page.getByTestId('subflow-properties').textContent()).toContain('Its 2 uses');
-    await page.getByTestId('confirm-delete-subflow').click();
-    await expect.poll(() => page.getByTestId('subflow-bar').count()).toBe(0);
-    await expect.poll(() => page.getByTestId('node-north').count()).toBe(0);
-    expect(await page.getByTestId('palette-subflow:plausible').count()).toBe(0);
-    await page.locator('.react-flow__pane').click({ position: { x: 600, y: 30 } });
-    await page.keyboard.press('Control+Z');
-    await expect.poll(() => page.getByTestId('node-north').count()).toBe(1);
-    await expect.poll(() => handle(page, 'south', 'out', 'implausible').count()).toBe(1);
-    expect(pageErrors).toEqual([]);
+    await j.page.getByTestId('edit-subflow').click();
+    await j.page.keyboard.press('Escape');
+    await j.page.getByTestId('delete-subflow').click();
+    await expect.poll(() => j.page.getByTestId('subflow-properties').textContent()).toContain('Its 2 uses');
+    await j.page.getByTestId('confirm-delete-subflow').click();
+    await expect.poll(() => j.page.getByTestId('subflow-bar').count()).toBe(0);
+    await expect.poll(() => j.page.getByTestId('node-north').count()).toBe(0);
+    expect(await j.page.getByTestId('palette-subflow:plausible').count()).toBe(0);
+    await j.page.locator('.react-flow__pane').click({ position: { x: 600, y: 30 } });
+    await j.page.keyboard.press('Control+Z');
+    await expect.poll(() => j.page.getByTestId('node-north').count()).toBe(1);
+    await expect.poll(() => handle(j.page, 'south', 'out', 'implausible').count()).toBe(1);
+    expect(j.pageErrors).toEqual([]);
   }, 120_000);
 });
