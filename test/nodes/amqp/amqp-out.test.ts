@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMessage, type Outcome } from '../../../src/spec/index.js';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
 import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
-import { Admin, amqpConnection, BrokerProxy, type Started, startFlow, unique } from './support.js';
+import { Admin, amqpConnection, BrokerProxy, unique } from './support.js';
 
 describe.runIf(await requireService('rabbitmq'))('amqp-out', () => {
   let flow: Started | undefined;

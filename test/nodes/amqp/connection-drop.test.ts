@@ -6,17 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
 import { type SinkHandle, sinks } from '../../support/test-nodes.js';
-import {
-  Admin,
-  amqpConnection,
-  BrokerProxy,
-  closeConnectionsNamed,
-  rabbitmqctlAvailable,
-  type Started,
-  startFlow,
-  unique,
-} from './support.js';
+import { Admin, amqpConnection, BrokerProxy, closeConnectionsNamed, rabbitmqctlAvailable, unique } from './support.js';
 
 const available = await requireService('rabbitmq');
 const withCtl = available && (await rabbitmqctlAvailable());

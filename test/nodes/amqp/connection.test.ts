@@ -8,7 +8,8 @@ import { silentLogger } from '../../../src/runtime/log.js';
 import { applyDefaults } from '../../../src/runtime/resolve-config.js';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
-import { Admin, amqpConnection, BrokerProxy, type Started, startFlow, unique } from './support.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
+import { Admin, amqpConnection, BrokerProxy, unique } from './support.js';
 
 const ctx = { log: silentLogger(), connectionId: 'rabbit' };
 const config = (c: Record<string, unknown>) =>

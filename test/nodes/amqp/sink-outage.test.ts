@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../conformance/harness.js';
 import { PG, postgresBehindProxy } from '../../support/pg-sink.js';
 import { requireService } from '../../support/services.js';
-import { Admin, amqpConnection, startFlow, unique } from './support.js';
+import { startFlow } from '../../support/start-flow.js';
+import { Admin, amqpConnection, unique } from './support.js';
 
 const run = (await requireService('rabbitmq')) && (await requireService('postgres'));
 const OUTAGE_MS = 8_000;

@@ -5,8 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
 import { type SinkHandle, sinks } from '../../support/test-nodes.js';
-import { Admin, amqpConnection, type Started, startFlow, unique } from './support.js';
+import { Admin, amqpConnection, unique } from './support.js';
 
 describe.runIf(await requireService('rabbitmq'))('amqp-in and amqp-out: received headers stay headers', () => {
   let flow: Started | undefined;

@@ -2,9 +2,9 @@ import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, payloads } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
-import { type Started, startFlow } from '../amqp/support.js';
 import { Admin, NATS_URL, natsConnection, unique } from './support.js';
 
 describe.runIf(await requireService('nats'))('nats-out', () => {

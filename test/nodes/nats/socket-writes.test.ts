@@ -7,8 +7,8 @@ import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, payloads } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
 import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
-import { type Started, startFlow } from '../amqp/support.js';
 import { Admin, natsConnection, unique } from './support.js';
 
 const COUNT = 2000;

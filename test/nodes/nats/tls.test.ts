@@ -15,8 +15,8 @@ import { applyDefaults } from '../../../src/runtime/resolve-config.js';
 import { eventually, payloads, type TestPayload } from '../../conformance/harness.js';
 import { type PrivateServer, startTlsNats } from '../../support/private-tls-servers.js';
 import { selfSigned } from '../../support/self-signed.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
 import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
-import { type Started, startFlow } from '../amqp/support.js';
 import { natsConnection, unique } from './support.js';
 
 const cert = selfSigned('localhost', 'DNS:localhost,IP:127.0.0.1');

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, payloads, type TestPayload } from '../../conformance/harness.js';
 import { requireService } from '../../support/services.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { type SinkHandle, sinks } from '../../support/test-nodes.js';
-import { type Started, startFlow } from '../amqp/support.js';
 import { Admin, redisConnection, unique } from './support.js';
 
 describe.runIf(await requireService('redis'))('redis-in', () => {

@@ -14,8 +14,8 @@ import { applyDefaults } from '../../../src/runtime/resolve-config.js';
 import { eventually, payloads, type TestPayload } from '../../conformance/harness.js';
 import { type PrivateServer, startTlsRedis } from '../../support/private-tls-servers.js';
 import { selfSigned } from '../../support/self-signed.js';
+import { type Started, startFlow } from '../../support/start-flow.js';
 import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
-import { type Started, startFlow } from '../amqp/support.js';
 import { redisConnection, unique } from './support.js';
 
 const cert = selfSigned('localhost', 'DNS:localhost,IP:127.0.0.1');
