@@ -64,6 +64,7 @@ export function expandSubflows(flow: FlowDocument): SubflowExpansion {
   }
   const expander = new Expander(flow);
   expander.flattenTop();
+  expander.definitionCycles();
   const { subflows: _defs, ...rest } = flow;
   const expanded: FlowDocument = { ...rest, nodes: expander.nodes, edges: expander.edges };
   const route = flow.settings?.errorRoute;
@@ -129,6 +130,47 @@ class Expander {
 
   flattenTop(): void {
     this.flatten(this.flow.nodes, this.flow.edges ?? [], { prefix: '', pointer: '', params: {}, stack: [] });
+  }
+
+  /**
+   * Subflows that contain themselves through each other, used or not (a use reports its own cycle as it expands):
+   * each cycle once, at the use that closes it, in the subflows' names.
+   */
+  definitionCycles(): void {
+    const reported = new Set(
+      this.problems.filter((p) => p.code === 'subflow-cycle').map((p) => /^\/subflows\/(\d+)\//.exec(p.path)?.[1]),
+    );
+    const done = new Set<string>();
+    const visit = (id: string, path: string[]): void => {
+      if (done.has(id)) return;
+      const found = this.defs.get(id);
+      if (!found) return;
+      (found.def.nodes ?? []).forEach((n, j) => {
+        if (!isSubflowType(n?.type)) return;
+        const next = subflowIdOf(n.type);
+        const at = path.indexOf(next);
+        if (at < 0) {
+          visit(next, [...path, next]);
+          return;
+        }
+        const cycle = [...path.slice(at), next];
+        const members = cycle.map((c) => this.defs.get(c)?.index);
+        if (members.some((m) => reported.has(String(m)))) return;
+        for (const m of members) reported.add(String(m));
+        const name = (c: string) => `"${this.defs.get(c)?.def.name ?? c}"`;
+        const through = cycle.slice(1, -1);
+        this.problem({
+          code: 'subflow-cycle',
+          path: `/subflows/${found.index}/nodes/${j}/type`,
+          message: through.length
+            ? `subflow ${name(next)} uses itself through ${through.map(name).join(', then ')}`
+            : `subflow ${name(next)} uses itself`,
+          hint: 'a subflow may not contain itself, directly or through another subflow: remove one of these uses',
+        });
+      });
+      done.add(id);
+    };
+    for (const id of this.defs.keys()) visit(id, [id]);
   }
 
   private problem(p: Omit<Problem, 'severity'>): void {

@@ -88,3 +88,66 @@ describe('engine: subflows', () => {
     await expect(engine.start(bad)).rejects.toThrow(/parameter "offset" must be a number/);
   });
 });
+
+describe('engine: nested subflows', () => {
+  /** "outer" shifts by its parameter and hands on to "inner" (a use inside it), which keeps v >= its own parameter. */
+  const nested = {
+    format: 'sluice/flow@1',
+    subflows: [
+      {
+        id: 'inner',
+        parameters: { min: { type: 'number', default: 0 } },
+        nodes: [{ id: 'keep', type: 'filter', config: { condition: 'payload.v >= ${param:min}' } }],
+        edges: [
+          { source: '$in', sourcePort: 'in', target: 'keep', targetPort: 'in' },
+          { source: 'keep', sourcePort: 'out', target: '$out', targetPort: 'out' },
+        ],
+      },
+      {
+        id: 'outer',
+        parameters: { offset: { type: 'number', default: 0 } },
+        nodes: [
+          { id: 'shift', type: 'transform', config: { expression: '{ "v": payload.v + ${param:offset} }' } },
+          { id: 'gate', type: 'subflow:inner', config: { min: 10 } },
+        ],
+        edges: [
+          { source: '$in', sourcePort: 'in', target: 'shift', targetPort: 'in' },
+          { source: 'shift', sourcePort: 'out', target: 'gate', targetPort: 'in' },
+          { source: 'gate', sourcePort: 'out', target: '$out', targetPort: 'out' },
+        ],
+      },
+    ],
+    nodes: [
+      { id: 'src', type: 'test-source', config: {} },
+      { id: 'both', type: 'subflow:outer', config: { offset: 5 } },
+      { id: 'kept', type: 'test-sink', config: {} },
+    ],
+    edges: [
+      { source: 'src', sourcePort: 'out', target: 'both', targetPort: 'in' },
+      { source: 'both', sourcePort: 'out', target: 'kept', targetPort: 'in' },
+    ],
+  };
+
+  it('runs a subflow used inside a subflow: both levels, each with its parameters, counters per copy', async () => {
+    engine = new Engine({ catalog: testCatalog, loadRuntime: loadTestRuntime });
+    await engine.start(nested);
+    const src = sources.get('src')!;
+    for (const [id, v] of [
+      ['a', 1],
+      ['b', 7],
+    ] as const)
+      await src.push({ v }, id);
+    await engine.whenIdle();
+    expect(sinks.get('kept')!.delivered.map((m) => m.payload)).toEqual([{ v: 12 }]);
+    expect(src.outcomes.get('a')).toEqual([{ ok: true }]);
+    expect(src.outcomes.get('b')).toEqual([{ ok: true }]);
+    expect(engine.counters()['both:gate:keep']).toMatchObject({ in: 2, out: 1 });
+  });
+
+  it('refuses to start a flow whose subflows contain each other, in their words', async () => {
+    engine = new Engine({ catalog: testCatalog, loadRuntime: loadTestRuntime });
+    const loop = structuredClone(nested);
+    loop.subflows[0].nodes.push({ id: 'back', type: 'subflow:outer', config: {} } as never);
+    await expect(engine.start(loop)).rejects.toThrow(/uses itself/);
+  });
+});

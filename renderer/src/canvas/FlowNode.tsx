@@ -262,7 +262,13 @@ function FlowNodeView({ id, data, selected }: NodeProps<EditorNode>) {
           className={`${css.tried} ${tried.failed ? css.triedFailed : ''} ${tried.dropped ? css.triedDropped : ''}`}
           data-testid={`tried-${id}`}
         >
-          {tried.failed ? 'failed' : tried.dropped ? 'dropped here' : `${tried.emitted} → ${tried.ports.join(', ')}`}
+          {tried.failed
+            ? 'failed'
+            : tried.dropped
+              ? 'dropped here'
+              : tried.reached
+                ? `reached ${tried.reached.join(', ')}`
+                : `${tried.emitted} → ${tried.ports.join(', ')}`}
         </span>
       )}
     </div>

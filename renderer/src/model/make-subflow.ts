@@ -2,13 +2,16 @@
  * "Make subflow" (Node-RED's Selection to Subflow): the selected nodes become a subflow definition in the document's
  * `subflows`, and one use node `subflow:<id>` takes their place. Edges crossing the selection become the subflow's
  * ports: one input per inner port the outside fed (an `$in` edge), one output per inner port that fed the outside
- * (an `$out` edge), each wired to the use where the originals were. Pure.
+ * (an `$out` edge), each wired to the use where the originals were. Inside an open subflow (its canvas content) it
+ * works the same: the new definition joins the flow's `subflows` (the canvas's `meta.subflows`), and the In and Out
+ * nodes never go into the selection (edges from In and into Out become the new subflow's ports). Pure.
  */
 import { FLOW_FORMAT, type FlowEdge, type FlowSubflow, SUBFLOW_IN, SUBFLOW_OUT } from '../../../src/flow/index.js';
 import { ERROR_PORT } from '../../../src/spec/index.js';
 import { toEditorEdge, toFlowEdge, toFlowNode } from './convert.js';
 import { slug, uniqueId } from './ids.js';
 import { withoutNodes } from './organise.js';
+import { isPortNodeType } from './subflows.js';
 import { type EditorEdge, type EditorNode, type FlowContent, NODE_TYPE } from './types.js';
 
 export interface MadeSubflow {
@@ -61,7 +64,9 @@ export function selectionToSubflow(
   selected: readonly string[],
   name?: string,
 ): MadeSubflow | string {
-  const inside = new Set(selected);
+  // In and Out stand for the open subflow's ports: they stay where they are.
+  const portNodes = new Set(content.nodes.filter((n) => isPortNodeType(n.data.type)).map((n) => n.id));
+  const inside = new Set(selected.filter((id) => !portNodes.has(id)));
   const members = content.nodes.filter((n) => inside.has(n.id));
   if (members.length === 0) return 'Select the nodes to turn into a subflow first (Shift+drag or Ctrl+click).';
   const between = outsideBetween(content.edges, inside);

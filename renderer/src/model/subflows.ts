@@ -119,6 +119,40 @@ export function subflowFromContent(content: FlowContent, before: FlowSubflow): F
   return def;
 }
 
+/**
+ * The flow's subflows after an edit on the canvas of open subflow `openId`: that one as the canvas now has it, plus
+ * what the edit added to the canvas's `meta.subflows` (a subflow made inside it) or took away (the undo of that);
+ * `before` is the canvas's `meta.subflows` as last written. The flow's other definitions stay as the flow has them.
+ */
+export function subflowsAfterEdit(
+  flowSubflows: readonly FlowSubflow[],
+  openId: string,
+  content: FlowContent,
+  before: readonly FlowSubflow[] | undefined,
+): FlowSubflow[] {
+  const was = new Set((before ?? []).map((s) => s.id));
+  const after = content.meta.subflows ?? [];
+  const now = new Set(after.map((s) => s.id));
+  const next = flowSubflows
+    .filter((s) => s.id === openId || now.has(s.id) || !was.has(s.id))
+    .map((s) => (s.id === openId ? subflowFromContent(content, s) : s));
+  for (const s of after) if (!was.has(s.id) && !next.some((x) => x.id === s.id)) next.push(s);
+  return next;
+}
+
+/** Whether subflow `from` uses subflow `target`, itself or through the subflows it uses (a use would loop). */
+export function subflowUses(subflows: readonly FlowSubflow[] | undefined, from: string, target: string): boolean {
+  const byId = new Map((subflows ?? []).map((s) => [s.id, s]));
+  const seen = new Set<string>();
+  const walk = (id: string): boolean => {
+    if (id === target) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return (byId.get(id)?.nodes ?? []).some((n) => isSubflowType(n.type) && walk(subflowIdOf(n.type)));
+  };
+  return walk(from);
+}
+
 interface Named {
   id: string;
   type: string;

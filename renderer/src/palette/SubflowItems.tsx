@@ -1,11 +1,11 @@
 /**
  * The palette's "Subflows" category: the flow's subflows as node types (`subflow:<id>`), dragged in or added like
- * any node. Inside a subflow, it is not offered to itself (a subflow may not contain itself).
+ * any node. Inside a subflow, neither it nor a subflow using it is offered (a subflow may not contain itself).
  */
 import { useShallow } from 'zustand/react/shallow';
 import type { FlowSubflow } from '../../../src/flow/index.js';
 import { PALETTE_MIME } from '../canvas/palette-drag.js';
-import { SUBFLOW_COLOR, subflowTitle } from '../model/subflows.js';
+import { SUBFLOW_COLOR, subflowTitle, subflowUses } from '../model/subflows.js';
 import { useFlow } from '../state/flow-context.js';
 import css from './Palette.module.css';
 
@@ -28,7 +28,11 @@ function summary(def: FlowSubflow): string {
 export function SubflowItems({ query, onAdd }: { query: string; onAdd(type: string): void }) {
   const items = useFlow(
     useShallow((s) =>
-      (s.meta.subflows ?? []).filter((d) => d.id !== s.meta.subflow?.id && subflowMatchesQuery(d, query)),
+      (s.meta.subflows ?? []).filter((d) => {
+        const open = s.meta.subflow?.id;
+        // Inside a subflow, neither itself nor a subflow that uses it: the subflow would contain itself.
+        return (open === undefined || !subflowUses(s.meta.subflows, d.id, open)) && subflowMatchesQuery(d, query);
+      }),
     ),
   );
   if (items.length === 0) return null;

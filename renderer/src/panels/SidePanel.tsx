@@ -22,19 +22,17 @@ function Properties() {
       <div className={css.empty}>
         {selected.length} nodes selected. Drag to move them; <kbd>Delete</kbd> removes them; <kbd>Ctrl</kbd>+
         <kbd>C</kbd> copies them.
-        {!inSubflow && (
-          <p>
-            <button
-              type="button"
-              className={css.button}
-              data-testid="panel-make-subflow"
-              title="Turn the selected nodes into a reusable subflow node (Ctrl+Shift+G)"
-              onClick={() => makeSubflow(store)}
-            >
-              Make subflow
-            </button>
-          </p>
-        )}
+        <p>
+          <button
+            type="button"
+            className={css.button}
+            data-testid="panel-make-subflow"
+            title="Turn the selected nodes into a reusable subflow node (Ctrl+Shift+G)"
+            onClick={() => makeSubflow(store)}
+          >
+            Make subflow
+          </button>
+        </p>
       </div>
     );
   }

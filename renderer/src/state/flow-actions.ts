@@ -5,12 +5,15 @@ import { catalog } from '../model/catalog.js';
 import { fromDocument, toDocument, toFlowNode } from '../model/convert.js';
 import { referencedConnections } from '../model/fragment.js';
 import { sameContent } from '../model/history.js';
+import { subflowTrial } from '../model/subflow-try.js';
 import type { FlowContent } from '../model/types.js';
 import { pushDebugBacklog } from './debug-store.js';
 import { type DeployedShape, settling, summarise, useDeploy } from './deploy-store.js';
+import type { FlowStore } from './flow-store.js';
 import { isActive, useRuntime } from './runtime-store.js';
+import { useSubflowEdit } from './subflow-edit.js';
 import { useTaps } from './taps.js';
-import { droppedNodes, useTry } from './try-store.js';
+import { droppedNodes, tryKey, useTry } from './try-store.js';
 import { useUi } from './ui-store.js';
 import { activeTab, contentOf, type Tab, useWorkspace } from './workspace.js';
 
@@ -263,9 +266,19 @@ export function exportFileName(tab: Tab): string {
   return `${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}.json`;
 }
 
-export async function tryNode(nodeId: string, payload: unknown, topic: string | undefined): Promise<void> {
+export async function tryNode(
+  nodeId: string,
+  payload: unknown,
+  topic: string | undefined,
+  inputPort?: string,
+): Promise<void> {
   const tab = activeTab();
   if (!tab) return;
+  const editing = useSubflowEdit.getState().editing;
+  if (editing?.tabKey === tab.key) {
+    await trySubflowNode(tab, editing.subflowId, editing.store, nodeId, inputPort, payload, topic);
+    return;
+  }
   const t = useTry.getState();
   t.started(tab.key, nodeId);
   useUi.getState().showBottom('try');
@@ -274,10 +287,46 @@ export async function tryNode(nodeId: string, payload: unknown, topic: string | 
     const error = r.truncated ? `${r.error ?? ''} (stopped at the step limit)`.trim() : r.error;
     const steps = r.steps ?? [];
     const delivered = r.delivered ?? [];
-    const droppedAt = error ? [] : droppedNodes(nodeId, steps, delivered, tab.store.getState().edges);
-    useTry.getState().finished(tab.key, { steps, delivered, error, droppedAt });
+    const state = tab.store.getState();
+    const canvasIds = new Set(state.nodes.map((n) => n.id));
+    const droppedAt = error ? [] : droppedNodes(nodeId, steps, delivered, state.edges, canvasIds);
+    useTry.getState().finished(tab.key, { steps, delivered, error, droppedAt }, canvasIds);
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     useTry.getState().finished(tab.key, { steps: [], delivered: [], error, droppedAt: [] });
+  }
+}
+
+/** Try it on the canvas of an open subflow: one use of it with its parameters' defaults, expanded as the engine does. */
+async function trySubflowNode(
+  tab: Tab,
+  subflowId: string,
+  canvas: FlowStore,
+  nodeId: string,
+  inputPort: string | undefined,
+  payload: unknown,
+  topic: string | undefined,
+): Promise<void> {
+  const key = tryKey(tab.key, subflowId);
+  useTry.getState().started(key, nodeId);
+  useUi.getState().showBottom('try');
+  const failed = (error: string) => useTry.getState().finished(key, { steps: [], delivered: [], error, droppedAt: [] });
+  const trial = subflowTrial(documentOf(tab), subflowId, nodeId, inputPort);
+  if (typeof trial === 'string') {
+    failed(trial);
+    return;
+  }
+  try {
+    const r = await api.tryNode(trial.flow, trial.nodeId, { payload, ...(topic ? { topic } : {}) });
+    const raw = r.truncated ? `${r.error ?? ''} (stopped at the step limit)`.trim() : r.error;
+    const error = raw === undefined ? undefined : trial.mapError(raw);
+    const steps = trial.mapSteps(r.steps ?? []);
+    const delivered = trial.mapDelivered(r.delivered ?? []);
+    const state = canvas.getState();
+    const canvasIds = new Set(state.nodes.map((n) => n.id));
+    const droppedAt = error ? [] : droppedNodes(nodeId, steps, delivered, state.edges, canvasIds);
+    useTry.getState().finished(key, { steps, delivered, error, droppedAt }, canvasIds);
+  } catch (err) {
+    failed(trial.mapError(err instanceof Error ? err.message : String(err)));
   }
 }

@@ -13,14 +13,12 @@ export function openSubflow(tab: Tab, id: string): void {
   }
 }
 
-/** Turns the canvas's selection into a subflow (Node-RED's "Selection to Subflow"), or says why not. */
+/**
+ * Turns the canvas's selection into a subflow (Node-RED's "Selection to Subflow"), or says why not. Inside an open
+ * subflow the new definition goes into the flow's `subflows` (subflow-edit writes it back with the canvas's edit).
+ */
 export function makeSubflow(store: FlowStore): void {
   const ui = useUi.getState();
-  if (store.getState().meta.subflow) {
-    // The new definition would belong to the flow, not to the subflow open here.
-    ui.notify('info', 'Make subflows on the flow’s canvas: go back to the flow first.');
-    return;
-  }
   const made = store.getState().makeSubflow();
   if (typeof made === 'string') {
     ui.notify('info', made);

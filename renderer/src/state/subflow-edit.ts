@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import { sameContent } from '../model/history.js';
 import { problemsInsideSubflow } from '../model/subflow-problems.js';
-import { subflowContent, subflowFromContent } from '../model/subflows.js';
+import { subflowContent, subflowsAfterEdit } from '../model/subflows.js';
 import type { FlowContent } from '../model/types.js';
 import { createFlowStore, type FlowStore } from './flow-store.js';
 import { contentOf, type Tab } from './workspace.js';
@@ -39,13 +39,13 @@ export const useSubflowEdit = create<SubflowEditState>()((set, get) => ({
     let written: FlowContent = contentOf(store.getState());
     const unsubscribeInner = store.subscribe((s) => {
       if (sameContent(written, s)) return;
+      const before = written.meta.subflows;
       written = contentOf(s);
       const o = outer.getState();
-      const i = indexOf();
       const subflows = o.meta.subflows;
-      if (!subflows || i < 0) return;
-      const next = subflows.map((x, j) => (j === i ? subflowFromContent(written, x) : x));
-      o.setMeta({ subflows: next });
+      if (!subflows || indexOf() < 0) return;
+      // One step on the flow: the open subflow's edit with any subflow made inside it (or its undo).
+      o.setMeta({ subflows: subflowsAfterEdit(subflows, id, written, before) });
       // A connection made while editing the subflow is the flow's.
       if (written.connections !== o.connections) outer.setState({ connections: written.connections });
     });
