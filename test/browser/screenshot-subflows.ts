@@ -1,6 +1,7 @@
 /**
  * Makes docs/screenshots/subflow.png (a flow using one subflow twice, a use's parameters in its properties) and
- * subflow-edit.png (the subflow open on its own canvas, In and Out nodes, its parameters), from the shipped example.
+ * subflow-edit.png (the subflow open on its own canvas, In and Out nodes, its parameters) and subflow-try.png (a
+ * sample tried inside it: the nodes it passed, the output it reached), from the shipped example.
  * Run: `node --import tsx test/browser/screenshot-subflows.ts`.
  */
 import { mkdir, readFile } from 'node:fs/promises';
@@ -43,6 +44,15 @@ async function main(): Promise<void> {
     await page.waitForTimeout(500);
     await page.mouse.move(5, 5);
     await page.screenshot({ path: `${OUT}/subflow-edit.png` });
+
+    await selectNode(page, 'to-row');
+    await page.getByRole('tab', { name: /^Try it/ }).click();
+    await page.getByLabel('Sample topic').fill('sensors/dev-7/temperature');
+    await page.getByLabel('Sample payload').fill('{"value": 21.5}');
+    await page.getByTestId('try-send').click();
+    await page.waitForSelector('[data-testid="try-reached"]');
+    await page.mouse.move(5, 5);
+    await page.screenshot({ path: `${OUT}/subflow-try.png` });
   } finally {
     await browser.close();
     await srv.close();

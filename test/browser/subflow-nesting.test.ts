@@ -144,6 +144,7 @@ describe.skipIf(skip !== undefined)('subflows inside subflows, and trying one', 
     await expect
       .poll(() => page.getByTestId('try-reached').textContent(), { timeout: 15_000 })
       .toBe('Reached the subflow\'s output "big"');
+    expect(await page.getByTestId('try-note').textContent()).toBe('Parameters: Factor 2 (its default)');
     expect(await page.getByTestId('tried-mul').textContent()).toBe('1 → out');
     expect(await page.getByTestId('tried-keep').textContent()).toBe('1 → out');
     expect(await page.getByTestId('tried-$out').textContent()).toBe('reached big');

@@ -115,10 +115,31 @@ describe('try it inside a subflow', () => {
     expect(r.dropped).toEqual([]);
   });
 
+  it('a parameter with no default takes the value a use of it sets, and says so', async () => {
+    t = await startServer();
+    const noDefault = structuredClone(doc);
+    noDefault.subflows![1].parameters = { factor: { type: 'number', title: 'Factor' } };
+    const trial = subflowTrial(noDefault, 'scale', 'mul');
+    if (typeof trial === 'string') throw new Error(trial);
+    expect(trial.parameters).toBe('Factor 5 (as use "use" sets it)');
+    expect(subflowTrial(doc, 'scale', 'mul')).toMatchObject({ parameters: 'Factor 2 (its default)' });
+    const res = await call<TryResult>(t.app, 'POST', '/api/try', {
+      flow: trial.flow,
+      nodeId: trial.nodeId,
+      message: { payload: 3 },
+    });
+    expect(trial.mapSteps(res.body.steps).map((s) => [s.nodeId, s.message.payload])).toEqual([
+      ['mul', 15],
+      ['keep', 15],
+      ['tagged:wrap', { tagged: 15 }],
+    ]);
+  });
+
   it('says why not: no default for a parameter, the Out node, an unwired input', () => {
     const noDefault = structuredClone(doc);
     noDefault.subflows![1].parameters = { factor: { type: 'number', title: 'Factor' } };
-    expect(subflowTrial(noDefault, 'scale', 'mul')).toMatch(/give "Factor" a default/);
+    noDefault.nodes[1].config = {};
+    expect(subflowTrial(noDefault, 'scale', 'mul')).toMatch(/give "Factor" a default .* or a value on a use/);
     expect(subflowTrial(doc, 'scale', '$out')).toMatch(/send the sample into In or a node/);
     const unwired = structuredClone(doc);
     unwired.subflows![1].edges = unwired.subflows![1].edges!.filter((e) => e.source !== '$in');

@@ -1,7 +1,7 @@
 /**
- * Try it inside an open subflow: the trial runs one use of the subflow (with its parameters' defaults), expanded by
- * the engine's own expander (src/flow/subflow.ts), with a debug node on each of its outputs so that a message
- * reaching the subflow's Out shows as such. The trial's node ids (`<use>:<inner id>`) are mapped back to the ids on
+ * Try it inside an open subflow: the trial runs one use of the subflow (with its parameters' defaults, or a use's
+ * values for those without one), expanded by the engine's own expander (src/flow/subflow.ts), with a debug node on
+ * each of its outputs so that a message reaching the subflow's Out shows as such. The trial's node ids (`<use>:<inner id>`) are mapped back to the ids on
  * the subflow's canvas (an inner node, a nested use, or the In and Out nodes). Pure.
  */
 import {
@@ -32,13 +32,38 @@ export interface SubflowTrial {
   mapDelivered(delivered: TryStep[]): TryStep[];
   /** The server's words with the trial's ids taken out. */
   mapError(error: string): string;
+  /** The parameter values it runs with, in words ("Factor 2 (its default)"); empty when the subflow has none. */
+  parameters: string;
 }
 
-/** Parameters a trial needs and the subflow gives no default for. */
-function missingDefaults(def: FlowSubflow): string[] {
-  return Object.entries(def.parameters ?? {})
-    .filter(([, p]) => p.default === undefined)
-    .map(([name, p]) => p.title ?? name);
+/**
+ * The parameter values of the trial: each one's default, else the value the flow's first use that sets it gives
+ * (a literal, not a reference to an enclosing subflow's parameter); the words that say so; or those with neither.
+ */
+function trialParameters(
+  doc: FlowDocument,
+  def: FlowSubflow,
+): { values: Record<string, unknown>; words: string[]; missing: string[] } {
+  const values: Record<string, unknown> = {};
+  const words: string[] = [];
+  const missing: string[] = [];
+  const show = (v: unknown) => JSON.stringify(v);
+  for (const [name, p] of Object.entries(def.parameters ?? {})) {
+    const label = p.title ?? name;
+    if (p.default !== undefined) {
+      words.push(`${label} ${show(p.default)} (its default)`);
+      continue;
+    }
+    const literal = (v: unknown) => v !== undefined && !(typeof v === 'string' && v.includes('${param:'));
+    const use = doc.nodes.find((n) => n.type === `subflow:${def.id}` && literal(n.config?.[name]));
+    if (!use) {
+      missing.push(label);
+      continue;
+    }
+    values[name] = use.config[name];
+    words.push(`${label} ${show(values[name])} (as use "${use.name ?? use.id}" sets it)`);
+  }
+  return { values, words, missing };
 }
 
 /**
@@ -55,9 +80,10 @@ export function subflowTrial(
   const def = index < 0 ? undefined : doc.subflows?.[index];
   if (!def) return `This flow has no subflow "${subflowId}".`;
   const title = def.name || def.id;
-  const missing = missingDefaults(def);
-  if (missing.length) {
-    return `Try it inside a subflow uses its parameters' defaults: give ${missing.map((m) => `"${m}"`).join(', ')} a default in the subflow's properties (select In or Out), or try the flow from its source.`;
+  const params = trialParameters(doc, def);
+  if (params.missing.length) {
+    const names = params.missing.map((m) => `"${m}"`).join(', ');
+    return `Try it inside a subflow uses its parameters' defaults, or a use's values: give ${names} a default in the subflow's properties (select In or Out) or a value on a use, or try the flow from its source.`;
   }
   if (chosen === SUBFLOW_OUT) return `The Out node takes what leaves the subflow: send the sample into In or a node.`;
 
@@ -92,7 +118,7 @@ export function subflowTrial(
     ...(doc.settings ? { settings: withoutErrorRoute(doc.settings) } : {}),
     subflows: doc.subflows?.map((s, i) => (i === index ? trialDef : s)),
     nodes: [
-      { id: USE, type: `subflow:${def.id}`, config: {} },
+      { id: USE, type: `subflow:${def.id}`, config: params.values },
       ...outputs.map((_, i) => ({ id: outNode(i), type: 'debug', config: {} })),
     ],
     edges: outputs.map((port, i) => ({ source: USE, sourcePort: port, target: outNode(i), targetPort: 'in' })),
@@ -130,6 +156,7 @@ export function subflowTrial(
         return id === undefined ? [] : [{ ...s, nodeId: id }];
       }),
     mapError: (error) => error.split(`${USE}:`).join(''),
+    parameters: params.words.join(', '),
   };
 }
 

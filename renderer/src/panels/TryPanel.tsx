@@ -130,8 +130,13 @@ export function TryPanel() {
         {!result.error && result.steps.length === 0 && !result.running && !result.nodeId && (
           <div className={css.empty}>
             {inSubflow
-              ? 'Pick In or a node of this subflow, edit the sample and send it: it runs through the subflow with its parameters’ defaults. Nothing is deployed or saved.'
+              ? 'Pick In or a node of this subflow, edit the sample and send it: it runs through the subflow with its parameters’ defaults (or a use’s value where there is none). Nothing is deployed or saved.'
               : 'Pick a node, edit the sample and send it. Nothing is deployed or saved.'}
+          </div>
+        )}
+        {!result.running && result.note && (
+          <div className={css.muted} style={{ padding: '8px 12px 0' }} data-testid="try-note">
+            {result.note}
           </div>
         )}
         {!result.running && reached.length > 0 && (

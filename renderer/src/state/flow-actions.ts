@@ -325,7 +325,8 @@ async function trySubflowNode(
     const state = canvas.getState();
     const canvasIds = new Set(state.nodes.map((n) => n.id));
     const droppedAt = error ? [] : droppedNodes(nodeId, steps, delivered, state.edges, canvasIds);
-    useTry.getState().finished(key, { steps, delivered, error, droppedAt }, canvasIds);
+    const note = trial.parameters ? `Parameters: ${trial.parameters}` : undefined;
+    useTry.getState().finished(key, { steps, delivered, error, droppedAt, note }, canvasIds);
   } catch (err) {
     failed(trial.mapError(err instanceof Error ? err.message : String(err)));
   }

@@ -29,6 +29,8 @@ export interface TryRun {
   error: string | undefined;
   /** Nodes where a path ended without output or delivery (dropped). */
   droppedAt: string[];
+  /** What the run assumed, in words (inside a subflow: the parameter values it ran with). */
+  note?: string;
   byNode: Record<string, TryNodeSummary>;
 }
 
@@ -51,7 +53,7 @@ export interface TryState {
    */
   finished(
     tabKey: string,
-    run: Pick<TryRun, 'steps' | 'delivered' | 'error' | 'droppedAt'>,
+    run: Pick<TryRun, 'steps' | 'delivered' | 'error' | 'droppedAt' | 'note'>,
     canvasIds?: ReadonlySet<string>,
   ): void;
   /** Clears the run of `key` and, for a tab's key, those of the subflows opened in it. */
@@ -133,6 +135,7 @@ export const useTry = create<TryState>()((set, get) => ({
         [tabKey]: {
           ...(get().runs[tabKey] ?? NONE),
           ...run,
+          note: run.note,
           running: false,
           byNode: summarise(run.steps, run.delivered, run.droppedAt, canvasIds),
         },
