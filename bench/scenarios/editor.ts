@@ -17,6 +17,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 import { CLIENT_HEADER } from '../../src/server/security.js';
+import { chainFlow } from '../../test/browser/support/chain-flow.js';
 import { CHROMIUM, launchChromium } from '../../test/browser/support/chromium.js';
 import { type EditorServer, startEditorServer } from '../../test/browser/support/editor-server.js';
 import { measuredPan, openFlow, type Pan, type RendererCpu, zoomOf, zoomTo } from '../support/editor-pages.js';
@@ -24,35 +25,7 @@ import { type BenchResult, median, printResults } from '../types.js';
 
 /** 1,000 nodes and 750 edges: 250 generate -> transform -> filter -> debug chains on a grid, five chains to a row. */
 export function generatedFlow(chains = 250, id = 'bench-1000'): Record<string, unknown> {
-  const nodes: unknown[] = [];
-  const edges: unknown[] = [];
-  const types = [
-    { type: 'generate', config: { intervalMs: 1000, count: 0, topic: 'sim/sensors' } },
-    { type: 'transform', config: { expression: '{"t": payload.temp * 1.8 + 32}' } },
-    { type: 'filter', config: { condition: 'payload.t > 50' } },
-    { type: 'debug', config: {} },
-  ];
-  for (let c = 0; c < chains; c++) {
-    const row = Math.floor(c / 5);
-    const col = c % 5;
-    types.forEach((t, i) => {
-      nodes.push({
-        id: `c${c}-${t.type}`,
-        type: t.type,
-        position: { x: (col * 4 + i) * 240, y: row * 140 },
-        config: t.config,
-      });
-      if (i > 0)
-        edges.push({
-          source: `c${c}-${types[i - 1].type}`,
-          sourcePort: 'out',
-          target: `c${c}-${t.type}`,
-          targetPort: 'in',
-        });
-    });
-  }
-  const count = (chains * 4).toLocaleString('en-US');
-  return { format: 'sluice/flow@1', id, name: `Generated: ${count} nodes`, nodes, edges };
+  return chainFlow({ chains, id, name: `Generated: ${(chains * 4).toLocaleString('en-US')} nodes` });
 }
 
 /** Median CPU milliseconds for JSON.stringify + JSON.parse of `doc` in this Node process (the machine's floor). */

@@ -6,7 +6,8 @@
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 
 /**
- * What "drawn" means for one open: at least this many nodes and edges in the DOM, every node measured; with
+ * What "drawn" means for one open: at least this many nodes and edges in the DOM (or on the overview canvas, which
+ * reports what it drew in data-nodes / data-wires), every node measured; with
  * `positions` (the flow's node positions), also every node in view at the current transform (an editor that draws
  * only what is in view), and with `fitted` a view zoomed out below 1 (the fit after measuring has happened).
  */
@@ -79,8 +80,14 @@ export async function openFlow(context: BrowserContext, url: string, drawn: Draw
   await page.waitForFunction(
     (want) => {
       const nodes = document.querySelectorAll('.react-flow__node');
-      if (nodes.length < want.nodes) return false;
-      if (document.querySelectorAll('.react-flow__edge').length < want.edges) return false;
+      // An editor that draws a zoomed-out large flow on one canvas says on it how many nodes and wires it drew.
+      const overview = document.querySelector('[data-testid="overview"]');
+      const drawnNodes = overview ? Number(overview.getAttribute('data-nodes') ?? 0) : nodes.length;
+      const drawnEdges = overview
+        ? Number(overview.getAttribute('data-wires') ?? 0)
+        : document.querySelectorAll('.react-flow__edge').length;
+      if (drawnNodes < want.nodes) return false;
+      if (drawnEdges < want.edges) return false;
       // React Flow keeps a node hidden until it has measured it (or knows its size).
       for (const el of nodes) if ((el as HTMLElement).style.visibility === 'hidden') return false;
       const vp = document.querySelector('.react-flow__viewport') as HTMLElement | null;
@@ -96,7 +103,7 @@ export async function openFlow(context: BrowserContext, url: string, drawn: Draw
         let inView = 0;
         for (const [x, y] of want.positions)
           if (x < x1 && x + want.size.width > x0 && y < y1 && y + want.size.height > y0) inView++;
-        if (nodes.length < inView) return false;
+        if (drawnNodes < inView) return false;
       }
       return true;
     },

@@ -30,6 +30,9 @@ export function defaultStaticDir(): string {
   return fileURLToPath(new URL('../../renderer/dist', import.meta.url));
 }
 
+/** What Vite writes under assets/: a name with its content hash. */
+const IMMUTABLE_ASSET = /[\\/]assets[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.(?:js|css|woff2|svg|png)$/;
+
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sluice</title></head>
 <body><h1>Sluice</h1><p>The editor is not built yet. Run <code>npm run build</code>, then reload this page.</p>
@@ -47,7 +50,18 @@ export async function registerStatic(app: FastifyInstance, staticDir: string): P
   });
 
   const built = existsSync(`${staticDir}/index.html`);
-  if (built) await app.register(fastifyStatic, { root: staticDir, prefix: '/', index: 'index.html' });
+  if (built)
+    await app.register(fastifyStatic, {
+      root: staticDir,
+      prefix: '/',
+      index: 'index.html',
+      // The build names every script and style after its content: a browser keeps them and never asks again, and
+      // Chromium reuses the code it compiled from them (the editor then opens without parsing its script again).
+      // index.html names the current ones, so it is always revalidated.
+      setHeaders(reply, path) {
+        reply.header('Cache-Control', IMMUTABLE_ASSET.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
 
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0];

@@ -1,72 +1,84 @@
 /**
- * Issue 13, "Large flows": a user opens a 1,000-node flow, sees all of it, zooms in and pans (the editor then draws only
- * the nodes in view), deploys it, picks a node that is off-screen from its message in the debug panel and watches its
- * counters rise, reloads and finds the flow where they left it, and fits it into view again; in headless Chromium
- * against the real server.
+ * Issue 13, "Large flows": a user opens a 1,000-node flow and sees all of it (zoomed that far out, as an overview drawn
+ * on one canvas: no caption could be read), picks a node there and zooms to it, zooms in and pans (the editor then
+ * draws the nodes in view, editable), deploys it, picks a node that is off-screen from its message in the debug panel
+ * and watches its counters rise, sees a failing node marked on the overview, reloads and finds the flow where they
+ * left it, and fits it into view again; in headless Chromium against the real server.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { CHAIN_TYPES, chainFlow, chainPosition, screenOf, viewTransform } from './support/chain-flow.js';
 import { chromiumMissing } from './support/chromium.js';
 import { counter } from './support/editor-page.js';
 import { editorJourney, storeFlow } from './support/journey.js';
 
 const skip = chromiumMissing();
-const CHAINS = 250;
 
-/** 250 generate -> transform -> filter -> debug chains, five to a row: 1,000 nodes, 750 edges. */
+/** 250 chains, five to a row: 1,000 nodes, 750 edges; each debug node named (the debug panel names nodes so). */
 function largeFlow(id: string): Record<string, unknown> {
-  const types = [
-    { type: 'generate', config: { intervalMs: 3000, count: 0, topic: 'sim/sensors' } },
-    { type: 'transform', config: { expression: '{"t": payload.temp * 1.8 + 32}' } },
-    { type: 'filter', config: { condition: 'payload.t > 50' } },
-    { type: 'debug', config: {} },
-  ];
-  const nodes: unknown[] = [];
-  const edges: unknown[] = [];
-  for (let c = 0; c < CHAINS; c++) {
-    types.forEach((t, i) => {
-      nodes.push({
-        id: `c${c}-${t.type}`,
-        type: t.type,
-        position: { x: ((c % 5) * 4 + i) * 240, y: Math.floor(c / 5) * 140 },
-        // The debug panel names a message's node by its name: each debug node has its own.
-        ...(t.type === 'debug' ? { name: `Log ${c}` } : {}),
-        config: t.config,
-      });
-      if (i > 0)
-        edges.push({
-          source: `c${c}-${types[i - 1].type}`,
-          sourcePort: 'out',
-          target: `c${c}-${t.type}`,
-          targetPort: 'in',
-        });
-    });
-  }
-  return { format: 'sluice/flow@1', id, name: 'A thousand nodes', nodes, edges };
+  return chainFlow({ chains: 250, id, name: 'A thousand nodes', intervalMs: 3000, namedLogs: true });
 }
 
 const drawnNodes = (page: Page) => page.locator('.react-flow__node').count();
-const zoom = (page: Page) =>
-  page
-    .locator('.react-flow__viewport')
-    .evaluate((el) => Number(/scale\(([\d.e-]+)\)/.exec((el as HTMLElement).style.transform)?.[1]));
+const zoom = async (page: Page) => (await viewTransform(page))[2];
+/** What the overview canvas drew (it says so on itself: a test cannot look into a canvas). */
+const overview = async (page: Page) => {
+  const el = page.getByTestId('overview');
+  if ((await el.count()) === 0) return undefined;
+  return { nodes: Number(await el.getAttribute('data-nodes')), wires: Number(await el.getAttribute('data-wires')) };
+};
+/** Where node `id` of the generated flow is on the screen, `dx`/`dy` flow units into it. */
+function screenPoint(page: Page, id: string, dx = 40, dy = 20): Promise<{ x: number; y: number }> {
+  const [chain, type] = id.split('-');
+  const at = chainPosition(Number(chain.slice(1)), CHAIN_TYPES.indexOf(type as (typeof CHAIN_TYPES)[number]));
+  return screenOf(page, { x: at.x + dx, y: at.y + dy });
+}
 
 describe.skipIf(skip !== undefined)('a 1,000-node flow in the editor', () => {
   const flowId = `large-${Date.now().toString(36)}`;
   const j = editorJourney({ open: false, prepare: (srv) => storeFlow(srv, largeFlow(flowId)) });
 
-  it('opens fitted with every node drawn, zooms in and pans drawing only what is in view', async () => {
+  it('opens fitted as an overview of every node and wire; a click there selects a node, a double-click zooms to it', async () => {
     await j.page.goto(`${j.srv.url}/?flow=${flowId}`);
-    await expect.poll(() => drawnNodes(j.page), { timeout: 60_000 }).toBe(1000);
-    await expect.poll(() => j.page.locator('.react-flow__edge').count(), { timeout: 30_000 }).toBe(750);
+    await expect.poll(() => overview(j.page), { timeout: 60_000 }).toEqual({ nodes: 1000, wires: 750 });
     expect(await zoom(j.page)).toBeLessThan(0.2);
-    // No minimap by default on a flow this size (it would repaint 1,000 nodes on every pan frame); the button shows it.
+    // Zoomed this far out nothing is in the DOM: one canvas draws it all, and says what the user can do there.
+    expect(await drawnNodes(j.page)).toBe(0);
+    expect(await j.page.locator('.react-flow__edge').count()).toBe(0);
+    await expect.poll(() => j.page.getByTestId('overview-hint').textContent()).toContain('double-click to zoom');
+    // No minimap by default on a flow this size; the button shows it.
     expect(await j.page.locator('.react-flow__minimap').count()).toBe(0);
     await j.page.getByTestId('toggle-minimap').click();
     await expect.poll(() => j.page.locator('.react-flow__minimap').count()).toBe(1);
     await j.page.getByTestId('toggle-minimap').click();
     await expect.poll(() => j.page.locator('.react-flow__minimap').count()).toBe(0);
 
+    // A click on a node of the overview selects it: its properties open.
+    const at = await screenPoint(j.page, 'c37-filter');
+    await j.page.mouse.click(at.x, at.y);
+    await expect.poll(() => j.page.getByTestId('node-properties').textContent()).toContain('c37-filter');
+    // A click between nodes selects nothing (the flow's properties again).
+    const gap = await screenPoint(j.page, 'c37-filter', 210, 20);
+    await j.page.mouse.click(gap.x, gap.y);
+    await expect.poll(() => j.page.getByTestId('node-properties').count()).toBe(0);
+
+    // A double-click on a node zooms to it: drawn, editable and selected.
+    const again = await screenPoint(j.page, 'c42-transform');
+    await j.page.mouse.dblclick(again.x, again.y);
+    const node = j.page.locator('[data-testid="node-c42-transform"]');
+    await expect.poll(() => node.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => node.locator('xpath=..').getAttribute('class')).toContain('selected');
+    expect(await zoom(j.page)).toBeGreaterThan(0.4);
+    expect(await j.page.getByTestId('overview').count()).toBe(0);
+    await expect.poll(() => drawnNodes(j.page)).toBeLessThan(100);
+
+    // Fit view goes back to the overview.
+    await j.page.locator('.react-flow__controls-fitview').click();
+    await expect.poll(() => overview(j.page), { timeout: 30_000 }).toEqual({ nodes: 1000, wires: 750 });
+    expect(await drawnNodes(j.page)).toBe(0);
+  }, 180_000);
+
+  it('zooms in and pans drawing only the nodes in view', async () => {
     // Zoom in on the middle of the canvas with the wheel, as a user does.
     const pane = await j.page.locator('.react-flow__pane').boundingBox();
     if (!pane) throw new Error('no canvas');
@@ -163,8 +175,22 @@ describe.skipIf(skip !== undefined)('a 1,000-node flow in the editor', () => {
     expect(await drawnNodes(j.page)).toBeLessThan(100);
 
     await j.page.locator('.react-flow__controls-fitview').click();
-    await expect.poll(() => drawnNodes(j.page), { timeout: 60_000 }).toBe(1000);
+    await expect.poll(() => overview(j.page), { timeout: 60_000 }).toEqual({ nodes: 1000, wires: 750 });
     expect(await zoom(j.page)).toBeLessThan(0.2);
+    // The running flow's nodes carry their status on the overview too: a green dot in each node's top-right corner.
+    const z = await zoom(j.page);
+    const dot = await screenPoint(j.page, 'c120-filter', 180 - 12, 12);
+    const canvasBox = (await j.page.getByTestId('overview').boundingBox())!;
+    const rgb = await j.page
+      .getByTestId('overview')
+      .evaluate(
+        (el, p) =>
+          Array.from((el as HTMLCanvasElement).getContext('2d')!.getImageData(p.x, p.y, 1, 1).data.slice(0, 3)),
+        { x: Math.round(dot.x - canvasBox.x), y: Math.round(dot.y - canvasBox.y) },
+      );
+    // Green (#2f9e6e) over the node's white body, blended at its edge: green leads.
+    const [r, g, b] = rgb;
+    expect({ zoom: z, greenLeads: g > r + 30 && g > b + 10 }).toEqual({ zoom: z, greenLeads: true });
     expect(j.pageErrors).toEqual([]);
   }, 180_000);
 });

@@ -47,6 +47,29 @@ describe('the editor', () => {
     expect((await call(t.app, 'GET', '/../flows/x.json')).text).not.toContain('"format"');
   });
 
+  it('lets the browser keep the hashed scripts for good and revalidate the page that names them', async () => {
+    t = await startServer();
+    const dist = join(t.dir, 'dist');
+    await mkdir(join(dist, 'assets'), { recursive: true });
+    await writeFile(
+      join(dist, 'index.html'),
+      '<!doctype html><script type="module" src="./assets/index-Ab3_x-9Z.js"></script>',
+    );
+    await writeFile(join(dist, 'assets', 'index-Ab3_x-9Z.js'), 'console.log("editor")');
+    await writeFile(join(dist, 'assets', 'notes.js'), 'console.log("unhashed")');
+    const dir = t.dir;
+    await t.server.close();
+    t = await startServer({ dir, staticDir: dist });
+
+    expect((await call(t.app, 'GET', '/assets/index-Ab3_x-9Z.js')).headers['cache-control']).toBe(
+      'public, max-age=31536000, immutable',
+    );
+    expect((await call(t.app, 'GET', '/')).headers['cache-control']).toBe('no-cache');
+    expect((await call(t.app, 'GET', '/flows/some-flow')).headers['cache-control']).toBe('no-cache');
+    // A name without a content hash could change under the same name: asked again every time.
+    expect((await call(t.app, 'GET', '/assets/notes.js')).headers['cache-control']).toBe('no-cache');
+  });
+
   it('says to run the build when there is none', async () => {
     t = await startServer();
     const res = await call(t.app, 'GET', '/');

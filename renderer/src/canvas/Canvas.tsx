@@ -15,9 +15,10 @@ import {
   type OnConnectEnd,
   ReactFlow,
   useReactFlow,
+  useStore as useViewStore,
   type Viewport,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useContext, useMemo, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { isSubflowType, subflowIdOf } from '../../../src/flow/index.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
@@ -36,6 +37,8 @@ import { ConnectionLine } from './ConnectionLine.js';
 import { FlowNode } from './FlowNode.js';
 import { FIT_VIEW } from './fit.js';
 import { GroupFrame } from './GroupFrame.js';
+import { Overview } from './Overview.js';
+import { OVERVIEW_MAX_ZOOM, OVERVIEW_MIN_NODES } from './overview-scene.js';
 import { PALETTE_MIME } from './palette-drag.js';
 import { dropTopic, TOPIC_MIME } from './topic-drop.js';
 import { useCanvasCommands } from './use-canvas-commands.js';
@@ -53,6 +56,7 @@ const MINIMAP_AUTO_NODES = 12;
  * the nodes on every pan frame and mounts nodes as they scroll in, which a small flow does not need.
  */
 const CULL_MIN_NODES = 200;
+const NO_EDGES: never[] = [];
 
 function miniMapColor(n: CanvasNode): string {
   if (n.type === 'comment') return '#f3e3a0';
@@ -123,8 +127,24 @@ export function Canvas() {
   });
   // The fit on open is not the user's choice: remembering it would pin the view of a flow that later grows.
   const skipFit = useRef(opening.fit);
+  // A large flow zoomed out is drawn as one picture (Overview): React Flow keeps its nodes, hidden, for the viewport,
+  // Fit view and the selection, and mounts none of them. Opening fitted starts there, before the fit has zoomed out.
+  const zoomedOut = useViewStore((s) => s.transform[2] < OVERVIEW_MAX_ZOOM);
+  const [fitted, setFitted] = useState(!opening.fit);
+  const overview = flowNodes.length >= OVERVIEW_MIN_NODES && (zoomedOut || !fitted);
+  // React Flow fits on open once a change of nodes finds them all measured; hidden nodes are never measured, so
+  // nothing would change: ask for the fit (it counts the hidden nodes' declared sizes, FIT_VIEW).
+  const fitHidden = useRef(opening.fit && overview);
+  useEffect(() => {
+    if (fitHidden.current) void rf.fitView({ ...FIT_VIEW });
+  }, [rf]);
+  const drawnNodes = useMemo(
+    () => (overview ? nodes.map((n) => (n.hidden ? n : { ...n, hidden: true })) : nodes),
+    [nodes, overview],
+  );
   const onMoveEnd = useCallback(
     (event: MouseEvent | TouchEvent | null, v: Viewport) => {
+      setFitted(true);
       if (skipFit.current && event === null) {
         skipFit.current = false;
         return;
@@ -212,8 +232,8 @@ export function Canvas() {
 
   return (
     <ReactFlow<CanvasNode>
-      nodes={nodes}
-      edges={edges}
+      nodes={drawnNodes}
+      edges={overview ? NO_EDGES : edges}
       nodeTypes={nodeTypes}
       onNodesChange={actions.onNodesChange}
       onEdgesChange={actions.onEdgesChange}
@@ -246,6 +266,7 @@ export function Canvas() {
       proOptions={proOptions}
       className={live ? 'live' : undefined}
     >
+      {overview && <Overview nodes={nodes} edges={storeEdges} />}
       {/* The dot grid repaints on every pan frame; large flows pan faster without it. */}
       {nodes.length <= GRID_MAX_NODES && (
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cdd3db" />

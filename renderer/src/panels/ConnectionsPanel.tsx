@@ -4,7 +4,7 @@
  */
 import { useCallback, useContext, useMemo } from 'react';
 import { CONNECTION_CONFIG_PATH, placeProblems } from '../forms/errors.js';
-import { SchemaForm } from '../forms/SchemaForm.js';
+import { LazySchemaForm as SchemaForm } from '../forms/LazySchemaForm.js';
 import { RichText } from '../forms/templates.js';
 import { catalog, connectionKind } from '../model/catalog.js';
 import { connectionState } from '../model/connection-state.js';

@@ -2,7 +2,7 @@
 import { useCallback, useMemo } from 'react';
 import { FlowSettings, failureFateProblem, type Problem } from '../../../src/flow/index.js';
 import { placeProblems } from '../forms/errors.js';
-import { SchemaForm } from '../forms/SchemaForm.js';
+import { LazySchemaForm as SchemaForm } from '../forms/LazySchemaForm.js';
 import { catalog } from '../model/catalog.js';
 import { toDocument } from '../model/convert.js';
 import { jsonEqual } from '../model/equal.js';

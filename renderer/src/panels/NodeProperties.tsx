@@ -2,7 +2,7 @@
 import { useCallback } from 'react';
 import { isSubflowType } from '../../../src/flow/index.js';
 import { NODE_CONFIG_PATH, placeProblems } from '../forms/errors.js';
-import { SchemaForm } from '../forms/SchemaForm.js';
+import { LazySchemaForm as SchemaForm } from '../forms/LazySchemaForm.js';
 import { RichText } from '../forms/templates.js';
 import { FALLBACK_COLOR, nodeDefinition } from '../model/catalog.js';
 import { jsonEqual } from '../model/equal.js';

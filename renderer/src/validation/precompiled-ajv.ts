@@ -1,10 +1,8 @@
 /**
- * Stands in for `ajv/dist/2020.js` in the browser bundle (see vite.config.ts): `compile` returns the validator
- * generated at build time for the same schema, so no code is generated in the page (CSP without 'unsafe-eval').
+ * Stands in for `ajv/dist/2020.js` in the browser bundle (see vite.config.ts), so that Ajv's compiler is not bundled
+ * and no code is generated in the page (CSP without 'unsafe-eval'). The editor's validators are generated at build
+ * time and loaded with flow-validator.ts; nothing may compile a schema in the page.
  */
-import { precompiled } from 'virtual:sluice-precompiled';
-import { schemaKey } from '../../build/schema-key.js';
-
 type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 
 export class Ajv2020 {
@@ -12,13 +10,9 @@ export class Ajv2020 {
     return this;
   }
 
-  compile(schema: unknown): Validate {
-    const fn = precompiled[schemaKey(schema)];
-    if (!fn) {
-      throw new Error(
-        'this schema was not precompiled into the editor bundle: rebuild the renderer (npm run build:renderer)',
-      );
-    }
-    return fn as Validate;
+  compile(_schema: unknown): Validate {
+    throw new Error(
+      'the editor compiles no schema: use loadFlowValidator() (renderer/src/validation/flow-validator.ts)',
+    );
   }
 }
