@@ -38,7 +38,7 @@ describe.skipIf(skip !== undefined)('a 1,000-node flow in the editor', () => {
   const flowId = `large-${Date.now().toString(36)}`;
   const j = editorJourney({ open: false, prepare: (srv) => storeFlow(srv, largeFlow(flowId)) });
 
-  it('opens fitted as an overview of every node and wire; a click there selects a node, a double-click zooms to it', async () => {
+  it('opens fitted as an overview of every node and wire; a click there selects a node, Shift+drag encloses some, a double-click zooms to one', async () => {
     await j.page.goto(`${j.srv.url}/?flow=${flowId}`);
     await expect.poll(() => overview(j.page), { timeout: 60_000 }).toEqual({ nodes: 1000, wires: 750 });
     expect(await zoom(j.page)).toBeLessThan(0.2);
@@ -61,6 +61,18 @@ describe.skipIf(skip !== undefined)('a 1,000-node flow in the editor', () => {
     const gap = await screenPoint(j.page, 'c37-filter', 210, 20);
     await j.page.mouse.click(gap.x, gap.y);
     await expect.poll(() => j.page.getByTestId('node-properties').count()).toBe(0);
+
+    // Shift+drag a rectangle around one chain (mid-canvas: near an edge the view pans along): its four nodes.
+    const from = await screenPoint(j.page, 'c100-generate', -20, -20);
+    const to = await screenPoint(j.page, 'c100-debug', 200, 90);
+    await j.page.keyboard.down('Shift');
+    await j.page.mouse.move(from.x, from.y);
+    await j.page.mouse.down();
+    for (let i = 1; i <= 5; i++)
+      await j.page.mouse.move(from.x + ((to.x - from.x) * i) / 5, from.y + ((to.y - from.y) * i) / 5);
+    await j.page.mouse.up();
+    await j.page.keyboard.up('Shift');
+    await expect.poll(() => j.page.getByText('4 nodes selected').count()).toBe(1);
 
     // A double-click on a node zooms to it: drawn, editable and selected.
     const again = await screenPoint(j.page, 'c42-transform');

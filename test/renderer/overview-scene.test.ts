@@ -9,6 +9,7 @@ import {
   controlOffset,
   isOverview,
   nodeAt,
+  nodesWithin,
   OVERVIEW_MAX_ZOOM,
   OVERVIEW_MIN_NODES,
 } from '../../renderer/src/canvas/overview-scene.js';
@@ -130,6 +131,14 @@ describe('the overview of a large flow', () => {
     // Inside the group's frame but between its nodes; on the comment.
     expect(nodeAt(s, 650, 40)).toBeUndefined();
     expect(nodeAt(s, 20, 220)).toBeUndefined();
+  });
+
+  it('selects with a rectangle the nodes wholly inside it', () => {
+    const s = scene();
+    // Around both debug nodes (600, -100) and (600, 100), not the switch at (300, 0).
+    expect(nodesWithin(s, { x: 590, y: -110, width: 200, height: 300 }).sort()).toEqual(['cold-log', 'hot-log']);
+    // Cutting through a node leaves it out.
+    expect(nodesWithin(s, { x: 350, y: -110, width: 440, height: 150 })).toEqual(['hot-log']);
   });
 
   it('bends wires as React Flow does', () => {

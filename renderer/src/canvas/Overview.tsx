@@ -1,7 +1,8 @@
 /**
  * A large flow zoomed out, drawn as one picture (overview-scene.ts, overview-draw.ts) while React Flow keeps the
- * viewport, the pan and zoom gestures, the selection rectangle's pane and Fit view. On the picture a click selects the
- * node under the pointer (Ctrl/Cmd+click adds or removes it), a double-click zooms to it, and hovering names it.
+ * viewport, the pan and zoom gestures, the selection rectangle and Fit view. On the picture a click selects the node
+ * under the pointer (Ctrl/Cmd+click adds or removes it), Shift+drag the nodes it encloses, a double-click zooms to
+ * the node, and hovering names it.
  */
 import { Panel, useStoreApi } from '@xyflow/react';
 import { useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
@@ -13,9 +14,10 @@ import { LiveContext, useFlowStore } from '../state/flow-context.js';
 import { useRuntime } from '../state/runtime-store.js';
 import css from './Overview.module.css';
 import { drawScene } from './overview-draw.js';
-import { buildScene, nodeAt, type SceneBox } from './overview-scene.js';
+import { buildScene, nodeAt, nodesWithin, type SceneBox } from './overview-scene.js';
 
 const PANE = '.react-flow__pane';
+const NO_POINTER = { pointerEvents: 'none' } as const;
 
 export function Overview({ nodes, edges }: { nodes: readonly CanvasNode[]; edges: readonly EditorEdge[] }) {
   const rf = useStoreApi();
@@ -64,15 +66,29 @@ export function Overview({ nodes, edges }: { nodes: readonly CanvasNode[]; edges
     draw();
   }, [scene, draw]);
   useEffect(() => {
+    // Shift+drag: React Flow draws the rectangle but selects only nodes it draws; the overview selects what it encloses.
+    let box: { x: number; y: number; width: number; height: number } | undefined;
     const unsubscribe = rf.subscribe((s, prev) => {
       if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) schedule();
+      if (s.userSelectionRect && s.userSelectionRect.width + s.userSelectionRect.height > 0) box = s.userSelectionRect;
+      else if (!s.userSelectionRect && box) {
+        const [tx, ty, zoom] = s.transform;
+        const inside = nodesWithin(sceneRef.current, {
+          x: (box.x - tx) / zoom,
+          y: (box.y - ty) / zoom,
+          width: box.width / zoom,
+          height: box.height / zoom,
+        });
+        box = undefined;
+        store.getState().selectOnly(inside);
+      }
     });
     return () => {
       unsubscribe();
       cancelAnimationFrame(frame.current);
       frame.current = 0;
     };
-  }, [rf, schedule]);
+  }, [rf, store, schedule]);
 
   // Pointer events reach the pane (the canvas lets them through); capture them on the way to find the node hit.
   useEffect(() => {
@@ -135,7 +151,8 @@ export function Overview({ nodes, edges }: { nodes: readonly CanvasNode[]; edges
         data-testid="overview"
         aria-label={`Overview of ${scene.nodeCount} nodes: zoom in to edit`}
       />
-      <Panel position="top-center">
+      {/* Never in the way: the pointer goes through it to the flow under it. */}
+      <Panel position="bottom-center" style={NO_POINTER}>
         <div className={css.hint} data-testid="overview-hint">
           Overview: click a node to select it, double-click to zoom to it; zoom in to edit
         </div>

@@ -160,6 +160,20 @@ export function nodeAt(scene: Scene, x: number, y: number): SceneBox | undefined
   return undefined;
 }
 
+/** The ids of the flow nodes wholly inside `r` (flow coordinates), as React Flow's selection rectangle selects. */
+export function nodesWithin(scene: Scene, r: { x: number; y: number; width: number; height: number }): string[] {
+  return scene.boxes
+    .filter(
+      (b) =>
+        b.kind === 'node' &&
+        b.x >= r.x &&
+        b.y >= r.y &&
+        b.x + b.width <= r.x + r.width &&
+        b.y + b.height <= r.y + r.height,
+    )
+    .map((b) => b.id);
+}
+
 /**
  * React Flow's bezier between two handles (its `calculateControlOffset` with curvature 0.25), so that the overview's
  * wires have the shape the wires have when zoomed in.

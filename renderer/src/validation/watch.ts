@@ -9,9 +9,19 @@ import { attributeSubflowProblems } from '../model/subflow-problems.js';
 import type { FlowContent } from '../model/types.js';
 import type { FlowStore } from '../state/flow-store.js';
 import { contentOf } from '../state/workspace.js';
-import { loadFlowValidator } from './flow-validator.js';
 
 const DEBOUNCE_MS = 200;
+
+let loading: Promise<FlowValidator> | undefined;
+
+/** The validator's chunk (flow-validator.ts), loaded once; a failed load (a new build on the server) is retried. */
+function loadFlowValidator(): Promise<FlowValidator> {
+  loading ??= import('./flow-validator.js').then((m) => m.flowValidator);
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
 
 function validatorFailed(err: unknown): Problem[] {
   return [
