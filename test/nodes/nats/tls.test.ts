@@ -12,11 +12,10 @@ import { natsConnection as natsConnectionKind } from '../../../nodes/connections
 import { NatsClient, type NatsSettings } from '../../../src/connectors/nats/client.js';
 import { NODE_PROBLEM } from '../../../src/kit/problem-text.js';
 import { applyDefaults } from '../../../src/runtime/resolve-config.js';
-import { eventually, payloads, type TestPayload } from '../../conformance/harness.js';
+import { eventually } from '../../conformance/harness.js';
 import { type PrivateServer, startTlsNats } from '../../support/private-tls-servers.js';
 import { selfSigned } from '../../support/self-signed.js';
-import { type Started, startFlow } from '../../support/start-flow.js';
-import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
+import { roundTrip, type Started, startFlow } from '../../support/start-flow.js';
 import { natsConnection, unique } from './support.js';
 
 const cert = selfSigned('localhost', 'DNS:localhost,IP:127.0.0.1');
@@ -68,36 +67,13 @@ describe.runIf(available)('nats over TLS (a private nats-server with JetStream)'
     const stream = unique('TLS');
     const jsm = await jetstreamManager(admin);
     await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: 'memory' as never });
-    flow = await startFlow(
+    const trip = await roundTrip(
       [connection('ca.pem')],
-      [
-        ['src', 'test-source', {}],
-        ['out', 'nats-out', { connection: 'nats', subject: `${stream}.in` }],
-        ['in', 'nats-in', { connection: 'nats', stream, durable: unique('d') }],
-        ['sink', 'test-sink', { failFlagged: false }],
-      ],
-      [
-        ['src', 'out'],
-        ['in', 'sink'],
-      ],
+      ['nats-out', { connection: 'nats', subject: `${stream}.in` }],
+      ['nats-in', { connection: 'nats', stream, durable: unique('d') }],
     );
-    const src = sources.get('src') as SourceHandle;
-    const sent = payloads(200, 'tls');
-    for (const p of sent) await src.push(p, p.id);
-    const sink = sinks.get('sink') as SinkHandle;
-    await eventually(
-      () => sink.delivered.length,
-      (n) => n >= sent.length,
-      20_000,
-      'every message through TLS',
-    );
-    expect(sink.delivered.map((m) => (m.payload as TestPayload).id)).toEqual(sent.map((p) => p.id));
-    await eventually(
-      () => [...src.outcomes.values()].filter((o) => o[0]?.ok).length,
-      (n) => n === sent.length,
-      10_000,
-      'every publish acknowledged by the stream',
-    );
+    flow = trip.flow;
+    const { sent } = trip;
     // nats-in acknowledged every message (the acks went over the same TLS connection).
     await eventually(
       async () => (await jsm.consumers.list(stream).next()).map((c) => c.num_ack_pending + c.num_pending),
@@ -106,7 +82,7 @@ describe.runIf(available)('nats over TLS (a private nats-server with JetStream)'
       'nothing pending on the consumer',
     );
     expect((await jsm.streams.info(stream)).state.messages).toBe(sent.length);
-    for (const id of ['in', 'out']) expect(flow.states(id).at(-1)).toEqual({ state: 'connected' });
+    for (const id of ['in', 'out']) expect(trip.flow.states(id).at(-1)).toEqual({ state: 'connected' });
     await jsm.streams.delete(stream);
   }, 60_000);
 

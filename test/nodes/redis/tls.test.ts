@@ -11,11 +11,10 @@ import { redisConnection as redisConnectionKind } from '../../../nodes/connectio
 import { RedisClient, type RedisSettings } from '../../../src/connectors/redis/client.js';
 import { NODE_PROBLEM } from '../../../src/kit/problem-text.js';
 import { applyDefaults } from '../../../src/runtime/resolve-config.js';
-import { eventually, payloads, type TestPayload } from '../../conformance/harness.js';
+import { eventually } from '../../conformance/harness.js';
 import { type PrivateServer, startTlsRedis } from '../../support/private-tls-servers.js';
 import { selfSigned } from '../../support/self-signed.js';
-import { type Started, startFlow } from '../../support/start-flow.js';
-import { type SinkHandle, type SourceHandle, sinks, sources } from '../../support/test-nodes.js';
+import { roundTrip, type Started, startFlow } from '../../support/start-flow.js';
 import { redisConnection, unique } from './support.js';
 
 const cert = selfSigned('localhost', 'DNS:localhost,IP:127.0.0.1');
@@ -63,37 +62,14 @@ describe.runIf(available)('redis over TLS (a private redis-server)', () => {
   it('moves messages end to end through redis-out and redis-in with the CA as a reference', async () => {
     const stream = unique('tls');
     const group = unique('g');
-    flow = await startFlow(
+    // Every write acknowledged by redis-out, every entry by redis-in (XACK over the same TLS connection).
+    const trip = await roundTrip(
       [connection('ca.pem')],
-      [
-        ['src', 'test-source', {}],
-        ['out', 'redis-out', { connection: 'redis', stream }],
-        ['in', 'redis-in', { connection: 'redis', stream, group, start: 'earliest', blockMs: 100 }],
-        ['sink', 'test-sink', { failFlagged: false }],
-      ],
-      [
-        ['src', 'out'],
-        ['in', 'sink'],
-      ],
+      ['redis-out', { connection: 'redis', stream }],
+      ['redis-in', { connection: 'redis', stream, group, start: 'earliest', blockMs: 100 }],
     );
-    const src = sources.get('src') as SourceHandle;
-    const sent = payloads(200, 'tls');
-    for (const p of sent) await src.push(p, p.id);
-    const sink = sinks.get('sink') as SinkHandle;
-    await eventually(
-      () => sink.delivered.length,
-      (n) => n >= sent.length,
-      20_000,
-      'every message through TLS',
-    );
-    expect(sink.delivered.map((m) => (m.payload as TestPayload).id)).toEqual(sent.map((p) => p.id));
-    // Every write was acknowledged by redis-out, every entry by redis-in (XACK over the same TLS connection).
-    await eventually(
-      () => [...src.outcomes.values()].filter((o) => o[0]?.ok).length,
-      (n) => n === sent.length,
-      10_000,
-      'every write settled ok',
-    );
+    flow = trip.flow;
+    const { sent } = trip;
     const check = new Redis({
       host: '127.0.0.1',
       port: server.port,
@@ -110,7 +86,7 @@ describe.runIf(available)('redis over TLS (a private redis-server)', () => {
     } finally {
       check.disconnect();
     }
-    for (const id of ['in', 'out']) expect(flow.states(id).at(-1)).toEqual({ state: 'connected' });
+    for (const id of ['in', 'out']) expect(trip.flow.states(id).at(-1)).toEqual({ state: 'connected' });
   }, 60_000);
 
   it('a CA that did not sign the server certificate: both nodes say so, in the error pattern', async () => {
