@@ -76,6 +76,14 @@ describe.runIf(run)('scale-out: AMQP competing consumers, 3 replicas, one killed
     const replicas: Replica[] = [0, 1, 2].map((i) => startReplica(`${name}-${i}`, flow.file));
     cleanups.push(() => stopAll(replicas));
     await Promise.all(replicas.map((r) => r.ready));
+    // "running" comes before amqp-in has subscribed (it connects in the background): on a busy machine the victim could
+    // still be connecting when it is killed, holding nothing. Wait until RabbitMQ sees all three consumers.
+    await waitFor(
+      'three consumers on the queue',
+      async () => (await channel.checkQueue(queue)).consumerCount === 3,
+      30_000,
+      50,
+    );
 
     // Mid-stream: a quarter is stored, the victim holds up to its prefetch unacknowledged.
     await waitFor('a quarter of the messages stored', async () => (await table.counts()).rows >= TOTAL / 4, 30_000, 50);
