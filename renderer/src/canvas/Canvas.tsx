@@ -38,7 +38,7 @@ import { FlowNode } from './FlowNode.js';
 import { FIT_VIEW } from './fit.js';
 import { GroupFrame } from './GroupFrame.js';
 import { Overview } from './Overview.js';
-import { OVERVIEW_MAX_ZOOM, OVERVIEW_MIN_NODES } from './overview-scene.js';
+import { isOverview, OVERVIEW_MIN_NODES } from './overview-scene.js';
 import { PALETTE_MIME } from './palette-drag.js';
 import { dropTopic, TOPIC_MIME } from './topic-drop.js';
 import { useCanvasCommands } from './use-canvas-commands.js';
@@ -129,9 +129,9 @@ export function Canvas() {
   const skipFit = useRef(opening.fit);
   // A large flow zoomed out is drawn as one picture (Overview): React Flow keeps its nodes, hidden, for the viewport,
   // Fit view and the selection, and mounts none of them. Opening fitted starts there, before the fit has zoomed out.
-  const zoomedOut = useViewStore((s) => s.transform[2] < OVERVIEW_MAX_ZOOM);
+  const zoomedOut = useViewStore((s) => isOverview(s.transform[2], flowNodes.length));
   const [fitted, setFitted] = useState(!opening.fit);
-  const overview = flowNodes.length >= OVERVIEW_MIN_NODES && (zoomedOut || !fitted);
+  const overview = zoomedOut || (flowNodes.length >= OVERVIEW_MIN_NODES && !fitted);
   // React Flow fits on open once a change of nodes finds them all measured; hidden nodes are never measured, so
   // nothing would change: ask for the fit (it counts the hidden nodes' declared sizes, FIT_VIEW).
   const fitHidden = useRef(opening.fit && overview);
