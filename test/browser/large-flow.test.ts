@@ -34,6 +34,39 @@ function screenPoint(page: Page, id: string, dx = 40, dy = 20): Promise<{ x: num
   return screenOf(page, { x: at.x + dx, y: at.y + dy });
 }
 
+/** A point of the pane near `p` (screen) where no node is: the gap right of a node and below it. */
+async function gapNear(page: Page, p: { x: number; y: number }): Promise<{ x: number; y: number }> {
+  const [tx, ty, z] = await viewTransform(page);
+  const pane = await page.locator('.react-flow__pane').boundingBox();
+  if (!pane) throw new Error('no canvas pane');
+  const flow = { x: (p.x - pane.x - tx) / z, y: (p.y - pane.y - ty) / z };
+  const at = chainPosition(0, 0);
+  return screenOf(page, {
+    x: Math.floor((flow.x - at.x) / 240) * 240 + 210,
+    y: Math.floor((flow.y - at.y) / 140) * 140 + 106,
+  });
+}
+
+/** The generated flow's nodes that are in view but not drawn (none, when the editor keeps up with the view). */
+async function missingInView(page: Page): Promise<string[]> {
+  const [tx, ty, z] = await viewTransform(page);
+  const pane = await page.locator('.react-flow__pane').boundingBox();
+  if (!pane) throw new Error('no canvas pane');
+  const drawn = new Set(
+    await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))),
+  );
+  const missing: string[] = [];
+  for (let c = 0; c < 250; c++)
+    CHAIN_TYPES.forEach((type, i) => {
+      const at = chainPosition(c, i);
+      const [x, y] = [tx + at.x * z, ty + at.y * z];
+      // Well inside the pane (a node straddling its edge may be culled a frame later).
+      const inView = x > 20 && x + 180 * z < pane.width - 20 && y > 20 && y + 72 * z < pane.height - 20;
+      if (inView && !drawn.has(`c${c}-${type}`)) missing.push(`c${c}-${type}`);
+    });
+  return missing;
+}
+
 describe.skipIf(skip !== undefined)('a 1,000-node flow in the editor', () => {
   const flowId = `large-${Date.now().toString(36)}`;
   const j = editorJourney({ open: false, prepare: (srv) => storeFlow(srv, largeFlow(flowId)) });
@@ -124,6 +157,21 @@ describe.skipIf(skip !== undefined)('a 1,000-node flow in the editor', () => {
       .locator('.react-flow__node')
       .evaluateAll((els) => els.filter((e) => (e as HTMLElement).style.visibility === 'hidden').length);
     expect(hidden).toBe(0);
+
+    // Further, several screens down: whatever comes into view is drawn, however far from where the flow opened.
+    const startY = (await viewTransform(j.page))[1];
+    for (let screen = 0; screen < 4; screen++) {
+      // Grab the pane between nodes (grabbing a node would move it instead).
+      const from = await gapNear(j.page, mid);
+      await j.page.mouse.move(from.x, from.y);
+      await j.page.mouse.down();
+      for (let i = 1; i <= 10; i++) await j.page.mouse.move(from.x - i * 5, from.y - i * 40);
+      await j.page.mouse.up();
+    }
+    // Three screens and more: beyond what was around the view before.
+    expect(startY - (await viewTransform(j.page))[1]).toBeGreaterThan(1400);
+    await expect.poll(() => missingInView(j.page)).toEqual([]);
+    expect(await drawnNodes(j.page)).toBeLessThan(100);
   }, 180_000);
 
   it('deployed: a node off-screen is picked from its message in the debug panel and its counters rise', async () => {

@@ -3,6 +3,7 @@ import { useReactFlow } from '@xyflow/react';
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
+import { useFitFlow } from '../canvas/fit.js';
 import { addComment, autoLayout, groupSelection } from '../canvas/use-canvas-commands.js';
 import type { EditorNode } from '../model/types.js';
 import { RuntimesButton } from '../runtimes/RuntimesDialog.js';
@@ -112,6 +113,7 @@ function runText(run: (Pick<FlowRun, 'state' | 'error' | 'revision'> & { inError
 export function Toolbar() {
   const store = useFlowStore();
   const rf = useReactFlow<EditorNode>();
+  const fitView = useFitFlow(store);
   const canUndo = useStore(store.temporal, (s) => s.pastStates.length > 0);
   const canRedo = useStore(store.temporal, (s) => s.futureStates.length > 0);
   const activeKey = useWorkspace((s) => s.activeKey);
@@ -192,7 +194,7 @@ export function Toolbar() {
         <button
           type="button"
           className={css.iconTool}
-          onClick={() => void autoLayout(store, rf)}
+          onClick={() => void autoLayout(store, fitView)}
           title="Auto-layout (L)"
           aria-label="Auto-layout"
         >

@@ -1,8 +1,9 @@
 /**
  * The canvas of the open flow. React Flow in controlled mode over the flow store; nodeTypes is a module constant and
  * node components are memoised, so a 1,000-node flow pans without React work per frame. A large flow draws only the
- * nodes and edges in view (its nodes declare their geometry, model/node-geometry.ts, so the others are never mounted),
- * and every saved flow reopens where the user left it (viewport-memory.ts).
+ * nodes and edges in view (its nodes declare their geometry, model/node-geometry.ts, so the others are never mounted);
+ * zoomed in, React Flow is given only the part around the view (graph-window.ts), zoomed out it is drawn as an
+ * overview (Overview.tsx); and every saved flow reopens where the user left it (viewport-memory.ts).
  */
 import {
   Background,
@@ -31,17 +32,19 @@ import { openSubflow } from '../state/subflow-actions.js';
 import { tapKey, toggleTap, useTaps } from '../state/taps.js';
 import { useUi } from '../state/ui-store.js';
 import { activeTab, useWorkspace } from '../state/workspace.js';
-import { IconMap } from '../ui/icons.js';
+import { IconFit, IconMap } from '../ui/icons.js';
 import { CommentNode } from './CommentNode.js';
 import { ConnectionLine } from './ConnectionLine.js';
 import { FlowNode } from './FlowNode.js';
-import { FIT_VIEW } from './fit.js';
+import { FIT_VIEW, useFitFlow } from './fit.js';
 import { GroupFrame } from './GroupFrame.js';
+import { windowedGraph } from './graph-window.js';
 import { Overview } from './Overview.js';
 import { isOverview, OVERVIEW_MIN_NODES } from './overview-scene.js';
 import { PALETTE_MIME } from './palette-drag.js';
 import { dropTopic, TOPIC_MIME } from './topic-drop.js';
 import { useCanvasCommands } from './use-canvas-commands.js';
+import { useGraphWindow } from './use-graph-window.js';
 import { rememberedViewport, rememberViewport } from './viewport-memory.js';
 
 const nodeTypes = { sluice: FlowNode, comment: CommentNode, 'group-frame': GroupFrame };
@@ -138,10 +141,14 @@ export function Canvas() {
   useEffect(() => {
     if (fitHidden.current) void rf.fitView({ ...FIT_VIEW });
   }, [rf]);
-  const drawnNodes = useMemo(
-    () => (overview ? nodes.map((n) => (n.hidden ? n : { ...n, hidden: true })) : nodes),
-    [nodes, overview],
-  );
+  // Zoomed in, React Flow gets only what is around the view (graph-window.ts). Not with the minimap on: it draws
+  // React Flow's nodes, and should show all of them.
+  const win = useGraphWindow(flowNodes.length >= CULL_MIN_NODES && !overview && !showMiniMap, opening.viewport);
+  const drawn = useMemo(() => {
+    if (overview) return { nodes: nodes.map((n) => (n.hidden ? n : { ...n, hidden: true })), edges: NO_EDGES };
+    return win ? windowedGraph(nodes, edges, win) : { nodes, edges };
+  }, [nodes, edges, overview, win]);
+  const fitView = useFitFlow(store);
   const onMoveEnd = useCallback(
     (event: MouseEvent | TouchEvent | null, v: Viewport) => {
       setFitted(true);
@@ -232,8 +239,8 @@ export function Canvas() {
 
   return (
     <ReactFlow<CanvasNode>
-      nodes={drawnNodes}
-      edges={overview ? NO_EDGES : edges}
+      nodes={drawn.nodes}
+      edges={drawn.edges}
       nodeTypes={nodeTypes}
       onNodesChange={actions.onNodesChange}
       onEdgesChange={actions.onEdgesChange}
@@ -281,7 +288,15 @@ export function Canvas() {
           maskColor="rgb(244 245 247 / 70%)"
         />
       )}
-      <Controls showInteractive={false} fitViewOptions={FIT_VIEW}>
+      <Controls showInteractive={false} showFitView={false}>
+        <ControlButton
+          onClick={() => fitView()}
+          className="react-flow__controls-fitview"
+          title="Fit view"
+          aria-label="Fit view"
+        >
+          <IconFit />
+        </ControlButton>
         <ControlButton
           onClick={() => useUi.getState().setMiniMap(showMiniMap ? 'off' : 'on')}
           title={showMiniMap ? 'Hide the minimap' : 'Show the minimap'}

@@ -10,17 +10,17 @@ import type { FlowStore } from '../state/flow-store.js';
 import { makeSubflow } from '../state/subflow-actions.js';
 import { useUi } from '../state/ui-store.js';
 import { copySelection, duplicateSelection, pasteInternal, pasteText, selectionText } from './clipboard.js';
-import { FIT_VIEW } from './fit.js';
+import { type FitFlow, useFitFlow } from './fit.js';
 import { layoutPositions } from './layout.js';
 import { type Command, commandFor, isTyping } from './shortcuts.js';
 
-export async function autoLayout(store: FlowStore, rf: ReactFlowInstance<EditorNode>): Promise<void> {
+export async function autoLayout(store: FlowStore, fitView: FitFlow): Promise<void> {
   const s = store.getState();
   if (s.nodes.length === 0) return;
   try {
     const positions = await layoutPositions(s.nodes, s.edges, s.meta.subflows);
     store.getState().setPositions(positions);
-    requestAnimationFrame(() => rf.fitView({ ...FIT_VIEW, duration: 250 }));
+    requestAnimationFrame(() => fitView({ duration: 250 }));
   } catch (err) {
     useUi.getState().notify('error', `Layout failed: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -49,6 +49,7 @@ export function runCommand(
   command: Command,
   store: FlowStore,
   rf: ReactFlowInstance<EditorNode>,
+  fitView: FitFlow,
   pointer?: { x: number; y: number },
 ): boolean {
   const s = store.getState();
@@ -89,10 +90,10 @@ export function runCommand(
       s.deleteSelection();
       return true;
     case 'fitView':
-      void rf.fitView({ ...FIT_VIEW, duration: 200 });
+      fitView({ duration: 200 });
       return true;
     case 'layout':
-      void autoLayout(store, rf);
+      void autoLayout(store, fitView);
       return true;
     case 'zoomIn':
       void rf.zoomIn({ duration: 150 });
@@ -119,6 +120,7 @@ export function runCommand(
 /** Tracks the pointer over the canvas (in flow coordinates) so that paste lands where the user looks. */
 export function useCanvasCommands(store: FlowStore) {
   const rf = useReactFlow<EditorNode>();
+  const fitView = useFitFlow(store);
   const pointer = useRef<{ x: number; y: number } | undefined>(undefined);
 
   useEffect(() => {
@@ -132,7 +134,7 @@ export function useCanvasCommands(store: FlowStore) {
         pasteFallback = setTimeout(() => pasteInternal(store, pointer.current), 120);
         return;
       }
-      if (runCommand(command, store, rf, pointer.current)) e.preventDefault();
+      if (runCommand(command, store, rf, fitView, pointer.current)) e.preventDefault();
     };
     const onCopy = (e: ClipboardEvent) => {
       if (isTyping(e) || useUi.getState().dialog) return;
@@ -168,7 +170,7 @@ export function useCanvasCommands(store: FlowStore) {
       document.removeEventListener('paste', onPaste);
       if (pasteFallback) clearTimeout(pasteFallback);
     };
-  }, [store, rf]);
+  }, [store, rf, fitView]);
 
   return useMemo(
     () => ({

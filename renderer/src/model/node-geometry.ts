@@ -10,7 +10,7 @@
  */
 import { type NodeHandle, Position } from '@xyflow/react';
 import type { FlowSubflow } from '../../../src/flow/index.js';
-import { type NodePorts, portsOf } from './ports.js';
+import { type NodePorts, portsKey, portsOf } from './ports.js';
 
 export const NODE_WIDTH = 180;
 export const NODE_BORDER = 1;
@@ -41,6 +41,12 @@ export interface DeclaredGeometry {
   measured: { width: number; height: number };
 }
 
+/**
+ * One declaration per layout of ports, shared by the nodes that have it (a 5,000-node flow has a handful): React Flow
+ * and the flow store replace these objects, never change them.
+ */
+const byLayout = new Map<string, DeclaredGeometry>();
+
 /** `subflows`: the document's, so that a subflow's use declares the ports of its definition. */
 export function declaredGeometry(
   type: string,
@@ -48,6 +54,18 @@ export function declaredGeometry(
   subflows?: readonly FlowSubflow[],
 ): DeclaredGeometry {
   const ports = portsOf(type, config, subflows);
+  const key = portsKey(ports);
+  let geometry = byLayout.get(key);
+  if (!geometry) {
+    // Switch rules name ports as the user types: forget old layouts now and then rather than keep every one.
+    if (byLayout.size >= 500) byLayout.clear();
+    geometry = geometryOf(ports);
+    byLayout.set(key, geometry);
+  }
+  return geometry;
+}
+
+function geometryOf(ports: NodePorts): DeclaredGeometry {
   const y = (i: number) => NODE_BORDER + handleTop(i) - HANDLE / 2;
   const handles: NodeHandle[] = [
     ...ports.inputs.map((p, i) => ({
