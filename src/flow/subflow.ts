@@ -111,6 +111,11 @@ interface Scope {
   label?: string;
 }
 
+/** A document's list, or none when a malformed file has something else there (the schema reports that). */
+function listOf<T>(value: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(value) ? value : [];
+}
+
 class Expander {
   readonly nodes: FlowNode[] = [];
   readonly nodeOrigins: string[] = [];
@@ -129,7 +134,7 @@ class Expander {
   private readonly flow: FlowDocument;
 
   flattenTop(): void {
-    this.flatten(this.flow.nodes, this.flow.edges ?? [], { prefix: '', pointer: '', params: {}, stack: [] });
+    this.flatten(listOf(this.flow.nodes), listOf(this.flow.edges), { prefix: '', pointer: '', params: {}, stack: [] });
   }
 
   /**
@@ -145,7 +150,7 @@ class Expander {
       if (done.has(id)) return;
       const found = this.defs.get(id);
       if (!found) return;
-      (found.def.nodes ?? []).forEach((n, j) => {
+      listOf(found.def.nodes).forEach((n, j) => {
         if (!isSubflowType(n?.type)) return;
         const next = subflowIdOf(n.type);
         const at = path.indexOf(next);
@@ -280,7 +285,7 @@ class Expander {
     }
     const { def, index } = found;
     const params = this.parameters(def, n, pointer, scope);
-    return this.flatten(def.nodes ?? [], def.edges ?? [], {
+    return this.flatten(listOf(def.nodes), listOf(def.edges), {
       prefix: `${scope.prefix}${n.id}${SUBFLOW_ID_SEPARATOR}`,
       pointer: `/subflows/${index}`,
       params,

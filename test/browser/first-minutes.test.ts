@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../src/connectors/mqtt/embedded-broker.js';
 import { type Browser, chromiumMissing, launchChromium } from './support/chromium.js';
-import { openEditor, selectNode } from './support/editor-page.js';
+import { openStoredFlow, selectNode, showBottom } from './support/editor-page.js';
 import { type EditorServer, startEditorServer } from './support/editor-server.js';
 
 const skip = chromiumMissing();
@@ -30,19 +30,6 @@ const edge = (source: string, target: string, sourcePort = 'out') => ({
   target,
   targetPort: 'in',
 });
-
-/** Opens a bottom-panel tab (a click on the open one would collapse the panel). */
-async function showBottom(page: Page, name: string): Promise<void> {
-  // The tab's name carries its count ("Debug 12").
-  const tab = page.getByRole('tab', { name: new RegExp(`^${name}`) });
-  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
-}
-
-/** Opens the editor on a stored flow, as a fresh page load (a hash change alone does not reopen the app). */
-async function openFlow(page: Page, url: string, id: string): Promise<void> {
-  await page.goto('about:blank');
-  await openEditor(page, `${url}/#flow=${id}`);
-}
 
 describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
   let srv: EditorServer;
@@ -126,7 +113,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       ],
       edges: [edge('readings', 'check'), edge('check', 'seen'), edge('lab-in', 'lab-seen')],
     });
-    await openFlow(page, srv.url, id);
+    await openStoredFlow(page, srv.url, id);
     await page.waitForSelector('[data-testid="node-check"]');
     // Before deploying, the debug panel says the truth: the flow is not running.
     await showBottom(page, 'Debug');
@@ -205,7 +192,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       ],
       edges: [edge('tick', 'publish'), edge('listen', 'heard')],
     });
-    await openFlow(page, srv.url, id);
+    await openStoredFlow(page, srv.url, id);
     await page.waitForSelector('[data-testid="node-listen"]');
     await page.locator('[data-testid="deploy"]').click();
     const report = page.locator('[data-testid="deploy-report"]');
@@ -270,7 +257,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       ],
       edges: [edge('temps', 'hot-only'), edge('hot-only', 'hot')],
     });
-    await openFlow(page, srv.url, cold);
+    await openStoredFlow(page, srv.url, cold);
     await page.waitForSelector('[data-testid="node-hot-only"]');
     // A cold sample into the filter: the panel and the canvas say where the path ended, and why.
     await showBottom(page, 'Try it');
@@ -413,7 +400,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       ],
       edges: [edge('src', 'route'), edge('route', 'shape', 'hot'), edge('shape', 'out'), edge('lab', 'out2')],
     });
-    await openFlow(page, srv.url, id);
+    await openStoredFlow(page, srv.url, id);
     await page.waitForSelector('[data-testid="node-route"]');
     // The window names the flow by its name, not its id.
     await expect.poll(() => page.title()).toBe('Wording · Sluice');
@@ -461,7 +448,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       ],
       edges: [edge('start', 'seen')],
     });
-    await openFlow(page, srv.url, id);
+    await openStoredFlow(page, srv.url, id);
     await page.waitForSelector('[data-testid="node-start"]');
     // No inject button until the flow runs.
     expect(await page.locator('[data-testid="inject-start"]').count()).toBe(0);
@@ -523,7 +510,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       ],
       edges: [edge('count', 'evens'), edge('evens', 'shape')],
     });
-    await openFlow(page, srv.url, id);
+    await openStoredFlow(page, srv.url, id);
     await page.waitForSelector('[data-testid="node-evens"]');
     await page.locator('[data-testid="deploy"]').click();
     await page.waitForSelector('[data-testid="deploy-report"][data-phase="done"]', { timeout: 30_000 });
@@ -571,7 +558,7 @@ describe.skipIf(skip !== undefined)("the editor's first ten minutes", () => {
       ],
       edges: [edge('listen', 'shape')],
     });
-    await openFlow(page, srv.url, id);
+    await openStoredFlow(page, srv.url, id);
     await page.waitForSelector('[data-testid="node-shape"]');
     await selectNode(page, 'shape');
     expect(await page.locator('[data-testid="node-properties"]').textContent()).not.toMatch(/transform · Transform/i);

@@ -6,17 +6,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumMissing } from './support/chromium.js';
-import { connect, dragFromPalette, field, handle, openEditor, selectNode } from './support/editor-page.js';
+import { connect, dragFromPalette, field, handle, openEditor, selectNode, showBottom } from './support/editor-page.js';
 import { editorJourney } from './support/journey.js';
 
 const skip = chromiumMissing();
 const suffix = Math.random().toString(36).slice(2, 8);
-
-/** Opens a bottom-panel tab (a click on the open one would collapse the panel). */
-async function showBottom(page: Page, name: string): Promise<void> {
-  const tab = page.getByRole('tab', { name: new RegExp(`^${name}`) });
-  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
-}
 
 async function dismissReport(page: Page): Promise<void> {
   const dismiss = page.getByLabel('Dismiss the deploy report');

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumMissing } from './support/chromium.js';
-import { openEditor, selectNode } from './support/editor-page.js';
+import { openStoredFlow, selectNode, showBottom } from './support/editor-page.js';
 import { editorJourney, storeFlow } from './support/journey.js';
 
 const skip = chromiumMissing();
@@ -100,16 +100,6 @@ const pipeFlow = {
   edges: [edge('gen', 'p'), edge('p', 'log')],
 };
 
-async function showBottom(page: Page, name: string): Promise<void> {
-  const tab = page.getByRole('tab', { name: new RegExp(`^${name}`) });
-  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
-}
-
-async function openFlow(page: Page, url: string, id: string): Promise<void> {
-  await page.goto('about:blank');
-  await openEditor(page, `${url}/#flow=${id}`);
-}
-
 function header(page: Page, id: string) {
   return page.locator(`[data-testid="node-${id}"] [class*="header"]`);
 }
@@ -131,7 +121,7 @@ describe.skipIf(skip !== undefined)('subflows inside subflows, and trying one', 
 
   it('a user opens a subflow, tries a sample message on its first node and sees which nodes it passed and that it reached the output', async () => {
     const page = j.page;
-    await openFlow(page, j.srv.url, 'scale-try');
+    await openStoredFlow(page, j.srv.url, 'scale-try');
     await header(page, 'use').dblclick();
     await expect.poll(() => page.getByTestId('subflow-bar').count()).toBe(1);
 
@@ -182,7 +172,7 @@ describe.skipIf(skip !== undefined)('subflows inside subflows, and trying one', 
 
   it('a user selects two nodes inside an open subflow, makes a subflow of them, goes back to the flow, deploys, and messages flow through both levels', async () => {
     const page = j.page;
-    await openFlow(page, j.srv.url, 'pipe-nest');
+    await openStoredFlow(page, j.srv.url, 'pipe-nest');
     await header(page, 'p').dblclick();
     await expect.poll(() => page.getByTestId('subflow-bar').count()).toBe(1);
 

@@ -119,6 +119,18 @@ describe('subflows: validation', () => {
     });
   });
 
+  it('a subflow whose nodes or edges are not lists, used or not, is a problem at the subflow, not a crash', () => {
+    const doc = {
+      ...flowWithSubflows(),
+      subflows: [{ id: 'odd', name: 'Odd', nodes: 'oops', edges: 7 }],
+      nodes: [{ id: 'use', type: 'subflow:odd', config: {} }],
+      edges: [],
+    } as unknown as FlowDocument;
+    expect(() => expandSubflows(doc)).not.toThrow();
+    const ps = validator.validate(doc).problems;
+    expect(ps.some((p) => p.path.startsWith('/subflows/0'))).toBe(true);
+  });
+
   it('an inner node of an unknown type is refused by the schema branch as elsewhere', () => {
     const doc = flowWithSubflows();
     doc.subflows![0].nodes[1].type = 'swich';

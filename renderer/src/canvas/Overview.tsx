@@ -1,6 +1,6 @@
 /**
  * A large flow zoomed out, drawn as one picture (overview-scene.ts, overview-draw.ts) while React Flow keeps the
- * viewport, the pan and zoom gestures, the selection rectangle and Fit view. On the picture a click selects the node
+ * viewport, the pan and zoom gestures and the selection rectangle. On the picture a click selects the node
  * under the pointer (Ctrl/Cmd+click adds or removes it), Shift+drag the nodes it encloses, a double-click zooms to
  * the node, and hovering names it.
  */

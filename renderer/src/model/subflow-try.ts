@@ -1,8 +1,9 @@
 /**
  * Try it inside an open subflow: the trial runs one use of the subflow (with its parameters' defaults, or a use's
  * values for those without one), expanded by the engine's own expander (src/flow/subflow.ts), with a debug node on
- * each of its outputs so that a message reaching the subflow's Out shows as such. The trial's node ids (`<use>:<inner id>`) are mapped back to the ids on
- * the subflow's canvas (an inner node, a nested use, or the In and Out nodes). Pure.
+ * each of its outputs so that a message reaching the subflow's Out shows as such. The trial's node ids
+ * (`<use>:<inner id>`) are mapped back to the ids on the subflow's canvas (an inner node, a nested use, or the In and
+ * Out nodes). Pure.
  */
 import {
   expandSubflows,
@@ -22,12 +23,13 @@ const USE = '__try';
 const FEED = '__try-in';
 const OUT_PREFIX = '__try-out-';
 
-export interface SubflowTrial {
-  /** The expanded flow to send to the try endpoint. */
+/** What the try endpoint is sent, and how its answer maps back onto the canvas the user tried on. */
+export interface Trial {
+  /** The flow to send to the try endpoint (inside a subflow: one use of it, expanded). */
   flow: FlowDocument;
   /** The node of `flow` the sample goes into. */
   nodeId: string;
-  /** The trial's steps and deliveries in the subflow canvas's ids (Out receives what reached an output). */
+  /** The trial's steps and deliveries in the canvas's ids (a subflow's Out receives what reached an output). */
   mapSteps(steps: TryStep[]): TryStep[];
   mapDelivered(delivered: TryStep[]): TryStep[];
   /** The server's words with the trial's ids taken out. */
@@ -70,12 +72,7 @@ function trialParameters(
  * The trial for a sample sent into `chosen` on the canvas of subflow `subflowId` of `doc` (an inner node, a nested
  * use, or In: `inputPort` names which of the subflow's inputs, the first by default), or why there can be none.
  */
-export function subflowTrial(
-  doc: FlowDocument,
-  subflowId: string,
-  chosen: string,
-  inputPort?: string,
-): SubflowTrial | string {
+export function subflowTrial(doc: FlowDocument, subflowId: string, chosen: string, inputPort?: string): Trial | string {
   const index = doc.subflows?.findIndex((s) => s.id === subflowId) ?? -1;
   const def = index < 0 ? undefined : doc.subflows?.[index];
   if (!def) return `This flow has no subflow "${subflowId}".`;
@@ -128,7 +125,8 @@ export function subflowTrial(
     return `Subflow "${title}" cannot run: ${expanded.problems[0].message}. See the Problems panel.`;
   }
 
-  const fed = feedPort !== undefined || (inner !== undefined && isSubflowType(inner.type));
+  // Fed through a copy of the definition (into In or a nested use), or straight into an inner node.
+  const fed = trialDef !== def;
   const toCanvas = (id: string): string | undefined => {
     if (!id.startsWith(`${USE}:`)) return undefined;
     const rest = id.slice(USE.length + 1);
@@ -158,6 +156,12 @@ export function subflowTrial(
     mapError: (error) => error.split(`${USE}:`).join(''),
     parameters: params.words.join(', '),
   };
+}
+
+/** A trial of the flow itself: sent as it is, answered in its own ids. */
+export function flowTrial(doc: FlowDocument, nodeId: string): Trial {
+  const same = <T>(x: T) => x;
+  return { flow: doc, nodeId, mapSteps: same, mapDelivered: same, mapError: same, parameters: '' };
 }
 
 function withoutErrorRoute(settings: NonNullable<FlowDocument['settings']>): NonNullable<FlowDocument['settings']> {

@@ -5,11 +5,10 @@ import { catalog } from '../model/catalog.js';
 import { fromDocument, toDocument, toFlowNode } from '../model/convert.js';
 import { referencedConnections } from '../model/fragment.js';
 import { sameContent } from '../model/history.js';
-import { subflowTrial } from '../model/subflow-try.js';
+import { flowTrial, subflowTrial } from '../model/subflow-try.js';
 import type { FlowContent } from '../model/types.js';
 import { pushDebugBacklog } from './debug-store.js';
 import { type DeployedShape, settling, summarise, useDeploy } from './deploy-store.js';
-import type { FlowStore } from './flow-store.js';
 import { isActive, useRuntime } from './runtime-store.js';
 import { useSubflowEdit } from './subflow-edit.js';
 import { useTaps } from './taps.js';
@@ -266,6 +265,10 @@ export function exportFileName(tab: Tab): string {
   return `${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}.json`;
 }
 
+/**
+ * Try it on the canvas shown: the flow's, or an open subflow's (one use of it with its parameters' defaults, expanded
+ * as the engine does, its steps mapped back onto the subflow's canvas).
+ */
 export async function tryNode(
   nodeId: string,
   payload: unknown,
@@ -275,43 +278,15 @@ export async function tryNode(
   const tab = activeTab();
   if (!tab) return;
   const editing = useSubflowEdit.getState().editing;
-  if (editing?.tabKey === tab.key) {
-    await trySubflowNode(tab, editing.subflowId, editing.store, nodeId, inputPort, payload, topic);
-    return;
-  }
-  const t = useTry.getState();
-  t.started(tab.key, nodeId);
-  useUi.getState().showBottom('try');
-  try {
-    const r = await api.tryNode(documentOf(tab), nodeId, { payload, ...(topic ? { topic } : {}) });
-    const error = r.truncated ? `${r.error ?? ''} (stopped at the step limit)`.trim() : r.error;
-    const steps = r.steps ?? [];
-    const delivered = r.delivered ?? [];
-    const state = tab.store.getState();
-    const canvasIds = new Set(state.nodes.map((n) => n.id));
-    const droppedAt = error ? [] : droppedNodes(nodeId, steps, delivered, state.edges, canvasIds);
-    useTry.getState().finished(tab.key, { steps, delivered, error, droppedAt }, canvasIds);
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    useTry.getState().finished(tab.key, { steps: [], delivered: [], error, droppedAt: [] });
-  }
-}
-
-/** Try it on the canvas of an open subflow: one use of it with its parameters' defaults, expanded as the engine does. */
-async function trySubflowNode(
-  tab: Tab,
-  subflowId: string,
-  canvas: FlowStore,
-  nodeId: string,
-  inputPort: string | undefined,
-  payload: unknown,
-  topic: string | undefined,
-): Promise<void> {
-  const key = tryKey(tab.key, subflowId);
+  const subflow = editing?.tabKey === tab.key ? editing : undefined;
+  const key = tryKey(tab.key, subflow?.subflowId);
+  const canvas = subflow?.store ?? tab.store;
   useTry.getState().started(key, nodeId);
   useUi.getState().showBottom('try');
   const failed = (error: string) => useTry.getState().finished(key, { steps: [], delivered: [], error, droppedAt: [] });
-  const trial = subflowTrial(documentOf(tab), subflowId, nodeId, inputPort);
+  const trial = subflow
+    ? subflowTrial(documentOf(tab), subflow.subflowId, nodeId, inputPort)
+    : flowTrial(documentOf(tab), nodeId);
   if (typeof trial === 'string') {
     failed(trial);
     return;

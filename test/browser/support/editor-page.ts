@@ -7,6 +7,19 @@ export async function openEditor(page: Page, url: string): Promise<void> {
   await page.waitForSelector('[data-testid="runtime-state"]');
 }
 
+/** Opens the editor on a stored flow, as a fresh page load (a hash change alone does not reopen the app). */
+export async function openStoredFlow(page: Page, url: string, id: string): Promise<void> {
+  await page.goto('about:blank');
+  await openEditor(page, `${url}/#flow=${id}`);
+}
+
+/** Opens a bottom-panel tab (a click on the open one would collapse the panel). */
+export async function showBottom(page: Page, name: string): Promise<void> {
+  // The tab's name carries its count ("Debug 12").
+  const tab = page.getByRole('tab', { name: new RegExp(`^${name}`) });
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+}
+
 async function centre(locator: Locator): Promise<{ x: number; y: number }> {
   const box = await locator.boundingBox();
   if (!box) throw new Error('element not visible');
