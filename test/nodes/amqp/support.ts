@@ -117,20 +117,21 @@ export async function rabbitmqctlAvailable(): Promise<boolean> {
   }
 }
 
-/** Close, from the broker's side, every connection whose client-provided name is `name`; returns how many. */
-export async function closeConnectionsNamed(name: string): Promise<number> {
+/** The broker's pids of the connections whose client-provided name is `name`. */
+export async function connectionPidsNamed(name: string): Promise<string[]> {
   const { stdout } = await run(
     'rabbitmqctl',
     ['-q', 'list_connections', '--no-table-headers', 'pid', 'client_properties'],
-    {
-      timeout: 20_000,
-    },
+    { timeout: 20_000 },
   );
-  const pids = stdout
+  return stdout
     .split('\n')
     .filter((line) => line.includes(`{"connection_name","${name}"}`))
-    .map((line) => line.split('\t')[0]);
+    .map((line) => line.split('\t')[0] as string);
+}
+
+/** Close these connections from the broker's side. */
+export async function closeConnections(pids: string[]): Promise<void> {
   for (const pid of pids)
     await run('rabbitmqctl', ['-q', 'close_connection', pid, 'sluice test: server-side close'], { timeout: 20_000 });
-  return pids.length;
 }
