@@ -9,7 +9,9 @@
  * that figures from machines of different speeds can be compared (divide by it).
  *
  * `SLUICE_BENCH_EDITOR_BASELINE=<dir>` also measures an editor built elsewhere (e.g. from main, see the README),
- * interleaved round by round with this one, so that both see the same machine load. `SLUICE_BENCH_EDITOR_ROUNDS`
+ * interleaved round by round with this one, so that both see the same machine load; with
+ * `SLUICE_BENCH_EDITOR_BASELINE_SERVER=<checkout>` that build is served by that checkout's server (the flow is read from
+ * the server on every open, so a change there shows too). `SLUICE_BENCH_EDITOR_ROUNDS`
  * (default 3) rounds. Standalone: `node --import tsx bench/scenarios/editor.ts`.
  */
 import { existsSync } from 'node:fs';
@@ -114,8 +116,17 @@ async function round(b: Build): Promise<void> {
   await again.page.close();
 }
 
-async function startBuild(label: string, staticDir?: string): Promise<Build> {
-  const srv = await startEditorServer(staticDir ? { staticDir } : {});
+/** The server that serves a build: this tree's, or the one in `root` (another checkout, to compare servers too). */
+async function serverFrom(root: string | undefined): Promise<typeof startEditorServer> {
+  if (!root) return startEditorServer;
+  const other = (await import(`${root}/test/browser/support/editor-server.ts`)) as {
+    startEditorServer: typeof startEditorServer;
+  };
+  return other.startEditorServer;
+}
+
+async function startBuild(label: string, staticDir?: string, serverRoot?: string): Promise<Build> {
+  const srv = await (await serverFrom(serverRoot))(staticDir ? { staticDir } : {});
   await storeFlow(srv, generatedFlow(250, 'bench-1000'));
   await storeFlow(srv, FLOW_5000);
   const browser = await launchChromium({ width: 1440, height: 900 });
@@ -215,7 +226,8 @@ export async function run(): Promise<BenchResult[]> {
   const load0 = loadavg()[0];
   const floor1000 = jsonFloorMs(generatedFlow(250));
   const builds = [await startBuild('current')];
-  if (baselineDir) builds.push(await startBuild('baseline', baselineDir));
+  if (baselineDir)
+    builds.push(await startBuild('baseline', baselineDir, process.env.SLUICE_BENCH_EDITOR_BASELINE_SERVER));
   try {
     for (let r = 0; r < rounds; r++) {
       // Alternate which build goes first, so that neither always meets the machine right after the other.

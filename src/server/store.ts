@@ -29,6 +29,8 @@ export interface PreparedFlow {
 interface Entry {
   flow: FlowObject;
   revision: number;
+  /** `{ flow, revision }` as the API sends it, made on the first read of this revision. */
+  body?: string;
 }
 
 function isObject(v: unknown): v is FlowObject {
@@ -150,6 +152,17 @@ export class FlowStore {
   get(id: string): StoredFlow | undefined {
     const e = this.flows.get(id);
     return e && { id, flow: structuredClone(e.flow), revision: e.revision };
+  }
+
+  /**
+   * The flow and its revision as JSON, serialised once per revision: opening a large flow in the editor waits on this
+   * (a clone and a stringify of a 5,000-node flow is ~30 ms of the server's thread on every open).
+   */
+  body(id: string): string | undefined {
+    const e = this.flows.get(id);
+    if (!e) return undefined;
+    e.body ??= JSON.stringify({ flow: e.flow, revision: e.revision });
+    return e.body;
   }
 
   /** Create a flow. `rename`: take `id-2`, `id-3`, ... when `id` is taken (import); `fail`: 409. */

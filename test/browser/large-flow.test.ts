@@ -222,6 +222,21 @@ describe.skipIf(skip !== undefined)('a 1,000-node flow in the editor', () => {
     await expect.poll(() => j.page.locator(`[data-testid="counters-${target}"]`).count(), { timeout: 15_000 }).toBe(1);
     const first = await counter(j.page, target, 'in');
     await expect.poll(() => counter(j.page, target as string, 'in'), { timeout: 20_000 }).toBeGreaterThan(first);
+
+    // The debug panel's node filter lists all 250 debug nodes by name once the user comes to it (not before: on
+    // open it would be most of the page's elements), and picking one shows only that node's messages.
+    const filter = j.page.getByLabel('Filter by node');
+    expect(await filter.locator('option').count()).toBeLessThan(5);
+    await filter.hover();
+    await expect.poll(() => filter.locator('option').count()).toBe(2 + 250);
+    const name = `Log ${/^c(\d+)-debug$/.exec(target)?.[1]}`;
+    await filter.selectOption({ label: name });
+    await expect
+      .poll(() => j.page.locator('[data-testid="debug-entry"]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const shown = await j.page.locator('[data-testid="debug-entry"] button').allTextContents();
+    expect(new Set(shown.filter((s) => /^Log \d+$/.test(s)))).toEqual(new Set([name]));
+    await filter.selectOption({ label: 'All messages' });
   }, 180_000);
 
   it('reopens where the user left it, and Fit view shows all of it again', async () => {

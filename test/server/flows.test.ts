@@ -59,6 +59,25 @@ describe('flows CRUD', () => {
     await expect(readFile(join(t.dir, 'flows', 'one.json'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('each read gives the latest save, as JSON, though the body is made once per revision', async () => {
+    t = await startServer();
+    const { app } = t;
+    await call(app, 'POST', '/api/flows', { flow: simple('cached') });
+    const first = await call<{ flow: FlowDocument; revision: number }>(app, 'GET', '/api/flows/cached');
+    expect(first.headers['content-type']).toMatch(/^application\/json/);
+    // What one reader receives is its own: changing it changes nothing the next reader gets.
+    first.body.flow.name = 'Changed by a reader';
+    const again = await call<{ flow: FlowDocument; revision: number }>(app, 'GET', '/api/flows/cached');
+    expect(again.text).toBe(first.text);
+    expect(again.body.flow.name).toBe('Simple');
+
+    await call(app, 'PUT', '/api/flows/cached', { flow: { ...again.body.flow, name: 'Saved' }, revision: 1 });
+    const saved = await call<{ flow: FlowDocument; revision: number }>(app, 'GET', '/api/flows/cached');
+    expect(saved.body.revision).toBe(2);
+    expect(saved.body.flow.name).toBe('Saved');
+    expect(saved.body.flow.nodes.map((n) => n.id)).toEqual(['gen', 'dbg']);
+  });
+
   it('a second save from a stale revision fails with a clear message', async () => {
     t = await startServer();
     await call(t.app, 'POST', '/api/flows', { flow: simple('shared') });

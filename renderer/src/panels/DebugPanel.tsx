@@ -3,7 +3,7 @@
  * headers and a collapsible payload. Scoped to the open flow, or every flow; filter by node or failures only; pause
  * the view while the flow keeps running; at most MAX_ENTRIES kept.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { DebugEntry } from '../api/types.js';
 import { nodeDefinition } from '../model/catalog.js';
 import { expandedNodeLabel } from '../model/subflows.js';
@@ -63,6 +63,11 @@ export function DebugPanel() {
   }, [nodes, inScope]);
   // A node filter chosen in another flow (or for a node since removed) does not hide this flow's messages.
   const filter = chosen === FAILURES_ONLY || (chosen && filterNodes.includes(chosen)) ? chosen : undefined;
+  // A large flow has a debug node per chain: an option each would be most of the page's elements on open. The list is
+  // built when the pointer or the focus comes to the select, before it can open; until then it holds the choice.
+  const [listed, setListed] = useState(false);
+  const listNodes = () => setListed(true);
+  const optionIds = listed ? filterNodes : filter && filter !== FAILURES_ONLY ? [filter] : [];
   const shown = useMemo(() => {
     const list =
       filter === FAILURES_ONLY
@@ -96,11 +101,14 @@ export function DebugPanel() {
         <select
           aria-label="Filter by node"
           value={filter ?? ''}
+          onPointerEnter={listNodes}
+          onPointerDown={listNodes}
+          onFocus={listNodes}
           onChange={(e) => useDebug.getState().setFilter(e.target.value || undefined)}
         >
           <option value="">All messages</option>
           <option value={FAILURES_ONLY}>Failed messages only</option>
-          {filterNodes.map((id) => (
+          {optionIds.map((id) => (
             <option key={id} value={id}>
               {names.get(id) ?? id}
             </option>

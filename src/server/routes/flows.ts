@@ -49,10 +49,10 @@ export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   );
 
-  app.get<{ Params: FlowIdParams }>('/api/flows/:id', { schema: { params: FlowIdParams } }, async (request) => {
-    const stored = store.get(request.params.id);
-    if (!stored) throw new ApiError(404, 'not-found', `no flow "${request.params.id}"`);
-    return { flow: stored.flow, revision: stored.revision };
+  app.get<{ Params: FlowIdParams }>('/api/flows/:id', { schema: { params: FlowIdParams } }, async (request, reply) => {
+    const body = store.body(request.params.id);
+    if (body === undefined) throw new ApiError(404, 'not-found', `no flow "${request.params.id}"`);
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.put<{ Params: FlowIdParams; Body: PutBody }>(
