@@ -4,12 +4,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 import { precompiledValidators } from './build/precompiled-validators.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-export default defineConfig({
+const config: UserConfig = {
   root: here('.'),
   base: './',
   plugins: [react(), precompiledValidators()],
@@ -27,4 +27,12 @@ export default defineConfig({
     // elkjs is ~1.5 MB but loaded only when the user asks for a layout.
     chunkSizeWarningLimit: 2000,
   },
+};
+
+export default defineConfig(({ command, mode }) => {
+  // React (and the JSX transform) pick their build by NODE_ENV, which Vite takes from the environment when it is set:
+  // built under vitest (NODE_ENV=test), by `npm pack` from a test say, the editor shipped React's development build.
+  // Vite reads NODE_ENV after loading this file (its documented place to set it); `--mode development` keeps it.
+  if (command === 'build' && mode !== 'development') process.env.NODE_ENV = 'production';
+  return config;
 });

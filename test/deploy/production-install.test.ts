@@ -8,7 +8,7 @@
  * layer.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { connectAsync } from 'mqtt';
@@ -62,6 +62,14 @@ describe.runIf(run)('production install (the Dockerfile steps, no Docker engine)
     }
     expect(existsSync(join(install.appDir, 'dist/src/cli/main.js'))).toBe(true);
     expect(existsSync(join(install.appDir, 'renderer/dist/index.html'))).toBe(true);
+    // The editor ships React's production build, though this test packs it with NODE_ENV=test: no dev-only message.
+    const assets = join(install.appDir, 'renderer/dist/assets');
+    const scripts = readdirSync(assets).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const f of scripts) {
+      const text = readFileSync(join(assets, f), 'utf8');
+      expect(text.includes('cannot be a child of'), `${f} holds React's development build`).toBe(false);
+    }
     expect(existsSync(join(install.appDir, 'src'))).toBe(false);
     expect(existsSync(join(install.appDir, 'test'))).toBe(false);
   });

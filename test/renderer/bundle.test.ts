@@ -46,6 +46,8 @@ describe('renderer bundle', () => {
   const modules = new Set<string>();
   const externals = new Set<string>();
   const warnings: string[] = [];
+  let nodeEnv: string | undefined;
+  let buildNodeEnv: string | undefined;
 
   beforeAll(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
@@ -71,6 +73,7 @@ describe('renderer bundle', () => {
       warnings.push(msg);
       warn(msg, opts);
     };
+    nodeEnv = process.env.NODE_ENV;
     await build({
       configFile: join(ROOT, 'renderer/vite.config.ts'),
       customLogger: logger,
@@ -88,6 +91,8 @@ describe('renderer bundle', () => {
         },
       },
     });
+    buildNodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = nodeEnv;
   }, 120_000);
 
   afterAll(async () => {
@@ -120,6 +125,15 @@ describe('renderer bundle', () => {
   it('has no broker, database or server package', () => {
     const packages = new Set([...modules].map(packageOf).filter((p): p is string => p !== undefined));
     expect(NODE_ONLY_PACKAGES.filter((p) => packages.has(p))).toEqual([]);
+  });
+
+  it("is React's production build whatever NODE_ENV the build runs under (vitest's is `test`)", () => {
+    expect(nodeEnv).toBe('test');
+    expect(buildNodeEnv).toBe('production');
+    const development = [...modules].filter((id) =>
+      /node_modules\/.+\.development\.js$/.test(id.replaceAll('\\', '/')),
+    );
+    expect(development).toEqual([]);
   });
 
   it('never generates code at run time (no eval, no new Function) in its entry chunk', async () => {

@@ -13,11 +13,17 @@ import { createServer, type ServerOptions, type SluiceServer } from '../../../sr
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export async function buildEditor(outDir: string): Promise<void> {
-  await build({
-    configFile: join(ROOT, 'renderer/vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, sourcemap: false },
-  });
+  // The config sets NODE_ENV=production for the build (see renderer/vite.config.ts); the tests go on as they were.
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    await build({
+      configFile: join(ROOT, 'renderer/vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, sourcemap: false },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
 }
 
 export interface EditorServer {
