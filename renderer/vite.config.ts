@@ -32,7 +32,8 @@ const config: UserConfig = {
 export default defineConfig(({ command, mode }) => {
   // React (and the JSX transform) pick their build by NODE_ENV, which Vite takes from the environment when it is set:
   // built under vitest (NODE_ENV=test), by `npm pack` from a test say, the editor shipped React's development build.
-  // Vite reads NODE_ENV after loading this file (its documented place to set it); `--mode development` keeps it.
+  // Vite reads NODE_ENV after loading this file (its documented place to set it); `--mode development` keeps
+  // the environment's, so `NODE_ENV=development vite build --mode development` is a development build.
   if (command === 'build' && mode !== 'development') process.env.NODE_ENV = 'production';
   return config;
 });
