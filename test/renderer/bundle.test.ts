@@ -73,26 +73,32 @@ describe('renderer bundle', () => {
       warnings.push(msg);
       warn(msg, opts);
     };
+    // Built as a test run builds it (vitest's NODE_ENV), whatever this runner was started with.
+    const runnerNodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'test';
     nodeEnv = process.env.NODE_ENV;
-    await build({
-      configFile: join(ROOT, 'renderer/vite.config.ts'),
-      customLogger: logger,
-      logLevel: 'warn',
-      plugins: [collect],
-      build: {
-        outDir,
-        emptyOutDir: true,
-        sourcemap: false,
-        rolldownOptions: {
-          onwarn(warning, defaultHandler) {
-            warnings.push(String(warning.message));
-            defaultHandler(warning);
+    try {
+      await build({
+        configFile: join(ROOT, 'renderer/vite.config.ts'),
+        customLogger: logger,
+        logLevel: 'warn',
+        plugins: [collect],
+        build: {
+          outDir,
+          emptyOutDir: true,
+          sourcemap: false,
+          rolldownOptions: {
+            onwarn(warning, defaultHandler) {
+              warnings.push(String(warning.message));
+              defaultHandler(warning);
+            },
           },
         },
-      },
-    });
-    buildNodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = nodeEnv;
+      });
+      buildNodeEnv = process.env.NODE_ENV;
+    } finally {
+      process.env.NODE_ENV = runnerNodeEnv;
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -127,7 +133,7 @@ describe('renderer bundle', () => {
     expect(NODE_ONLY_PACKAGES.filter((p) => packages.has(p))).toEqual([]);
   });
 
-  it("is React's production build whatever NODE_ENV the build runs under (vitest's is `test`)", () => {
+  it("is React's production build whatever NODE_ENV the build runs under (here `test`, as under vitest)", () => {
     expect(nodeEnv).toBe('test');
     expect(buildNodeEnv).toBe('production');
     const development = [...modules].filter((id) =>
